@@ -1,0 +1,263 @@
+// The Canary Service on Azure: a Flex Consumption function app (the marking proxy, the evidence API and the probe
+// timer + queue) running as one user-assigned identity, with no shared keys and no secrets in app settings.
+//
+//   az deployment group create -g <rg> -f infra-bicep/main.bicep -p infra-bicep/main.bicepparam
+//   azd up          (azure.yaml points here)
+
+targetScope = 'resourceGroup'
+
+@description('Short name of this environment; names every resource (azd sets it from AZURE_ENV_NAME).')
+@minLength(1)
+@maxLength(20)
+param environmentName string
+
+@description('Azure region for every resource (one with Flex Consumption).')
+param location string = resourceGroup().location
+
+@description('Origin (plus any path prefix) of the LLM API the proxy marks, e.g. https://api.openai.com or https://my-aoai.openai.azure.com.')
+param upstreamBaseUrl string
+
+@description('Whether the proxy sends its own key upstream (upstreamApiKey); otherwise each caller\'s credentials are forwarded.')
+param useUpstreamApiKey bool = false
+
+@description('Key the proxy sends upstream when useUpstreamApiKey is true. Stored in Key Vault only.')
+@secure()
+param upstreamApiKey string = ''
+
+@description('The master secret all canary keys derive from: base64 of at least 32 random bytes (openssl rand -base64 32).')
+@secure()
+@minLength(44)
+param canaryMasterKey string
+
+@description('When competitors are probed: six-field NCRONTAB (second minute hour day month weekday), as Functions timers use.')
+param probeSchedule string = '0 0 3 * * *'
+
+@description('Competitor models to probe: OpenAI-compatible endpoints. Their API keys go in competitorApiKeys, by name.')
+param competitors competitor[] = []
+
+@description('API key of each competitor, by competitor name. Stored in Key Vault only.')
+@secure()
+param competitorApiKeys object = {}
+
+@description('Days each probe transcript stays immutable in the evidence store.')
+@minValue(1)
+param evidenceRetentionDays int = 3650
+
+@description('Upper bound on function app instances.')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int = 100
+
+@description('Memory per function app instance.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int = 2048
+
+@description('Purge protection on the Key Vault. Keep it on in production: the master key is not reproducible.')
+param keyVaultPurgeProtection bool = true
+
+@description('One competitor model to probe.')
+type competitor = {
+  @description('Unique name; evidence is filed under it. Letters, digits and dashes.')
+  name: string
+
+  @description('OpenAI-compatible base URL, e.g. https://api.example.com/v1.')
+  baseUrl: string
+
+  @description('Model id to ask.')
+  model: string
+
+  @description('Request budget per probe run.')
+  maxRequestsPerRun: int
+}
+
+var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
+var tags = {
+  'azd-env-name': environmentName
+  application: 'canary-service'
+}
+var names = {
+  identity: 'id-canary-${environmentName}'
+  logAnalytics: 'log-canary-${environmentName}'
+  applicationInsights: 'appi-canary-${environmentName}'
+  runtimeStorage: 'stfn${take(token, 18)}'
+  evidenceStorage: 'stev${take(token, 18)}'
+  keyVault: 'kv-canary-${take(token, 13)}'
+  plan: 'plan-canary-${environmentName}'
+  functionApp: 'func-canary-${environmentName}-${take(token, 6)}'
+}
+var deploymentContainerName = 'app-package'
+
+// Endpoints built from names (not read back from deployed resources) so the settings are known before deployment.
+var storageSuffix = environment().suffixes.storage
+var evidenceEndpoints = {
+  blob: 'https://${names.evidenceStorage}.blob.${storageSuffix}/'
+  queue: 'https://${names.evidenceStorage}.queue.${storageSuffix}/'
+  table: 'https://${names.evidenceStorage}.table.${storageSuffix}/'
+}
+var runtimeEndpoints = {
+  blob: 'https://${names.runtimeStorage}.blob.${storageSuffix}/'
+  queue: 'https://${names.runtimeStorage}.queue.${storageSuffix}/'
+  table: 'https://${names.runtimeStorage}.table.${storageSuffix}/'
+}
+
+// Secret names in Key Vault; app settings reference them, never carry them.
+var masterKeySecretName = 'canary-master-key'
+var upstreamKeySecretName = 'upstream-api-key'
+var competitorKeySecretNames = [for (c, i) in competitors: 'competitor-${i}-api-key']
+var vaultUri = 'https://${names.keyVault}${environment().suffixes.keyvaultDns}/'
+var secretNames = concat(
+  [masterKeySecretName],
+  useUpstreamApiKey ? [upstreamKeySecretName] : [],
+  competitorKeySecretNames
+)
+var secretValues = union(
+  { '${masterKeySecretName}': canaryMasterKey },
+  useUpstreamApiKey ? { '${upstreamKeySecretName}': upstreamApiKey } : {},
+  toObject(range(0, length(competitors)), i => competitorKeySecretNames[i], i => competitorApiKeys[competitors[i].name])
+)
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: names.identity
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: names.logAnalytics
+    applicationInsightsName: names.applicationInsights
+    location: location
+    tags: tags
+    publisherPrincipalId: identity.outputs.principalId
+  }
+}
+
+module runtimeStorage 'modules/runtimeStorage.bicep' = {
+  name: 'runtimeStorage'
+  params: {
+    name: names.runtimeStorage
+    location: location
+    tags: tags
+    deploymentContainerName: deploymentContainerName
+    appPrincipalId: identity.outputs.principalId
+  }
+}
+
+module evidenceStorage 'modules/evidenceStorage.bicep' = {
+  name: 'evidenceStorage'
+  params: {
+    name: names.evidenceStorage
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    retentionDays: evidenceRetentionDays
+  }
+}
+
+module keyVault 'modules/keyVault.bicep' = {
+  name: 'keyVault'
+  params: {
+    name: names.keyVault
+    location: location
+    tags: tags
+    appPrincipalId: identity.outputs.principalId
+    secretNames: secretNames
+    secretValues: secretValues
+    enablePurgeProtection: keyVaultPurgeProtection
+  }
+}
+
+var keyVaultReference = '@Microsoft.KeyVault(SecretUri=${vaultUri}secrets/'
+
+var hostSettings = {
+  // Identity-based AzureWebJobsStorage: the host reaches its storage with the user-assigned identity.
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identity.outputs.clientId
+  AzureWebJobsStorage__blobServiceUri: runtimeEndpoints.blob
+  AzureWebJobsStorage__queueServiceUri: runtimeEndpoints.queue
+  AzureWebJobsStorage__tableServiceUri: runtimeEndpoints.table
+  // Entra-authenticated telemetry (local auth is disabled on the component).
+  APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+}
+
+var serviceSettings = {
+  Canary__MasterKey: '${keyVaultReference}${masterKeySecretName}/)'
+  Storage__BlobServiceUri: evidenceEndpoints.blob
+  Storage__QueueServiceUri: evidenceEndpoints.queue
+  Storage__TableServiceUri: evidenceEndpoints.table
+  Upstream__BaseUrl: upstreamBaseUrl
+  Probe__Schedule: probeSchedule
+}
+
+var upstreamKeySettings = useUpstreamApiKey
+  ? {
+      Upstream__ApiKey: '${keyVaultReference}${upstreamKeySecretName}/)'
+    }
+  : {}
+
+var competitorSettings = reduce(
+  map(range(0, length(competitors)), i => {
+    'Probe__Competitors__${i}__Name': competitors[i].name
+    'Probe__Competitors__${i}__BaseUrl': competitors[i].baseUrl
+    'Probe__Competitors__${i}__Model': competitors[i].model
+    'Probe__Competitors__${i}__ApiKey': '${keyVaultReference}${competitorKeySecretNames[i]}/)'
+    'Probe__Competitors__${i}__MaxRequestsPerRun': string(competitors[i].maxRequestsPerRun)
+  }),
+  {},
+  (all, next) => union(all, next)
+)
+
+module functionApp 'modules/functionApp.bicep' = {
+  name: 'functionApp'
+  params: {
+    planName: names.plan
+    name: names.functionApp
+    location: location
+    tags: tags
+    azdServiceName: 'functions'
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    deploymentContainerUrl: '${runtimeEndpoints.blob}${deploymentContainerName}'
+    appSettings: union(hostSettings, serviceSettings, upstreamKeySettings, competitorSettings)
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+  // The app must not start before its storage roles and secrets exist, or the host fails its first start.
+  dependsOn: [
+    runtimeStorage
+    evidenceStorage
+    keyVault
+  ]
+}
+
+var appUrl = 'https://${functionApp.outputs.defaultHostName}'
+
+@description('Function app name (for `func azure functionapp publish`).')
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+
+@description('Base URL of the app.')
+output SERVICE_URL string = appUrl
+
+@description('OpenAI-compatible base URL for clients: point the OpenAI SDK\'s base URL here.')
+output OPENAI_BASE_URL string = '${appUrl}/v1'
+
+@description('Azure OpenAI-style endpoint for clients (deployments/{name}/chat/completions).')
+output AZURE_OPENAI_ENDPOINT string = appUrl
+
+@description('Evidence API base URL (function keys required).')
+output EVIDENCE_API_URL string = '${appUrl}/evidence'
+
+@description('Key Vault holding the master key and API keys.')
+output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
+
+@description('Storage account holding the evidence tables and immutable transcripts.')
+output EVIDENCE_STORAGE_ACCOUNT string = evidenceStorage.outputs.name

@@ -1,0 +1,22 @@
+// Parameters for `azd up` and `az deployment group create`. Values come from the environment so nothing secret is
+// committed: azd passes its environment (`azd env set NAME value`), a shell passes exported variables.
+using 'main.bicep'
+
+param environmentName = readEnvironmentVariable('AZURE_ENV_NAME', 'canary')
+param location = readEnvironmentVariable('AZURE_LOCATION', 'swedencentral')
+
+// Where the proxy forwards: an OpenAI-compatible origin (plus any path prefix).
+param upstreamBaseUrl = readEnvironmentVariable('CANARY_UPSTREAM_BASE_URL', 'https://api.openai.com')
+// Optional: unset forwards each caller's own Authorization / api-key header upstream.
+param useUpstreamApiKey = !empty(readEnvironmentVariable('CANARY_UPSTREAM_API_KEY', ''))
+param upstreamApiKey = readEnvironmentVariable('CANARY_UPSTREAM_API_KEY', '')
+
+// Required, at least 32 random bytes in base64: export CANARY_MASTER_KEY=$(openssl rand -base64 32)
+param canaryMasterKey = readEnvironmentVariable('CANARY_MASTER_KEY')
+
+param probeSchedule = readEnvironmentVariable('CANARY_PROBE_SCHEDULE', '0 0 3 * * *')
+
+// JSON array: [{"name":"rival","baseUrl":"https://api.rival.example/v1","model":"rival-large","maxRequestsPerRun":200}]
+param competitors = json(readEnvironmentVariable('CANARY_COMPETITORS', '[]'))
+// JSON object by competitor name: {"rival":"sk-..."}
+param competitorApiKeys = json(readEnvironmentVariable('CANARY_COMPETITOR_API_KEYS', '{}'))
