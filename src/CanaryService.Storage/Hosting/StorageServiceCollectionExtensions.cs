@@ -1,0 +1,80 @@
+using Azure.Core;
+using Azure.Data.Tables;
+using Azure.Identity;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Ports;
+using CanaryService.Storage.Evidence;
+using CanaryService.Storage.Issuance;
+using CanaryService.Storage.ProbeRuns;
+using CanaryService.Storage.Registry;
+using CanaryService.Storage.Transcripts;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CanaryService.Storage.Hosting;
+
+/// <summary>Registers the Azure Storage implementations of the engine's storage ports.</summary>
+public static class StorageServiceCollectionExtensions
+{
+    /// <summary>
+    /// Binds <see cref="StorageOptions"/> from the <c>Storage</c> section of <paramref name="configuration"/> and
+    /// registers, as singletons, the storage clients, <see cref="ICanaryRegistry"/>, <see cref="IIssuanceLog"/>
+    /// (with its background writer), <see cref="IProbeRunLog"/>, <see cref="IEvidenceLedger"/>,
+    /// <see cref="ITranscriptStore"/>, and the <see cref="StorageInitializer"/> that creates tables and containers.
+    /// </summary>
+    /// <remarks>
+    /// With <c>Storage:ConnectionString</c> the clients use it; otherwise <c>Storage:TableServiceUri</c> and
+    /// <c>Storage:BlobServiceUri</c> (and optionally <c>Storage:QueueServiceUri</c>) with
+    /// <c>DefaultAzureCredential</c> (a user-assigned identity when <c>Storage:ManagedIdentityClientId</c> is set).
+    /// A missing setting is reported as a <see cref="CanaryConfigurationException"/> when a client is first resolved.
+    /// </remarks>
+    public static IServiceCollection AddCanaryStorage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
+
+        services.TryAddSingleton<TokenCredential>(sp => CreateCredential(Options(sp)));
+        services.TryAddSingleton(sp => Options(sp) is { ConnectionString: { Length: > 0 } connection }
+            ? new TableServiceClient(connection)
+            : new TableServiceClient(Require(Options(sp).TableServiceUri, "TableServiceUri"), sp.GetRequiredService<TokenCredential>()));
+        services.TryAddSingleton(sp => Options(sp) is { ConnectionString: { Length: > 0 } connection }
+            ? new BlobServiceClient(connection)
+            : new BlobServiceClient(Require(Options(sp).BlobServiceUri, "BlobServiceUri"), sp.GetRequiredService<TokenCredential>()));
+        services.TryAddSingleton(sp => Options(sp) is { ConnectionString: { Length: > 0 } connection }
+            ? new QueueServiceClient(connection)
+            : new QueueServiceClient(Require(Options(sp).QueueServiceUri, "QueueServiceUri"), sp.GetRequiredService<TokenCredential>()));
+
+        services.TryAddSingleton<ICanaryRegistry>(sp => new TableCanaryRegistry(Table(sp, Options(sp).RegistryTable), Options(sp).RegistryWriteTimeout));
+        services.TryAddSingleton(sp => new TableIssuanceLog(Table(sp, Options(sp).IssuanceTable), Options(sp), sp.GetService<ILogger<TableIssuanceLog>>()));
+        services.TryAddSingleton<IIssuanceLog>(sp => sp.GetRequiredService<TableIssuanceLog>());
+        services.TryAddSingleton<IProbeRunLog>(sp => new TableProbeRunLog(Table(sp, Options(sp).ProbeRunsTable)));
+        services.TryAddSingleton<ITranscriptStore>(sp => new BlobTranscriptStore(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(Options(sp).TranscriptContainer)));
+        services.TryAddSingleton<IEvidenceLedger>(sp => new TableEvidenceLedger(Table(sp, Options(sp).EvidenceTable), sp.GetRequiredService<ITranscriptStore>()));
+
+        services.TryAddSingleton<StorageInitializer>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StorageInitializer>(sp => sp.GetRequiredService<StorageInitializer>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableIssuanceLog>(sp => sp.GetRequiredService<TableIssuanceLog>()));
+        return services;
+    }
+
+    private static StorageOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<StorageOptions>>().Value;
+
+    private static TableClient Table(IServiceProvider services, string name) => services.GetRequiredService<TableServiceClient>().GetTableClient(name);
+
+    private static DefaultAzureCredential CreateCredential(StorageOptions options) => new DefaultAzureCredential(new DefaultAzureCredentialOptions
+    {
+        ManagedIdentityClientId = string.IsNullOrWhiteSpace(options.ManagedIdentityClientId) ? null : options.ManagedIdentityClientId,
+    });
+
+    private static Uri Require(Uri? uri, string setting) => uri ?? throw new CanaryConfigurationException(
+        $"Storage is not configured: set {StorageOptions.SectionName}:ConnectionString, or {StorageOptions.SectionName}:{setting} " +
+        $"(with the other service URIs) to use a managed identity. Environment variables use '__' for ':'.");
+}

@@ -1,0 +1,73 @@
+namespace CanaryService.Storage;
+
+/// <summary>
+/// Where and how the service stores its registry, issuance log, probe runs, evidence and transcripts
+/// (configuration section <c>Storage</c>).
+/// </summary>
+/// <remarks>
+/// Either <see cref="ConnectionString"/> (Azurite, or a storage account key locally) or the service URIs
+/// with an identity (<c>DefaultAzureCredential</c>: managed identity in Azure, developer sign-in locally).
+/// When both are set, the connection string wins.
+/// </remarks>
+public sealed class StorageOptions
+{
+    /// <summary>The configuration section these options bind from.</summary>
+    public const string SectionName = "Storage";
+
+    /// <summary>A storage connection string (e.g. Azurite's). Takes precedence over the service URIs.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>The Table service endpoint, used with an identity when no connection string is set.</summary>
+    public Uri? TableServiceUri { get; set; }
+
+    /// <summary>The Blob service endpoint, used with an identity when no connection string is set.</summary>
+    public Uri? BlobServiceUri { get; set; }
+
+    /// <summary>The Queue service endpoint (optional; only the Functions probe fan-out uses queues).</summary>
+    public Uri? QueueServiceUri { get; set; }
+
+    /// <summary>The client id of a user-assigned managed identity; null uses the system-assigned one.</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>Table of topic canaries (PK epoch, RK topic).</summary>
+    public string RegistryTable { get; set; } = "CanaryRegistry";
+
+    /// <summary>Table of issuance totals (PK account, RK day or day|epoch|topic).</summary>
+    public string IssuanceTable { get; set; } = "Issuance";
+
+    /// <summary>Table of probe runs (PK competitor, RK inverted start time).</summary>
+    public string ProbeRunsTable { get; set; } = "ProbeRuns";
+
+    /// <summary>Table of the hash-chained evidence ledger (PK competitor, RK sequence).</summary>
+    public string EvidenceTable { get; set; } = "Evidence";
+
+    /// <summary>Blob container of transcripts, named by the SHA-256 of their content.</summary>
+    public string TranscriptContainer { get; set; } = "probes";
+
+    /// <summary>
+    /// How many issuance events may wait in memory for the background writer. Past it, <c>Record</c> drops the
+    /// event, logs an error and counts it (metric <c>canary.issuance.dropped</c>).
+    /// </summary>
+    public int IssuanceQueueCapacity { get; set; } = 100_000;
+
+    /// <summary>How long the writer gathers events before a write, so they aggregate into few rows.</summary>
+    public TimeSpan IssuanceFlushInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>How many partitions (accounts) the writer writes at once.</summary>
+    public int IssuanceWriteConcurrency { get; set; } = 4;
+
+    /// <summary>How long the writer keeps trying to write what is queued when the host shuts down.</summary>
+    public TimeSpan IssuanceShutdownTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>First delay before retrying a failed background write (doubles up to <see cref="RetryMaxDelay"/>).</summary>
+    public TimeSpan RetryInitialDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Longest delay between retries of a failed background write.</summary>
+    public TimeSpan RetryMaxDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Longest wait for a registry write on the request path (the proxy awaits it before a canary is emitted;
+    /// past it the response simply carries no canary).
+    /// </summary>
+    public TimeSpan RegistryWriteTimeout { get; set; } = TimeSpan.FromSeconds(3);
+}

@@ -1,0 +1,127 @@
+using Azure.Data.Tables;
+using CanaryService.Core.Ports;
+using CanaryService.Storage.Issuance;
+using CanaryService.Testing;
+
+namespace CanaryService.Storage.Tests.Issuance;
+
+[Collection(AzuriteCollection.Name)]
+public sealed class TableIssuanceLogTests(AzuriteFixture azurite)
+{
+    private static readonly DateTimeOffset Day1 = new(2026, 11, 21, 23, 59, 0, TimeSpan.Zero);
+
+    [Fact]
+    public async Task Issuance_is_summed_per_account_day_and_canary()
+    {
+        TableClient table = await StorageClients.NewTableAsync(azurite.ConnectionString, "iss");
+        using var log = new TableIssuanceLog(table, StorageClients.FastOptions());
+        await log.StartAsync(CancellationToken.None);
+
+        Assert.True(log.Record(new IssuanceEvent("acct/1", Day1, 1, "2026-11", "tide+pool")));
+        Assert.True(log.Record(new IssuanceEvent("acct/1", Day1, 2, null, null)));
+        Assert.True(log.Record(new IssuanceEvent("acct/1", Day1.AddMinutes(2), 1, "2026-11", "tide+pool"))); // next day
+        Assert.True(log.Record(new IssuanceEvent("acct-2", Day1, 1, "2026-11", "sour|dough")));
+        await log.FlushAsync();
+
+        IReadOnlyList<AccountIssuance> day1 = await log.QueryAsync(DateOnly.FromDateTime(Day1.UtcDateTime), DateOnly.FromDateTime(Day1.UtcDateTime));
+        Assert.Equal(["acct-2", "acct/1"], day1.Select(a => a.AccountId));
+        AccountIssuance one = day1[1];
+        Assert.Equal(2, one.MarkedResponses);
+        Assert.Equal(1, one.CanaryTopics[("2026-11", "tide+pool")]);
+        Assert.Equal(1, day1[0].CanaryTopics[("2026-11", "sour|dough")]);
+
+        IReadOnlyList<AccountIssuance> both = await log.QueryAsync(new DateOnly(2026, 11, 21), new DateOnly(2026, 11, 22));
+        Assert.Equal(3, both.Single(a => a.AccountId == "acct/1").MarkedResponses);
+        Assert.Equal(2, both.Single(a => a.AccountId == "acct/1").CanaryTopics[("2026-11", "tide+pool")]);
+        Assert.Empty(await log.QueryAsync(new DateOnly(2026, 11, 23), new DateOnly(2026, 11, 30)));
+        await log.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Concurrent_traffic_is_counted_exactly()
+    {
+        TableClient table = await StorageClients.NewTableAsync(azurite.ConnectionString, "iss");
+        using var log = new TableIssuanceLog(table, StorageClients.FastOptions());
+        await log.StartAsync(CancellationToken.None);
+
+        const int Threads = 4, PerThread = 1_000, Accounts = 40;
+        await Task.WhenAll(Enumerable.Range(0, Threads).Select(t => Task.Run(() =>
+        {
+            for (int i = 0; i < PerThread; i++)
+            {
+                int n = (t * PerThread) + i;
+                Assert.True(log.Record(new IssuanceEvent($"a{n % Accounts}", Day1, 1, "2026-11", $"topic{n % 7}")));
+            }
+        })));
+        await log.FlushAsync();
+
+        IReadOnlyList<AccountIssuance> totals = await log.QueryAsync(new DateOnly(2026, 11, 21), new DateOnly(2026, 11, 21));
+        Assert.Equal(Accounts, totals.Count);
+        Assert.Equal(Threads * PerThread, totals.Sum(a => a.MarkedResponses));
+        Assert.Equal(Threads * PerThread, totals.Sum(a => a.CanaryTopics.Values.Sum()));
+        foreach (AccountIssuance account in totals)
+        {
+            int id = int.Parse(account.AccountId[1..], System.Globalization.CultureInfo.InvariantCulture);
+            int expected = Enumerable.Range(0, Threads * PerThread).Count(n => n % Accounts == id);
+            Assert.Equal(expected, account.MarkedResponses);
+        }
+
+        Assert.Equal(0, log.PendingCount);
+        Assert.Equal(0, log.DroppedCount);
+        await log.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task One_account_with_more_than_100_rows_is_written_in_several_transactions()
+    {
+        TableClient table = await StorageClients.NewTableAsync(azurite.ConnectionString, "iss");
+        using var log = new TableIssuanceLog(table, StorageClients.FastOptions());
+        await log.StartAsync(CancellationToken.None);
+        for (int i = 0; i < 250; i++)
+        {
+            log.Record(new IssuanceEvent("big", Day1, 1, "2026-11", $"topic{i:D3}"));
+        }
+
+        await log.FlushAsync();
+        AccountIssuance big = Assert.Single(await log.QueryAsync(new DateOnly(2026, 11, 21), new DateOnly(2026, 11, 21)));
+        Assert.Equal(250, big.MarkedResponses);
+        Assert.Equal(250, big.CanaryTopics.Count);
+        await log.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Past_the_queue_bound_events_are_dropped_counted_and_the_rest_written()
+    {
+        // No writer running: the queue only fills.
+        TableClient table = await StorageClients.NewTableAsync(azurite.ConnectionString, "iss");
+        using var log = new TableIssuanceLog(table, StorageClients.FastOptions(capacity: 10));
+        int accepted = Enumerable.Range(0, 25).Count(_ => log.Record(new IssuanceEvent("a", Day1, 1, null, null)));
+
+        Assert.Equal(10, accepted);
+        Assert.Equal(15, log.DroppedCount);
+
+        await log.StartAsync(CancellationToken.None);
+        await log.FlushAsync();
+        Assert.Equal(10, Assert.Single(await log.QueryAsync(new DateOnly(2026, 11, 21), new DateOnly(2026, 11, 21))).MarkedResponses);
+        await log.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Stopping_the_host_writes_what_is_queued()
+    {
+        TableClient table = await StorageClients.NewTableAsync(azurite.ConnectionString, "iss");
+        StorageOptions options = StorageClients.FastOptions();
+        options.IssuanceFlushInterval = TimeSpan.FromHours(1); // only the shutdown flush can write these
+        using var log = new TableIssuanceLog(table, options);
+        await log.StartAsync(CancellationToken.None);
+        for (int i = 0; i < 100; i++)
+        {
+            log.Record(new IssuanceEvent("a", Day1, 1, null, null));
+        }
+
+        await log.StopAsync(CancellationToken.None);
+
+        var reader = new TableIssuanceLog(table, options);
+        Assert.Equal(100, Assert.Single(await reader.QueryAsync(new DateOnly(2026, 11, 21), new DateOnly(2026, 11, 21))).MarkedResponses);
+    }
+}
