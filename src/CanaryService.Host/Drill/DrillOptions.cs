@@ -1,0 +1,99 @@
+using System.Globalization;
+using CanaryService.Host.Drill.Corpus;
+
+namespace CanaryService.Host.Drill;
+
+/// <summary>The drill's command-line options (<c>drill [--seed N] [--prompts N] [--probe-budget N] [--json PATH] [--report PATH]</c>).</summary>
+internal sealed record DrillOptions
+{
+    public const string Usage = """
+        Usage: dotnet run --project src/CanaryService.Host -- drill [options]
+
+        Runs the whole mission offline: a teacher model, traffic through the marking proxy, students distilled
+        from one account's answers (100%, 25% and 5% marked) and a control, the probe pipeline, the verdicts.
+
+        Options:
+          --seed N           seed for the corpus, the keys' master secret and the students (default 1)
+          --prompts N        teacher corpus size (default 400, at most {0})
+          --probe-budget N   probe requests per competitor (default 120)
+          --accounts N       accounts sending traffic, the distiller included (default 4, at least 2)
+          --json PATH        write the machine-readable result to PATH
+          --report PATH      write the HTML evidence report to PATH (default drill-report.html)
+          -h, --help         show this help
+        """;
+
+    public int Seed { get; init; } = 1;
+
+    public int Prompts { get; init; } = 400;
+
+    public int ProbeBudget { get; init; } = 120;
+
+    public int Accounts { get; init; } = 4;
+
+    public string? JsonPath { get; init; }
+
+    public string ReportPath { get; init; } = "drill-report.html";
+
+    public bool ShowHelp { get; init; }
+
+    /// <summary>Parses the arguments after <c>drill</c>.</summary>
+    /// <exception cref="DrillUsageException">An option is unknown, lacks its value, or is out of range.</exception>
+    public static DrillOptions Parse(IReadOnlyList<string> args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        var options = new DrillOptions();
+        for (int i = 0; i < args.Count; i++)
+        {
+            string arg = args[i];
+            string? inline = null;
+            int eq = arg.IndexOf('=', StringComparison.Ordinal);
+            if (arg.StartsWith("--", StringComparison.Ordinal) && eq > 0)
+            {
+                (arg, inline) = (arg[..eq], arg[(eq + 1)..]);
+            }
+
+            string Value()
+            {
+                if (inline is not null)
+                {
+                    return inline;
+                }
+
+                if (i + 1 >= args.Count)
+                {
+                    throw new DrillUsageException($"Option {arg} needs a value.");
+                }
+
+                return args[++i];
+            }
+
+            int Number(int min, int max)
+            {
+                string text = Value();
+                if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int n) || n < min || n > max)
+                {
+                    throw new DrillUsageException($"Option {arg} must be a whole number from {min} to {max} (got '{text}').");
+                }
+
+                return n;
+            }
+
+            options = arg switch
+            {
+                "--seed" => options with { Seed = Number(int.MinValue, int.MaxValue) },
+                "--prompts" => options with { Prompts = Number(40, TeacherCorpus.MaxSize) },
+                "--probe-budget" => options with { ProbeBudget = Number(10, 10_000) },
+                "--accounts" => options with { Accounts = Number(2, 50) },
+                "--json" => options with { JsonPath = Value() },
+                "--report" => options with { ReportPath = Value() },
+                "-h" or "--help" => options with { ShowHelp = true },
+                _ => throw new DrillUsageException($"Unknown option '{args[i]}'."),
+            };
+        }
+
+        return options;
+    }
+}
+
+/// <summary>The drill's command line is wrong; the message says how.</summary>
+internal sealed class DrillUsageException(string message) : Exception(message);
