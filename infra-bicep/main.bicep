@@ -39,6 +39,15 @@ param competitors competitor[] = []
 @secure()
 param competitorApiKeys object = {}
 
+@description('Request header, set by a front door such as APIM, that names the caller\'s account; empty: a salted hash of the caller\'s API key.')
+param accountHeader string = ''
+
+@description('URL that receives a JSON POST when a verdict changes; empty: alerts go to logs and metrics only.')
+param probeWebhookUrl string = ''
+
+@description('Any other setting as Section__Property, e.g. { Probe__Alpha: \'0.0000001\' }; wins over the defaults below.')
+param appSettingOverrides object = {}
+
 @description('Days each probe transcript stays immutable in the evidence store.')
 @minValue(1)
 param evidenceRetentionDays int = 3650
@@ -70,8 +79,20 @@ type competitor = {
   @description('Model id to ask.')
   model: string
 
-  @description('Request budget per probe run.')
-  maxRequestsPerRun: int
+  @description('Hard cap on requests per probe run, retries included (default 40).')
+  maxRequestsPerRun: int?
+
+  @description('Requests in flight at once (default 2).')
+  concurrency: int?
+
+  @description('Requests started per minute (default 60).')
+  requestsPerMinute: int?
+
+  @description('Time-out of one request attempt in seconds (default 60).')
+  timeoutSeconds: int?
+
+  @description('Retries of one prompt after a transient failure (default 2).')
+  maxRetries: int?
 }
 
 var token = toLower(uniqueString(subscription().id, resourceGroup().id, environmentName))
@@ -90,6 +111,15 @@ var names = {
   functionApp: 'func-canary-${environmentName}-${take(token, 6)}'
 }
 var deploymentContainerName = 'app-package'
+
+// Where the service keeps its data in the evidence account: created here, handed to the app as settings.
+var evidenceNames = {
+  registryTable: 'CanaryRegistry'
+  issuanceTable: 'Issuance'
+  probeRunsTable: 'ProbeRuns'
+  evidenceTable: 'Evidence'
+  transcriptContainer: 'probes'
+}
 
 // Endpoints built from names (not read back from deployed resources) so the settings are known before deployment.
 var storageSuffix = environment().suffixes.storage
@@ -159,6 +189,13 @@ module evidenceStorage 'modules/evidenceStorage.bicep' = {
     tags: tags
     appPrincipalId: identity.outputs.principalId
     retentionDays: evidenceRetentionDays
+    transcriptContainerName: evidenceNames.transcriptContainer
+    tableNames: [
+      evidenceNames.registryTable
+      evidenceNames.issuanceTable
+      evidenceNames.probeRunsTable
+      evidenceNames.evidenceTable
+    ]
   }
 }
 
@@ -187,6 +224,8 @@ var hostSettings = {
   // Entra-authenticated telemetry (local auth is disabled on the component).
   APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.connectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identity.outputs.clientId};Authorization=AAD'
+  // The service's own storage clients (DefaultAzureCredential) use the same identity.
+  Storage__ManagedIdentityClientId: identity.outputs.clientId
 }
 
 var serviceSettings = {
@@ -194,8 +233,39 @@ var serviceSettings = {
   Storage__BlobServiceUri: evidenceEndpoints.blob
   Storage__QueueServiceUri: evidenceEndpoints.queue
   Storage__TableServiceUri: evidenceEndpoints.table
+  Storage__RegistryTable: evidenceNames.registryTable
+  Storage__IssuanceTable: evidenceNames.issuanceTable
+  Storage__ProbeRunsTable: evidenceNames.probeRunsTable
+  Storage__EvidenceTable: evidenceNames.evidenceTable
+  Storage__TranscriptContainer: evidenceNames.transcriptContainer
   Upstream__BaseUrl: upstreamBaseUrl
+  Proxy__AccountHeader: accountHeader
   Probe__Schedule: probeSchedule
+  Probe__WebhookUrl: probeWebhookUrl
+}
+
+// The code's defaults, spelled out so an operator sees (and can override) every knob in one place. The deployment
+// tests check that they equal the defaults in the options classes.
+var tuningDefaults = {
+  Storage__IssuanceQueueCapacity: '100000'
+  Storage__IssuanceFlushInterval: '00:00:01'
+  Storage__IssuanceWriteConcurrency: '4'
+  Storage__IssuanceShutdownTimeout: '00:00:15'
+  Storage__RetryInitialDelay: '00:00:00.250'
+  Storage__RetryMaxDelay: '00:00:30'
+  Storage__RegistryWriteTimeout: '00:00:03'
+  Upstream__Timeout: '00:05:00'
+  Upstream__ConnectTimeout: '00:00:15'
+  Proxy__MaxRequestBodyBytes: '16777216'
+  Proxy__MaxRewrittenResponseBytes: '8388608'
+  Probe__Alpha: '0.000001'
+  Probe__MinAccountVolume: '100'
+  Probe__IssuanceWindowDays: '90'
+  Probe__TopicPromptShare: '0.5'
+  Probe__RetryBaseDelaySeconds: '0.5'
+  Detection__Alpha: '0.000001'
+  Detection__AttributionMinimumResponses: '100'
+  Detection__AttributionMaximumAccounts: '50'
 }
 
 var upstreamKeySettings = useUpstreamApiKey
@@ -210,7 +280,11 @@ var competitorSettings = reduce(
     'Probe__Competitors__${i}__BaseUrl': competitors[i].baseUrl
     'Probe__Competitors__${i}__Model': competitors[i].model
     'Probe__Competitors__${i}__ApiKey': '${keyVaultReference}${competitorKeySecretNames[i]}/)'
-    'Probe__Competitors__${i}__MaxRequestsPerRun': string(competitors[i].maxRequestsPerRun)
+    'Probe__Competitors__${i}__MaxRequestsPerRun': string(competitors[i].?maxRequestsPerRun ?? 40)
+    'Probe__Competitors__${i}__Concurrency': string(competitors[i].?concurrency ?? 2)
+    'Probe__Competitors__${i}__RequestsPerMinute': string(competitors[i].?requestsPerMinute ?? 60)
+    'Probe__Competitors__${i}__TimeoutSeconds': string(competitors[i].?timeoutSeconds ?? 60)
+    'Probe__Competitors__${i}__MaxRetries': string(competitors[i].?maxRetries ?? 2)
   }),
   {},
   (all, next) => union(all, next)
@@ -227,7 +301,7 @@ module functionApp 'modules/functionApp.bicep' = {
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
     deploymentContainerUrl: '${runtimeEndpoints.blob}${deploymentContainerName}'
-    appSettings: union(hostSettings, serviceSettings, upstreamKeySettings, competitorSettings)
+    appSettings: union(tuningDefaults, serviceSettings, upstreamKeySettings, competitorSettings, appSettingOverrides, hostSettings)
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }
@@ -253,8 +327,8 @@ output OPENAI_BASE_URL string = '${appUrl}/v1'
 @description('Azure OpenAI-style endpoint for clients (deployments/{name}/chat/completions).')
 output AZURE_OPENAI_ENDPOINT string = appUrl
 
-@description('Evidence API base URL (function keys required).')
-output EVIDENCE_API_URL string = '${appUrl}/evidence'
+@description('Evidence API base URL: /api/competitors, /api/competitors/{name}/evidence|report, /api/ledger/verify (function key).')
+output EVIDENCE_API_URL string = '${appUrl}/api'
 
 @description('Key Vault holding the master key and API keys.')
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name

@@ -20,3 +20,8 @@ param probeSchedule = readEnvironmentVariable('CANARY_PROBE_SCHEDULE', '0 0 3 * 
 param competitors = json(readEnvironmentVariable('CANARY_COMPETITORS', '[]'))
 // JSON object by competitor name: {"rival":"sk-..."}
 param competitorApiKeys = json(readEnvironmentVariable('CANARY_COMPETITOR_API_KEYS', '{}'))
+
+// Optional: the header your front door (e.g. APIM) sets to name the caller's account.
+param accountHeader = readEnvironmentVariable('CANARY_ACCOUNT_HEADER', '')
+// Optional: where verdict changes are POSTed.
+param probeWebhookUrl = readEnvironmentVariable('CANARY_PROBE_WEBHOOK_URL', '')

@@ -278,7 +278,7 @@ public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixtur
         Assert.Contains(site, (string)outputs["SERVICE_URL"]!, StringComparison.Ordinal);
         Assert.Contains("'{0}/v1'", (string)outputs["OPENAI_BASE_URL"]!, StringComparison.Ordinal);
         Assert.Contains(site, (string)outputs["AZURE_OPENAI_ENDPOINT"]!, StringComparison.Ordinal);
-        Assert.Contains("'{0}/evidence'", (string)outputs["EVIDENCE_API_URL"]!, StringComparison.Ordinal);
+        Assert.Contains("'{0}/api'", (string)outputs["EVIDENCE_API_URL"]!, StringComparison.Ordinal);
         Assert.Equal(DeploymentSnapshot.Name(Snapshot.One(SiteType)), (string)outputs["AZURE_FUNCTION_APP_NAME"]!);
         Assert.Equal(DeploymentSnapshot.Name(EvidenceStorage), (string)outputs["EVIDENCE_STORAGE_ACCOUNT"]!);
     }

@@ -1,0 +1,142 @@
+using System.ComponentModel;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using CanaryService.Deployment.Tests.Bicep;
+
+namespace CanaryService.Deployment.Tests.Settings;
+
+/// <summary>
+/// Every setting the code reads (every property of every options class, found by reflection) is deployed by
+/// infra-bicep and documented in local.settings.sample.json, and neither holds a setting the code no longer reads.
+/// </summary>
+[Collection(DeploymentCollection.Name)]
+public sealed class SettingsCoverageTests(DeploymentFixture fixture)
+{
+    /// <summary>Settings the Functions app in Azure does not get, and why.</summary>
+    private static readonly Dictionary<string, string> NotDeployed = new(StringComparer.Ordinal)
+    {
+        ["Evidence:AdminKey"] = "Host only: the Functions app guards the evidence API with function keys.",
+        ["Storage:ConnectionString"] = "Azure reaches storage with the managed identity and the service URIs; a connection string needs shared keys, which are off.",
+    };
+
+    /// <summary>Settings local.settings.sample.json leaves out, and why.</summary>
+    private static readonly Dictionary<string, string> NotInSample = new(StringComparer.Ordinal)
+    {
+        ["Evidence:AdminKey"] = "Host only: `func start` serves the evidence API behind function keys (not enforced locally).",
+    };
+
+    /// <summary>App settings whose value the test parameters set (so they need not equal the code's default).</summary>
+    private static readonly HashSet<string> SetByTestParameters = new(StringComparer.Ordinal)
+    {
+        "Upstream:BaseUrl", "Probe:Schedule",
+        "Probe:Competitors:0:Name", "Probe:Competitors:0:BaseUrl", "Probe:Competitors:0:Model", "Probe:Competitors:0:MaxRequestsPerRun",
+    };
+
+    private static readonly IReadOnlyList<SettingKey> Settings = SettingKeys.All();
+
+    [Fact]
+    public void Options_classes_are_found_by_reflection()
+    {
+        string[] sections = SettingKeys.OptionsTypes().Select(t => SettingKeys.SectionOf(t)!).ToArray();
+        Assert.NotEmpty(sections);
+        Assert.Equal(sections.Length, sections.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(NotDeployed.Keys.Concat(NotInSample.Keys), key => Assert.Contains(Settings, s => s.Key == key));
+    }
+
+    [Fact]
+    public void Every_setting_is_in_the_local_settings_sample()
+    {
+        IReadOnlyDictionary<string, string> sample = LocalSample();
+        string[] missing = Settings
+            .Where(s => !NotInSample.ContainsKey(s.Key) && !sample.ContainsKey(s.EnvironmentName))
+            .Select(s => s.EnvironmentName).ToArray();
+        Assert.True(missing.Length == 0, "local.settings.sample.json lacks: " + string.Join(", ", missing));
+    }
+
+    [Fact]
+    public void Every_setting_is_in_the_bicep_app_settings()
+    {
+        IReadOnlyDictionary<string, string> deployed = fixture.Snapshot.AppSettings;
+        string[] missing = Settings
+            .Where(s => !NotDeployed.ContainsKey(s.Key) && !deployed.ContainsKey(s.EnvironmentName))
+            .Select(s => s.EnvironmentName).ToArray();
+        Assert.True(missing.Length == 0, "infra-bicep app settings lack: " + string.Join(", ", missing));
+        Assert.All(NotDeployed.Keys, key => Assert.DoesNotContain(key.Replace(":", "__", StringComparison.Ordinal), deployed.Keys));
+    }
+
+    [Fact]
+    public void Neither_the_sample_nor_bicep_sets_a_setting_the_code_does_not_read()
+    {
+        var known = Settings.Select(s => s.EnvironmentName).ToHashSet(StringComparer.Ordinal);
+        var sections = SettingKeys.OptionsTypes().Select(t => SettingKeys.SectionOf(t)!).ToHashSet(StringComparer.Ordinal);
+
+        foreach ((string source, IEnumerable<string> names) in new[]
+        {
+            ("local.settings.sample.json", LocalSample().Keys),
+            ("infra-bicep", fixture.Snapshot.AppSettings.Keys),
+        })
+        {
+            string[] stale = names
+                .Where(n => sections.Contains(n.Split("__")[0]))
+                .Where(n => !known.Contains(AtIndexZero(n)))
+                .ToArray();
+            Assert.True(stale.Length == 0, $"{source} sets settings no options class reads: {string.Join(", ", stale)}");
+        }
+    }
+
+    [Fact]
+    public void Bicep_tuning_values_equal_the_code_defaults()
+    {
+        IReadOnlyDictionary<string, string> deployed = fixture.Snapshot.AppSettings;
+        foreach (SettingKey setting in Settings.Where(s => s.Default is not null && !SetByTestParameters.Contains(s.Key)))
+        {
+            if (!deployed.TryGetValue(setting.EnvironmentName, out string? value) || value.StartsWith('[') || value.StartsWith("@Microsoft.KeyVault", StringComparison.Ordinal))
+            {
+                continue; // absent (reported by the coverage test) or computed at deployment (names, endpoints, references)
+            }
+
+            Assert.True(
+                Equals(setting.Default, Convert(setting.Type, value)),
+                $"{setting.EnvironmentName}: infra-bicep deploys '{value}', the code's default is '{string.Format(CultureInfo.InvariantCulture, "{0}", setting.Default)}'");
+        }
+    }
+
+    [Fact]
+    public void Local_sample_runs_the_isolated_worker_on_development_storage()
+    {
+        IReadOnlyDictionary<string, string> sample = LocalSample();
+        Assert.Equal("dotnet-isolated", sample["FUNCTIONS_WORKER_RUNTIME"]);
+        Assert.Equal("UseDevelopmentStorage=true", sample["AzureWebJobsStorage"]);
+        Assert.Equal("UseDevelopmentStorage=true", sample["Storage__ConnectionString"]);
+
+        // Every sample value parses as the type the code binds it to (an empty value means "not set").
+        foreach (SettingKey setting in Settings.Where(s => sample.ContainsKey(s.EnvironmentName)))
+        {
+            string value = sample[setting.EnvironmentName];
+            if (value.Length > 0)
+            {
+                _ = Convert(setting.Type, value);
+            }
+            else
+            {
+                Assert.True(
+                    setting.Type == typeof(string) || setting.Type == typeof(Uri),
+                    $"{setting.EnvironmentName} is empty but binds to {setting.Type.Name}, which refuses an empty value");
+            }
+        }
+    }
+
+    private static object? Convert(Type type, string value) =>
+        TypeDescriptor.GetConverter(Nullable.GetUnderlyingType(type) ?? type).ConvertFromInvariantString(value);
+
+    /// <summary><c>Probe__Competitors__3__Name</c> → <c>Probe__Competitors__0__Name</c>.</summary>
+    private static string AtIndexZero(string name) =>
+        string.Join("__", name.Split("__").Select(part => part.All(char.IsAsciiDigit) ? "0" : part));
+
+    private static IReadOnlyDictionary<string, string> LocalSample()
+    {
+        string path = Path.Combine(BicepCli.RepositoryRoot, "local.settings.sample.json");
+        JsonObject values = JsonNode.Parse(File.ReadAllText(path))!["Values"]!.AsObject();
+        return values.ToDictionary(p => p.Key, p => (string)p.Value!, StringComparer.Ordinal);
+    }
+}
