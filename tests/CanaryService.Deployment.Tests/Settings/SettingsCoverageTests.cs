@@ -46,7 +46,7 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
     [Fact]
     public void Every_setting_is_in_the_local_settings_sample()
     {
-        IReadOnlyDictionary<string, string> sample = LocalSample();
+        Dictionary<string, string> sample = LocalSample();
         string[] missing = Settings
             .Where(s => !NotInSample.ContainsKey(s.Key) && !sample.ContainsKey(s.EnvironmentName))
             .Select(s => s.EnvironmentName).ToArray();
@@ -104,7 +104,7 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
     [Fact]
     public void Local_sample_runs_the_isolated_worker_on_development_storage()
     {
-        IReadOnlyDictionary<string, string> sample = LocalSample();
+        Dictionary<string, string> sample = LocalSample();
         Assert.Equal("dotnet-isolated", sample["FUNCTIONS_WORKER_RUNTIME"]);
         Assert.Equal("UseDevelopmentStorage=true", sample["AzureWebJobsStorage"]);
         Assert.Equal("UseDevelopmentStorage=true", sample["Storage__ConnectionString"]);
@@ -133,7 +133,7 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
     private static string AtIndexZero(string name) =>
         string.Join("__", name.Split("__").Select(part => part.All(char.IsAsciiDigit) ? "0" : part));
 
-    private static IReadOnlyDictionary<string, string> LocalSample()
+    private static Dictionary<string, string> LocalSample()
     {
         string path = Path.Combine(BicepCli.RepositoryRoot, "local.settings.sample.json");
         JsonObject values = JsonNode.Parse(File.ReadAllText(path))!["Values"]!.AsObject();
