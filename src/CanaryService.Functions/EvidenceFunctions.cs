@@ -1,0 +1,49 @@
+using CanaryService.Api.Evidence;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace CanaryService.Functions;
+
+/// <summary>
+/// The evidence API on the Host's paths (<c>/api/...</c>), guarded by function keys instead of the Host's admin key;
+/// starting a probe run needs the master (admin) key.
+/// </summary>
+public sealed class EvidenceFunctions(EvidenceHandlers handlers)
+{
+    [Function("ListCompetitors")]
+    public async Task<IActionResult> ListCompetitorsAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/competitors")] HttpRequest request) =>
+        await WriteAsync(request, await handlers.ListCompetitorsAsync(request.HttpContext.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+
+    [Function("CompetitorEvidence")]
+    public async Task<IActionResult> EvidenceAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/competitors/{name}/evidence")] HttpRequest request, string name) =>
+        await WriteAsync(request, await handlers.GetEvidenceAsync(name, request.HttpContext.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+
+    [Function("CompetitorReport")]
+    public async Task<IActionResult> ReportAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/competitors/{name}/report")] HttpRequest request, string name) =>
+        await WriteAsync(request, await handlers.GetReportAsync(name, request.HttpContext.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+
+    [Function("VerifyLedger")]
+    public async Task<IActionResult> VerifyLedgerAsync(
+        [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/ledger/verify")] HttpRequest request) =>
+        await WriteAsync(request, await handlers.VerifyLedgerAsync(request.HttpContext.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+
+    /// <summary><c>POST /api/probes/run[?competitor=name]</c>: runs the probes now, in this request.</summary>
+    [Function("RunProbesNow")]
+    public async Task<IActionResult> RunProbesAsync(
+        [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/probes/run")] HttpRequest request)
+    {
+        string? competitor = request.Query["competitor"];
+        return await WriteAsync(request, await handlers.RunProbesAsync(competitor, request.HttpContext.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+    }
+
+    // The handlers return minimal-API results (shared with the Host); they write themselves to the response.
+    private static async Task<IActionResult> WriteAsync(HttpRequest request, IResult result)
+    {
+        await result.ExecuteAsync(request.HttpContext).ConfigureAwait(false);
+        return new EmptyResult();
+    }
+}
