@@ -189,6 +189,7 @@ module evidenceStorage 'modules/evidenceStorage.bicep' = {
     tags: tags
     appPrincipalId: identity.outputs.principalId
     retentionDays: evidenceRetentionDays
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
     transcriptContainerName: evidenceNames.transcriptContainer
     tableNames: [
       evidenceNames.registryTable
@@ -209,6 +210,7 @@ module keyVault 'modules/keyVault.bicep' = {
     secretNames: secretNames
     secretValues: secretValues
     enablePurgeProtection: keyVaultPurgeProtection
+    logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }
 

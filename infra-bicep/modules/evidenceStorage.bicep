@@ -17,6 +17,9 @@ param tags object
 @description('Principal id of the app identity.')
 param appPrincipalId string
 
+@description('Log Analytics workspace that receives the audit log of every access to the evidence.')
+param logAnalyticsWorkspaceId string
+
 @description('Days each transcript version stays immutable. Lock the policy afterwards to make it irrevocable (README).')
 @minValue(1)
 @maxValue(146000)
@@ -134,6 +137,35 @@ resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' =
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageQueueDataContributor)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+// Who read, wrote or tried to delete evidence: the audit trail beside the hash chain.
+resource blobAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'evidence-audit'
+  scope: blobService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+  }
+}
+
+resource tableAudit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'evidence-audit'
+  scope: tableService
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -22,6 +22,9 @@ param secretNames string[]
 @secure()
 param secretValues object
 
+@description('Log Analytics workspace that receives the vault\'s audit log (every secret read).')
+param logAnalyticsWorkspaceId string
+
 @description('Purge protection: a deleted vault (and the master key) stays recoverable for the retention period.')
 param enablePurgeProtection bool = true
 
@@ -63,6 +66,20 @@ resource secretsUser 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', keyVaultSecretsUser)
     principalId: appPrincipalId
     principalType: 'ServicePrincipal'
+  }
+}
+
+resource audit 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'vault-audit'
+  scope: vault
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'audit'
+        enabled: true
+      }
+    ]
   }
 }
 

@@ -59,6 +59,9 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
+@description('Log Analytics workspace id (audit logs go here too).')
+output logAnalyticsWorkspaceId string = logAnalytics.id
+
 @description('Application Insights name.')
 output applicationInsightsName string = applicationInsights.name
 

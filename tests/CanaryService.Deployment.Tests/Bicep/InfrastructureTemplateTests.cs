@@ -256,6 +256,21 @@ public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixtur
     }
 
     [Fact]
+    public void Every_access_to_the_evidence_and_the_secrets_is_audited_to_log_analytics()
+    {
+        string workspace = DeploymentSnapshot.Id(Snapshot.One("Microsoft.OperationalInsights/workspaces"));
+        string evidence = DeploymentSnapshot.Id(EvidenceStorage);
+        string vault = DeploymentSnapshot.Id(Snapshot.One("Microsoft.KeyVault/vaults"));
+
+        string[] audited = Snapshot.OfType("Microsoft.Insights/diagnosticSettings")
+            .Where(d => (string?)DeploymentSnapshot.Properties(d)["workspaceId"] == workspace)
+            .Where(d => DeploymentSnapshot.Properties(d)["logs"]!.AsArray().Any(l => (bool)l!["enabled"]!))
+            .Select(d => DeploymentSnapshot.Id(d)[..DeploymentSnapshot.Id(d).IndexOf("/providers/Microsoft.Insights/", StringComparison.Ordinal)])
+            .Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { $"{evidence}/blobServices/default", $"{evidence}/tableServices/default", vault }.Order(StringComparer.Ordinal), audited);
+    }
+
+    [Fact]
     public void Parameters_reach_the_app_settings()
     {
         IReadOnlyDictionary<string, string> settings = Snapshot.AppSettings;
