@@ -22,6 +22,7 @@ public static class LexicalScorer
         var probabilities = new double[contexts.Count];
         int n = 0, matches = 0;
         var eValue = new BernoulliEValue();
+        using LexicalKeyChooser chooser = key.CreateChooser();
         foreach (LexicalContext context in contexts)
         {
             if (context.Layer != layer || context.GroupSize < 2)
@@ -29,7 +30,7 @@ public static class LexicalScorer
                 continue;
             }
 
-            bool match = key.PreferredIndex(context.Context, context.GroupId, context.GroupSize) == context.ObservedIndex;
+            bool match = chooser.PreferredIndex(context.Context, context.GroupId, context.GroupSize) == context.ObservedIndex;
             double p = 1.0 / context.GroupSize;
             probabilities[n++] = p;
             matches += match ? 1 : 0;

@@ -32,6 +32,25 @@ public sealed class LexicalKey
     public int PreferredIndex(ReadOnlySpan<char> context, int groupId, int groupSize)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(groupSize, 1);
+        return WithMessage(context, groupId, groupSize, _key, static (key, message, size) =>
+        {
+            Span<byte> mac = stackalloc byte[32];
+            HMACSHA256.HashData(key, message, mac);
+            return Reduce(mac, size);
+        });
+    }
+
+    /// <summary>
+    /// A reusable HMAC state for choosing many forms with this key, for one thread at a time: it skips the per-call
+    /// key setup of <see cref="PreferredIndex"/> (the detector scores whole histories with it). Dispose it after use.
+    /// </summary>
+    public LexicalKeyChooser CreateChooser() => new(this, _key);
+
+    internal delegate int MessageHandler<in TState>(TState state, ReadOnlySpan<byte> message, int groupSize);
+
+    // Builds utf8(context) ‖ 0xFF ‖ be32(groupId) and hands it to the handler: the one message format of the key.
+    internal static int WithMessage<TState>(ReadOnlySpan<char> context, int groupId, int groupSize, TState state, MessageHandler<TState> handler)
+    {
         int max = Encoding.UTF8.GetMaxByteCount(context.Length) + 5;
         byte[]? rented = null;
         Span<byte> message = max <= 256 ? stackalloc byte[max] : (rented = ArrayPool<byte>.Shared.Rent(max));
@@ -42,10 +61,7 @@ public sealed class LexicalKey
             message[length++] = 0xFF;
             BinaryPrimitives.WriteInt32BigEndian(message[length..], groupId);
             length += 4;
-            Span<byte> mac = stackalloc byte[32];
-            HMACSHA256.HashData(_key, message[..length], mac);
-            ulong value = BinaryPrimitives.ReadUInt64BigEndian(mac);
-            return (int)(value % (ulong)groupSize);
+            return handler(state, message[..length], groupSize);
         }
         finally
         {
@@ -55,6 +71,9 @@ public sealed class LexicalKey
             }
         }
     }
+
+    internal static int Reduce(ReadOnlySpan<byte> mac, int groupSize) =>
+        (int)(BinaryPrimitives.ReadUInt64BigEndian(mac) % (ulong)groupSize);
 
     /// <inheritdoc />
     public override string ToString() => $"LexicalKey({Id})";
