@@ -1,4 +1,5 @@
 using CanaryService.Core.Statistics;
+using Xunit.Abstractions;
 
 namespace CanaryService.Core.Tests.Statistics;
 
@@ -7,7 +8,7 @@ namespace CanaryService.Core.Tests.Statistics;
 /// random key on any fixed text. 2,000 draws per case; the false-positive count must stay within the one-sided
 /// 0.999 sampling bound of a 1 % rate.
 /// </summary>
-public sealed class LexicalCalibrationSimulationTests
+public sealed class LexicalCalibrationSimulationTests(ITestOutputHelper output)
 {
     private const int Draws = 2_000;
 
@@ -37,6 +38,7 @@ public sealed class LexicalCalibrationSimulationTests
         }
 
         int bound = SamplingBound.MaxConsistentCount(Draws, 0.01);
+        output.WriteLine($"n={contexts}: p ≤ 0.01 in {pHits}/{Draws}, e ≥ 100 in {eHits}/{Draws} (bound {bound})");
         Assert.True(pHits <= bound, $"p ≤ 0.01 in {pHits}/{Draws} null draws (bound {bound})");
         Assert.True(eHits <= bound, $"e ≥ 100 in {eHits}/{Draws} null draws (bound {bound})");
     }
@@ -63,6 +65,7 @@ public sealed class LexicalCalibrationSimulationTests
         }
 
         int bound = SamplingBound.MaxConsistentCount(Draws, 0.01);
+        output.WriteLine($"e ever ≥ 100 in {everHits}/{Draws} null streams of 1,000 (bound {bound})");
         Assert.True(everHits <= bound, $"e ever ≥ 100 in {everHits}/{Draws} null streams (bound {bound})");
     }
 

@@ -1,8 +1,9 @@
 using CanaryService.Core.Statistics;
+using Xunit.Abstractions;
 
 namespace CanaryService.Core.Tests.Statistics;
 
-public sealed class PhraseStatisticsTests
+public sealed class PhraseStatisticsTests(ITestOutputHelper output)
 {
     private const int Draws = 2_000;
 
@@ -82,6 +83,7 @@ public sealed class PhraseStatisticsTests
         }
 
         int bound = SamplingBound.MaxConsistentCount(Draws, 0.01);
+        output.WriteLine($"phrase null: p ≤ 0.01 in {pHits}/{Draws}, e ≥ 100 in {eHits}/{Draws} (bound {bound})");
         Assert.True(pHits <= bound, $"p ≤ 0.01 in {pHits}/{Draws} (bound {bound})");
         Assert.True(eHits <= bound, $"e ≥ 100 in {eHits}/{Draws} (bound {bound})");
     }
