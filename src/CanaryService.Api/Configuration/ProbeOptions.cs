@@ -1,0 +1,63 @@
+namespace CanaryService.Api.Configuration;
+
+/// <summary>Probing of competitor models (configuration section <c>Probe</c>).</summary>
+public sealed class ProbeOptions
+{
+    /// <summary>The configuration section.</summary>
+    public const string SectionName = "Probe";
+
+    /// <summary>When probe runs start: six-field NCRONTAB with seconds, as Azure Functions uses (every six hours by default).</summary>
+    public string Schedule { get; set; } = "0 0 */6 * * *";
+
+    /// <summary>The family-wise error rate of a "distilled" verdict (Holm across families and keys).</summary>
+    public double Alpha { get; set; } = 1e-6;
+
+    /// <summary>Optional URL that receives a JSON POST when a verdict changes.</summary>
+    public Uri? WebhookUrl { get; set; }
+
+    /// <summary>Accounts with at least this many marked responses in the issuance window are attribution candidates.</summary>
+    public long MinAccountVolume { get; set; } = 100;
+
+    /// <summary>How many days of the issuance log the planner and attribution look at.</summary>
+    public int IssuanceWindowDays { get; set; } = 90;
+
+    /// <summary>The share of a run's prompts that ask about issued canary topics (the rest are open prose prompts).</summary>
+    public double TopicPromptShare { get; set; } = 0.5;
+
+    /// <summary>Base delay of the exponential back-off between retries of one prompt.</summary>
+    public double RetryBaseDelaySeconds { get; set; } = 0.5;
+
+    /// <summary>The competitor models to probe.</summary>
+    public IList<CompetitorOptions> Competitors { get; } = [];
+}
+
+/// <summary>One competitor model reached through an OpenAI-compatible chat endpoint (<c>Probe:Competitors:{i}</c>).</summary>
+public sealed class CompetitorOptions
+{
+    /// <summary>A stable name (letters, digits, <c>-</c>, <c>_</c>, <c>.</c>): the ledger's partition.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>The OpenAI-compatible base URL, e.g. <c>https://api.example.com/v1</c>.</summary>
+    public Uri? BaseUrl { get; set; }
+
+    /// <summary>The model name sent with each request.</summary>
+    public string Model { get; set; } = "";
+
+    /// <summary>The API key of our account with the competitor (from Key Vault or user secrets; never logged).</summary>
+    public string? ApiKey { get; set; }
+
+    /// <summary>The hard cap on HTTP requests per run, every retry included.</summary>
+    public int MaxRequestsPerRun { get; set; } = 40;
+
+    /// <summary>How many requests may be in flight at once.</summary>
+    public int Concurrency { get; set; } = 2;
+
+    /// <summary>How many requests may start per minute.</summary>
+    public int RequestsPerMinute { get; set; } = 60;
+
+    /// <summary>Time-out of one request attempt.</summary>
+    public double TimeoutSeconds { get; set; } = 60;
+
+    /// <summary>Retries of one prompt after a transient failure (each retry counts against the budget).</summary>
+    public int MaxRetries { get; set; } = 2;
+}

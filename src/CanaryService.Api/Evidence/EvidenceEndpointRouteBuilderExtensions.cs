@@ -1,0 +1,33 @@
+using CanaryService.Api.Evidence;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Maps the evidence API and guards it.</summary>
+public static class EvidenceEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>GET /api/competitors</c>, <c>GET /api/competitors/{name}/evidence</c>, <c>GET /api/competitors/{name}/report</c>,
+    /// <c>GET /api/ledger/verify</c> and <c>POST /api/probes/run</c> onto <see cref="EvidenceHandlers"/>.
+    /// </summary>
+    public static RouteGroupBuilder MapCanaryEvidenceApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        RouteGroupBuilder api = endpoints.MapGroup("/api");
+        api.MapGet("/competitors", (EvidenceHandlers h, CancellationToken ct) => h.ListCompetitorsAsync(ct));
+        api.MapGet("/competitors/{name}/evidence", (string name, EvidenceHandlers h, CancellationToken ct) => h.GetEvidenceAsync(name, ct));
+        api.MapGet("/competitors/{name}/report", (string name, EvidenceHandlers h, CancellationToken ct) => h.GetReportAsync(name, ct));
+        api.MapGet("/ledger/verify", (EvidenceHandlers h, CancellationToken ct) => h.VerifyLedgerAsync(ct));
+        api.MapPost("/probes/run", (string? competitor, EvidenceHandlers h, CancellationToken ct) => h.RunProbesAsync(competitor, ct));
+        return api;
+    }
+
+    /// <summary>Requires the <c>x-canary-admin-key</c> header on every <c>/api/*</c> request (the Host's guard; Functions use function keys).</summary>
+    public static IApplicationBuilder UseCanaryAdminKey(this IApplicationBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.UseMiddleware<AdminKeyMiddleware>();
+    }
+}

@@ -1,0 +1,145 @@
+using CanaryService.Api.Configuration;
+using CanaryService.Core.Ports;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CanaryService.Api.Probing;
+
+/// <summary>
+/// Plans a run's prompts for one competitor: topic prompts about canaries that were actually issued (drawn in
+/// proportion to how often they were issued), and open prose prompts (explanations and how-tos whose natural
+/// answers are full of transitions, adverbs and adjectives, where the lexical watermark lives).
+/// </summary>
+public sealed partial class ProbePlanner
+{
+    private readonly ICanaryRegistry _registry;
+    private readonly IIssuanceLog _issuance;
+    private readonly IOptionsMonitor<ProbeOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<ProbePlanner> _logger;
+
+    /// <summary>Creates the planner.</summary>
+    public ProbePlanner(ICanaryRegistry registry, IIssuanceLog issuance, IOptionsMonitor<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbePlanner> logger)
+    {
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(issuance);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        _registry = registry;
+        _issuance = issuance;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Plans <paramref name="count"/> prompts. Storage faults degrade to open prompts only and are reported in <see cref="ProbePlan.Errors"/>.</summary>
+    /// <param name="count">How many prompts to plan.</param>
+    /// <param name="seed">Seeds the draw, so runs vary but a run's plan can be reproduced.</param>
+    /// <param name="cancellationToken">Cancels the reads.</param>
+    public async Task<ProbePlan> PlanAsync(int count, int seed, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ProbeOptions options = _options.CurrentValue;
+        List<string> errors = [];
+        IReadOnlyList<IssuedCanary> issued = [];
+        try
+        {
+            issued = await ReadIssuedCanariesAsync(options.IssuanceWindowDays, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogIssuedCanariesUnavailable(_logger, ex);
+            errors.Add("planner: issued canaries could not be read (" + ex.GetType().Name + "); open prompts only");
+        }
+
+        // Seeded on purpose: the plan is not a secret, and a reproducible draw makes a run explainable.
+#pragma warning disable CA5394
+        Random random = new(seed);
+        int topicCount = issued.Count == 0 ? 0 : (int)Math.Round(count * options.TopicPromptShare);
+        List<ProbePrompt> prompts = new(count);
+        double totalWeight = issued.Sum(c => (double)c.Issued);
+        for (int i = 0; i < topicCount; i++)
+        {
+            IssuedCanary canary = Draw(issued, totalWeight, random.NextDouble());
+            string template = ProbePromptTemplates.Topic[random.Next(ProbePromptTemplates.Topic.Count)];
+            prompts.Add(new ProbePrompt(ProbePrompt.TopicKind, canary.Record.Epoch, canary.Record.Topic, string.Format(System.Globalization.CultureInfo.InvariantCulture, template, string.Join(' ', canary.Record.TopicWords))));
+        }
+
+        // Open prompts: every subject once before any repeats, each with a fresh template.
+        int[] subjects = [.. Enumerable.Range(0, ProbePromptTemplates.Subjects.Count)];
+        random.Shuffle(subjects);
+        for (int i = 0; prompts.Count < count; i++)
+        {
+            string subject = ProbePromptTemplates.Subjects[subjects[i % subjects.Length]];
+            string template = ProbePromptTemplates.Open[random.Next(ProbePromptTemplates.Open.Count)];
+            prompts.Add(new ProbePrompt(ProbePrompt.OpenKind, null, null, string.Format(System.Globalization.CultureInfo.InvariantCulture, template, subject)));
+        }
+#pragma warning restore CA5394
+
+        return new ProbePlan(prompts, issued.Count, errors);
+    }
+
+    /// <summary>Registered canaries that were issued at least once in the window, with how often.</summary>
+    private async Task<IReadOnlyList<IssuedCanary>> ReadIssuedCanariesAsync(int windowDays, CancellationToken cancellationToken)
+    {
+        DateOnly today = DateOnly.FromDateTime(_timeProvider.GetUtcNow().UtcDateTime);
+        IReadOnlyList<AccountIssuance> accounts = await _issuance.QueryAsync(today.AddDays(-windowDays), today, cancellationToken).ConfigureAwait(false);
+        Dictionary<(string Epoch, string Topic), long> counts = [];
+        foreach (AccountIssuance account in accounts)
+        {
+            foreach (KeyValuePair<(string Epoch, string Topic), long> pair in account.CanaryTopics)
+            {
+                counts[pair.Key] = counts.GetValueOrDefault(pair.Key) + pair.Value;
+            }
+        }
+
+        if (counts.Count == 0)
+        {
+            return [];
+        }
+
+        List<IssuedCanary> issued = [];
+        await foreach (CanaryRecord record in _registry.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (counts.TryGetValue((record.Epoch, record.Topic), out long n) && n > 0 && record.TopicWords.Count > 0)
+            {
+                issued.Add(new IssuedCanary(record, n));
+            }
+        }
+
+        // A stable order, so the seeded draw does not depend on storage enumeration order.
+        issued.Sort((a, b) => (string.CompareOrdinal(a.Record.Epoch, b.Record.Epoch), string.CompareOrdinal(a.Record.Topic, b.Record.Topic)) switch
+        {
+            (0, int t) => t,
+            (int e, _) => e,
+        });
+        return issued;
+    }
+
+    private static IssuedCanary Draw(IReadOnlyList<IssuedCanary> issued, double totalWeight, double u)
+    {
+        double target = u * totalWeight;
+        foreach (IssuedCanary canary in issued)
+        {
+            target -= canary.Issued;
+            if (target < 0)
+            {
+                return canary;
+            }
+        }
+
+        return issued[^1];
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Issued canaries could not be read; this run sends open prompts only.")]
+    private static partial void LogIssuedCanariesUnavailable(ILogger logger, Exception exception);
+
+    private sealed record IssuedCanary(CanaryRecord Record, long Issued);
+}
+
+/// <summary>A run's plan for one competitor.</summary>
+/// <param name="Prompts">The prompts, topic prompts first.</param>
+/// <param name="IssuedCanaries">How many issued canaries the topic prompts were drawn from.</param>
+/// <param name="Errors">What went wrong while planning (the plan is still usable).</param>
+public sealed record ProbePlan(IReadOnlyList<ProbePrompt> Prompts, int IssuedCanaries, IReadOnlyList<string> Errors);

@@ -1,0 +1,39 @@
+using CanaryService.Api.Configuration;
+using CanaryService.Api.Evidence;
+using CanaryService.Api.Probing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Registers the probe runner and the evidence API.</summary>
+public static class ProbingServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds <see cref="ProbeOptions"/> and <see cref="EvidenceOptions"/> (validated at startup), the competitor clients,
+    /// the planner, the runner, verdict alerts and the evidence API's handlers. The storage ports come from
+    /// <c>AddCanaryStorage</c>.
+    /// </summary>
+    public static IServiceCollection AddCanaryProbing(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+
+        services.AddOptions<ProbeOptions>().Bind(configuration.GetSection(ProbeOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ProbeOptions>, ProbeOptionsValidator>());
+        services.AddOptions<EvidenceOptions>().Bind(configuration.GetSection(EvidenceOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<EvidenceOptions>, EvidenceOptionsValidator>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddHttpClient(VerdictAlerts.WebhookClientName);
+        services.TryAddSingleton<CompetitorChatClientFactory>();
+        services.TryAddSingleton<ProbePlanner>();
+        services.TryAddSingleton<VerdictAlerts>();
+        services.TryAddSingleton<ProbeRunner>();
+        services.TryAddSingleton<EvidenceReader>();
+        services.TryAddSingleton<EvidenceHandlers>();
+        return services;
+    }
+}

@@ -1,0 +1,82 @@
+using CanaryService.Api.Configuration;
+using CanaryService.Api.Probing;
+using Microsoft.Extensions.Options;
+using NCrontab;
+
+namespace CanaryService.Host.Scheduling;
+
+/// <summary>
+/// Starts a probe run at each occurrence of <c>Probe:Schedule</c> (six-field NCRONTAB with seconds, as Azure
+/// Functions' timer trigger reads it). One run at a time: an occurrence that finds a run in progress (say, one
+/// started by <c>POST /api/probes/run</c>) is skipped.
+/// </summary>
+internal sealed partial class ProbeScheduler : BackgroundService
+{
+    private static readonly CrontabSchedule.ParseOptions WithSeconds = new() { IncludingSeconds = true };
+
+    private readonly ProbeRunner _runner;
+    private readonly IOptionsMonitor<ProbeOptions> _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger<ProbeScheduler> _logger;
+
+    public ProbeScheduler(ProbeRunner runner, IOptionsMonitor<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbeScheduler> logger)
+    {
+        _runner = runner;
+        _options = options;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>The next occurrence of <paramref name="schedule"/> strictly after <paramref name="after"/>.</summary>
+    internal static DateTimeOffset NextOccurrence(string schedule, DateTimeOffset after)
+    {
+        CrontabSchedule cron = CrontabSchedule.Parse(schedule, WithSeconds);
+        return new DateTimeOffset(DateTime.SpecifyKind(cron.GetNextOccurrence(after.UtcDateTime), DateTimeKind.Utc));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            string schedule = _options.CurrentValue.Schedule;
+            DateTimeOffset now = _timeProvider.GetUtcNow();
+            DateTimeOffset next = NextOccurrence(schedule, now);
+            LogNextRun(_logger, next, schedule);
+            try
+            {
+                await Task.Delay(next - now, _timeProvider, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                ProbeRunReport? report = await _runner.TryRunAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
+                if (report is null)
+                {
+                    LogSkipped(_logger, next);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The runner records per-competitor failures itself; anything reaching here must not stop the schedule.
+                LogRunFailed(_logger, ex);
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Next probe run at {Next:u} (schedule '{Schedule}').")]
+    private static partial void LogNextRun(ILogger logger, DateTimeOffset next, string schedule);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The probe run due at {Due:u} was skipped: another run is in progress.")]
+    private static partial void LogSkipped(ILogger logger, DateTimeOffset due);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A scheduled probe run failed.")]
+    private static partial void LogRunFailed(ILogger logger, Exception exception);
+}
