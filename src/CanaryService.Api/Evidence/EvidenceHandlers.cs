@@ -97,9 +97,9 @@ public sealed class EvidenceHandlers
                 {
                     transcripts.Add((transcriptName, await _transcripts.GetAsync(transcriptName, cancellationToken).ConfigureAwait(false)));
                 }
-                catch (KeyNotFoundException)
+                catch (Exception ex) when (ex is KeyNotFoundException or InvalidDataException)
                 {
-                    // A missing transcript is reported by /api/ledger/verify; the report shows what is there.
+                    // A missing or altered transcript is reported by /api/ledger/verify; the report shows what is intact.
                 }
             }
 

@@ -1,0 +1,105 @@
+using System.Net.Http.Headers;
+using CanaryService.Api.Evidence;
+using CanaryService.Api.Tests.Probing;
+using CanaryService.Storage;
+using CanaryService.Storage.Hosting;
+using CanaryService.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CanaryService.Api.Tests.Evidence;
+
+/// <summary>
+/// The service as the Host wires it (storage on Azurite, probing, the admin-key guard, the evidence API) on
+/// loopback Kestrel, with its own tables and container, pointed at fake competitors.
+/// </summary>
+internal sealed class EvidenceTestHost : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    private readonly WebApplication _app;
+
+    private EvidenceTestHost(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Client.DefaultRequestHeaders.Add(AdminKeyMiddleware.HeaderName, AdminKey);
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>A client that sends the admin key.</summary>
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public StorageOptions Storage => Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+
+    /// <summary>A competitor entry for <paramref name="fake"/>.</summary>
+    public static Dictionary<string, string?> Competitor(int index, string name, FakeCompetitor fake, int budget, int retries = 1, double timeoutSeconds = 5) => new()
+    {
+        [$"Probe:Competitors:{index}:Name"] = name,
+        [$"Probe:Competitors:{index}:BaseUrl"] = fake.BaseUrl.ToString(),
+        [$"Probe:Competitors:{index}:Model"] = "fake-model",
+        [$"Probe:Competitors:{index}:ApiKey"] = "sk-fake-" + name,
+        [$"Probe:Competitors:{index}:MaxRequestsPerRun"] = budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"Probe:Competitors:{index}:MaxRetries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"Probe:Competitors:{index}:TimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"Probe:Competitors:{index}:Concurrency"] = "4",
+        [$"Probe:Competitors:{index}:RequestsPerMinute"] = "60000",
+    };
+
+    public static async Task<EvidenceTestHost> StartAsync(AzuriteFixture azurite, IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey = true)
+    {
+        string suffix = Guid.NewGuid().ToString("N")[..10];
+        Dictionary<string, string?> all = new()
+        {
+            ["Storage:ConnectionString"] = azurite.ConnectionString,
+            ["Storage:RegistryTable"] = "Reg" + suffix,
+            ["Storage:IssuanceTable"] = "Iss" + suffix,
+            ["Storage:ProbeRunsTable"] = "Runs" + suffix,
+            ["Storage:EvidenceTable"] = "Ev" + suffix,
+            ["Storage:TranscriptContainer"] = "probes" + suffix,
+            ["Storage:IssuanceFlushInterval"] = "00:00:00.050",
+            ["Probe:RetryBaseDelaySeconds"] = "0.01",
+        };
+        if (withAdminKey)
+        {
+            all["Evidence:AdminKey"] = AdminKey;
+        }
+
+        foreach (KeyValuePair<string, string?> setting in settings)
+        {
+            all[setting.Key] = setting.Value;
+        }
+
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(all);
+        builder.Services.AddCanaryStorage(builder.Configuration);
+        builder.Services.AddCanaryProbing(builder.Configuration);
+        WebApplication app = builder.Build();
+        app.UseCanaryAdminKey();
+        app.MapCanaryEvidenceApi();
+        await app.StartAsync();
+        await app.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new EvidenceTestHost(app, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

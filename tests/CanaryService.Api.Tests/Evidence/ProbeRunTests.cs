@@ -1,0 +1,92 @@
+using System.Net;
+using System.Text.Json;
+using CanaryService.Api.Tests.Probing;
+using CanaryService.Core.Ports;
+using CanaryService.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CanaryService.Api.Tests.Evidence;
+
+[Collection(ProbeStorageCollection.Name)]
+public sealed class ProbeRunTests(AzuriteFixture azurite)
+{
+    private const string Prose = "Typically, the first step is to plan carefully. Additionally, many people find that it helps to start small. However, the most important thing is to keep going.";
+
+    [Fact]
+    public async Task A_failing_competitor_never_stops_the_others_failures_are_recorded_and_budgets_hold()
+    {
+        await using FakeCompetitor good = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeCompetitor broken = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Status(500));
+        await using FakeCompetitor hanging = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Hang());
+        await using FakeCompetitor garbage = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Garbage());
+        await using FakeCompetitor flaky = await FakeCompetitor.StartAsync((_, i) => i % 3 == 0 ? new FakeReply.Status(502) : new FakeReply.Answer(Prose));
+        const int Budget = 6;
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        [
+            .. EvidenceTestHost.Competitor(0, "good", good, Budget),
+            .. EvidenceTestHost.Competitor(1, "broken", broken, Budget),
+            .. EvidenceTestHost.Competitor(2, "hanging", hanging, Budget, timeoutSeconds: 0.4),
+            .. EvidenceTestHost.Competitor(3, "garbage", garbage, Budget),
+            .. EvidenceTestHost.Competitor(4, "flaky", flaky, Budget, retries: 0),
+        ]);
+
+        using HttpResponseMessage response = await host.Client.PostAsync(new Uri("api/probes/run", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Dictionary<string, JsonElement> runs = report.RootElement.GetProperty("competitors").EnumerateArray()
+            .Select(c => c.GetProperty("run")).ToDictionary(r => r.GetProperty("competitor").GetString()!);
+
+        Assert.Equal("completed", runs["good"].GetProperty("status").GetString());
+        Assert.Equal(Budget, runs["good"].GetProperty("answers").GetInt32());
+        Assert.Equal("failed", runs["broken"].GetProperty("status").GetString());
+        Assert.Contains(runs["broken"].GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains("HTTP 500", StringComparison.Ordinal));
+        Assert.Contains(runs["broken"].GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains("request budget spent", StringComparison.Ordinal));
+        Assert.Equal("failed", runs["hanging"].GetProperty("status").GetString());
+        Assert.Contains(runs["hanging"].GetProperty("errors").EnumerateArray(), e => e.GetString()!.StartsWith("time-out", StringComparison.Ordinal));
+        Assert.Equal("failed", runs["garbage"].GetProperty("status").GetString());
+        Assert.Contains(runs["garbage"].GetProperty("errors").EnumerateArray(), e => e.GetString()!.StartsWith("unreadable answer", StringComparison.Ordinal));
+        Assert.Equal("partial", runs["flaky"].GetProperty("status").GetString());
+        Assert.Equal(2, runs["flaky"].GetProperty("failures").GetInt32());
+
+        // The budget is checked where the competitor would bill it: at its server. Every attempt counts.
+        foreach (FakeCompetitor fake in new[] { good, broken, hanging, garbage, flaky })
+        {
+            Assert.InRange(fake.Requests, 1, Budget);
+        }
+
+        Assert.Equal(Budget, broken.Requests);
+        Assert.Equal(Budget, garbage.Requests);
+
+        // Each run is in the run log, and even a failed run's transcript is stored with its errors.
+        IProbeRunLog runLog = host.Services.GetRequiredService<IProbeRunLog>();
+        ITranscriptStore transcripts = host.Services.GetRequiredService<ITranscriptStore>();
+        foreach (string name in runs.Keys)
+        {
+            ProbeRunRecord record = Assert.Single(await runLog.ListAsync(name).ToListAsync());
+            Assert.Equal(runs[name].GetProperty("runId").GetString(), record.RunId);
+            Assert.NotNull(record.TranscriptName);
+            Transcript transcript = await transcripts.GetAsync(record.TranscriptName);
+            Assert.Equal(Budget, transcript.Exchanges.Count);
+            Assert.Equal(record.Failures, transcript.Exchanges.Count(e => e.Error is not null));
+        }
+    }
+
+    [Fact]
+    public async Task A_run_for_one_competitor_probes_only_it_and_an_unknown_one_is_404()
+    {
+        await using FakeCompetitor a = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeCompetitor b = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+            [.. EvidenceTestHost.Competitor(0, "alpha", a, 3), .. EvidenceTestHost.Competitor(1, "beta", b, 3)]);
+
+        using HttpResponseMessage one = await host.Client.PostAsync(new Uri("api/probes/run?competitor=beta", UriKind.Relative), null);
+        using HttpResponseMessage unknown = await host.Client.PostAsync(new Uri("api/probes/run?competitor=gamma", UriKind.Relative), null);
+
+        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal(0, a.Requests);
+        Assert.Equal(3, b.Requests);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        using JsonDocument error = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync());
+        Assert.Equal("competitor_not_found", error.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+}
