@@ -39,6 +39,7 @@ public sealed class RetryingChatClient : DelegatingChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         List<ChatMessage> list = [.. messages];
+        Exception? lastFailure = null;
         for (int attempt = 0; ; attempt++)
         {
             using CancellationTokenSource timeout = new(_attemptTimeout, _timeProvider);
@@ -47,16 +48,22 @@ public sealed class RetryingChatClient : DelegatingChatClient
             {
                 return await base.GetResponseAsync(list, options, linked.Token).ConfigureAwait(false);
             }
+            catch (RequestBudgetExhaustedException) when (lastFailure is not null)
+            {
+                // The retry was not sent: the prompt failed for the reason of its last attempt.
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(lastFailure);
+            }
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
+                lastFailure = new TimeoutException($"No answer within {_attemptTimeout.TotalSeconds:0.###} s (attempt {attempt + 1} of {_maxRetries + 1}).");
                 if (attempt >= _maxRetries)
                 {
-                    throw new TimeoutException($"No answer within {_attemptTimeout.TotalSeconds:0.###} s (attempt {attempt + 1} of {_maxRetries + 1}).");
+                    throw lastFailure;
                 }
             }
             catch (Exception ex) when (attempt < _maxRetries && IsTransient(ex) && !cancellationToken.IsCancellationRequested)
             {
-                // Retried below.
+                lastFailure = ex;
             }
 
             await Task.Delay(Backoff(attempt), _timeProvider, cancellationToken).ConfigureAwait(false);

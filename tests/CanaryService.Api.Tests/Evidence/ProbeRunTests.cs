@@ -39,8 +39,7 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         Assert.Equal("completed", runs["good"].GetProperty("status").GetString());
         Assert.Equal(Budget, runs["good"].GetProperty("answers").GetInt32());
         Assert.Equal("failed", runs["broken"].GetProperty("status").GetString());
-        Assert.Contains(runs["broken"].GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains("HTTP 500", StringComparison.Ordinal));
-        Assert.Contains(runs["broken"].GetProperty("errors").EnumerateArray(), e => e.GetString()!.Contains("request budget spent", StringComparison.Ordinal));
+        Assert.True(runs["broken"].GetProperty("errors").EnumerateArray().Any(e => e.GetString()!.Contains("HTTP 500", StringComparison.Ordinal)), runs["broken"].ToString());
         Assert.Equal("failed", runs["hanging"].GetProperty("status").GetString());
         Assert.Contains(runs["hanging"].GetProperty("errors").EnumerateArray(), e => e.GetString()!.StartsWith("time-out", StringComparison.Ordinal));
         Assert.Equal("failed", runs["garbage"].GetProperty("status").GetString());

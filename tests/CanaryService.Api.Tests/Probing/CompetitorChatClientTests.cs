@@ -62,10 +62,14 @@ public sealed class CompetitorChatClientTests
         Exception?[] failures = await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
             await Record.ExceptionAsync(() => client.GetResponseAsync("q" + i))));
 
-        Assert.All(failures, Assert.NotNull);
+        // Every prompt fails, each for its real cause (a retry refused by the budget reports the last attempt's error).
+        Assert.All(failures, f => Assert.Equal(503, Assert.IsType<System.ClientModel.ClientResultException>(f).Status));
         Assert.Equal(5, fake.Requests);
         Assert.Equal(5, budget.Used);
-        Assert.Contains(failures, f => f is RequestBudgetExhaustedException);
+
+        // Once the budget is spent nothing more is sent.
+        await Assert.ThrowsAsync<RequestBudgetExhaustedException>(() => client.GetResponseAsync("one more"));
+        Assert.Equal(5, fake.Requests);
     }
 
     [Fact]
