@@ -19,4 +19,5 @@ builder.Services
 
 builder.Services.AddCanaryService(builder.Configuration);
 
-await builder.Build().RunAsync().ConfigureAwait(false);
+using IHost host = builder.Build();
+await host.RunAsync().ConfigureAwait(false);
