@@ -166,7 +166,11 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
             {
                 if (_pending.Count == 0)
                 {
-                    await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false);
+                    if (!await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+                    {
+                        return; // completed: the host is stopping
+                    }
+
                     await _flushNow.WaitAsync(_options.IssuanceFlushInterval, stoppingToken).ConfigureAwait(false);
                 }
 
