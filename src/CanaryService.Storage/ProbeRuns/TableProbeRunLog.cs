@@ -46,7 +46,7 @@ public sealed class TableProbeRunLog : IProbeRunLog
             ["ErrorCount"] = run.Errors.Count,
         };
         string[] errors = [.. run.Errors.Take(MaxErrors).Select(e => e.Length <= MaxErrorLength ? e : e[..MaxErrorLength])];
-        LargeStringProperty.Set(entity, "Errors", JsonSerializer.Serialize(errors));
+        LargeStringProperty.Set(entity, "Errors", JsonSerializer.Serialize(errors, StorageJsonContext.Default.StringArray));
         await _table.WithTableAsync(ct => _table.UpsertEntityAsync(entity, TableUpdateMode.Replace, ct), cancellationToken).ConfigureAwait(false);
     }
 
@@ -67,7 +67,7 @@ public sealed class TableProbeRunLog : IProbeRunLog
                 entity.GetInt32("Answers") ?? 0,
                 entity.GetInt32("Failures") ?? 0,
                 entity.GetString("TranscriptName"),
-                LargeStringProperty.Get(entity, "Errors") is { } json ? JsonSerializer.Deserialize<string[]>(json) ?? [] : []);
+                LargeStringProperty.Get(entity, "Errors") is { } json ? JsonSerializer.Deserialize(json, StorageJsonContext.Default.StringArray) ?? [] : []);
         }
     }
 }

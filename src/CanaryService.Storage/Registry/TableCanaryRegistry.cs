@@ -77,8 +77,8 @@ public sealed class TableCanaryRegistry : ICanaryRegistry
             ["CreatedAt"] = record.CreatedAt,
             ["CandidateCount"] = record.Candidates.Count,
         };
-        LargeStringProperty.Set(entity, "TopicWords", JsonSerializer.Serialize(record.TopicWords));
-        LargeStringProperty.Set(entity, "Candidates", JsonSerializer.Serialize(record.Candidates));
+        LargeStringProperty.Set(entity, "TopicWords", JsonSerializer.Serialize([.. record.TopicWords], StorageJsonContext.Default.StringArray));
+        LargeStringProperty.Set(entity, "Candidates", JsonSerializer.Serialize([.. record.Candidates], StorageJsonContext.Default.StringArray));
         return entity;
     }
 
@@ -91,5 +91,5 @@ public sealed class TableCanaryRegistry : ICanaryRegistry
         entity.GetDateTimeOffset("CreatedAt") ?? entity.Timestamp ?? DateTimeOffset.MinValue);
 
     private static string[] ReadList(TableEntity entity, string name) =>
-        LargeStringProperty.Get(entity, name) is { } json ? JsonSerializer.Deserialize<string[]>(json) ?? [] : [];
+        LargeStringProperty.Get(entity, name) is { } json ? JsonSerializer.Deserialize(json, StorageJsonContext.Default.StringArray) ?? [] : [];
 }

@@ -1,0 +1,7 @@
+using System.Text.Json.Serialization;
+
+namespace CanaryService.Storage.Tables;
+
+/// <summary>Source-generated JSON for the string lists stored in table properties (works with reflection disabled or trimmed).</summary>
+[JsonSerializable(typeof(string[]))]
+internal sealed partial class StorageJsonContext : JsonSerializerContext;
