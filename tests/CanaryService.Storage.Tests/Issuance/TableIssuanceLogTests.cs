@@ -124,4 +124,25 @@ public sealed class TableIssuanceLogTests(AzuriteFixture azurite)
         var reader = new TableIssuanceLog(table, options);
         Assert.Equal(100, Assert.Single(await reader.QueryAsync(new DateOnly(2026, 11, 21), new DateOnly(2026, 11, 21))).MarkedResponses);
     }
+
+    [Fact]
+    public async Task Awkward_account_ids_and_topics_get_valid_distinct_keys()
+    {
+        TableClient table = await StorageClients.NewTableAsync(azurite.ConnectionString, "iss");
+        using var log = new TableIssuanceLog(table, StorageClients.FastOptions());
+        await log.StartAsync(CancellationToken.None);
+        string[] accounts = ["", "a/b", "a%2Fb", "tab\there#?", "line\nbreak\u0001", new string('x', 2000), new string('x', 1999) + "y", "ünï|cødé"];
+        foreach (string account in accounts)
+        {
+            Assert.True(log.Record(new IssuanceEvent(account, Day1, 1, "2026|11", "a|b/c")));
+            Assert.True(log.Record(new IssuanceEvent(account, Day1, 1, "2026", "11|a|b/c")));
+        }
+
+        await log.FlushAsync();
+        IReadOnlyList<AccountIssuance> totals = await log.QueryAsync(new DateOnly(2026, 11, 21), new DateOnly(2026, 11, 21));
+        Assert.Equal(accounts.Order(StringComparer.Ordinal), totals.Select(a => a.AccountId));
+        Assert.All(totals, a => Assert.Equal(2, a.MarkedResponses));
+        Assert.All(totals, a => Assert.Equal(2, a.CanaryTopics.Count));
+        await log.StopAsync(CancellationToken.None);
+    }
 }
