@@ -51,7 +51,7 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
     [Fact]
     public void Every_setting_is_in_the_local_settings_sample()
     {
-        Dictionary<string, string> sample = LocalSample();
+        Dictionary<string, string> sample = LocalSample.Values();
         string[] missing = Settings
             .Where(s => !NotInSample.ContainsKey(s.Key) && !sample.ContainsKey(s.EnvironmentName))
             .Select(s => s.EnvironmentName).ToArray();
@@ -77,7 +77,7 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
 
         foreach ((string source, IEnumerable<string> names) in new[]
         {
-            ("local.settings.sample.json", LocalSample().Keys),
+            ("local.settings.sample.json", LocalSample.Values().Keys),
             ("infra-bicep", fixture.Snapshot.AppSettings.Keys),
         })
         {
@@ -109,7 +109,7 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
     [Fact]
     public void Local_sample_runs_the_isolated_worker_on_development_storage()
     {
-        Dictionary<string, string> sample = LocalSample();
+        Dictionary<string, string> sample = LocalSample.Values();
         Assert.Equal("dotnet-isolated", sample["FUNCTIONS_WORKER_RUNTIME"]);
         Assert.Equal("UseDevelopmentStorage=true", sample["AzureWebJobsStorage"]);
         Assert.Equal("UseDevelopmentStorage=true", sample["Storage__ConnectionString"]);
@@ -138,7 +138,12 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
     private static string AtIndexZero(string name) =>
         string.Join("__", name.Split("__").Select(part => part.All(char.IsAsciiDigit) ? "0" : part));
 
-    private static Dictionary<string, string> LocalSample()
+}
+
+/// <summary>The <c>Values</c> of local.settings.sample.json.</summary>
+internal static class LocalSample
+{
+    public static Dictionary<string, string> Values()
     {
         string path = Path.Combine(BicepCli.RepositoryRoot, "local.settings.sample.json");
         JsonObject values = JsonNode.Parse(File.ReadAllText(path))!["Values"]!.AsObject();
