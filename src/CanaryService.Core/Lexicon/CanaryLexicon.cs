@@ -1,0 +1,148 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace CanaryService.Core.Lexicon;
+
+/// <summary>
+/// The lexicon of the lexical watermark: curated groups of interchangeable English forms, shipped as data
+/// (<c>lexicon.txt</c>, an embedded resource) and looked up by lower-case form without allocating.
+/// </summary>
+public sealed class CanaryLexicon
+{
+    private static readonly Lazy<CanaryLexicon> DefaultLexicon = new(LoadDefault);
+    private readonly FrozenDictionary<string, (int Group, int Form)> _forms;
+    private readonly FrozenDictionary<string, (int Group, int Form)>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+
+    private CanaryLexicon(ImmutableArray<LexiconGroup> groups, FrozenDictionary<string, (int, int)> forms)
+    {
+        Groups = groups;
+        _forms = forms;
+        _lookup = forms.GetAlternateLookup<ReadOnlySpan<char>>();
+        MaxFormLength = forms.Keys.Max(static k => k.Length);
+    }
+
+    /// <summary>The lexicon shipped with the service.</summary>
+    public static CanaryLexicon Default => DefaultLexicon.Value;
+
+    /// <summary>Every group, in file order.</summary>
+    public ImmutableArray<LexiconGroup> Groups { get; }
+
+    /// <summary>The longest form, in characters.</summary>
+    public int MaxFormLength { get; }
+
+    /// <summary>Every form with its group, for reports.</summary>
+    public IEnumerable<string> Forms => _forms.Keys;
+
+    /// <summary>Finds a lower-case word.</summary>
+    public bool TryFind(ReadOnlySpan<char> lowerCaseWord, out LexiconGroup group, out int formIndex)
+    {
+        if (lowerCaseWord.Length <= MaxFormLength && _lookup.TryGetValue(lowerCaseWord, out var hit))
+        {
+            group = Groups[hit.Group];
+            formIndex = hit.Form;
+            return true;
+        }
+
+        group = null!;
+        formIndex = -1;
+        return false;
+    }
+
+    /// <summary>True when the lower-case word is a form of some group.</summary>
+    public bool Contains(ReadOnlySpan<char> lowerCaseWord) =>
+        lowerCaseWord.Length <= MaxFormLength && _lookup.ContainsKey(lowerCaseWord);
+
+    /// <summary>
+    /// Parses the text format (see <c>lexicon.txt</c>): <c>id | form form ... [| rule; rule]</c>.
+    /// </summary>
+    /// <exception cref="FormatException">A line is malformed, an id or a word repeats, or a <c>not-before</c> word is a lexicon form.</exception>
+    public static CanaryLexicon Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var groups = ImmutableArray.CreateBuilder<LexiconGroup>();
+        var forms = new Dictionary<string, (int, int)>(StringComparer.Ordinal);
+        var ids = new HashSet<int>();
+        var notBeforeWords = new List<(int Line, string Word)>();
+        int lineNumber = 0;
+        foreach (string rawLine in text.Split('\n'))
+        {
+            lineNumber++;
+            string line = rawLine.Trim();
+            if (line.Length == 0 || line[0] == '#')
+            {
+                continue;
+            }
+
+            string[] parts = line.Split('|', StringSplitOptions.TrimEntries);
+            if (parts.Length is < 2 or > 3 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out int id) || !ids.Add(id))
+            {
+                throw new FormatException($"lexicon line {lineNumber}: expected a new numeric id, '|', forms.");
+            }
+
+            string[] words = parts[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (words.Length < 2 || words.Any(static w => !w.All(char.IsAsciiLetterLower)))
+            {
+                throw new FormatException($"lexicon line {lineNumber}: a group needs at least two lower-case ASCII forms.");
+            }
+
+            FrozenSet<string>? onlyAfter = null, notAfter = null, notBefore = null;
+            bool comma = false, nextWord = false;
+            if (parts.Length == 3)
+            {
+                foreach (string rule in parts[2].Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+                {
+                    string[] tokens = rule.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                    var set = tokens.Skip(1).ToFrozenSet(StringComparer.Ordinal);
+                    switch (tokens[0])
+                    {
+                        case "after": onlyAfter = set; break;
+                        case "not-after": notAfter = set; break;
+                        case "not-before":
+                            notBefore = set;
+                            notBeforeWords.AddRange(set.Select(w => (lineNumber, w)));
+                            break;
+                        case "comma": comma = true; break;
+                        case "before-word": nextWord = true; break;
+                        default: throw new FormatException($"lexicon line {lineNumber}: unknown rule '{tokens[0]}'.");
+                    }
+                }
+            }
+
+            int index = groups.Count;
+            for (int f = 0; f < words.Length; f++)
+            {
+                if (!forms.TryAdd(words[f], (index, f)))
+                {
+                    throw new FormatException($"lexicon line {lineNumber}: '{words[f]}' is already in another group.");
+                }
+            }
+
+            groups.Add(new LexiconGroup(id, index, [.. words], onlyAfter, notAfter, notBefore, comma, nextWord));
+        }
+
+        // A guard on the next word must not itself be rewritten, or marking could change its own eligibility.
+        foreach (var (line, word) in notBeforeWords)
+        {
+            if (forms.ContainsKey(word))
+            {
+                throw new FormatException($"lexicon line {line}: not-before word '{word}' is a lexicon form.");
+            }
+        }
+
+        if (groups.Count == 0)
+        {
+            throw new FormatException("The lexicon has no groups.");
+        }
+
+        return new CanaryLexicon(groups.ToImmutable(), forms.ToFrozenDictionary(StringComparer.Ordinal));
+    }
+
+    private static CanaryLexicon LoadDefault()
+    {
+        using Stream stream = typeof(CanaryLexicon).Assembly.GetManifestResourceStream("CanaryService.Core.Lexicon.lexicon.txt")
+            ?? throw new InvalidOperationException("The embedded lexicon resource is missing.");
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd());
+    }
+}

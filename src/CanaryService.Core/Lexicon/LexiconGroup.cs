@@ -1,0 +1,65 @@
+using System.Collections.Frozen;
+using System.Collections.Immutable;
+
+namespace CanaryService.Core.Lexicon;
+
+/// <summary>
+/// A group of interchangeable forms (same part of speech and inflection) and the guards that say where a swap
+/// would be wrong. Forms are lower-case; the keyed choice is <c>Forms[PreferredIndex(context, Id, Forms.Length)]</c>.
+/// </summary>
+public sealed class LexiconGroup
+{
+    internal LexiconGroup(
+        int id,
+        int index,
+        ImmutableArray<string> forms,
+        FrozenSet<string>? onlyAfter,
+        FrozenSet<string>? notAfter,
+        FrozenSet<string>? notBefore,
+        bool requiresComma,
+        bool requiresNextWord)
+    {
+        Id = id;
+        Index = index;
+        Forms = forms;
+        OnlyAfter = onlyAfter;
+        NotAfter = notAfter;
+        NotBefore = notBefore;
+        RequiresComma = requiresComma;
+        RequiresNextWord = requiresNextWord;
+        MixedArticle = forms.Select(static f => "aeiou".Contains(f[0], StringComparison.Ordinal)).Distinct().Count() > 1;
+    }
+
+    /// <summary>The stable id (keys are derived per id; never renumbered).</summary>
+    public int Id { get; }
+
+    /// <summary>The position of the group in <see cref="CanaryLexicon.Groups"/>.</summary>
+    public int Index { get; }
+
+    /// <summary>The interchangeable forms, lower-case.</summary>
+    public ImmutableArray<string> Forms { get; }
+
+    /// <summary>When set, the group is eligible only after these previous words (<c>^</c> = sentence start).</summary>
+    public FrozenSet<string>? OnlyAfter { get; }
+
+    /// <summary>Previous words after which the group is never eligible.</summary>
+    public FrozenSet<string>? NotAfter { get; }
+
+    /// <summary>Next words before which the group is never eligible (never lexicon words themselves).</summary>
+    public FrozenSet<string>? NotBefore { get; }
+
+    /// <summary>Eligible only when a comma follows the word directly.</summary>
+    public bool RequiresComma { get; }
+
+    /// <summary>Eligible only when another word follows (attributive use).</summary>
+    public bool RequiresNextWord { get; }
+
+    /// <summary>The forms disagree on the article (<c>a</c>/<c>an</c>), so the group is not eligible after either.</summary>
+    public bool MixedArticle { get; }
+
+    /// <summary>True when eligibility depends on the word that follows.</summary>
+    public bool NeedsNextWord => RequiresNextWord || NotBefore is not null;
+
+    /// <inheritdoc />
+    public override string ToString() => $"{Id}: {string.Join(' ', Forms)}";
+}

@@ -1,0 +1,634 @@
+using System.Diagnostics.CodeAnalysis;
+using CanaryService.Core.Lexicon;
+
+namespace CanaryService.Core.Text;
+
+/// <summary>
+/// Walks text left to right and yields each eligible lexicon occurrence with its context: the previous output
+/// word lower-cased, <c>^</c> at a sentence start, <c>#</c> right after a protected region. The marker and the
+/// detector share it, so both see the same occurrences and contexts.
+/// </summary>
+/// <remarks>
+/// Never yields inside fenced (``` or ~~~) or indented code, inline code, quoted strings, a response that is
+/// JSON, or whitespace-delimited tokens that look like URLs, e-mail addresses, paths, numbers, identifiers or
+/// non-English words (any letter outside ASCII). It allocates nothing.
+/// </remarks>
+public ref struct LexiconScanner
+{
+    private readonly CanaryLexicon _lexicon;
+    private readonly ReadOnlySpan<char> _text;
+    private readonly bool _final;
+    private ScannerState _state;
+    private int _pos;
+    private int _consumed;
+    private bool _stopped;
+
+    private bool _inToken;
+    private int _tokenEnd;
+    private string? _pendingForm;
+
+    private LexiconGroup? _group;
+    private int _form;
+    private int _start;
+    private int _length;
+    private WordCasing _casing;
+
+    /// <summary>Scans a whole text.</summary>
+    public LexiconScanner(CanaryLexicon lexicon, ReadOnlySpan<char> text)
+        : this(lexicon, text, ScannerState.Initial, isFinal: true)
+    {
+    }
+
+    /// <summary>Scans one piece of a stream from <paramref name="state"/>; when not final, stops where more input is needed.</summary>
+    internal LexiconScanner(CanaryLexicon lexicon, ReadOnlySpan<char> text, ScannerState state, bool isFinal)
+    {
+        ArgumentNullException.ThrowIfNull(lexicon);
+        _lexicon = lexicon;
+        _text = text;
+        _final = isFinal;
+        _state = state;
+        _tokenEnd = -1;
+    }
+
+    /// <summary>The occurrence found by the last successful <see cref="MoveNext"/>.</summary>
+    [UnscopedRef]
+    public readonly LexiconOccurrence Current => new(_group!, _form, _start, _length, _casing, ContextSpan);
+
+    /// <summary>How much of the text is decided (everything when final); valid once <see cref="MoveNext"/> returned false.</summary>
+    internal readonly int Consumed => _consumed;
+
+    /// <summary>The state to resume from at <see cref="Consumed"/>.</summary>
+    internal readonly ScannerState State => _state;
+
+    [UnscopedRef]
+    private readonly ReadOnlySpan<char> ContextSpan => _state.Context switch
+    {
+        ContextKind.SentenceStart => "^",
+        ContextKind.Protected => "#",
+        _ => ((ReadOnlySpan<char>)_state.ContextText)[.._state.ContextLength],
+    };
+
+    /// <summary>
+    /// Tells the scanner which form the output has at the current occurrence, so the next context is the
+    /// previous <em>output</em> word (the marker calls this after rewriting).
+    /// </summary>
+    internal void SetOutputForm(int formIndex) => _pendingForm = _group!.Forms[formIndex];
+
+    /// <summary>Advances to the next eligible occurrence.</summary>
+    public bool MoveNext()
+    {
+        if (_pendingForm is not null)
+        {
+            SetContextWord(_pendingForm);
+            _pendingForm = null;
+        }
+
+        if (_inToken)
+        {
+            if (NextWordInToken())
+            {
+                return true;
+            }
+        }
+
+        ReadOnlySpan<char> text = _text;
+        while (!_stopped && _pos < text.Length)
+        {
+            char c = text[_pos];
+            if (_state.AllProtected)
+            {
+                _pos = text.Length;
+                break;
+            }
+
+            if (_state.FenceChar != '\0')
+            {
+                StepInsideFence(c);
+                _pos++;
+                continue;
+            }
+
+            if (c == '\n')
+            {
+                EndLine();
+                _pos++;
+                continue;
+            }
+
+            if (_state.LineIsCode)
+            {
+                _pos++;
+                continue;
+            }
+
+            if (_state.InlineCodeTicks > 0)
+            {
+                if (c == '`')
+                {
+                    int run = RunLength(_pos, '`');
+                    if (NeedsMore(_pos + run))
+                    {
+                        return Stop();
+                    }
+
+                    if (run == _state.InlineCodeTicks)
+                    {
+                        _state.InlineCodeTicks = 0;
+                        _state.Context = ContextKind.Protected;
+                    }
+
+                    _pos += run;
+                    continue;
+                }
+
+                _pos++;
+                continue;
+            }
+
+            if (_state.QuoteClose != '\0')
+            {
+                _pos++;
+                if (c == _state.QuoteClose || (c == '"' && _state.QuoteClose == '”'))
+                {
+                    _state.QuoteClose = '\0';
+                    _state.Context = ContextKind.Protected;
+                }
+
+                continue;
+            }
+
+            if (IsSpace(c))
+            {
+                if (_state.AtLineStart)
+                {
+                    _state.Indent += c == '\t' ? 4 : 1;
+                }
+
+                _pos++;
+                continue;
+            }
+
+            if (_state.AtLineStart)
+            {
+                if (!_state.Started)
+                {
+                    _state.Started = true;
+                    if (c is '{' or '[')
+                    {
+                        // A response that opens like JSON is structured output: leave all of it alone.
+                        _state.AllProtected = true;
+                        _pos = text.Length;
+                        break;
+                    }
+                }
+
+                if (c is '`' or '~')
+                {
+                    int run = RunLength(_pos, c);
+                    if (NeedsMore(_pos + run))
+                    {
+                        return Stop();
+                    }
+
+                    if (run >= 3)
+                    {
+                        _state.FenceChar = c;
+                        _state.FenceLength = run;
+                        _state.FenceLinePhase = 3; // the opener's info string never closes the fence
+                        _state.LineHasContent = true;
+                        _state.AtLineStart = false;
+                        _pos += run;
+                        continue;
+                    }
+                }
+
+                _state.AtLineStart = false;
+                _state.LineHasContent = true;
+                if (_state.Indent >= 4 && (_state.PrevLineBlank || _state.PrevLineIndentedCode))
+                {
+                    _state.LineIsCode = true;
+                    _state.LineIndentedCode = true;
+                    continue;
+                }
+            }
+
+            if (c == '`')
+            {
+                int run = RunLength(_pos, '`');
+                if (NeedsMore(_pos + run))
+                {
+                    return Stop();
+                }
+
+                _state.InlineCodeTicks = run;
+                _state.Context = ContextKind.Protected;
+                _pos += run;
+                continue;
+            }
+
+            if (c is '"' or '“')
+            {
+                _state.QuoteClose = c == '“' ? '”' : '"';
+                _state.Context = ContextKind.Protected;
+                _pos++;
+                continue;
+            }
+
+            if (c == '”')
+            {
+                _pos++;
+                continue;
+            }
+
+            int end = TokenEnd(_pos);
+            if (NeedsMore(end))
+            {
+                return Stop();
+            }
+
+            ReadOnlySpan<char> token = text[_pos..end];
+            if (IsProtectedToken(token))
+            {
+                _state.Context = EndsSentence(token) ? ContextKind.SentenceStart : ContextKind.Protected;
+                _pos = end;
+                continue;
+            }
+
+            if (!_final && !NextWordDecidable(_pos, end))
+            {
+                return Stop();
+            }
+
+            _inToken = true;
+            _tokenEnd = end;
+            if (NextWordInToken())
+            {
+                return true;
+            }
+        }
+
+        if (!_stopped)
+        {
+            _consumed = _pos;
+            _stopped = true;
+        }
+
+        return false;
+    }
+
+    private bool Stop()
+    {
+        _consumed = _pos;
+        _stopped = true;
+        return false;
+    }
+
+    private readonly bool NeedsMore(int end) => !_final && end >= _text.Length;
+
+    private static bool IsSpace(char c) => c is ' ' or '\t' or '\r' or '\f' or '\v';
+
+    private readonly int RunLength(int start, char c)
+    {
+        int p = start;
+        while (p < _text.Length && _text[p] == c)
+        {
+            p++;
+        }
+
+        return p - start;
+    }
+
+    private readonly int TokenEnd(int start)
+    {
+        int i = _text[start..].IndexOfAny(TokenTerminators);
+        return i < 0 ? _text.Length : start + i;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> TokenTerminators =
+        System.Buffers.SearchValues.Create(" \t\r\n\f\v`\"“”");
+
+    private void EndLine()
+    {
+        _state.PrevLineBlank = !_state.LineHasContent;
+        _state.PrevLineIndentedCode = _state.LineIndentedCode;
+        _state.LineIndentedCode = false;
+        _state.LineIsCode = false;
+        _state.LineHasContent = false;
+        _state.Indent = 0;
+        _state.AtLineStart = true;
+        _state.InlineCodeTicks = 0;
+        _state.QuoteClose = '\0';
+        _state.Context = ContextKind.SentenceStart;
+    }
+
+    private void StepInsideFence(char c)
+    {
+        if (c == '\n')
+        {
+            bool closes = _state.FenceLinePhase is 1 or 2 && _state.FenceLineRun >= _state.FenceLength;
+            _state.FenceLinePhase = 0;
+            _state.FenceLineRun = 0;
+            if (closes)
+            {
+                _state.FenceChar = '\0';
+            }
+
+            _state.LineHasContent = true;
+            EndLine();
+            return;
+        }
+
+        switch (_state.FenceLinePhase)
+        {
+            case 0 when IsSpace(c):
+                break;
+            case 0 or 1 when c == _state.FenceChar:
+                _state.FenceLinePhase = 1;
+                _state.FenceLineRun++;
+                break;
+            case 1 or 2 when IsSpace(c):
+                _state.FenceLinePhase = 2;
+                break;
+            default:
+                _state.FenceLinePhase = 3;
+                break;
+        }
+    }
+
+    private static bool IsProtectedToken(ReadOnlySpan<char> token)
+    {
+        if (token.Length > 1 && token[0] == '-' && (token[1] == '-' || char.IsAsciiLetter(token[1])))
+        {
+            return true; // a command-line flag
+        }
+
+        for (int i = 0; i < token.Length; i++)
+        {
+            char c = token[i];
+            if (char.IsAsciiLetter(c))
+            {
+                continue;
+            }
+
+            if (char.IsAsciiDigit(c))
+            {
+                return true;
+            }
+
+            if (c >= 0x80)
+            {
+                if (c is '’' or '‘' or '—' or '–' or '…' or '•' or '«' or '»' or '‐' or '‑' or '·')
+                {
+                    continue;
+                }
+
+                return true; // a letter of another script, an emoji, a stray surrogate: not English prose
+            }
+
+            bool letterBefore = i > 0 && char.IsAsciiLetter(token[i - 1]);
+            bool letterAfter = i + 1 < token.Length && char.IsAsciiLetter(token[i + 1]);
+            switch (c)
+            {
+                case '/' or '\\' or '@' or '=' or '<' or '>' or '{' or '}' or '|' or '$' or '~' or '^' or '+' or '_' or '%' or '&' or '#':
+                    return true;
+                case '(' when letterBefore:
+                case '.' when letterBefore && letterAfter:
+                case ':' when letterAfter || (i + 1 < token.Length && token[i + 1] == ':'):
+                    return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool EndsSentence(ReadOnlySpan<char> trailing)
+    {
+        for (int i = trailing.Length - 1; i >= 0; i--)
+        {
+            char c = trailing[i];
+            if (c is '.' or '!' or '?')
+            {
+                return true;
+            }
+
+            if (c is not (')' or ']' or '\'' or '’' or '*' or '_' or '"' or '”'))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>In a stream, a word whose eligibility depends on the next word waits until that word is complete.</summary>
+    private readonly bool NextWordDecidable(int tokenStart, int tokenEnd)
+    {
+        int p = tokenEnd;
+        while (p > tokenStart && !char.IsAsciiLetter(_text[p - 1]))
+        {
+            p--;
+        }
+
+        if (p != tokenEnd || p == tokenStart)
+        {
+            return true; // punctuation after the last word: it has no next word
+        }
+
+        int wordStart = p;
+        while (wordStart > tokenStart && char.IsAsciiLetter(_text[wordStart - 1]))
+        {
+            wordStart--;
+        }
+
+        ReadOnlySpan<char> word = _text[wordStart..p];
+        if (word.Length > _lexicon.MaxFormLength)
+        {
+            return true;
+        }
+
+        Span<char> lower = stackalloc char[word.Length];
+        word.ToLowerInvariant(lower);
+        if (!_lexicon.TryFind(lower, out var group, out _) || !group.NeedsNextWord)
+        {
+            return true;
+        }
+
+        int q = tokenEnd;
+        while (q < _text.Length && _text[q] is ' ' or '\t')
+        {
+            q++;
+        }
+
+        if (q >= _text.Length)
+        {
+            return false;
+        }
+
+        while (q < _text.Length && char.IsAsciiLetter(_text[q]))
+        {
+            q++;
+        }
+
+        return q < _text.Length;
+    }
+
+    private bool NextWordInToken()
+    {
+        ReadOnlySpan<char> text = _text;
+        Span<char> buffer = stackalloc char[ScannerState.MaxContextLength];
+        while (true)
+        {
+            int p = _pos;
+            bool sentence = false;
+            while (p < _tokenEnd && !char.IsAsciiLetter(text[p]))
+            {
+                sentence |= text[p] is '.' or '!' or '?';
+                p++;
+            }
+
+            if (sentence)
+            {
+                _state.Context = ContextKind.SentenceStart;
+            }
+
+            if (p >= _tokenEnd)
+            {
+                _pos = _tokenEnd;
+                _inToken = false;
+                return false;
+            }
+
+            int wordStart = p++;
+            while (p < _tokenEnd)
+            {
+                char c = text[p];
+                if (char.IsAsciiLetter(c))
+                {
+                    p++;
+                }
+                else if (c is '\'' or '’' or '-' && p + 1 < _tokenEnd && char.IsAsciiLetter(text[p + 1]))
+                {
+                    p += 2;
+                }
+                else
+                {
+                    break;
+                }
+            }
+
+            _pos = p;
+            ReadOnlySpan<char> word = text[wordStart..p];
+            if (word.Length > ScannerState.MaxContextLength)
+            {
+                _state.Context = ContextKind.Protected;
+                continue;
+            }
+
+            Span<char> lower = buffer[..word.Length];
+            word.ToLowerInvariant(lower);
+            if (_lexicon.TryFind(lower, out var group, out int form) && IsEligible(group, word, p, out var casing))
+            {
+                _group = group;
+                _form = form;
+                _start = wordStart;
+                _length = word.Length;
+                _casing = casing;
+                _pendingForm = group.Forms[form];
+                return true;
+            }
+
+            SetContextWord(lower);
+        }
+    }
+
+    private readonly bool IsEligible(LexiconGroup group, ReadOnlySpan<char> word, int wordEnd, out WordCasing casing)
+    {
+        casing = WordCasing.Lower;
+        if (char.IsAsciiLetterUpper(word[0]))
+        {
+            ReadOnlySpan<char> rest = word[1..];
+            if (!rest.ContainsAnyInRange('A', 'Z'))
+            {
+                casing = WordCasing.Title;
+            }
+            else if (!rest.ContainsAnyInRange('a', 'z'))
+            {
+                casing = WordCasing.Upper;
+            }
+            else
+            {
+                return false;
+            }
+        }
+        else if (word.ContainsAnyInRange('A', 'Z'))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> context = ContextSpan;
+        if (group.OnlyAfter is { } onlyAfter && !onlyAfter.GetAlternateLookup<ReadOnlySpan<char>>().Contains(context))
+        {
+            return false;
+        }
+
+        if (group.NotAfter is { } notAfter && notAfter.GetAlternateLookup<ReadOnlySpan<char>>().Contains(context))
+        {
+            return false;
+        }
+
+        if (group.MixedArticle && (context is "a" || context is "an"))
+        {
+            return false;
+        }
+
+        if (group.RequiresComma && !(wordEnd < _tokenEnd && _text[wordEnd] == ','))
+        {
+            return false;
+        }
+
+        if (group.NeedsNextWord)
+        {
+            ReadOnlySpan<char> next = wordEnd == _tokenEnd ? NextWord(wordEnd) : default;
+            if (group.RequiresNextWord && next.IsEmpty)
+            {
+                return false;
+            }
+
+            if (group.NotBefore is { } notBefore && !next.IsEmpty && next.Length <= 32)
+            {
+                Span<char> lower = stackalloc char[next.Length];
+                next.ToLowerInvariant(lower);
+                if (notBefore.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private readonly ReadOnlySpan<char> NextWord(int from)
+    {
+        int q = from;
+        while (q < _text.Length && _text[q] is ' ' or '\t')
+        {
+            q++;
+        }
+
+        int start = q;
+        while (q < _text.Length && char.IsAsciiLetter(_text[q]))
+        {
+            q++;
+        }
+
+        return _text[start..q];
+    }
+
+    private void SetContextWord(scoped ReadOnlySpan<char> lowerCaseWord)
+    {
+        _state.Context = ContextKind.Word;
+        _state.ContextLength = lowerCaseWord.Length;
+        lowerCaseWord.CopyTo(_state.ContextText);
+    }
+}

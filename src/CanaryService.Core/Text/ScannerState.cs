@@ -1,0 +1,49 @@
+using System.Runtime.CompilerServices;
+
+namespace CanaryService.Core.Text;
+
+/// <summary>
+/// Everything the scanner must remember between chunks of a stream: the block structure (fences, indented
+/// code, inline code, quotes, a JSON response) and the context word. A value type so a stream copies it for free.
+/// </summary>
+internal struct ScannerState
+{
+    public const int MaxContextLength = 32;
+
+    public bool Started;           // a non-whitespace character has been seen
+    public bool AllProtected;      // the response is JSON: nothing is marked
+    public bool AtLineStart;
+    public bool LineHasContent;
+    public bool LineIsCode;        // indented code line or fence opener line: protected to the newline
+    public bool PrevLineBlank;
+    public bool PrevLineIndentedCode;
+    public bool LineIndentedCode;
+    public int Indent;
+
+    public char FenceChar;         // inside a fenced block when not zero
+    public int FenceLength;
+    public int FenceLinePhase;     // 0 leading space, 1 fence run, 2 trailing space, 3 other content
+    public int FenceLineRun;
+
+    public int InlineCodeTicks;    // inside inline code when not zero
+    public char QuoteClose;        // inside a quoted string when not zero
+
+    public ContextKind Context;
+    public int ContextLength;
+    public ContextChars ContextText;
+
+    public static ScannerState Initial => new() { AtLineStart = true, PrevLineBlank = true, Context = ContextKind.SentenceStart };
+}
+
+internal enum ContextKind : byte
+{
+    SentenceStart,
+    Protected,
+    Word,
+}
+
+[InlineArray(ScannerState.MaxContextLength)]
+internal struct ContextChars
+{
+    private char _element;
+}

@@ -1,0 +1,66 @@
+using CanaryService.Core.Keys;
+using CanaryService.Core.Lexicon;
+
+namespace CanaryService.Core.Tests.Lexicon;
+
+public sealed class CanaryLexiconTests
+{
+    [Fact]
+    public void Default_lexicon_has_several_hundred_groups_with_unique_ids_and_words()
+    {
+        var lexicon = CanaryLexicon.Default;
+
+        Assert.True(lexicon.Groups.Length >= 300, $"only {lexicon.Groups.Length} groups");
+        Assert.Equal(lexicon.Groups.Length, lexicon.Groups.Select(g => g.Id).Distinct().Count());
+        var words = lexicon.Groups.SelectMany(g => g.Forms).ToList();
+        Assert.Equal(words.Count, words.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(lexicon.Groups, g => Assert.True(g.Forms.Length >= 2));
+    }
+
+    [Fact]
+    public void Finds_forms_by_lower_case_span()
+    {
+        Assert.True(CanaryLexicon.Default.TryFind("typically".AsSpan(), out var group, out int form));
+        Assert.Contains("usually", group.Forms);
+        Assert.Equal("typically", group.Forms[form]);
+        Assert.False(CanaryLexicon.Default.TryFind("banana".AsSpan(), out _, out _));
+    }
+
+    [Fact]
+    public void Guards_are_data()
+    {
+        Assert.True(CanaryLexicon.Default.TryFind("many", out var many, out _));
+        Assert.Contains("of", (IReadOnlySet<string>)many.NotBefore!);
+        Assert.Contains("how", (IReadOnlySet<string>)many.NotAfter!);
+        Assert.True(CanaryLexicon.Default.TryFind("moreover", out var moreover, out _));
+        Assert.Equal(["^"], moreover.OnlyAfter!);
+    }
+
+    [Theory]
+    [InlineData("1 | alpha beta\n2 | beta gamma", "already in another group")]
+    [InlineData("1 | alpha beta\n1 | gamma delta", "numeric id")]
+    [InlineData("1 | alpha beta | not-before gamma\n2 | gamma delta", "is a lexicon form")]
+    [InlineData("1 | alpha", "at least two")]
+    [InlineData("1 | alpha beta | sideways", "unknown rule")]
+    public void Parse_rejects_bad_data(string text, string expected)
+    {
+        var error = Assert.Throws<FormatException>(() => CanaryLexicon.Parse(text));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Layers_split_exactly_half_and_depend_on_the_secret()
+    {
+        var lexicon = CanaryLexicon.Default;
+        var a = LexiconLayers.Create(lexicon, new CanaryKeyRing(MasterKey.Generate()));
+        var b = LexiconLayers.Create(lexicon, new CanaryKeyRing(MasterKey.Generate()));
+
+        Assert.Equal((lexicon.Groups.Length + 1) / 2, a.GlobalCount);
+        Assert.Equal((lexicon.Groups.Length + 1) / 2, b.GlobalCount);
+        int differing = Enumerable.Range(0, lexicon.Groups.Length).Count(i => a.IsGlobal(i) != b.IsGlobal(i));
+        Assert.True(differing > lexicon.Groups.Length / 4, "two master keys should split the groups differently");
+        var again = LexiconLayers.Create(lexicon, new byte[32]);
+        var same = LexiconLayers.Create(lexicon, new byte[32]);
+        Assert.All(Enumerable.Range(0, lexicon.Groups.Length), i => Assert.Equal(again.IsGlobal(i), same.IsGlobal(i)));
+    }
+}

@@ -1,0 +1,171 @@
+namespace CanaryService.Core.Tests.Text;
+
+public sealed class LexiconScannerTests
+{
+    private static List<string> Words(string text) => ScannedOccurrence.ScanWhole(text).Select(o => o.Word).ToList();
+
+    private static List<(string Word, string Context)> Pairs(string text) =>
+        ScannedOccurrence.ScanWhole(text).Select(o => (o.Word, o.Context)).ToList();
+
+    [Fact]
+    public void Yields_occurrences_with_the_previous_word_or_sentence_start_as_context()
+    {
+        var pairs = Pairs("Typically the build is fast. It usually works. Moreover, it often helps.");
+
+        Assert.Equal(
+            [("Typically", "^"), ("usually", "it"), ("Moreover", "^"), ("often", "it")],
+            pairs);
+    }
+
+    [Fact]
+    public void Start_only_groups_are_not_eligible_mid_sentence()
+    {
+        Assert.Empty(Words("It is moreover true."));
+        Assert.Equal(["Additionally"], Words("Additionally it is true."));
+    }
+
+    [Theory]
+    [InlineData("How many of them are there?")]
+    [InlineData("There are many of them.")]
+    [InlineData("I have so many.")]
+    [InlineData("We saw many.")]
+    [InlineData("Many believe it.")]
+    public void Guards_stop_swaps_that_would_be_wrong(string text) => Assert.DoesNotContain("many", Words(text).Select(w => w.ToLowerInvariant()));
+
+    [Fact]
+    public void Guarded_word_is_eligible_where_the_guard_does_not_apply()
+    {
+        Assert.Equal(["many"], Words("There are many options here."));
+        Assert.Equal(["For", "example"], Words("For example, this works.").Where(w => w == "example").Prepend("For").ToList());
+        Assert.Empty(Words("This example works."));
+    }
+
+    [Fact]
+    public void Comma_rule_and_article_rule()
+    {
+        Assert.Equal(["Finally"], Words("Finally, we are done."));
+        Assert.Empty(Words("Finally we are done."));
+        // huge/enormous/massive disagree on a/an, so never after either.
+        Assert.Empty(Words("It is a huge task and an enormous one."));
+        Assert.Equal(["huge"], Words("It is huge."));
+    }
+
+    [Fact]
+    public void Protected_regions_are_skipped()
+    {
+        const string text = """
+            Usually this works.
+
+            ```bash
+            # typically run this
+            echo usually
+            ```
+
+            Run `typically --often` and visit https://example.com/usually or mail often@example.com.
+            The file /usr/share/usually and C:\often\typically are kept, as are 3 numerous_things and v2usually.
+            He said "usually it rains" and “typically often” too.
+
+                indented typically code
+                usually more code
+
+            ~~~
+            often in a tilde fence
+            ~~~
+            Finally, typically.
+            """;
+
+        var words = Words(text);
+
+        Assert.Equal(["Usually", "Finally", "typically"], words);
+    }
+
+    [Fact]
+    public void Context_after_protected_region_is_hash()
+    {
+        Assert.Equal([("usually", "#")], Pairs("Run `make` usually."));
+        Assert.Equal([("Usually", "^")], Pairs("Version 3. Usually it works."));
+    }
+
+    [Fact]
+    public void Json_response_is_left_alone()
+    {
+        Assert.Empty(Words("""  {"text": "typically usually often"}"""));
+        Assert.Empty(Words("""[ "typically" ]"""));
+    }
+
+    [Fact]
+    public void Non_english_words_and_mixed_case_are_skipped()
+    {
+        Assert.Empty(Words("Это typicallyд обычно"));
+        Assert.Empty(Words("The TyPically word."));
+        Assert.Equal(["TYPICALLY"], Words("It is TYPICALLY fine."));
+    }
+
+    [Fact]
+    public void Context_follows_the_output_form_chosen_by_the_marker()
+    {
+        var scanner = new CanaryService.Core.Text.LexiconScanner(CanaryService.Core.Lexicon.CanaryLexicon.Default, "It is often typically fine.");
+        Assert.True(scanner.MoveNext());
+        Assert.Equal("often", scanner.Current.Context.ToString() == "is" ? "often" : "?");
+        scanner.SetOutputForm(1); // frequently
+        Assert.True(scanner.MoveNext());
+        Assert.Equal("frequently", scanner.Current.Context.ToString());
+    }
+
+    [Fact]
+    public void Huge_token_with_many_words_does_not_recurse()
+    {
+        string text = string.Concat(Enumerable.Repeat("often,", 200_000));
+        Assert.Equal(200_000, Words(text).Count);
+    }
+
+    [Fact]
+    public void Chunked_scan_equals_whole_scan_for_random_chunkings()
+    {
+        string text = TestTexts.Mixed;
+        var whole = ScannedOccurrence.ScanWhole(text);
+        Assert.NotEmpty(whole);
+        var random = new Random(1234);
+        for (int trial = 0; trial < 300; trial++)
+        {
+            var cuts = new SortedSet<int>();
+            int count = random.Next(1, 60);
+            for (int i = 0; i < count; i++)
+            {
+                cuts.Add(random.Next(0, text.Length + 1));
+            }
+
+            var chunked = ScannedOccurrence.ScanInChunks(text, cuts);
+            Assert.Equal(whole, chunked);
+        }
+
+        // every single-character chunking too
+        Assert.Equal(whole, ScannedOccurrence.ScanInChunks(text, Enumerable.Range(1, text.Length - 1)));
+    }
+}
+
+internal static class TestTexts
+{
+    public const string Mixed = """
+        Typically, you configure the service first. Moreover, many teams usually keep numerous options here.
+        How many of them matter? For example, the build is often quick.
+
+        ```python
+        # typically often usually
+        print("many")
+        ```
+
+        Finally, run `make often` and open https://example.com/often. There are many people here 😀 who often ask.
+        1. Usually the answer is simple.
+        2. Additionally it is frequently straightforward, and it is a huge relief.
+
+            indented often code
+
+        ~~~~
+        often
+        ~~~
+        still often inside
+        ~~~~
+        He said "often usually" but typically not. Ultimately, it works — usually.
+        """;
+}
