@@ -32,7 +32,7 @@ public sealed class PhraseCanaryDetector
             records.TryAdd((record.Epoch, record.Topic), record);
         }
 
-        var topics = new Dictionary<(string Epoch, string Topic), TopicTally>();
+        var topics = new Dictionary<(string Epoch, string Topic), TopicTally?>();
         var order = new List<TopicTally>();
         foreach (Transcript transcript in history)
         {
@@ -46,9 +46,20 @@ public sealed class PhraseCanaryDetector
 
                 if (!topics.TryGetValue((record.Epoch, record.Topic), out TopicTally? tally))
                 {
-                    tally = new TopicTally(record, _realIndex(record));
+                    int realIndex = record.Candidates.Count >= 2 ? _realIndex(record) : -1;
+                    tally = realIndex >= 0 && realIndex < record.Candidates.Count ? new TopicTally(record, realIndex) : null;
                     topics.Add((record.Epoch, record.Topic), tally);
-                    order.Add(tally);
+                    if (tally is not null)
+                    {
+                        order.Add(tally);
+                    }
+                }
+
+                if (tally is null)
+                {
+                    // A malformed registry row (fewer than two candidates, or an index the generator cannot place):
+                    // it cannot be scored, and it must not stop the others.
+                    continue;
                 }
 
                 tally.Matcher.CountIn(exchange.Answer, tally.Counts);
