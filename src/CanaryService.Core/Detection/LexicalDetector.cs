@@ -1,5 +1,7 @@
 using CanaryService.Core.Keys;
+using CanaryService.Core.Lexicon;
 using CanaryService.Core.Ports;
+using CanaryService.Core.Text;
 
 namespace CanaryService.Core.Detection;
 
@@ -9,9 +11,38 @@ namespace CanaryService.Core.Detection;
 /// </summary>
 public sealed class LexicalDetector
 {
-    private readonly Func<string, IEnumerable<LexicalContext>> _scan;
+    private readonly CanaryLexicon _lexicon;
+    private readonly LexiconLayers _layers;
 
-    internal LexicalDetector(Func<string, IEnumerable<LexicalContext>> scan) => _scan = scan;
+    /// <summary>Creates the detector over the lexicon and its secret split into global and account groups.</summary>
+    public LexicalDetector(CanaryLexicon lexicon, LexiconLayers layers)
+    {
+        ArgumentNullException.ThrowIfNull(lexicon);
+        ArgumentNullException.ThrowIfNull(layers);
+        _lexicon = lexicon;
+        _layers = layers;
+    }
+
+    /// <summary>Every eligible lexicon occurrence of <paramref name="text"/>, as the marker's shared scanner sees it, in order.</summary>
+    public IReadOnlyList<LexicalContext> Scan(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var contexts = new List<LexicalContext>();
+        var scanner = new LexiconScanner(_lexicon, text);
+        while (scanner.MoveNext())
+        {
+            LexiconOccurrence occurrence = scanner.Current;
+            LexiconGroup group = occurrence.Group;
+            contexts.Add(new LexicalContext(
+                occurrence.Context.ToString(),
+                group.Id,
+                group.Forms.Length,
+                occurrence.FormIndex,
+                _layers.IsGlobal(group.Index) ? LexicalLayer.Global : LexicalLayer.Account));
+        }
+
+        return contexts;
+    }
 
     /// <summary>
     /// The scored contexts of a history, in order. A context found in a prompt is dropped from the run that sent the
@@ -22,7 +53,7 @@ public sealed class LexicalDetector
     public IReadOnlyList<LexicalContext> Collect(IReadOnlyList<Transcript> history)
     {
         ArgumentNullException.ThrowIfNull(history);
-        var collector = new Collector(_scan);
+        var collector = new Collector(Scan);
         foreach (Transcript transcript in history)
         {
             foreach (ProbeExchange exchange in transcript.Exchanges)
@@ -44,7 +75,7 @@ public sealed class LexicalDetector
     {
         ArgumentNullException.ThrowIfNull(answers);
         ArgumentNullException.ThrowIfNull(prompts);
-        var collector = new Collector(_scan);
+        var collector = new Collector(Scan);
         foreach (string prompt in prompts)
         {
             collector.ExcludePrompt(prompt);
@@ -62,7 +93,7 @@ public sealed class LexicalDetector
     public DetectionTestResult Score(IEnumerable<string> answers, IEnumerable<string> prompts, LexicalKey key, LexicalLayer layer) =>
         LexicalScorer.Score(Collect(answers, prompts), key, layer);
 
-    private sealed class Collector(Func<string, IEnumerable<LexicalContext>> scan)
+    private sealed class Collector(Func<string, IReadOnlyList<LexicalContext>> scan)
     {
         private readonly HashSet<(string Context, int GroupId)> _excluded = [];
         private readonly HashSet<(string Context, int GroupId)> _seen = [];
