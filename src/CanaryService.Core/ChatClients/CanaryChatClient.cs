@@ -1,0 +1,144 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using CanaryService.Core.Marking;
+using CanaryService.Core.Ports;
+using Microsoft.Extensions.AI;
+
+namespace CanaryService.Core.ChatClients;
+
+/// <summary>
+/// A delegating chat client that marks the inner client's answers with the canaries of
+/// <see cref="CanaryMarker"/>: the lexical watermark on every text, the phrase canary at most once per response.
+/// Structured (JSON) responses and tool calls pass through untouched.
+/// </summary>
+public sealed class CanaryChatClient : DelegatingChatClient
+{
+    /// <summary>The <see cref="ChatOptions.AdditionalProperties"/> key that names the caller's account.</summary>
+    public const string AccountPropertyName = "canary.account";
+
+    private readonly CanaryMarker _marker;
+    private readonly IIssuanceLog? _issuanceLog;
+
+    /// <summary>Creates the client.</summary>
+    /// <param name="innerClient">The client whose answers are marked.</param>
+    /// <param name="marker">The marker.</param>
+    /// <param name="issuanceLog">Where issuances are recorded, if anywhere.</param>
+    public CanaryChatClient(IChatClient innerClient, CanaryMarker marker, IIssuanceLog? issuanceLog = null)
+        : base(innerClient)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        _marker = marker;
+        _issuanceLog = issuanceLog;
+    }
+
+    /// <summary>
+    /// Picks the account a request is for. By default: <see cref="AccountPropertyName"/> from the options'
+    /// additional properties, else <see cref="AccountIds.Anonymous"/>.
+    /// </summary>
+    public Func<IEnumerable<ChatMessage>, ChatOptions?, string>? AccountSelector { get; set; }
+
+    /// <inheritdoc />
+    public override async Task<ChatResponse> GetResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        ChatResponse response = await base.GetResponseAsync(messages, options, cancellationToken).ConfigureAwait(false);
+        if (IsStructured(options))
+        {
+            return response;
+        }
+
+        ResponseMarking marking = await _marker.BeginAsync(CreateRequest(messages, options), cancellationToken).ConfigureAwait(false);
+        foreach (ChatMessage message in response.Messages)
+        {
+            if (message.Role != ChatRole.Assistant)
+            {
+                continue;
+            }
+
+            foreach (AIContent content in message.Contents)
+            {
+                if (content is TextContent text)
+                {
+                    text.Text = marking.MarkText(text.Text, choiceIndex: 0);
+                }
+            }
+        }
+
+        _issuanceLog?.Record(marking.ToIssuance(markedChoices: 1));
+        return response;
+    }
+
+    /// <inheritdoc />
+    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        if (IsStructured(options))
+        {
+            await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+            {
+                yield return update;
+            }
+
+            yield break;
+        }
+
+        ResponseMarking marking = await _marker.BeginAsync(CreateRequest(messages, options), cancellationToken).ConfigureAwait(false);
+        StreamingTextMarker stream = marking.CreateStream(choiceIndex: 0);
+        bool completed = false;
+        await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
+        {
+            foreach (AIContent content in update.Contents)
+            {
+                if (content is TextContent text)
+                {
+                    text.Text = stream.Append(text.Text);
+                }
+            }
+
+            if (update.FinishReason is not null && !completed)
+            {
+                // The held-back tail goes out before the update that finishes the response.
+                string tail = stream.Complete();
+                completed = true;
+                if (tail.Length > 0)
+                {
+                    update.Contents.Add(new TextContent(tail));
+                }
+            }
+
+            yield return update;
+        }
+
+        if (!completed)
+        {
+            string tail = stream.Complete();
+            if (tail.Length > 0)
+            {
+                yield return new ChatResponseUpdate(ChatRole.Assistant, tail);
+            }
+        }
+
+        _issuanceLog?.Record(marking.ToIssuance(markedChoices: 1));
+    }
+
+    private static bool IsStructured(ChatOptions? options) => options?.ResponseFormat is ChatResponseFormatJson;
+
+    private MarkingRequest CreateRequest(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        string account = AccountSelector?.Invoke(messages, options)
+            ?? (options?.AdditionalProperties?.TryGetValue(AccountPropertyName, out object? value) == true ? value?.ToString() : null)
+            ?? AccountIds.Anonymous;
+        var prompt = new StringBuilder();
+        foreach (ChatMessage message in messages)
+        {
+            if (message.Role == ChatRole.User)
+            {
+                prompt.AppendLine(message.Text);
+            }
+        }
+
+        return new MarkingRequest(string.IsNullOrEmpty(account) ? AccountIds.Anonymous : account, prompt.ToString());
+    }
+}

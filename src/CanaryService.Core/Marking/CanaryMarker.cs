@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Lexicon;
+using CanaryService.Core.Phrases;
+using CanaryService.Core.Ports;
+
+namespace CanaryService.Core.Marking;
+
+/// <summary>
+/// The marking facade the proxy and <c>UseCanaries()</c> share. <see cref="BeginAsync"/> decides, per response,
+/// whether it carries its topic's phrase canary; the canary is registered (awaited, cached after the first
+/// success) before it can ever be emitted, and a registry fault only means no canary, never a failed request.
+/// </summary>
+public sealed class CanaryMarker
+{
+    private const int MaxCachedCanaries = 100_000;
+
+    private readonly CanaryKeyRing _keyRing;
+    private readonly CanaryMarkerOptions _options;
+    private readonly ICanaryRegistry _registry;
+    private readonly TimeProvider _timeProvider;
+    private readonly LexiconLayers _layers;
+    private readonly PhraseCanaryGenerator _generator;
+    private readonly ConcurrentDictionary<(string Epoch, string Topic), PhraseCanary> _registered = new();
+
+    /// <summary>Creates the marker.</summary>
+    /// <exception cref="CanaryConfigurationException">The options are invalid.</exception>
+    public CanaryMarker(CanaryKeyRing keyRing, CanaryMarkerOptions options, ICanaryRegistry registry, TimeProvider timeProvider)
+    {
+        ArgumentNullException.ThrowIfNull(keyRing);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(registry);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        options.Validate();
+        _keyRing = keyRing;
+        _options = options;
+        _registry = registry;
+        _timeProvider = timeProvider;
+        _layers = LexiconLayers.Create(options.Lexicon, keyRing);
+        _generator = new PhraseCanaryGenerator(keyRing, options.PhraseDecoys, timeProvider);
+    }
+
+    /// <summary>Which lexicon groups are keyed globally (the detector scores the same split).</summary>
+    public LexiconLayers Layers => _layers;
+
+    /// <summary>The lexical marker of an account, without phrase canaries.</summary>
+    public TextMarker CreateTextMarker(string accountId)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        return new TextMarker(_options.Lexicon, _layers, _keyRing.Global, _keyRing.ForAccount(accountId));
+    }
+
+    /// <summary>Starts marking one response.</summary>
+    public async Task<ResponseMarking> BeginAsync(MarkingRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        string accountId = string.IsNullOrEmpty(request.AccountId) ? AccountIds.Anonymous : request.AccountId;
+        DateTimeOffset now = _timeProvider.GetUtcNow();
+        TextMarker marker = CreateTextMarker(accountId);
+        PhraseCanary? canary = null;
+        if (_options.PhraseRate > 0 && Random.Shared.NextDouble() < _options.PhraseRate && TopicBucket.FromPrompt(request.PromptText) is { } topic)
+        {
+            canary = await RegisteredCanaryAsync(_options.EpochOf(now), topic, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new ResponseMarking(accountId, now, marker, canary);
+    }
+
+    private async Task<PhraseCanary?> RegisteredCanaryAsync(string epoch, TopicBucket topic, CancellationToken cancellationToken)
+    {
+        if (_registered.TryGetValue((epoch, topic.Key), out var known))
+        {
+            return known;
+        }
+
+        PhraseCanary canary = _generator.Create(epoch, topic.Key, topic.Words);
+        try
+        {
+            await _registry.RegisterAsync(canary.Record, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+#pragma warning disable CA1031 // A storage fault must never fail the caller: the response just carries no canary.
+        catch (Exception)
+#pragma warning restore CA1031
+        {
+            return null;
+        }
+
+        if (_registered.Count >= MaxCachedCanaries)
+        {
+            _registered.Clear();
+        }
+
+        _registered.TryAdd((epoch, topic.Key), canary);
+        return canary;
+    }
+}

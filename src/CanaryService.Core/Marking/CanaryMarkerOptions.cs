@@ -1,0 +1,42 @@
+using System.Globalization;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Phrases;
+
+namespace CanaryService.Core.Marking;
+
+/// <summary>How <see cref="CanaryMarker"/> marks responses (built from <see cref="CanaryOptions"/>).</summary>
+public sealed class CanaryMarkerOptions
+{
+    /// <summary>The fraction of eligible responses that get a canary phrasing (0 to 1).</summary>
+    public double PhraseRate { get; init; } = 0.2;
+
+    /// <summary>D, the number of decoys per topic (at least 99).</summary>
+    public int PhraseDecoys { get; init; } = PhraseCanaryGenerator.MinimumDecoys;
+
+    /// <summary>The UTC date format naming an epoch.</summary>
+    public string EpochFormat { get; init; } = "yyyy-MM";
+
+    /// <summary>The lexicon (the shipped one unless a test gives another).</summary>
+    public Lexicon.CanaryLexicon Lexicon { get; init; } = Core.Lexicon.CanaryLexicon.Default;
+
+    /// <summary>The epoch that contains <paramref name="time"/>.</summary>
+    public string EpochOf(DateTimeOffset time) => time.UtcDateTime.ToString(EpochFormat, CultureInfo.InvariantCulture);
+
+    internal void Validate()
+    {
+        if (double.IsNaN(PhraseRate) || PhraseRate is < 0 or > 1)
+        {
+            throw new CanaryConfigurationException($"Canary:PhraseRate must be between 0 and 1 (was {PhraseRate.ToString(CultureInfo.InvariantCulture)}).");
+        }
+
+        if (PhraseDecoys < PhraseCanaryGenerator.MinimumDecoys)
+        {
+            throw new CanaryConfigurationException($"Canary:PhraseDecoys must be at least {PhraseCanaryGenerator.MinimumDecoys} (was {PhraseDecoys}).");
+        }
+
+        if (string.IsNullOrWhiteSpace(EpochFormat) || EpochOf(DateTimeOffset.UnixEpoch).Length == 0)
+        {
+            throw new CanaryConfigurationException("Canary:EpochFormat must be a date format such as yyyy-MM.");
+        }
+    }
+}

@@ -1,0 +1,112 @@
+using CanaryService.Core.Text;
+
+namespace CanaryService.Core.Marking;
+
+/// <summary>
+/// Marks a text that arrives in deltas. It holds back only what is not decided yet: the current partial word (a
+/// whitespace-delimited token), a few characters at a line start while a code fence may be opening, and a
+/// guarded lexicon word until the word after it is complete. The concatenated output of <see cref="Append"/>
+/// and <see cref="Complete"/> equals the whole-text marking of the concatenated deltas, for any chunking.
+/// </summary>
+public sealed class StreamingTextMarker
+{
+    private readonly TextMarker _marker;
+    private readonly PhraseInsertion? _insertion;
+    private readonly Action? _onInserted;
+    private char[] _pending = new char[256];
+    private int _pendingLength;
+    private ScannerState _state = ScannerState.Initial;
+    private bool _completed;
+
+    internal StreamingTextMarker(TextMarker marker, PhraseInsertion? insertion, Action? onInserted)
+    {
+        _marker = marker;
+        _insertion = insertion;
+        _onInserted = onInserted;
+    }
+
+    /// <summary>Creates a stream with the lexical watermark only.</summary>
+    public StreamingTextMarker(TextMarker marker)
+        : this(marker ?? throw new ArgumentNullException(nameof(marker)), null, null)
+    {
+    }
+
+    /// <summary>How many characters are held back right now.</summary>
+    public int HeldBack => _pendingLength;
+
+    /// <summary>Takes the next delta and returns the marked text that is now decided (possibly empty).</summary>
+    public string Append(string? delta)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        if (string.IsNullOrEmpty(delta))
+        {
+            return string.Empty;
+        }
+
+        EnsureCapacity(delta.Length);
+        delta.AsSpan().CopyTo(_pending.AsSpan(_pendingLength));
+        _pendingLength += delta.Length;
+        return Run(isFinal: false);
+    }
+
+    /// <summary>Ends the stream and returns the held-back text, marked.</summary>
+    public string Complete()
+    {
+        if (_completed)
+        {
+            return string.Empty;
+        }
+
+        string tail = Run(isFinal: true);
+        _completed = true;
+        return tail;
+    }
+
+    private string Run(bool isFinal)
+    {
+        var output = new MarkedOutput(_pendingLength);
+        try
+        {
+            int consumed = _marker.Mark(_pending.AsSpan(0, _pendingLength), ref _state, isFinal, ref output);
+            _pending.AsSpan(consumed, _pendingLength - consumed).CopyTo(_pending);
+            _pendingLength -= consumed;
+            if (output.Length == 0)
+            {
+                return string.Empty;
+            }
+
+            if (_insertion is null || _insertion.Inserted)
+            {
+                return output.ToString();
+            }
+
+            var withPhrase = new MarkedOutput(output.Length + 256);
+            try
+            {
+                _insertion.Process(output.Written, ref withPhrase);
+                if (_insertion.Inserted)
+                {
+                    _onInserted?.Invoke();
+                }
+
+                return withPhrase.ToString();
+            }
+            finally
+            {
+                withPhrase.Dispose();
+            }
+        }
+        finally
+        {
+            output.Dispose();
+        }
+    }
+
+    private void EnsureCapacity(int extra)
+    {
+        if (_pendingLength + extra > _pending.Length)
+        {
+            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _pendingLength + extra));
+        }
+    }
+}

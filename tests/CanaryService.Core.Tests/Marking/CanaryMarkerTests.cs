@@ -1,0 +1,137 @@
+using System.Text;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
+
+namespace CanaryService.Core.Tests.Marking;
+
+public sealed class CanaryMarkerTests
+{
+    private const string Prompt = "How should I structure unit tests for a payment service?";
+
+    private static CanaryMarker Create(RecordingRegistry registry, double rate = 1.0, MasterKey? master = null) =>
+        new(new CanaryKeyRing(master ?? MasterKey.Generate()), new CanaryMarkerOptions { PhraseRate = rate }, registry, TimeProvider.System);
+
+    [Fact]
+    public async Task Registers_before_emitting_inserts_once_in_choice_zero_and_logs_the_issuance()
+    {
+        var registry = new RecordingRegistry();
+        var marker = Create(registry);
+        var marking = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
+
+        Assert.NotNull(marking.Canary);
+        Assert.Single(registry.Rows);
+        Assert.Equal(marking.Canary!.Record, registry.Rows.Single());
+
+        string other = marking.MarkText(MarkingTexts.Answer, choiceIndex: 1);
+        Assert.DoesNotContain(marking.Canary.Mnemonic, other, StringComparison.Ordinal);
+        string first = marking.MarkText(MarkingTexts.Answer, choiceIndex: 0);
+        Assert.Contains("\n\n" + marking.Canary.Sentence + "\n\n", first, StringComparison.Ordinal);
+        string again = marking.MarkText(MarkingTexts.Answer, choiceIndex: 0);
+        Assert.DoesNotContain(marking.Canary.Mnemonic, again, StringComparison.Ordinal);
+
+        var issuance = marking.ToIssuance(2);
+        Assert.Equal("acct", issuance.AccountId);
+        Assert.Equal(marking.Canary.Epoch, issuance.CanaryEpoch);
+        Assert.Equal(marking.Canary.Topic, issuance.CanaryTopic);
+    }
+
+    [Fact]
+    public async Task Canary_never_goes_into_code_lists_or_single_paragraph_answers()
+    {
+        var marking = await Create(new RecordingRegistry()).BeginAsync(new MarkingRequest("acct", Prompt));
+        string text = "Here is the code:\n\n```\nfirst line.\n\nsecond line\n```\n\n- item one.\n\n- item two.\n\n    indented.\n\nDone";
+        string marked = marking.MarkText(text, 0);
+        Assert.DoesNotContain(marking.Canary!.Mnemonic, marked, StringComparison.Ordinal);
+        Assert.False(marking.CanaryEmitted);
+        Assert.Null(marking.ToIssuance(1).CanaryTopic);
+    }
+
+    [Fact]
+    public async Task Streaming_with_canary_is_byte_identical_to_whole_text()
+    {
+        var master = MasterKey.Generate();
+        var registry = new RecordingRegistry();
+        var marker = Create(registry, master: master);
+        string whole = (await marker.BeginAsync(new MarkingRequest("acct", Prompt))).MarkText(MarkingTexts.Answer, 0);
+        var random = new Random(7);
+        for (int trial = 0; trial < 100; trial++)
+        {
+            var marking = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
+            var cuts = new SortedSet<int>(Enumerable.Range(0, random.Next(1, 60)).Select(_ => random.Next(1, MarkingTexts.Answer.Length)));
+            string streamed = StreamingTextMarkerTests.Stream(marking.CreateStream(0), MarkingTexts.Answer, cuts);
+            Assert.Equal(whole, streamed);
+            Assert.True(marking.CanaryEmitted);
+        }
+
+        Assert.Single(registry.Rows); // same topic, same canary within the epoch
+        Assert.Equal(1, registry.Writes); // cached after the first success
+    }
+
+    [Fact]
+    public async Task Registry_fault_means_no_canary_and_no_exception()
+    {
+        var registry = new RecordingRegistry { Fail = true };
+        var marking = await Create(registry).BeginAsync(new MarkingRequest("acct", Prompt));
+        Assert.Null(marking.Canary);
+        string marked = marking.MarkText(MarkingTexts.Answer, 0);
+        Assert.False(marking.CanaryEmitted);
+        Assert.Null(marking.ToIssuance(1).CanaryEpoch);
+        Assert.NotEmpty(marked);
+
+        registry.Fail = false; // after recovery the canary is registered and used
+        var next = await Create(registry).BeginAsync(new MarkingRequest("acct", Prompt));
+        Assert.NotNull(next.Canary);
+    }
+
+    [Fact]
+    public async Task Rate_zero_never_draws_a_canary()
+    {
+        var registry = new RecordingRegistry();
+        var marking = await Create(registry, rate: 0).BeginAsync(new MarkingRequest("acct", Prompt));
+        Assert.Null(marking.Canary);
+        Assert.Empty(registry.Rows);
+    }
+
+    [Fact]
+    public void Invalid_options_are_a_configuration_error()
+    {
+        var ring = new CanaryKeyRing(MasterKey.Generate());
+        Assert.Throws<CanaryConfigurationException>(() => new CanaryMarker(ring, new CanaryMarkerOptions { PhraseDecoys = 10 }, new RecordingRegistry(), TimeProvider.System));
+        Assert.Throws<CanaryConfigurationException>(() => new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 1.5 }, new RecordingRegistry(), TimeProvider.System));
+        Assert.Equal("Canary", CanaryOptions.SectionName);
+        Assert.Equal(0.2, new CanaryOptions().ToMarkerOptions().PhraseRate);
+    }
+
+    [Fact]
+    public async Task Bad_input_never_throws_and_output_stays_valid()
+    {
+        var marking = await Create(new RecordingRegistry()).BeginAsync(new MarkingRequest("acct", Prompt));
+        var big = new StringBuilder();
+        while (big.Length < 10 * 1024 * 1024)
+        {
+            big.Append(MarkingTexts.Answer).Append("\n\n");
+        }
+
+        string huge = big.ToString();
+        string markedHuge = marking.MarkText(huge, 1);
+        Assert.InRange(markedHuge.Length, huge.Length * 0.95, huge.Length * 1.05);
+        Assert.Equal(markedHuge, marking.MarkText(markedHuge, 1));
+
+        string broken = "Typically \uD800 usually \uDC00 often \uDBFF\uDFFF many people.";
+        string markedBroken = marking.MarkText(broken, 1);
+        Assert.Contains("\uD800", markedBroken, StringComparison.Ordinal);
+        Assert.Contains("\uDC00", markedBroken, StringComparison.Ordinal);
+        Assert.Contains("\uDBFF\uDFFF", markedBroken, StringComparison.Ordinal);
+
+        const string mixed = "Обычно это typically 通常 usually مثلاً often.";
+        string markedMixed = marking.MarkText(mixed, 1);
+        Assert.Contains("Обычно это", markedMixed, StringComparison.Ordinal);
+        Assert.Contains("通常", markedMixed, StringComparison.Ordinal);
+        Assert.Contains("مثلاً", markedMixed, StringComparison.Ordinal);
+
+        Assert.Equal("", marking.MarkText(null, 1));
+        var stream = marking.CreateStream(1);
+        Assert.Equal("", stream.Append(null));
+        Assert.Equal("", stream.Complete());
+    }
+}

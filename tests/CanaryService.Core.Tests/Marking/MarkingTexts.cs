@@ -1,0 +1,26 @@
+namespace CanaryService.Core.Tests.Marking;
+
+internal static class MarkingTexts
+{
+    public const string Answer = """
+        Typically, the easiest approach is to start small. Moreover, many teams usually find that numerous issues
+        disappear once they improve their tests. It is often simple to modify a configuration, and it is usually
+        straightforward to verify the result.
+
+        Additionally, you should frequently assess the outcome. For example, run `dotnet test --often` and open
+        https://example.com/typically?usually=1 to confirm. The build takes 3.5 seconds on average.
+
+        ```csharp
+        // typically usually often
+        var many = "numerous";
+        ```
+
+        Finally, it is crucial to choose a reliable and helpful tool. People often select several options 😀 and
+        then reduce them. He said "typically often" and left. Ultimately, it works — usually.
+
+        - Usually the first item is simple.
+        - Moreover, many users find it helpful.
+
+        In short, this is mostly straightforward and basically quick.
+        """;
+}

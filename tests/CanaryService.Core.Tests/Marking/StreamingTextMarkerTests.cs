@@ -1,0 +1,77 @@
+using System.Text;
+using CanaryService.Core.Marking;
+
+namespace CanaryService.Core.Tests.Marking;
+
+public sealed class StreamingTextMarkerTests
+{
+    private static readonly string Tricky = MarkingTexts.Answer + """
+
+        Surrogates 𝒳𝒴 and 😀😀 split anywhere, CRLF lines here.\r
+        Moreover, usually.\r
+        ~~~
+        often in a tilde fence
+        ~~~
+           ```
+           indented fence with often inside
+           ```
+        Typically many people frequently ask.
+        """;
+
+    internal static string Stream(StreamingTextMarker stream, string text, IEnumerable<int> cuts)
+    {
+        var output = new StringBuilder();
+        int previous = 0;
+        foreach (int cut in cuts)
+        {
+            output.Append(stream.Append(text[previous..cut]));
+            previous = cut;
+        }
+
+        output.Append(stream.Append(text[previous..]));
+        output.Append(stream.Complete());
+        return output.ToString();
+    }
+
+    [Fact]
+    public void Concatenated_stream_equals_whole_text_for_random_chunkings()
+    {
+        var marker = TextMarkerTests.CreateMarker();
+        string expected = marker.Mark(Tricky);
+        var random = new Random(42);
+        for (int trial = 0; trial < 400; trial++)
+        {
+            var cuts = new SortedSet<int>();
+            int count = random.Next(1, 80);
+            for (int i = 0; i < count; i++)
+            {
+                cuts.Add(random.Next(1, Tricky.Length));
+            }
+
+            Assert.Equal(expected, Stream(new StreamingTextMarker(marker), Tricky, cuts));
+        }
+    }
+
+    [Fact]
+    public void Single_character_and_twenty_character_deltas_equal_whole_text()
+    {
+        var marker = TextMarkerTests.CreateMarker();
+        string expected = marker.Mark(Tricky);
+        Assert.Equal(expected, Stream(new StreamingTextMarker(marker), Tricky, Enumerable.Range(1, Tricky.Length - 1)));
+        Assert.Equal(expected, Stream(new StreamingTextMarker(marker), Tricky, Enumerable.Range(1, (Tricky.Length - 1) / 20).Select(i => i * 20)));
+    }
+
+    [Fact]
+    public void Holds_back_only_the_partial_word()
+    {
+        var stream = new StreamingTextMarker(TextMarkerTests.CreateMarker());
+        string first = stream.Append("The build is ");
+        Assert.Equal("The build is ", first);
+        Assert.Equal("", stream.Append("typic"));
+        Assert.Equal(5, stream.HeldBack);
+        string second = stream.Append("ally fine");
+        Assert.EndsWith(" ", second, StringComparison.Ordinal);
+        Assert.Equal("fine".Length, stream.HeldBack);
+        Assert.Equal("fine", stream.Complete());
+    }
+}
