@@ -1,4 +1,5 @@
 using CanaryService.Core.Keys;
+using CanaryService.Core.Lexicon;
 using CanaryService.Core.Ports;
 
 namespace CanaryService.Core.Detection;
@@ -15,14 +16,25 @@ public sealed class DistillationAssessor
     private readonly PhraseCanaryDetector _phrases;
     private readonly DetectionOptions _options;
 
-    internal DistillationAssessor(CanaryKeyRing keyRing, LexicalDetector lexical, PhraseCanaryDetector phrases, DetectionOptions? options)
+    /// <summary>Creates the assessor over the shipped lexicon.</summary>
+    /// <param name="keyRing">The key ring: global and account keys, the secret layer split, the phrase seeds.</param>
+    /// <param name="options">α and the attribution candidates' threshold and cap; defaults when null.</param>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public DistillationAssessor(CanaryKeyRing keyRing, DetectionOptions? options = null)
+        : this(keyRing, CanaryLexicon.Default, options)
+    {
+    }
+
+    /// <summary>Creates the assessor over <paramref name="lexicon"/>.</summary>
+    public DistillationAssessor(CanaryKeyRing keyRing, CanaryLexicon lexicon, DetectionOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(keyRing);
+        ArgumentNullException.ThrowIfNull(lexicon);
         options ??= new DetectionOptions();
         options.Validate();
         _keyRing = keyRing;
-        _lexical = lexical;
-        _phrases = phrases;
+        _lexical = new LexicalDetector(lexicon, LexiconLayers.Create(lexicon, keyRing));
+        _phrases = new PhraseCanaryDetector(keyRing);
         _options = options;
     }
 

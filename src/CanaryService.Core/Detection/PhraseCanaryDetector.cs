@@ -1,3 +1,5 @@
+using CanaryService.Core.Keys;
+using CanaryService.Core.Phrases;
 using CanaryService.Core.Ports;
 using CanaryService.Core.Statistics;
 
@@ -5,7 +7,8 @@ namespace CanaryService.Core.Detection;
 
 /// <summary>
 /// Scores canary phrasings over a competitor's history: for each probed topic, how many of the answers to its
-/// topic prompts contain each of its D+1 candidates; then the exact permutation p-value and the e-value.
+/// topic prompts contain each of its D+1 candidates (their distinctive slot words, normalised, one edit tolerated);
+/// then the exact permutation p-value and the e-value.
 /// </summary>
 /// <remarks>
 /// The e-value multiplies one factor per topic, fixed at the end of the first probe run in which any candidate of
@@ -15,9 +18,42 @@ namespace CanaryService.Core.Detection;
 /// </remarks>
 public sealed class PhraseCanaryDetector
 {
-    private readonly Func<CanaryRecord, int> _realIndex;
+    private readonly CanaryKeyRing _keyRing;
 
-    internal PhraseCanaryDetector(Func<CanaryRecord, int> realIndex) => _realIndex = realIndex;
+    /// <summary>Creates the detector; the secret index of each topic is recomputed from the key ring.</summary>
+    public PhraseCanaryDetector(CanaryKeyRing keyRing)
+    {
+        ArgumentNullException.ThrowIfNull(keyRing);
+        _keyRing = keyRing;
+    }
+
+    /// <summary>
+    /// The secret index of a registry row, recomputed with the phrase generator; −1 when the row was not made by this
+    /// key ring (its candidates differ or the commitment does not open), so it cannot be scored.
+    /// </summary>
+    public int RealIndex(CanaryRecord record)
+    {
+        ArgumentNullException.ThrowIfNull(record);
+        int decoys = record.Candidates.Count - 1;
+        if (decoys < PhraseCanaryGenerator.MinimumDecoys)
+        {
+            return -1;
+        }
+
+        try
+        {
+            var generator = new PhraseCanaryGenerator(_keyRing, decoys);
+            PhraseCanary canary = generator.Create(record.Epoch, record.Topic, record.TopicWords);
+            return canary.Candidates.SequenceEqual(record.Candidates, StringComparer.Ordinal)
+                && generator.VerifyCommitment(record, canary.RealIndex)
+                ? canary.RealIndex
+                : -1;
+        }
+        catch (ArgumentException)
+        {
+            return -1;
+        }
+    }
 
     /// <summary>Counts candidates in the history's topic answers, topic by topic, and freezes each topic's e-value factor.</summary>
     /// <param name="history">The competitor's transcripts, oldest first.</param>
@@ -46,7 +82,7 @@ public sealed class PhraseCanaryDetector
 
                 if (!topics.TryGetValue((record.Epoch, record.Topic), out TopicTally? tally))
                 {
-                    int realIndex = record.Candidates.Count >= 2 ? _realIndex(record) : -1;
+                    int realIndex = RealIndex(record);
                     tally = realIndex >= 0 && realIndex < record.Candidates.Count ? new TopicTally(record, realIndex) : null;
                     topics.Add((record.Epoch, record.Topic), tally);
                     if (tally is not null)
@@ -57,8 +93,8 @@ public sealed class PhraseCanaryDetector
 
                 if (tally is null)
                 {
-                    // A malformed registry row (fewer than two candidates, or an index the generator cannot place):
-                    // it cannot be scored, and it must not stop the others.
+                    // A row this key ring did not make (or a malformed one): it cannot be scored, and it must
+                    // not stop the others.
                     continue;
                 }
 
@@ -108,7 +144,9 @@ public sealed class PhraseCanaryDetector
 
         public int RealIndex { get; } = realIndex;
 
-        public CandidatePhraseMatcher Matcher { get; } = new(record.Candidates);
+        // Match the distinctive slot words ("copper-lantern"): a copier may drop the article or change "rule" to
+        // "principle", and the shared parts say nothing about which candidate it is.
+        public CandidatePhraseMatcher Matcher { get; } = new(record.Candidates.Select(PhraseCanary.Distinctive).ToArray());
 
         public int[] Counts { get; } = new int[record.Candidates.Count];
 
