@@ -14,8 +14,8 @@ public sealed class TextMarker
 {
     private readonly CanaryLexicon _lexicon;
     private readonly LexiconLayers _layers;
-    private readonly LexicalKey _global;
-    private readonly LexicalKey _account;
+    private readonly PreferredFormCache _global;
+    private readonly PreferredFormCache _account;
 
     /// <summary>Creates a marker for one account.</summary>
     public TextMarker(CanaryLexicon lexicon, LexiconLayers layers, LexicalKey globalKey, LexicalKey accountKey)
@@ -26,8 +26,8 @@ public sealed class TextMarker
         ArgumentNullException.ThrowIfNull(accountKey);
         _lexicon = lexicon;
         _layers = layers;
-        _global = globalKey;
-        _account = accountKey;
+        _global = PreferredFormCache.For(globalKey);
+        _account = PreferredFormCache.For(accountKey);
     }
 
     /// <summary>Marks a whole text. Null gives an empty string; a text with nothing to change comes back as the same instance.</summary>
@@ -60,7 +60,7 @@ public sealed class TextMarker
         {
             var occurrence = scanner.Current;
             LexiconGroup group = occurrence.Group;
-            LexicalKey key = _layers.IsGlobal(group.Index) ? _global : _account;
+            PreferredFormCache key = _layers.IsGlobal(group.Index) ? _global : _account;
             int preferred = key.PreferredIndex(occurrence.Context, group.Id, group.Forms.Length);
             if (preferred != occurrence.FormIndex)
             {
