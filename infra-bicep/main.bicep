@@ -249,6 +249,9 @@ var serviceSettings = {
 // The code's defaults, spelled out so an operator sees (and can override) every knob in one place. The deployment
 // tests check that they equal the defaults in the options classes.
 var tuningDefaults = {
+  Canary__PhraseRate: '0.2'
+  Canary__PhraseDecoys: '99'
+  Canary__EpochFormat: 'yyyy-MM'
   Storage__IssuanceQueueCapacity: '100000'
   Storage__IssuanceFlushInterval: '00:00:01'
   Storage__IssuanceWriteConcurrency: '4'

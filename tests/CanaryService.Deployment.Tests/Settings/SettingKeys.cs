@@ -31,8 +31,9 @@ public static class SettingKeys
             .OrderBy(t => t.FullName, StringComparer.Ordinal)
             .ToList();
 
+    /// <summary>Every setting once (two options classes may bind the same section, e.g. the engine's and a host's).</summary>
     public static IReadOnlyList<SettingKey> All() =>
-        OptionsTypes().SelectMany(t => Enumerate(SectionOf(t)!, t)).ToList();
+        OptionsTypes().SelectMany(t => Enumerate(SectionOf(t)!, t)).DistinctBy(s => s.Key, StringComparer.Ordinal).ToList();
 
     public static string? SectionOf(Type type) =>
         type.GetField("SectionName", BindingFlags.Public | BindingFlags.Static) is { IsLiteral: true } field
