@@ -74,4 +74,14 @@ public sealed class StreamingTextMarkerTests
         Assert.Equal("fine".Length, stream.HeldBack);
         Assert.Equal("fine", stream.Complete());
     }
+
+    [Fact]
+    public void A_guarded_word_waits_only_for_the_next_word()
+    {
+        var stream = new StreamingTextMarker(TextMarkerTests.CreateMarker());
+        Assert.Equal("There are ", stream.Append("There are many "));
+        Assert.Equal("many ".Length, stream.HeldBack);
+        Assert.Equal("many of ", stream.Append("of them"));
+        Assert.Equal("them", stream.Complete());
+    }
 }

@@ -78,6 +78,7 @@ public sealed partial class CorpusQualityTests(ITestOutputHelper output)
             foreach (var (name, text) in Corpus)
             {
                 string marked = marker.Mark(text);
+                Assert.Equal(marked, marker.Mark(marked)); // idempotent
                 if (name.EndsWith(".json", StringComparison.Ordinal))
                 {
                     Assert.Equal(text, marked);
