@@ -32,12 +32,12 @@ internal abstract record FakeReply
 internal sealed class FakeCompetitor : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly Func<string, int, FakeReply> _behaviour;
+    private readonly Func<string, int, Task<FakeReply>> _behaviour;
     private int _requests;
     private int _inFlight;
     private int _maxInFlight;
 
-    private FakeCompetitor(WebApplication app, Func<string, int, FakeReply> behaviour)
+    private FakeCompetitor(WebApplication app, Func<string, int, Task<FakeReply>> behaviour)
     {
         _app = app;
         _behaviour = behaviour;
@@ -56,7 +56,11 @@ internal sealed class FakeCompetitor : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
 
     /// <summary>Starts a competitor; <paramref name="behaviour"/> gets the prompt and the request's 0-based number.</summary>
-    public static async Task<FakeCompetitor> StartAsync(Func<string, int, FakeReply> behaviour)
+    public static Task<FakeCompetitor> StartAsync(Func<string, int, FakeReply> behaviour) =>
+        StartAsync((prompt, index) => Task.FromResult(behaviour(prompt, index)));
+
+    /// <summary>Starts a competitor whose behaviour is asynchronous.</summary>
+    public static async Task<FakeCompetitor> StartAsync(Func<string, int, Task<FakeReply>> behaviour)
     {
         WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
@@ -89,7 +93,7 @@ internal sealed class FakeCompetitor : IAsyncDisposable
                 Prompts.Add(prompt);
             }
 
-            switch (_behaviour(prompt, index))
+            switch (await _behaviour(prompt, index))
             {
                 case FakeReply.Answer answer:
                     await context.Response.WriteAsJsonAsync(Completion(model, answer.Text), context.RequestAborted);

@@ -1,0 +1,70 @@
+namespace CanaryService.Api.Tests.Probing;
+
+/// <summary>
+/// A stand-in for our model's answers in the distillation tests: assistant-style prose about a prompt's subject,
+/// dense in transitions, frequency adverbs and common adjectives (where the lexical watermark lives), varied enough
+/// that many distinct (previous word, group) contexts occur. Deterministic per prompt.
+/// </summary>
+internal static class TeacherProse
+{
+    private static readonly string[] Transitions = ["Additionally", "Furthermore", "Moreover", "However", "Also", "Similarly", "Consequently", "Therefore", "Nevertheless", "Meanwhile", "Finally", "Next", "Overall", "Ultimately"];
+    private static readonly string[] Adverbs = ["typically", "usually", "often", "generally", "frequently", "commonly", "normally", "sometimes", "quickly", "easily", "simply", "carefully", "really", "very", "actually", "basically", "particularly", "especially", "probably", "certainly"];
+    private static readonly string[] Adjectives = ["many", "numerous", "several", "important", "essential", "crucial", "significant", "big", "large", "huge", "small", "tiny", "simple", "easy", "difficult", "hard", "common", "popular", "useful", "helpful", "quick", "fast", "good", "great", "main", "key", "obvious", "clear"];
+    private static readonly string[] Verbs = ["help", "assist", "start", "begin", "use", "show", "demonstrate", "need", "require", "get", "obtain", "make", "create", "try", "attempt", "keep", "maintain", "improve", "enhance", "check", "verify", "choose", "select", "build", "find"];
+    private static readonly string[] Nouns = ["steps", "results", "tools", "habits", "mistakes", "choices", "details", "methods", "ideas", "problems", "benefits", "options", "changes", "goals", "resources", "examples", "rules", "patterns", "questions", "plans"];
+    private static readonly string[] People = ["people", "beginners", "experts", "teams", "students", "most readers", "newcomers", "professionals", "families", "friends", "colleagues", "hobbyists"];
+
+    /// <summary>The teacher's (unmarked) answer to <paramref name="prompt"/>.</summary>
+    public static string Answer(string prompt)
+    {
+        // Stable across processes (string.GetHashCode is not).
+        uint hash = 2166136261;
+        foreach (char ch in prompt)
+        {
+            hash = (hash ^ ch) * 16777619;
+        }
+
+#pragma warning disable CA5394 // Test text, not security.
+        Random random = new((int)hash);
+        string subject = Subject(prompt);
+        List<string> paragraphs = [];
+        for (int p = 0; p < 3; p++)
+        {
+            List<string> sentences = [];
+            for (int s = 0; s < 5; s++)
+            {
+                string T() => Transitions[random.Next(Transitions.Length)];
+                string A() => Adverbs[random.Next(Adverbs.Length)];
+                string J() => Adjectives[random.Next(Adjectives.Length)];
+                string V() => Verbs[random.Next(Verbs.Length)];
+                string N() => Nouns[random.Next(Nouns.Length)];
+                string P() => People[random.Next(People.Length)];
+                sentences.Add(random.Next(6) switch
+                {
+                    0 => $"{T()}, {P()} {A()} {V()} {J()} {N()} when working on {subject}.",
+                    1 => $"{T()}, {subject} {A()} needs {J()} {N()} and {J()} {N()}.",
+                    2 => $"With {subject}, {P()} {A()} {V()} the {J()} {N()} first.",
+                    3 => $"{Capitalise(J())} {N()} {A()} {V()} {P()} who are new to {subject}.",
+                    4 => $"{T()}, it is {A()} {J()} to {V()} {J()} {N()} before you {V()} anything else.",
+                    _ => $"In {subject}, {J()} {N()} {A()} matter more than {J()} {N()}.",
+                });
+            }
+
+            paragraphs.Add(string.Join(' ', sentences));
+        }
+#pragma warning restore CA5394
+
+        return string.Join("\n\n", paragraphs);
+    }
+
+    /// <summary>The subject a prompt asks about (the planner's prompts name it), or the prompt's last words.</summary>
+    private static string Subject(string prompt)
+    {
+        string[] words = prompt.Split([' ', ',', '.', '?', ':'], StringSplitOptions.RemoveEmptyEntries);
+        int about = Array.FindIndex(words, w => w is "Explain" or "on" or "about" or "of" or "to" or "for" or "Describe" or "understand");
+        IEnumerable<string> picked = about >= 0 ? words.Skip(about + 1).Take(3) : words.TakeLast(3);
+        return string.Join(' ', picked).ToLowerInvariant();
+    }
+
+    private static string Capitalise(string word) => char.ToUpperInvariant(word[0]) + word[1..];
+}
