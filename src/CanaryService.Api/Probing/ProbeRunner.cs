@@ -19,6 +19,7 @@ public sealed partial class ProbeRunner : IDisposable
     private readonly ProbePlanner _planner;
     private readonly ITranscriptStore _transcripts;
     private readonly IProbeRunLog _runs;
+    private readonly CompetitorScoring _scoring;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ProbeRunner> _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -30,6 +31,7 @@ public sealed partial class ProbeRunner : IDisposable
         ProbePlanner planner,
         ITranscriptStore transcripts,
         IProbeRunLog runs,
+        CompetitorScoring scoring,
         TimeProvider timeProvider,
         ILogger<ProbeRunner> logger)
     {
@@ -38,6 +40,7 @@ public sealed partial class ProbeRunner : IDisposable
         ArgumentNullException.ThrowIfNull(planner);
         ArgumentNullException.ThrowIfNull(transcripts);
         ArgumentNullException.ThrowIfNull(runs);
+        ArgumentNullException.ThrowIfNull(scoring);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _options = options;
@@ -45,6 +48,7 @@ public sealed partial class ProbeRunner : IDisposable
         _planner = planner;
         _transcripts = transcripts;
         _runs = runs;
+        _scoring = scoring;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -159,6 +163,22 @@ public sealed partial class ProbeRunner : IDisposable
 
         IReadOnlyList<VerdictChange> changes = [];
         int evidenceRows = 0;
+        if (transcriptName is not null && answers > 0)
+        {
+            try
+            {
+                CompetitorScore score = await _scoring.ScoreAndAppendAsync(competitor.Name, runId, transcriptName, transcript, cancellationToken).ConfigureAwait(false);
+                evidenceRows = score.Entries.Count;
+                changes = score.Changes;
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogScoringFailed(_logger, competitor.Name, runId, ex);
+                errors.Add(ex is InvalidDataException or KeyNotFoundException
+                    ? "scoring: a stored transcript of this competitor is altered or missing; see /api/ledger/verify"
+                    : "scoring: " + Describe(ex));
+            }
+        }
 
         ProbeRunStatus status = answers == 0 ? ProbeRunStatus.Failed : failures > 0 || errors.Count > 0 ? ProbeRunStatus.Partial : ProbeRunStatus.Completed;
         ProbeRunRecord record = new(competitor.Name, runId, startedAt, _timeProvider.GetUtcNow(), status, budget.Used, answers, failures, transcriptName, errors);
@@ -250,6 +270,9 @@ public sealed partial class ProbeRunner : IDisposable
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The transcript of {Competitor} in run {RunId} could not be stored; the run is not scored.")]
     private static partial void LogTranscriptNotStored(ILogger logger, string competitor, string runId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Scoring {Competitor} in run {RunId} failed; no evidence was appended.")]
+    private static partial void LogScoringFailed(ILogger logger, string competitor, string runId, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The record of run {RunId} for {Competitor} ({Status}) could not be stored.")]
     private static partial void LogRunNotRecorded(ILogger logger, string competitor, string runId, ProbeRunStatus status, Exception exception);

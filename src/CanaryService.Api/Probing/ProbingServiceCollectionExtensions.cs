@@ -13,7 +13,7 @@ public static class ProbingServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="ProbeOptions"/> and <see cref="EvidenceOptions"/> (validated at startup), the competitor clients,
     /// the planner, the runner, verdict alerts and the evidence API's handlers. The storage ports come from
-    /// <c>AddCanaryStorage</c>.
+    /// <c>AddCanaryStorage</c>, the <c>CanaryKeyRing</c> from <c>AddCanaryService</c>.
     /// </summary>
     public static IServiceCollection AddCanaryProbing(this IServiceCollection services, IConfiguration configuration)
     {
@@ -31,6 +31,8 @@ public static class ProbingServiceCollectionExtensions
         services.TryAddSingleton<CompetitorChatClientFactory>();
         services.TryAddSingleton<ProbePlanner>();
         services.TryAddSingleton<VerdictAlerts>();
+        services.AddOptions<CanaryService.Core.Detection.DetectionOptions>().Bind(configuration.GetSection(CanaryService.Core.Detection.DetectionOptions.SectionName));
+        services.TryAddSingleton<CompetitorScoring>();
         services.TryAddSingleton<ProbeRunner>();
         services.TryAddSingleton<EvidenceReader>();
         services.TryAddSingleton<EvidenceHandlers>();

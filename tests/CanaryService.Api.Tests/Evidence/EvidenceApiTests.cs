@@ -17,6 +17,9 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     private const string Topic = "sourdough+starter";
     private const string Canary = "the copper-lantern rule";
 
+    /// <summary>The rows the probe run itself appends (lexical and phrase, global key; no account reaches the attribution volume).</summary>
+    private const int RunRows = 2;
+
     /// <summary>
     /// A competitor that mentions a registered canary when asked about its topic, one probe run, and evidence rows
     /// appended for it: the fixture of the API and ledger tests.
@@ -41,6 +44,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
         Assert.Contains(fake.Prompts, p => p.Contains("sourdough starter", StringComparison.Ordinal));
 
         IEvidenceLedger ledger = host.Services.GetRequiredService<IEvidenceLedger>();
+        Assert.Equal(RunRows, (await ledger.ReadAsync("rival").ToListAsync()).Count);
         DateTimeOffset at = DateTimeOffset.UtcNow;
         for (int i = 0; i < 3; i++)
         {
@@ -67,7 +71,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
             Assert.Equal("rival", rival.GetProperty("name").GetString());
             Assert.Equal("distilled", rival.GetProperty("verdict").GetString());
             Assert.Equal("key-leaker", rival.GetProperty("attributedAccount").GetString());
-            Assert.Equal(6, rival.GetProperty("evidenceRows").GetInt64());
+            Assert.Equal(RunRows + 6, rival.GetProperty("evidenceRows").GetInt64());
 
             using JsonDocument evidence = JsonDocument.Parse(await host.Client.GetStringAsync(new Uri("api/competitors/rival/evidence", UriKind.Relative)));
             JsonElement[] series = [.. evidence.RootElement.GetProperty("series").EnumerateArray()];
@@ -78,7 +82,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
             Assert.Equal(180, lexical.GetProperty("matches").GetInt64());
             Assert.Equal(1e8, lexical.GetProperty("eValue").GetDouble());
             Assert.Equal("distilled", lexical.GetProperty("verdict").GetString());
-            Assert.Equal(3, lexical.GetProperty("timeline").GetArrayLength());
+            Assert.Equal(4, lexical.GetProperty("timeline").GetArrayLength());
             Assert.Equal("completed", evidence.RootElement.GetProperty("lastRun").GetProperty("status").GetString());
 
             using HttpResponseMessage unknown = await host.Client.GetAsync(new Uri("api/competitors/nobody/evidence", UriKind.Relative));
@@ -176,7 +180,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     {
         JsonElement result = await VerifyAsync(host, HttpStatusCode.OK);
         Assert.True(result.GetProperty("isValid").GetBoolean());
-        Assert.Equal(6, result.GetProperty("rowsChecked").GetInt64());
+        Assert.Equal(RunRows + 6, result.GetProperty("rowsChecked").GetInt64());
     }
 
     private static async Task<JsonElement> VerifyAsync(EvidenceTestHost host, HttpStatusCode expected)

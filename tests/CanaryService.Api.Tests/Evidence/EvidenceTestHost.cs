@@ -24,6 +24,9 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
 {
     public const string AdminKey = "test-admin-key-0123456789";
 
+    /// <summary>A fixed test master key (32 bytes).</summary>
+    public static readonly string MasterKey = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("canary-probe-tests"u8));
+
     private readonly WebApplication _app;
 
     private EvidenceTestHost(WebApplication app, Uri baseAddress)
@@ -87,6 +90,7 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(all);
         builder.Services.AddCanaryStorage(builder.Configuration);
         builder.Services.AddCanaryProbing(builder.Configuration);
+        builder.Services.AddSingleton(new CanaryService.Core.Keys.CanaryKeyRing(CanaryService.Core.Keys.MasterKey.FromBase64(MasterKey)));
         WebApplication app = builder.Build();
         app.UseCanaryAdminKey();
         app.MapCanaryEvidenceApi();

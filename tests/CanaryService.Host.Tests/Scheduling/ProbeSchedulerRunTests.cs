@@ -42,6 +42,7 @@ public sealed class ProbeSchedulerRunTests(AzuriteFixture azurite)
         });
         builder.Services.AddCanaryStorage(builder.Configuration);
         builder.Services.AddCanaryProbing(builder.Configuration);
+        builder.Services.AddSingleton(new CanaryService.Core.Keys.CanaryKeyRing(CanaryService.Core.Keys.MasterKey.FromBase64(Convert.ToBase64String(new byte[32]))));
         builder.Services.AddCanaryProbeScheduler();
         using IHost host = builder.Build();
         await host.StartAsync();
