@@ -1,0 +1,265 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Net;
+using CanaryService.Api.Configuration;
+using CanaryService.Api.Proxy.Forwarding;
+using CanaryService.Api.Proxy.Rewriting;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Ports;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace CanaryService.Api.Proxy;
+
+/// <summary>
+/// The OpenAI-compatible marking proxy: forwards every request to the upstream with YARP's
+/// <see cref="IHttpForwarder"/>, and marks the text of chat completions on the way back.
+/// </summary>
+/// <remarks>
+/// Errors the proxy itself produces are OpenAI-shaped: 400 for a body that is not a JSON object, 413 for one
+/// above <see cref="ProxyOptions.MaxRequestBodyBytes"/>, 502 when the upstream cannot be reached, 504 when it
+/// stays silent longer than <see cref="UpstreamOptions.Timeout"/>. The upstream's own errors pass through as they are.
+/// </remarks>
+public sealed partial class CanaryProxy : IDisposable
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly HttpMessageInvoker _client;
+    private readonly string _destinationPrefix;
+    private readonly ForwarderRequestConfig _requestConfig;
+    private readonly string? _apiKey;
+    private readonly UpstreamTransformer _passThrough;
+    private readonly ProxyOptions _options;
+    private readonly AccountResolver _accounts;
+    private readonly IResponseMarker? _marker;
+    private readonly IIssuanceLog? _issuance;
+    private readonly ILogger _logger;
+
+    internal CanaryProxy(
+        IHttpForwarder forwarder,
+        IOptions<UpstreamOptions> upstream,
+        IOptions<ProxyOptions> options,
+        AccountResolver accounts,
+        IResponseMarker? marker,
+        IIssuanceLog? issuance,
+        ILogger<CanaryProxy> logger)
+    {
+        ArgumentNullException.ThrowIfNull(forwarder);
+        ArgumentNullException.ThrowIfNull(upstream);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(logger);
+        UpstreamOptions settings = upstream.Value;
+        _destinationPrefix = ValidateBaseUrl(settings.BaseUrl);
+        _forwarder = forwarder;
+        _apiKey = string.IsNullOrEmpty(settings.ApiKey) ? null : settings.ApiKey;
+        _passThrough = new UpstreamTransformer(_apiKey);
+        _requestConfig = new ForwarderRequestConfig { ActivityTimeout = settings.Timeout };
+        _client = new HttpMessageInvoker(new SocketsHttpHandler
+        {
+            UseProxy = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            UseCookies = false,
+            EnableMultipleHttp2Connections = true,
+            ActivityHeadersPropagator = new ReverseProxyPropagator(DistributedContextPropagator.Current),
+            ConnectTimeout = settings.ConnectTimeout,
+        });
+        _options = options.Value;
+        _accounts = accounts;
+        _marker = marker;
+        _issuance = issuance;
+        _logger = logger;
+    }
+
+    /// <summary>Forwards a request as it is (every path other than chat completions).</summary>
+    public async Task ForwardAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ForwarderError error = await _forwarder.SendAsync(context, _destinationPrefix, _client, _requestConfig, _passThrough).ConfigureAwait(false);
+        await ReportForwarderErrorAsync(context, error).ConfigureAwait(false);
+    }
+
+    /// <summary>Forwards a chat completion and marks its text on the way back.</summary>
+    public async Task ForwardChatCompletionAsync(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        byte[]? body = await ReadBodyAsync(context).ConfigureAwait(false);
+        if (body is null)
+        {
+            return;
+        }
+
+        ChatCompletionRequest? request = ChatCompletionRequest.TryParse(body, out string? parseError);
+        if (request is null)
+        {
+            await OpenAIError.WriteAsync(context.Response, StatusCodes.Status400BadRequest, parseError!, "invalid_request_error", "invalid_json").ConfigureAwait(false);
+            return;
+        }
+
+        string? account = _accounts.Resolve(context.Request);
+        if (account is null)
+        {
+            await OpenAIError.WriteAsync(context.Response, StatusCodes.Status400BadRequest,
+                "The account header set by the front door holds an invalid account id.", "invalid_request_error", "invalid_account").ConfigureAwait(false);
+            return;
+        }
+
+        MarkingPlan? plan = _marker is null || request.StructuredOutput
+            ? null
+            : MarkingPlan.Begin(_marker, account, request.PromptText, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted);
+
+        // The body was read to look at it; the forwarder sends the same bytes on.
+        context.Request.Body = new MemoryStream(body, writable: false);
+        context.Request.ContentLength = body.Length;
+        context.Request.Headers.TransferEncoding = default;
+
+        var transformer = new UpstreamTransformer(_apiKey, plan);
+        Stream responseBody = context.Response.Body;
+        ForwarderError error;
+        try
+        {
+            error = await _forwarder.SendAsync(context, _destinationPrefix, _client, _requestConfig, transformer).ConfigureAwait(false);
+            if (error == ForwarderError.None && transformer.Body is { } rewriting)
+            {
+                await CompleteAsync(context, rewriting).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            context.Response.Body = responseBody;
+        }
+
+        await ReportForwarderErrorAsync(context, error).ConfigureAwait(false);
+        if (transformer.Body is { MarkedChoices: > 0 } marked && plan is not null && await plan.MarkingAsync().ConfigureAwait(false) is { } marking)
+        {
+            // Record never blocks: the issuance log queues the event and writes it in the background.
+            _issuance?.Record(marking.ToIssuance(marked.MarkedChoices));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _client.Dispose();
+
+    private async Task CompleteAsync(HttpContext context, RewritingResponseBody rewriting)
+    {
+        try
+        {
+            await rewriting.CompleteAsync(context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException)
+        {
+            // The caller went away while the last bytes were sent; there is no one left to tell.
+            LogClientGone(_logger);
+        }
+    }
+
+    private async Task<byte[]?> ReadBodyAsync(HttpContext context)
+    {
+        HttpRequest request = context.Request;
+        long limit = _options.MaxRequestBodyBytes;
+        if (request.ContentLength > limit)
+        {
+            await WriteTooLargeAsync(context).ConfigureAwait(false);
+            return null;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = limit;
+        }
+
+        using var collected = new MemoryStream(request.ContentLength is long known ? (int)known : 4096);
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (true)
+            {
+                int read = await request.Body.ReadAsync(chunk, context.RequestAborted).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                if (collected.Length + read > limit)
+                {
+                    await WriteTooLargeAsync(context).ConfigureAwait(false);
+                    return null;
+                }
+
+                collected.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException exception)
+        {
+            if (exception.StatusCode == StatusCodes.Status413PayloadTooLarge)
+            {
+                await WriteTooLargeAsync(context).ConfigureAwait(false);
+            }
+            else
+            {
+                await OpenAIError.WriteAsync(context.Response, exception.StatusCode, "The request body could not be read.", "invalid_request_error", "invalid_body").ConfigureAwait(false);
+            }
+
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException)
+        {
+            LogClientGone(_logger);
+            return null;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return collected.ToArray();
+    }
+
+    private Task WriteTooLargeAsync(HttpContext context) =>
+        OpenAIError.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge,
+            $"The request body is larger than the limit of {_options.MaxRequestBodyBytes} bytes.", "invalid_request_error", "request_too_large");
+
+    private static Task ReportForwarderErrorAsync(HttpContext context, ForwarderError error)
+    {
+        if (error == ForwarderError.None || context.Response.HasStarted)
+        {
+            // A failure after the answer started is reported by resetting the connection (YARP does that).
+            return Task.CompletedTask;
+        }
+
+        return error switch
+        {
+            ForwarderError.RequestTimedOut => OpenAIError.WriteAsync(context.Response, StatusCodes.Status504GatewayTimeout,
+                "The upstream API did not answer in time.", "upstream_error", "upstream_timeout"),
+            ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
+                or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient => Task.CompletedTask,
+            _ => OpenAIError.WriteAsync(context.Response, StatusCodes.Status502BadGateway,
+                "The upstream API could not be reached or sent an invalid answer.", "upstream_error", "upstream_unavailable"),
+        };
+    }
+
+    private static string ValidateBaseUrl(string? baseUrl)
+    {
+        if (string.IsNullOrWhiteSpace(baseUrl))
+        {
+            throw new CanaryConfigurationException(
+                "Upstream:BaseUrl is not set. Set it to the upstream origin plus any path prefix, e.g. https://api.openai.com or https://<resource>.openai.azure.com.");
+        }
+
+        if (!Uri.TryCreate(baseUrl.Trim(), UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps)
+            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            throw new CanaryConfigurationException(
+                "Upstream:BaseUrl must be an absolute http(s) URL without query or fragment, e.g. https://api.openai.com.");
+        }
+
+        // YARP appends the incoming path to the prefix; a trailing slash would double it.
+        return uri.GetLeftPart(UriPartial.Path).TrimEnd('/');
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "The caller disconnected; the request was abandoned.")]
+    private static partial void LogClientGone(ILogger logger);
+}

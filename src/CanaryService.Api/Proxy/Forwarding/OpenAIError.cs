@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace CanaryService.Api.Proxy.Forwarding;
+
+/// <summary>Writes errors the way the OpenAI API does: <c>{"error":{"message","type","param","code"}}</c>.</summary>
+internal static class OpenAIError
+{
+    /// <summary>Sets the status and writes the error body (nothing when the response has already started).</summary>
+    public static async Task WriteAsync(HttpResponse response, int statusCode, string message, string type, string? code, string? param = null)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.HasStarted)
+        {
+            return;
+        }
+
+        response.Clear();
+        response.StatusCode = statusCode;
+        response.ContentType = "application/json";
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject("error");
+            writer.WriteString("message", message);
+            writer.WriteString("type", type);
+            WriteNullable(writer, "param", param);
+            WriteNullable(writer, "code", code);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        response.ContentLength = buffer.WrittenCount;
+        await response.Body.WriteAsync(buffer.WrittenMemory).ConfigureAwait(false);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter writer, string name, string? value)
+    {
+        if (value is null)
+        {
+            writer.WriteNull(name);
+        }
+        else
+        {
+            writer.WriteString(name, value);
+        }
+    }
+}

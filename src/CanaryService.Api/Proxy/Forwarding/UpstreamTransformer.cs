@@ -1,0 +1,92 @@
+using System.Net.Http.Headers;
+using CanaryService.Api.Configuration;
+using CanaryService.Api.Proxy.Rewriting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace CanaryService.Api.Proxy.Forwarding;
+
+/// <summary>
+/// YARP's default header handling plus the proxy's own rules: the configured upstream key replaces the caller's
+/// credentials; on a marked chat completion, the upstream is asked for an uncompressed answer and the response
+/// body is swapped for a rewriting one once the answer turns out to be a successful completion.
+/// </summary>
+internal sealed class UpstreamTransformer : HttpTransformer
+{
+    private readonly string? _apiKey;
+    private readonly MarkingPlan? _plan;
+
+    public UpstreamTransformer(string? apiKey, MarkingPlan? plan = null)
+    {
+        _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
+        _plan = plan;
+    }
+
+    /// <summary>The rewriting body put in place, if the answer is being marked.</summary>
+    public RewritingResponseBody? Body { get; private set; }
+
+    public override async ValueTask TransformRequestAsync(
+        HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
+    {
+        await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+        if (_apiKey is not null)
+        {
+            bool azure = httpContext.Request.Path.StartsWithSegments("/openai", StringComparison.OrdinalIgnoreCase);
+            proxyRequest.Headers.Remove(HeaderNames.Authorization);
+            proxyRequest.Headers.Remove("api-key");
+            if (azure)
+            {
+                proxyRequest.Headers.TryAddWithoutValidation("api-key", _apiKey);
+            }
+            else
+            {
+                proxyRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _apiKey);
+            }
+        }
+
+        if (_plan is not null)
+        {
+            // A compressed answer could not be rewritten.
+            proxyRequest.Headers.AcceptEncoding.Clear();
+        }
+    }
+
+    public override async ValueTask<bool> TransformResponseAsync(
+        HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
+    {
+        bool copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        if (_plan is null || proxyResponse is null || !proxyResponse.IsSuccessStatusCode)
+        {
+            return copy;
+        }
+
+        HttpContentHeaders headers = proxyResponse.Content.Headers;
+        if (headers.ContentEncoding.Count > 0)
+        {
+            return copy;
+        }
+
+        string? mediaType = headers.ContentType?.MediaType;
+        bool events = string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
+        bool json = string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
+        if (!events && !json)
+        {
+            return copy;
+        }
+
+        IResponseMarking? marking = await _plan.MarkingAsync().ConfigureAwait(false);
+        if (marking is null)
+        {
+            return copy;
+        }
+
+        HttpResponse response = httpContext.Response;
+        response.Headers.ContentLength = null;
+        Body = events
+            ? new StreamingCompletionBody(response.Body, marking)
+            : new CompletionBody(response, marking, _plan.MaxRewrittenResponseBytes);
+        response.Body = Body;
+        return copy;
+    }
+}

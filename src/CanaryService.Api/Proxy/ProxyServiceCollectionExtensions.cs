@@ -1,0 +1,40 @@
+using CanaryService.Api.Configuration;
+using CanaryService.Api.Proxy.Forwarding;
+using CanaryService.Api.Proxy.Rewriting;
+using CanaryService.Core.Ports;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace CanaryService.Api.Proxy;
+
+/// <summary>Registers the marking proxy.</summary>
+public static class ProxyServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the proxy, bound to the <c>Upstream</c> and <c>Proxy</c> configuration sections. It needs a
+    /// <see cref="Core.Keys.CanaryKeyRing"/>; it marks when an <see cref="IResponseMarker"/> is registered and
+    /// records issuance when an <see cref="IIssuanceLog"/> is.
+    /// </summary>
+    public static IServiceCollection AddCanaryProxy(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<UpstreamOptions>().Bind(configuration.GetSection(UpstreamOptions.SectionName));
+        services.AddOptions<ProxyOptions>().Bind(configuration.GetSection(ProxyOptions.SectionName));
+        services.AddHttpForwarder();
+        services.TryAddSingleton<AccountResolver>();
+        services.TryAddSingleton(static provider => new CanaryProxy(
+            provider.GetRequiredService<IHttpForwarder>(),
+            provider.GetRequiredService<IOptions<UpstreamOptions>>(),
+            provider.GetRequiredService<IOptions<ProxyOptions>>(),
+            provider.GetRequiredService<AccountResolver>(),
+            provider.GetService<IResponseMarker>(),
+            provider.GetService<IIssuanceLog>(),
+            provider.GetRequiredService<ILogger<CanaryProxy>>()));
+        return services;
+    }
+}

@@ -1,0 +1,259 @@
+using System.Buffers;
+using CanaryService.Api.Proxy.ServerSentEvents;
+
+namespace CanaryService.Api.Proxy.Rewriting;
+
+/// <summary>
+/// Marks a streamed chat completion event by event: each choice's <c>delta.content</c> goes through its own
+/// streaming marker; events without content (role, tool calls, refusals, usage, comments) pass unchanged; the
+/// text a choice's marker holds back comes out in a chunk of its own just before that choice's
+/// <c>finish_reason</c> chunk (or before <c>[DONE]</c> / the end of the stream).
+/// </summary>
+/// <remarks>Written events go to <see cref="Output"/>; the caller sends and flushes them after each read.</remarks>
+internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
+{
+    private readonly IResponseMarking _marking;
+    private readonly Dictionary<int, ChoiceState> _states = [];
+    private readonly List<ChoiceContent> _choices = [];
+    private readonly List<Range> _envelopeRanges = [];
+    private readonly ArrayBufferWriter<byte> _json = new(512);
+    private byte[] _lastEnvelope = [];
+
+    public ChatCompletionStreamRewriter(IResponseMarking marking)
+    {
+        ArgumentNullException.ThrowIfNull(marking);
+        _marking = marking;
+    }
+
+    /// <summary>The events ready to send; the caller empties it.</summary>
+    public ArrayBufferWriter<byte> Output { get; } = new(4096);
+
+    /// <summary>How many choices had text that went through the marker.</summary>
+    public int MarkedChoices { get; private set; }
+
+    /// <inheritdoc />
+    public void OnEvent(in ServerSentEvent serverSentEvent)
+    {
+        ReadOnlySpan<byte> data = serverSentEvent.Data;
+        if (serverSentEvent.DataLines == 0)
+        {
+            Output.Write(serverSentEvent.Raw);
+            return;
+        }
+
+        if (data.SequenceEqual("[DONE]"u8))
+        {
+            WriteHeldBackText();
+            Output.Write(serverSentEvent.Raw);
+            return;
+        }
+
+        if (!ChoiceScan.TryScan(data, "delta"u8, _choices, _envelopeRanges))
+        {
+            Output.Write(serverSentEvent.Raw);
+            return;
+        }
+
+        RememberEnvelope(data);
+        _json.ResetWrittenCount();
+        int copied = 0;
+        foreach (ChoiceContent choice in _choices)
+        {
+            ChoiceState state = StateOf(choice.Index);
+            string? replacement = null;
+            if (choice.Content is not null)
+            {
+                replacement = Transform(state, choice);
+            }
+            else if (choice.Finished || choice.CarriesStructure)
+            {
+                // Text held back so far must reach the client before the chunk that ends or changes this choice.
+                string tail = state.Close();
+                if (tail.Length > 0)
+                {
+                    WriteSyntheticChunk(choice.Index, tail);
+                }
+            }
+
+            if (choice.CarriesStructure)
+            {
+                state.Close();
+            }
+
+            if (replacement is not null && !string.Equals(replacement, choice.Content, StringComparison.Ordinal))
+            {
+                _json.Write(data[copied..choice.ContentStart]);
+                JsonStringSplice.WriteString(_json, replacement);
+                copied = choice.ContentStart + choice.ContentLength;
+            }
+        }
+
+        if (copied == 0)
+        {
+            Output.Write(serverSentEvent.Raw);
+            return;
+        }
+
+        _json.Write(data[copied..]);
+        WriteEvent(serverSentEvent.Raw, _json.WrittenSpan);
+    }
+
+    /// <summary>At the end of the stream: sends the text still held back by choices that never finished.</summary>
+    public void Complete() => WriteHeldBackText();
+
+    private string Transform(ChoiceState state, in ChoiceContent choice)
+    {
+        string content = choice.Content!;
+        if (choice.CarriesStructure || state.Closed)
+        {
+            return state.Close() + content;
+        }
+
+        IStreamingTextMarking stream = state.Stream ??= _marking.CreateStream(choice.Index);
+        if (!state.Counted && content.Length > 0)
+        {
+            state.Counted = true;
+            MarkedChoices++;
+        }
+
+        string now = stream.Append(content);
+        return choice.Finished ? now + state.Close() : now;
+    }
+
+    private ChoiceState StateOf(int index)
+    {
+        if (!_states.TryGetValue(index, out ChoiceState? state))
+        {
+            state = new ChoiceState();
+            _states.Add(index, state);
+        }
+
+        return state;
+    }
+
+    private void WriteHeldBackText()
+    {
+        foreach ((int index, ChoiceState state) in _states)
+        {
+            string tail = state.Close();
+            if (tail.Length > 0)
+            {
+                WriteSyntheticChunk(index, tail);
+            }
+        }
+    }
+
+    private void RememberEnvelope(ReadOnlySpan<byte> data)
+    {
+        int length = 0;
+        foreach (Range range in _envelopeRanges)
+        {
+            length += range.GetOffsetAndLength(data.Length).Length + 1;
+        }
+
+        if (_lastEnvelope.Length != length)
+        {
+            _lastEnvelope = new byte[length];
+        }
+
+        Span<byte> target = _lastEnvelope;
+        foreach (Range range in _envelopeRanges)
+        {
+            ReadOnlySpan<byte> property = data[range];
+            property.CopyTo(target);
+            target[property.Length] = (byte)',';
+            target = target[(property.Length + 1)..];
+        }
+    }
+
+    /// <summary>A chunk carrying only <paramref name="text"/> for one choice, in the envelope (id, model, ...) of the last chunk.</summary>
+    private void WriteSyntheticChunk(int index, string text)
+    {
+        Output.Write("data: {"u8);
+        Output.Write(_lastEnvelope);
+        Output.Write("\"choices\":[{\"index\":"u8);
+        Span<byte> digits = stackalloc byte[11];
+        System.Buffers.Text.Utf8Formatter.TryFormat(index, digits, out int written);
+        Output.Write(digits[..written]);
+        Output.Write(",\"delta\":{\"content\":"u8);
+        JsonStringSplice.WriteString(Output, text);
+        Output.Write("},\"finish_reason\":null}]}\n\n"u8);
+    }
+
+    /// <summary>Writes the event with new data: its other lines as they were, the data as one <c>data:</c> line per JSON line.</summary>
+    private void WriteEvent(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> data)
+    {
+        bool dataWritten = false;
+        ReadOnlySpan<byte> rest = raw;
+        while (!rest.IsEmpty)
+        {
+            int end = rest.IndexOfAny((byte)'\r', (byte)'\n');
+            int next = end < 0 ? rest.Length : end + 1;
+            if (end >= 0 && rest[end] == (byte)'\r' && next < rest.Length && rest[next] == (byte)'\n')
+            {
+                next++;
+            }
+
+            ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
+            ReadOnlySpan<byte> lineWithEnd = rest[..next];
+            rest = rest[next..];
+            if (line.IsEmpty)
+            {
+                continue;
+            }
+
+            if (!IsDataLine(line))
+            {
+                Output.Write(lineWithEnd);
+                continue;
+            }
+
+            if (dataWritten)
+            {
+                continue;
+            }
+
+            dataWritten = true;
+            ReadOnlySpan<byte> remaining = data;
+            while (true)
+            {
+                int newline = remaining.IndexOf((byte)'\n');
+                Output.Write("data: "u8);
+                Output.Write(newline < 0 ? remaining : remaining[..newline]);
+                Output.Write("\n"u8);
+                if (newline < 0)
+                {
+                    break;
+                }
+
+                remaining = remaining[(newline + 1)..];
+            }
+        }
+
+        Output.Write("\n"u8);
+    }
+
+    private static bool IsDataLine(ReadOnlySpan<byte> line) =>
+        line.StartsWith("data"u8) && (line.Length == 4 || line[4] == (byte)':');
+
+    private sealed class ChoiceState
+    {
+        public IStreamingTextMarking? Stream { get; set; }
+
+        public bool Counted { get; set; }
+
+        public bool Closed { get; private set; }
+
+        /// <summary>Stops marking this choice; returns the text its marker still held.</summary>
+        public string Close()
+        {
+            if (Closed)
+            {
+                return "";
+            }
+
+            Closed = true;
+            return Stream?.Complete() ?? "";
+        }
+    }
+}

@@ -1,0 +1,172 @@
+using System.Text.Json;
+
+namespace CanaryService.Api.Proxy.Rewriting;
+
+/// <summary>What one entry of <c>choices</c> holds, with the byte range of its text content.</summary>
+/// <param name="Index">The choice's <c>index</c> (its position in the array when the field is missing).</param>
+/// <param name="ContentStart">Where the content's JSON string (quotes included) starts, or -1 when there is no string content.</param>
+/// <param name="ContentLength">The length of that JSON string in bytes, quotes included.</param>
+/// <param name="Content">The decoded content, or null.</param>
+/// <param name="CarriesStructure">The choice carries tool calls, a function call or a refusal: its text is not marked.</param>
+/// <param name="Finished">The choice has a <c>finish_reason</c>.</param>
+internal readonly record struct ChoiceContent(
+    int Index, int ContentStart, int ContentLength, string? Content, bool CarriesStructure, bool Finished);
+
+/// <summary>
+/// Finds, in a chat completion (<c>choices[].message</c>) or a streamed chunk (<c>choices[].delta</c>), each
+/// choice's text content and where it sits in the bytes, so a rewriter can replace exactly those strings and
+/// copy every other byte as it came.
+/// </summary>
+internal static class ChoiceScan
+{
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 128 };
+
+    /// <summary>Scans <paramref name="json"/>; false when it is not a JSON object (the caller then passes it on untouched).</summary>
+    /// <param name="json">The whole document.</param>
+    /// <param name="messageProperty"><c>message</c> for completions, <c>delta</c> for chunks.</param>
+    /// <param name="choices">Receives the choices in document order.</param>
+    /// <param name="envelope">Receives the byte ranges of the top-level properties other than <c>choices</c> and <c>usage</c> (name through value).</param>
+    public static bool TryScan(
+        ReadOnlySpan<byte> json,
+        ReadOnlySpan<byte> messageProperty,
+        List<ChoiceContent> choices,
+        List<Range>? envelope = null)
+    {
+        ArgumentNullException.ThrowIfNull(choices);
+        choices.Clear();
+        envelope?.Clear();
+        var reader = new Utf8JsonReader(json, ReaderOptions);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                int propertyStart = (int)reader.TokenStartIndex;
+                bool isChoices = reader.ValueTextEquals("choices"u8);
+                bool isUsage = !isChoices && reader.ValueTextEquals("usage"u8);
+                reader.Read();
+                if (isChoices && reader.TokenType == JsonTokenType.StartArray)
+                {
+                    ReadChoices(ref reader, messageProperty, choices);
+                }
+                else
+                {
+                    reader.Skip();
+                    if (!isChoices && !isUsage)
+                    {
+                        envelope?.Add(propertyStart..(int)reader.BytesConsumed);
+                    }
+                }
+            }
+
+            return reader.TokenType == JsonTokenType.EndObject;
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            // InvalidOperationException: a string with a lone surrogate escape cannot be decoded; pass it on as is.
+            choices.Clear();
+            envelope?.Clear();
+            return false;
+        }
+    }
+
+    private static void ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> messageProperty, List<ChoiceContent> choices)
+    {
+        int position = 0;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                position++;
+                continue;
+            }
+
+            int index = position++;
+            int contentStart = -1;
+            int contentLength = 0;
+            string? content = null;
+            bool structured = false;
+            bool finished = false;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("index"u8))
+                {
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int value) && value >= 0)
+                    {
+                        index = value;
+                    }
+                }
+                else if (reader.ValueTextEquals("finish_reason"u8))
+                {
+                    reader.Read();
+                    finished = reader.TokenType == JsonTokenType.String;
+                }
+                else if (reader.ValueTextEquals(messageProperty))
+                {
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        reader.Skip();
+                        continue;
+                    }
+
+                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+                    {
+                        if (reader.ValueTextEquals("content"u8))
+                        {
+                            reader.Read();
+                            if (reader.TokenType == JsonTokenType.String)
+                            {
+                                contentStart = (int)reader.TokenStartIndex;
+                                contentLength = reader.ValueSpan.Length + 2;
+                                content = reader.GetString();
+                            }
+                            else
+                            {
+                                reader.Skip();
+                            }
+                        }
+                        else if (reader.ValueTextEquals("tool_calls"u8) || reader.ValueTextEquals("function_call"u8)
+                            || reader.ValueTextEquals("refusal"u8))
+                        {
+                            reader.Read();
+                            structured |= reader.TokenType switch
+                            {
+                                JsonTokenType.Null => false,
+                                JsonTokenType.String => reader.ValueSpan.Length > 0,
+                                JsonTokenType.StartArray => !IsEmptyArray(ref reader),
+                                _ => true,
+                            };
+                            reader.Skip();
+                        }
+                        else
+                        {
+                            reader.Read();
+                            reader.Skip();
+                        }
+                    }
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            choices.Add(new ChoiceContent(index, contentStart, contentLength, content, structured, finished));
+        }
+    }
+
+    private static bool IsEmptyArray(ref Utf8JsonReader reader)
+    {
+        // Looks one token ahead on a copy; the caller skips the array from its start.
+        Utf8JsonReader probe = reader;
+        return probe.Read() && probe.TokenType == JsonTokenType.EndArray;
+    }
+}

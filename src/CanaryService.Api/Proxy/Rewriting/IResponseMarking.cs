@@ -1,0 +1,36 @@
+using CanaryService.Core.Ports;
+
+namespace CanaryService.Api.Proxy.Rewriting;
+
+/// <summary>The marking of one response, per choice, as the proxy's rewriters use it.</summary>
+public interface IResponseMarking
+{
+    /// <summary>Marks the whole text of choice <paramref name="choiceIndex"/>.</summary>
+    string MarkText(string text, int choiceIndex);
+
+    /// <summary>Starts marking choice <paramref name="choiceIndex"/> as it streams.</summary>
+    IStreamingTextMarking CreateStream(int choiceIndex);
+
+    /// <summary>What to record in the issuance log for this response.</summary>
+    IssuanceEvent ToIssuance(int markedChoices);
+}
+
+/// <summary>
+/// Marks one choice's text as it streams: the concatenation of everything <see cref="Append"/> returned plus
+/// <see cref="Complete"/> equals <see cref="IResponseMarking.MarkText"/> of the concatenated deltas.
+/// </summary>
+public interface IStreamingTextMarking
+{
+    /// <summary>Adds a delta; returns the text that can be emitted now (at most the current partial word is held back).</summary>
+    string Append(string delta);
+
+    /// <summary>Ends the text; returns what was held back.</summary>
+    string Complete();
+}
+
+/// <summary>Begins the marking of responses.</summary>
+public interface IResponseMarker
+{
+    /// <summary>Prepares the marking of one response to <paramref name="accountId"/>'s request about <paramref name="promptText"/>.</summary>
+    ValueTask<IResponseMarking> BeginAsync(string accountId, string promptText, CancellationToken cancellationToken);
+}

@@ -1,0 +1,29 @@
+namespace CanaryService.Api.Proxy.ServerSentEvents;
+
+/// <summary>One complete server-sent event as it arrived: its raw bytes and its joined <c>data</c> payload.</summary>
+/// <remarks>The spans point into the parser's buffer and are valid only during the callback.</remarks>
+internal readonly ref struct ServerSentEvent
+{
+    public ServerSentEvent(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> data, int dataLines)
+    {
+        Raw = raw;
+        Data = data;
+        DataLines = dataLines;
+    }
+
+    /// <summary>Every byte of the event, its terminating blank line included.</summary>
+    public ReadOnlySpan<byte> Raw { get; }
+
+    /// <summary>The <c>data</c> field values joined with <c>\n</c> (empty when there were none).</summary>
+    public ReadOnlySpan<byte> Data { get; }
+
+    /// <summary>How many <c>data</c> lines the event had (0 for a comment-only block).</summary>
+    public int DataLines { get; }
+}
+
+/// <summary>Receives the events a <see cref="ServerSentEventParser"/> completes.</summary>
+internal interface IServerSentEventSink
+{
+    /// <summary>Handles one complete event.</summary>
+    void OnEvent(in ServerSentEvent serverSentEvent);
+}

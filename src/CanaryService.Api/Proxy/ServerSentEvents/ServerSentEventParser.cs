@@ -1,0 +1,198 @@
+using System.Buffers;
+
+namespace CanaryService.Api.Proxy.ServerSentEvents;
+
+/// <summary>
+/// An incremental server-sent-events parser over raw bytes: reads may split anywhere (inside a line, a CRLF
+/// pair or a multi-byte UTF-8 character); an event is handed on as soon as its terminating blank line arrives.
+/// </summary>
+/// <remarks>
+/// It works on bytes and never decodes, so a UTF-8 sequence split across reads is simply carried over. Line ends
+/// are CRLF, LF or CR, as the SSE specification allows.
+/// </remarks>
+internal sealed class ServerSentEventParser
+{
+    private readonly ArrayBufferWriter<byte> _joinedData = new(256);
+    private byte[] _pending = new byte[1024];
+    private int _count;
+    private int _scanned;
+    private int _lineStart;
+    private bool _skipLineFeed;
+
+    /// <summary>Bytes of an incomplete event still waiting for its blank line.</summary>
+    public int PendingBytes => _count;
+
+    /// <summary>Adds bytes and hands every event they complete to <paramref name="sink"/>, in order.</summary>
+    public void Feed(ReadOnlySpan<byte> bytes, IServerSentEventSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
+        if (_skipLineFeed)
+        {
+            // The previous read ended with CR; a LF right after it belongs to the same line end.
+            _skipLineFeed = false;
+            if (bytes[0] == (byte)'\n')
+            {
+                Append(bytes[..1]);
+                bytes = bytes[1..];
+                _scanned++;
+                _lineStart++;
+            }
+        }
+
+        Append(bytes);
+        ScanEvents(sink);
+    }
+
+    /// <summary>Ends the input: an event cut off before its blank line is still handed on.</summary>
+    public void Finish(IServerSentEventSink sink)
+    {
+        ArgumentNullException.ThrowIfNull(sink);
+        if (_count > 0)
+        {
+            Dispatch(_pending.AsSpan(0, _count), sink);
+        }
+
+        Reset();
+    }
+
+    private void ScanEvents(IServerSentEventSink sink)
+    {
+        int eventStart = 0;
+        ReadOnlySpan<byte> buffer = _pending.AsSpan(0, _count);
+        while (_scanned < buffer.Length)
+        {
+            int offset = buffer[_scanned..].IndexOfAny((byte)'\r', (byte)'\n');
+            if (offset < 0)
+            {
+                _scanned = buffer.Length;
+                break;
+            }
+
+            int terminator = _scanned + offset;
+            int next = terminator + 1;
+            if (buffer[terminator] == (byte)'\r')
+            {
+                if (next < buffer.Length)
+                {
+                    if (buffer[next] == (byte)'\n')
+                    {
+                        next++;
+                    }
+                }
+                else
+                {
+                    _skipLineFeed = true;
+                }
+            }
+
+            bool blankLine = terminator == _lineStart;
+            _scanned = next;
+            _lineStart = next;
+            if (blankLine)
+            {
+                Dispatch(buffer[eventStart..next], sink);
+                eventStart = next;
+            }
+        }
+
+        if (eventStart > 0)
+        {
+            Compact(eventStart);
+        }
+    }
+
+    private void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (_count + bytes.Length > _pending.Length)
+        {
+            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _count + bytes.Length));
+        }
+
+        bytes.CopyTo(_pending.AsSpan(_count));
+        _count += bytes.Length;
+    }
+
+    private void Compact(int consumed)
+    {
+        // Keeps the start of the next, incomplete event (Span.CopyTo handles the overlap).
+        _pending.AsSpan(consumed, _count - consumed).CopyTo(_pending);
+        _count -= consumed;
+        _scanned -= consumed;
+        _lineStart -= consumed;
+    }
+
+    private void Reset()
+    {
+        _count = 0;
+        _scanned = 0;
+        _lineStart = 0;
+        _skipLineFeed = false;
+    }
+
+    private void Dispatch(ReadOnlySpan<byte> raw, IServerSentEventSink sink)
+    {
+        ReadOnlySpan<byte> data = default;
+        int dataLines = 0;
+        _joinedData.ResetWrittenCount();
+        ReadOnlySpan<byte> rest = raw;
+        while (!rest.IsEmpty)
+        {
+            int end = rest.IndexOfAny((byte)'\r', (byte)'\n');
+            ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
+            int next = end < 0 ? rest.Length : end + 1;
+            if (end >= 0 && rest[end] == (byte)'\r' && next < rest.Length && rest[next] == (byte)'\n')
+            {
+                next++;
+            }
+
+            rest = rest[next..];
+            if (line.IsEmpty || line[0] == (byte)':')
+            {
+                continue;
+            }
+
+            int colon = line.IndexOf((byte)':');
+            ReadOnlySpan<byte> field = colon < 0 ? line : line[..colon];
+            if (!field.SequenceEqual("data"u8))
+            {
+                continue;
+            }
+
+            ReadOnlySpan<byte> value = colon < 0 ? default : line[(colon + 1)..];
+            if (!value.IsEmpty && value[0] == (byte)' ')
+            {
+                value = value[1..];
+            }
+
+            // One data line (the usual case) is used in place; several are joined with LF as the spec says.
+            if (dataLines == 0)
+            {
+                data = value;
+            }
+            else
+            {
+                if (dataLines == 1)
+                {
+                    _joinedData.Write(data);
+                }
+
+                _joinedData.Write("\n"u8);
+                _joinedData.Write(value);
+            }
+
+            dataLines++;
+        }
+
+        if (dataLines > 1)
+        {
+            data = _joinedData.WrittenSpan;
+        }
+
+        sink.OnEvent(new ServerSentEvent(raw, data, dataLines));
+    }
+}

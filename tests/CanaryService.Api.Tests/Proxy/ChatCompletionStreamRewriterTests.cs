@@ -1,0 +1,143 @@
+using System.Text;
+using System.Text.Json;
+using CanaryService.Api.Proxy.Rewriting;
+using CanaryService.Api.Proxy.ServerSentEvents;
+using CanaryService.Testing.Upstream;
+
+namespace CanaryService.Api.Tests.Proxy;
+
+public sealed class ChatCompletionStreamRewriterTests
+{
+    private const string Text = "Moreover, many cafés usually open early; many café owners say naïve 😀 things, usually.";
+
+    [Fact]
+    public void For_any_chunking_the_streamed_text_equals_the_whole_text_marked()
+    {
+        string expected = WordSwapMarking.Mark(Text, 0);
+        var random = new Random(5);
+        for (int run = 0; run < 100; run++)
+        {
+            string sse = ChatAnswers.Stream(ChatAnswers.Split(Text, random));
+            string output = Run(sse, random);
+
+            Assert.Equal(expected, ContentOf(output, 0));
+            Assert.EndsWith("data: [DONE]\n\n", output, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void The_held_back_text_arrives_before_the_finish_reason_chunk_and_other_events_pass_unchanged()
+    {
+        string roleChunk = ChatAnswers.Chunk(0, "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}");
+        string finish = ChatAnswers.Chunk(0, "{}", "stop");
+        string usage = "data: {\"id\":\"chatcmpl-test1\",\"choices\":[],\"usage\":{\"total_tokens\":3,\"x\":1.0}}\n\n";
+        string sse = roleChunk + ": ping\n\n" + ChatAnswers.Chunk(0, "{\"content\":\"so ma\"}") + ChatAnswers.Chunk(0, "{\"content\":\"ny\"}") + finish + usage + "data: [DONE]\n\n";
+
+        string output = Run(sse, random: null);
+        List<string> events = [.. output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e + "\n\n")];
+
+        Assert.Equal(roleChunk, events[0]);
+        Assert.Equal(": ping\n\n", events[1]);
+        Assert.Equal("so ", Delta(events[2]));
+        Assert.Equal("", Delta(events[3]));
+        Assert.Equal("numerous", Delta(events[4]));
+        Assert.Contains("\"id\":\"chatcmpl-test1\"", events[4], StringComparison.Ordinal);
+        Assert.Contains("\"model\":\"gpt-test\"", events[4], StringComparison.Ordinal);
+        Assert.Equal(finish, events[5]);
+        Assert.Equal(usage, events[6]);
+        Assert.Equal("data: [DONE]\n\n", events[7]);
+    }
+
+    [Fact]
+    public void Choices_are_marked_separately_and_tool_call_and_refusal_deltas_pass_unchanged()
+    {
+        string toolCall = ChatAnswers.Chunk(2, "{\"tool_calls\":[{\"index\":0,\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"many\\\"\"}}]}");
+        string refusal = ChatAnswers.Chunk(3, "{\"refusal\":\"Not many\"}");
+        string sse = ChatAnswers.Chunk(0, "{\"content\":\"many ma\"}") + ChatAnswers.Chunk(1, "{\"content\":\"usua\"}") + toolCall + refusal
+            + ChatAnswers.Chunk(1, "{\"content\":\"lly\"}") + ChatAnswers.Chunk(0, "{\"content\":\"ny\"}", "stop") + ChatAnswers.Chunk(1, "{}", "stop") + "data: [DONE]\n\n";
+
+        string output = Run(sse, new Random(3));
+
+        Assert.Equal("numerous numerous", ContentOf(output, 0));
+        Assert.Equal("typically1", ContentOf(output, 1));
+        Assert.Contains(toolCall, output, StringComparison.Ordinal);
+        Assert.Contains(refusal, output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_stream_that_ends_without_finish_reason_still_delivers_the_held_back_text()
+    {
+        string output = Run(ChatAnswers.Chunk(0, "{\"content\":\"so many\"}"), random: null);
+
+        Assert.Equal("so numerous", ContentOf(output, 0));
+    }
+
+    [Fact]
+    public void Multi_line_data_and_crlf_events_are_rewritten_into_valid_events()
+    {
+        string sse = "id: 1\r\ndata: {\"choices\":[{\"index\":0,\r\ndata: \"delta\":{\"content\":\"many \"}}]}\r\n\r\ndata: [DONE]\r\n\r\n";
+
+        string output = Run(sse, random: null);
+
+        Assert.StartsWith("id: 1\r\ndata: {\"choices\":[{\"index\":0,\ndata: \"delta\":{\"content\":\"numerous \"}}]}\n\n", output, StringComparison.Ordinal);
+        Assert.Equal("numerous ", ContentOf(output, 0));
+    }
+
+    /// <summary>Runs the SSE text through parser and rewriter, in random slices when a random is given.</summary>
+    private static string Run(string sse, Random? random)
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(sse);
+        var parser = new ServerSentEventParser();
+        var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking());
+        var output = new MemoryStream();
+        int start = 0;
+        while (start < bytes.Length)
+        {
+            int length = random is null ? bytes.Length : Math.Min(random.Next(1, 9), bytes.Length - start);
+            parser.Feed(bytes.AsSpan(start, length), rewriter);
+            output.Write(rewriter.Output.WrittenSpan);
+            rewriter.Output.ResetWrittenCount();
+            start += length;
+        }
+
+        parser.Finish(rewriter);
+        rewriter.Complete();
+        output.Write(rewriter.Output.WrittenSpan);
+        return Encoding.UTF8.GetString(output.ToArray());
+    }
+
+    private static string Delta(string sseEvent)
+    {
+        string data = string.Concat(sseEvent.Split('\n').Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..].TrimStart(' ')));
+        using JsonDocument document = JsonDocument.Parse(data);
+        JsonElement delta = document.RootElement.GetProperty("choices")[0].GetProperty("delta");
+        return delta.TryGetProperty("content", out JsonElement content) ? content.GetString() ?? "" : "";
+    }
+
+    /// <summary>The concatenated <c>delta.content</c> of one choice over all events (as an SDK would assemble it).</summary>
+    internal static string ContentOf(string sse, int choiceIndex)
+    {
+        var text = new StringBuilder();
+        foreach (string sseEvent in sse.Replace("\r\n", "\n", StringComparison.Ordinal).Split("\n\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            string data = string.Join("\n", sseEvent.Split('\n').Where(l => l.StartsWith("data:", StringComparison.Ordinal)).Select(l => l[5..].TrimStart(' ')));
+            if (data.Length == 0 || data == "[DONE]")
+            {
+                continue;
+            }
+
+            using JsonDocument document = JsonDocument.Parse(data);
+            foreach (JsonElement choice in document.RootElement.GetProperty("choices").EnumerateArray())
+            {
+                if (choice.GetProperty("index").GetInt32() == choiceIndex
+                    && choice.GetProperty("delta").TryGetProperty("content", out JsonElement content)
+                    && content.ValueKind == JsonValueKind.String)
+                {
+                    text.Append(content.GetString());
+                }
+            }
+        }
+
+        return text.ToString();
+    }
+}

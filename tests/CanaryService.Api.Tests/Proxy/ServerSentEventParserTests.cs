@@ -1,0 +1,104 @@
+using System.Text;
+using CanaryService.Api.Proxy.ServerSentEvents;
+
+namespace CanaryService.Api.Tests.Proxy;
+
+public sealed class ServerSentEventParserTests
+{
+    private const string Stream =
+        ": keep-alive comment\r\n\r\n" +
+        "event: message\r\nid: 7\r\ndata: {\"a\":\"naïve 😀 café\"}\r\n\r\n" +
+        "data: first line\ndata: second line\n\n" +
+        "data:no-space\r\r" +
+        "data: [DONE]\n\n";
+
+    [Fact]
+    public void Parses_fields_comments_multi_line_data_and_every_line_ending()
+    {
+        List<(string Raw, string Data, int Lines)> events = Parse([Encoding.UTF8.GetBytes(Stream)]);
+
+        Assert.Equal(5, events.Count);
+        Assert.Equal((": keep-alive comment\r\n\r\n", "", 0), events[0]);
+        Assert.Equal("{\"a\":\"naïve 😀 café\"}", events[1].Data);
+        Assert.Equal("event: message\r\nid: 7\r\ndata: {\"a\":\"naïve 😀 café\"}\r\n\r\n", events[1].Raw);
+        Assert.Equal(("first line\nsecond line", 2), (events[2].Data, events[2].Lines));
+        Assert.Equal(("data:no-space\r\r", "no-space"), (events[3].Raw, events[3].Data));
+        Assert.Equal("[DONE]", events[4].Data);
+    }
+
+    [Fact]
+    public void Any_split_of_the_bytes_gives_the_same_events_and_the_same_bytes()
+    {
+        byte[] bytes = Encoding.UTF8.GetBytes(Stream);
+        (string, string) whole = Summary(Parse([bytes]));
+
+        for (int cut = 1; cut < bytes.Length; cut++)
+        {
+            Assert.Equal(whole, Summary(Parse([bytes[..cut], bytes[cut..]])));
+        }
+
+        var random = new Random(17);
+        for (int run = 0; run < 200; run++)
+        {
+            var pieces = new List<byte[]>();
+            int start = 0;
+            while (start < bytes.Length)
+            {
+                int length = Math.Min(random.Next(1, 6), bytes.Length - start);
+                pieces.Add(bytes[start..(start + length)]);
+                start += length;
+            }
+
+            Assert.Equal(whole, Summary(Parse(pieces)));
+        }
+    }
+
+    /// <summary>All raw bytes in order and the data of each event: a split may move the LF of a CRLF blank line into the next event's raw bytes, nothing else.</summary>
+    private static (string Raw, string Data) Summary(List<(string Raw, string Data, int Lines)> events) =>
+        (string.Concat(events.Select(e => e.Raw)), string.Join("|", events.Select(e => e.Data + "/" + e.Lines)));
+
+    [Fact]
+    public void A_lone_carriage_return_at_the_end_of_a_read_is_one_line_end_with_a_following_line_feed()
+    {
+        List<(string Raw, string Data, int Lines)> events = Parse([Encoding.UTF8.GetBytes("data: x\r"), Encoding.UTF8.GetBytes("\n\r"), Encoding.UTF8.GetBytes("\ndata: y\n\n")]);
+
+        Assert.Equal(["x", "y"], events.Select(e => e.Data));
+        Assert.Equal("data: x\r\n\r\ndata: y\n\n", string.Concat(events.Select(e => e.Raw)));
+    }
+
+    [Fact]
+    public void An_event_cut_off_at_the_end_is_still_handed_on()
+    {
+        var sink = new Collector();
+        var parser = new ServerSentEventParser();
+        parser.Feed(Encoding.UTF8.GetBytes("data: a\n\ndata: tail"), sink);
+        Assert.Single(sink.Events);
+        Assert.Equal(10, parser.PendingBytes);
+
+        parser.Finish(sink);
+
+        Assert.Equal(["a", "tail"], sink.Events.Select(e => e.Data));
+        Assert.Equal(0, parser.PendingBytes);
+    }
+
+    private static List<(string Raw, string Data, int Lines)> Parse(IEnumerable<byte[]> pieces)
+    {
+        var sink = new Collector();
+        var parser = new ServerSentEventParser();
+        foreach (byte[] piece in pieces)
+        {
+            parser.Feed(piece, sink);
+        }
+
+        parser.Finish(sink);
+        return sink.Events;
+    }
+
+    private sealed class Collector : IServerSentEventSink
+    {
+        public List<(string Raw, string Data, int Lines)> Events { get; } = [];
+
+        public void OnEvent(in ServerSentEvent serverSentEvent) =>
+            Events.Add((Encoding.UTF8.GetString(serverSentEvent.Raw), Encoding.UTF8.GetString(serverSentEvent.Data), serverSentEvent.DataLines));
+    }
+}
