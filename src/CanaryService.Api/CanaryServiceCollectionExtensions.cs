@@ -1,9 +1,14 @@
-using CanaryService.Api.Configuration;
 using CanaryService.Api.Proxy;
+using CanaryService.Api.Proxy.Marking;
+using CanaryService.Api.Proxy.Rewriting;
 using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
+using CanaryService.Core.Ports;
+using CanaryService.Storage.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace CanaryService.Api;
 
@@ -11,24 +16,32 @@ namespace CanaryService.Api;
 public static class CanaryServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds the key ring (from <c>Canary:MasterKey</c>), the marking proxy (<c>Upstream</c>, <c>Proxy</c>) and the
-    /// parts they use. A missing or short master key fails when the services are first resolved (at startup, when
-    /// the routes are mapped) with a <see cref="CanaryConfigurationException"/> that says what to set.
+    /// Adds the key ring (from <c>Canary:MasterKey</c>), the marking engine, the storage ports (<c>Storage</c>), the
+    /// marking proxy (<c>Upstream</c>, <c>Proxy</c>), the probe runner and the evidence API's handlers
+    /// (<c>Probe</c>, <c>Detection</c>, <c>Evidence</c>). A missing or short master key fails when the services are
+    /// first resolved (at startup, when the routes are mapped) with a <see cref="CanaryConfigurationException"/>
+    /// that says what to set.
     /// </summary>
     public static IServiceCollection AddCanaryService(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
         services.AddOptions<CanaryOptions>().Bind(configuration.GetSection(CanaryOptions.SectionName));
-        services.TryAddSingleton(static provider =>
-        {
-            CanaryOptions options = provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<CanaryOptions>>().Value;
-            return new CanaryKeyRing(MasterKey.FromBase64(options.MasterKey));
-        });
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(static provider => new CanaryKeyRing(MasterKey.FromBase64(CanaryOptionsOf(provider).MasterKey)));
+        services.TryAddSingleton(static provider => new CanaryMarker(
+            provider.GetRequiredService<CanaryKeyRing>(),
+            CanaryOptionsOf(provider).ToMarkerOptions(),
+            provider.GetRequiredService<ICanaryRegistry>(),
+            provider.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IResponseMarker, EngineResponseMarker>();
 
+        services.AddCanaryStorage(configuration);
         services.AddCanaryProxy(configuration);
-
-        // Probing and the evidence API register here.
+        services.AddCanaryProbing(configuration);
         return services;
     }
+
+    private static CanaryOptions CanaryOptionsOf(IServiceProvider provider) =>
+        provider.GetRequiredService<IOptions<CanaryOptions>>().Value;
 }

@@ -1,20 +1,12 @@
-using CanaryService.Api;
-using CanaryService.Api.Proxy;
 using CanaryService.Core.Keys;
+using CanaryService.Host.Hosting;
 
-// The drill command dispatches here: `dotnet run --project src/CanaryService.Host -- drill`.
-
-WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
-builder.Services.AddCanaryService(builder.Configuration);
-// The probe scheduler registers here.
+// `dotnet run --project src/CanaryService.Host` serves the proxy, the evidence API and the probe scheduler.
 
 WebApplication app;
 try
 {
-    app = builder.Build();
-    app.MapGet("/healthz", () => Results.Text("ok"));
-    // The evidence API maps here (before the proxy's catch-all, which has the lowest precedence anyway).
-    app.MapCanaryProxy();
+    app = await CanaryWebApplication.BuildAsync(args);
 }
 catch (CanaryConfigurationException exception)
 {
@@ -23,5 +15,9 @@ catch (CanaryConfigurationException exception)
     return 1;
 }
 
-await app.RunAsync();
+await using (app)
+{
+    await app.RunAsync();
+}
+
 return 0;

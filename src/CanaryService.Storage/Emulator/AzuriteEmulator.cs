@@ -263,12 +263,10 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
     private static async Task EnsureInstalledAsync(string root, CancellationToken cancellationToken)
     {
         string script = Path.Combine(root, "node_modules", "azurite", "dist", "src", "azurite.js");
-        if (File.Exists(script))
-        {
-            return;
-        }
 
-        // Several test processes may start at once on a fresh clone: one installs, the others wait for it.
+        // Several test processes may start at once on a fresh clone: one installs, the others wait for it. The
+        // check happens under the lock because npm writes azurite.js long before the rest of the package, so a
+        // process that looked without the lock could start a half-installed Azurite.
         string lockPath = Path.Combine(root, ".azurite-install.lock");
         using FileStream gate = await AcquireLockAsync(lockPath, cancellationToken).ConfigureAwait(false);
         if (File.Exists(script))
@@ -306,7 +304,7 @@ public sealed partial class AzuriteEmulator : IAsyncDisposable
         {
             try
             {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
             }
             catch (IOException) when (DateTime.UtcNow < deadline)
             {

@@ -1,0 +1,65 @@
+using CanaryService.Api;
+using CanaryService.Api.Proxy;
+using CanaryService.Core.Keys;
+using CanaryService.Storage.Hosting;
+
+namespace CanaryService.Host.Hosting;
+
+/// <summary>
+/// Builds the Host's web application: every service from <c>AddCanaryService</c>, the probe scheduler, the admin-key
+/// guard, the evidence API, <c>/healthz</c> and the proxy. <c>Program</c> and the drill start it the same way.
+/// </summary>
+internal static partial class CanaryWebApplication
+{
+    /// <summary>
+    /// Builds the application. Storage comes from configuration; when none is configured and the environment is
+    /// Development, <see cref="DevelopmentStorage"/> starts Azurite and points the app at it.
+    /// </summary>
+    /// <exception cref="CanaryConfigurationException">A setting is missing or invalid (the message says which).</exception>
+    public static async Task<WebApplication> BuildAsync(
+        string[] args, Action<WebApplicationBuilder>? configure = null, CancellationToken cancellationToken = default)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
+        configure?.Invoke(builder);
+        DevelopmentStorage? storage = await DevelopmentStorage.StartIfNeededAsync(builder.Configuration, builder.Environment, cancellationToken).ConfigureAwait(false);
+        if (storage is not null)
+        {
+            builder.Configuration.AddInMemoryCollection([new("Storage:ConnectionString", storage.ConnectionString)]);
+            builder.Services.AddSingleton(storage);
+        }
+
+        builder.Services.AddCanaryService(builder.Configuration);
+        builder.Services.AddCanaryProbeScheduler();
+
+        WebApplication app = builder.Build();
+        try
+        {
+            // Resolving the proxy and the key ring here turns a configuration mistake into one clear startup error.
+            _ = app.Services.GetRequiredService<CanaryKeyRing>();
+            app.UseCanaryAdminKey();
+            app.MapGet("/healthz", () => Results.Text("ok"));
+            app.MapCanaryEvidenceApi();
+            app.MapCanaryProxy();
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        if (storage is not null)
+        {
+            app.Lifetime.ApplicationStopped.Register(() => storage.DisposeAsync().AsTask().GetAwaiter().GetResult());
+            LogDevelopmentStorage(app.Logger, storage.TableEndpoint);
+        }
+
+        return app;
+    }
+
+    /// <summary>Waits until the tables and the transcript container exist (or the storage gave up).</summary>
+    public static Task WaitForStorageAsync(this WebApplication app, TimeSpan timeout) =>
+        app.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(timeout);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No storage is configured: using Azurite (in memory, Development only) at {Endpoint}. Set Storage:ConnectionString to keep data.")]
+    private static partial void LogDevelopmentStorage(ILogger logger, string endpoint);
+}
