@@ -1,0 +1,69 @@
+using System.Reflection;
+using CanaryService.Functions;
+using Microsoft.Azure.Functions.Worker;
+
+namespace CanaryService.Deployment.Tests.Functions;
+
+/// <summary>
+/// The Functions app's triggers, read by reflection from the compiled app: the routes are the Host's, each route has
+/// the authorization level the README promises, and probing runs timer → queue → one competitor per message.
+/// </summary>
+public sealed class FunctionTriggerTests
+{
+    private static readonly Assembly App = typeof(ProxyFunctions).Assembly;
+
+    private static Dictionary<string, MethodInfo> Functions() => App.GetExportedTypes()
+        .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+        .Where(m => m.GetCustomAttribute<FunctionAttribute>() is not null)
+        .ToDictionary(m => m.GetCustomAttribute<FunctionAttribute>()!.Name, StringComparer.Ordinal);
+
+    private static T Trigger<T>(MethodInfo function) where T : Attribute =>
+        function.GetParameters().Select(p => p.GetCustomAttribute<T>()).Single(a => a is not null)!;
+
+    [Theory]
+    [InlineData("ChatCompletions", "v1/chat/completions", AuthorizationLevel.Anonymous, "post")]
+    [InlineData("AzureOpenAIChatCompletions", "openai/deployments/{deployment}/chat/completions", AuthorizationLevel.Anonymous, "post")]
+    [InlineData("ListCompetitors", "api/competitors", AuthorizationLevel.Function, "get")]
+    [InlineData("CompetitorEvidence", "api/competitors/{name}/evidence", AuthorizationLevel.Function, "get")]
+    [InlineData("CompetitorReport", "api/competitors/{name}/report", AuthorizationLevel.Function, "get")]
+    [InlineData("VerifyLedger", "api/ledger/verify", AuthorizationLevel.Function, "get")]
+    [InlineData("RunProbesNow", "api/probes/run", AuthorizationLevel.Admin, "post")]
+    public void Http_triggers_serve_the_hosts_routes_at_the_promised_level(string name, string route, AuthorizationLevel level, string method)
+    {
+        Assert.True(Functions().TryGetValue(name, out MethodInfo? function), $"no function {name}");
+        HttpTriggerAttribute trigger = Trigger<HttpTriggerAttribute>(function);
+        Assert.Equal(route, trigger.Route);
+        Assert.Equal(level, trigger.AuthLevel);
+        Assert.Equal([method], trigger.Methods ?? []);
+    }
+
+    [Fact]
+    public void Every_other_path_passes_through_anonymously_with_any_method()
+    {
+        HttpTriggerAttribute trigger = Trigger<HttpTriggerAttribute>(Functions()["PassThrough"]);
+        Assert.Equal("{*path}", trigger.Route);
+        Assert.Equal(AuthorizationLevel.Anonymous, trigger.AuthLevel);
+        Assert.True(trigger.Methods is null || trigger.Methods.Length == 0, "the pass-through must accept every method");
+    }
+
+    [Fact]
+    public void The_timer_reads_the_schedule_setting_and_fans_out_to_the_queue_that_runs_one_competitor()
+    {
+        MethodInfo schedule = Functions()["ScheduleProbes"];
+        Assert.Equal("%Probe:Schedule%", Trigger<TimerTriggerAttribute>(schedule).Schedule);
+        Assert.Equal(ProbeFunctions.QueueName, schedule.GetCustomAttribute<QueueOutputAttribute>()?.QueueName);
+        Assert.Equal(typeof(string[]), schedule.ReturnType);
+
+        MethodInfo run = Functions()["RunProbe"];
+        Assert.Equal(ProbeFunctions.QueueName, Trigger<QueueTriggerAttribute>(run).QueueName);
+    }
+
+    [Fact]
+    public void No_function_is_left_out_of_these_tests()
+    {
+        Assert.Equal(
+            ["AzureOpenAIChatCompletions", "ChatCompletions", "CompetitorEvidence", "CompetitorReport", "ListCompetitors",
+             "PassThrough", "RunProbe", "RunProbesNow", "ScheduleProbes", "VerifyLedger"],
+            Functions().Keys.Order(StringComparer.Ordinal));
+    }
+}
