@@ -1,7 +1,11 @@
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
 using CanaryService.Api;
+using CanaryService.Api.Configuration;
 using CanaryService.Api.Proxy;
 using CanaryService.Core.Keys;
 using CanaryService.Storage.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace CanaryService.Host.Hosting;
 
@@ -34,12 +38,22 @@ internal static partial class CanaryWebApplication
         WebApplication app = builder.Build();
         try
         {
-            // Resolving the proxy and the key ring here turns a configuration mistake into one clear startup error.
+            // Resolving what configuration feeds here turns a mistake into one clear startup error instead of a
+            // stack trace from the first request or hosted service that needs it.
             _ = app.Services.GetRequiredService<CanaryKeyRing>();
+            _ = app.Services.GetRequiredService<TableServiceClient>();
+            _ = app.Services.GetRequiredService<BlobServiceClient>();
+            _ = app.Services.GetRequiredService<IOptions<ProbeOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<EvidenceOptions>>().Value;
             app.UseCanaryAdminKey();
             app.MapGet("/healthz", () => Results.Text("ok"));
             app.MapCanaryEvidenceApi();
             app.MapCanaryProxy();
+        }
+        catch (OptionsValidationException ex)
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw new CanaryConfigurationException(string.Join(" ", ex.Failures), ex);
         }
         catch
         {

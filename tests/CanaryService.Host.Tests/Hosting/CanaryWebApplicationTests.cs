@@ -1,0 +1,114 @@
+using System.Net;
+using System.Text;
+using CanaryService.Core.Keys;
+using CanaryService.Host.Hosting;
+using CanaryService.Testing.Upstream;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CanaryService.Host.Tests.Hosting;
+
+/// <summary>The Host as <c>Program</c> builds it: development storage, the routes, and one clear error per configuration mistake.</summary>
+public sealed class CanaryWebApplicationTests
+{
+    private const string AdminKey = "host-test-admin-key-0123456789";
+    private static readonly string MasterKey = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("host-tests"u8));
+
+    private static Task<WebApplication> BuildAsync(string environment, IDictionary<string, string?> settings) =>
+        CanaryWebApplication.BuildAsync(
+            ["--environment", environment, "--urls", "http://127.0.0.1:0"],
+            builder =>
+            {
+                builder.Logging.ClearProviders();
+                builder.Configuration.AddInMemoryCollection(settings);
+            });
+
+    [Fact]
+    public async Task In_development_without_storage_it_starts_azurite_and_serves_every_route()
+    {
+        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, "Moreover, many people usually agree.");
+        WebApplication app = await BuildAsync("Development", new Dictionary<string, string?>
+        {
+            ["Canary:MasterKey"] = MasterKey,
+            ["Upstream:BaseUrl"] = upstream.BaseAddress.ToString(),
+            ["Evidence:AdminKey"] = AdminKey,
+        });
+        DevelopmentStorage storage = app.Services.GetRequiredService<DevelopmentStorage>();
+        await using (app)
+        {
+            await app.StartAsync();
+            await app.WaitForStorageAsync(TimeSpan.FromSeconds(60));
+            string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+            using var client = new HttpClient { BaseAddress = new Uri(address) };
+
+            Assert.Equal("ok", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
+
+            using var chat = new StringContent("""{"model":"m","messages":[{"role":"user","content":"Tell me something"}]}""", Encoding.UTF8, "application/json");
+            using HttpResponseMessage answer = await client.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), chat);
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Contains("\"choices\"", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            Assert.Single(upstream.Requests);
+
+            using HttpResponseMessage refused = await client.GetAsync(new Uri("/api/competitors", UriKind.Relative));
+            Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            using var withKey = new HttpRequestMessage(HttpMethod.Get, new Uri("/api/competitors", UriKind.Relative));
+            withKey.Headers.Add("x-canary-admin-key", AdminKey);
+            using HttpResponseMessage listed = await client.SendAsync(withKey);
+            Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+            Assert.Equal("""{"data":[]}""", await listed.Content.ReadAsStringAsync());
+
+            // The tables the emulator got are the service's own.
+            var tables = new Azure.Data.Tables.TableServiceClient(storage.ConnectionString);
+            var names = new List<string>();
+            await foreach (Azure.Data.Tables.Models.TableItem table in tables.QueryAsync())
+            {
+                names.Add(table.Name);
+            }
+
+            Assert.Contains("Issuance", names);
+            Assert.Contains("Evidence", names);
+            await app.StopAsync();
+        }
+
+        // The emulator goes away with the host.
+        var probe = new Azure.Data.Tables.TableServiceClient(storage.ConnectionString, new Azure.Data.Tables.TableClientOptions { Retry = { MaxRetries = 0 } });
+        await Assert.ThrowsAnyAsync<Exception>(async () => await probe.GetPropertiesAsync());
+    }
+
+    [Fact]
+    public async Task Outside_development_missing_storage_is_one_clear_error()
+    {
+        CanaryConfigurationException error = await Assert.ThrowsAsync<CanaryConfigurationException>(() => BuildAsync("Production", new Dictionary<string, string?>
+        {
+            ["Canary:MasterKey"] = MasterKey,
+            ["Upstream:BaseUrl"] = "http://127.0.0.1:9",
+        }));
+        Assert.Contains("Storage:ConnectionString", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(null, "http://127.0.0.1:9", null, "Canary:MasterKey is not set")]
+    [InlineData("c2hvcnQ=", "http://127.0.0.1:9", null, "at least 32 random bytes")]
+    [InlineData("MASTER", null, null, "Upstream:BaseUrl")]
+    [InlineData("MASTER", "http://127.0.0.1:9", "short", "Evidence:AdminKey")]
+    public async Task Each_configuration_mistake_is_named_without_revealing_secrets(string? masterKey, string? upstream, string? adminKey, string expected)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Canary:MasterKey"] = masterKey == "MASTER" ? MasterKey : masterKey,
+            ["Upstream:BaseUrl"] = upstream,
+            ["Evidence:AdminKey"] = adminKey,
+            // Storage is given so that only the mistake under test can fail (nothing is contacted while building).
+            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+        };
+        CanaryConfigurationException error = await Assert.ThrowsAsync<CanaryConfigurationException>(() => BuildAsync("Production", settings));
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(MasterKey, error.Message, StringComparison.Ordinal);
+    }
+}
