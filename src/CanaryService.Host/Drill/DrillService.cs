@@ -55,10 +55,11 @@ internal sealed class DrillService : IAsyncDisposable
         {
             builder.Configuration.AddInMemoryCollection(configuration);
 
-            // Quiet: the drill prints its own progress; only the service's warnings and errors reach the console.
+            // Quiet: the drill prints its own progress; only the service's warnings and errors reach the console
+            // (the setting, not SetMinimumLevel, because appsettings.json's Logging section would win over the latter).
+            builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", "Warning")]);
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-            builder.Logging.SetMinimumLevel(LogLevel.Warning);
         }, cancellationToken).ConfigureAwait(false);
 
         try
