@@ -57,7 +57,12 @@ internal sealed class DrillService : IAsyncDisposable
 
             // Quiet: the drill prints its own progress; only the service's warnings and errors reach the console
             // (the setting, not SetMinimumLevel, because appsettings.json's Logging section would win over the latter).
-            builder.Configuration.AddInMemoryCollection([new("Logging:LogLevel:Default", "Warning")]);
+            // Verdict alerts are warnings by design; the drill's table shows the same verdicts.
+            builder.Configuration.AddInMemoryCollection(
+            [
+                new("Logging:LogLevel:Default", "Warning"),
+                new("Logging:LogLevel:CanaryService.Api.Probing.VerdictAlerts", "Error"),
+            ]);
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         }, cancellationToken).ConfigureAwait(false);
