@@ -1,7 +1,12 @@
 using CanaryService.Core.Keys;
 using CanaryService.Host.Hosting;
 
-// `dotnet run --project src/CanaryService.Host` serves the proxy, the evidence API and the probe scheduler.
+// `dotnet run --project src/CanaryService.Host` serves the proxy, the evidence API and the probe scheduler;
+// `... -- drill` runs the offline end-to-end drill instead (see Drill/DrillCommand.cs).
+if (args.Length > 0 && args[0] == "drill")
+{
+    return await CanaryService.Host.Drill.DrillCommand.RunAsync(args[1..]);
+}
 
 WebApplication app;
 try

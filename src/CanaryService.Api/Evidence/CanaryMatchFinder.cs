@@ -19,24 +19,43 @@ public sealed record CanaryMatch(string Epoch, string Topic, string Phrase, int 
 /// Finds registered canary candidates in transcripts' answers, ignoring case and treating hyphens and runs of
 /// spaces alike, for the report's highlighted excerpts. (The scoring itself belongs to the detectors.)
 /// </summary>
-internal static class CanaryMatchFinder
+internal static partial class CanaryMatchFinder
 {
     private const int ContextChars = 160;
 
     public static IReadOnlyList<CanaryMatch> Find(IEnumerable<(string Name, Transcript Transcript)> transcripts, IReadOnlyList<CanaryRecord> canaries, int limit)
     {
-        Dictionary<string, List<(CanaryRecord Canary, int Index, Regex Pattern)>> byTopic = new(StringComparer.Ordinal);
-        foreach (CanaryRecord canary in canaries)
+        // Registered topics hold D+1 candidates each, so trying every candidate's pattern on every answer is
+        // answers × topics × (D+1) regex scans (minutes for one report). A match needs each word of the phrase (each
+        // run of letters and digits) as a whole run in the answer, since the pattern's separators and boundaries are
+        // never letters or digits. So candidates are indexed by their rarest word, and only those whose words the
+        // answer all contains are tried as patterns, in the same order as before.
+        List<Candidate> all = [];
+        HashSet<string> topics = new(StringComparer.Ordinal);
+        foreach (IGrouping<string, CanaryRecord> topic in canaries.GroupBy(c => c.Topic, StringComparer.Ordinal))
         {
-            if (!byTopic.TryGetValue(canary.Topic, out var list))
+            topics.Add(topic.Key);
+            foreach (CanaryRecord canary in topic)
             {
-                byTopic[canary.Topic] = list = [];
+                for (int i = 0; i < canary.Candidates.Count; i++)
+                {
+                    all.Add(new Candidate(all.Count, canary, i, [.. Words(canary.Candidates[i]).Distinct(StringComparer.Ordinal)]));
+                }
+            }
+        }
+
+        Dictionary<string, int> frequency = all.SelectMany(c => c.Words).CountBy(w => w, StringComparer.Ordinal).ToDictionary(StringComparer.Ordinal);
+        Dictionary<string, List<Candidate>> byKeyWord = new(StringComparer.Ordinal);
+        foreach (Candidate candidate in all)
+        {
+            // A phrase without letters or digits is keyed by "", which every answer looks up.
+            string key = candidate.Words.OrderBy(w => frequency[w]).ThenByDescending(w => w.Length).FirstOrDefault() ?? "";
+            if (!byKeyWord.TryGetValue(key, out List<Candidate>? list))
+            {
+                byKeyWord[key] = list = [];
             }
 
-            for (int i = 0; i < canary.Candidates.Count; i++)
-            {
-                list.Add((canary, i, PatternFor(canary.Candidates[i])));
-            }
+            list.Add(candidate);
         }
 
         List<CanaryMatch> matches = [];
@@ -50,12 +69,18 @@ internal static class CanaryMatchFinder
                     continue;
                 }
 
-                IEnumerable<(CanaryRecord Canary, int Index, Regex Pattern)> candidates = exchange.Topic is { } topic && byTopic.TryGetValue(topic, out var own)
-                    ? own.Concat(byTopic.Where(p => p.Key != topic).SelectMany(p => p.Value))
-                    : byTopic.Values.SelectMany(v => v);
-                foreach ((CanaryRecord canary, int index, Regex pattern) in candidates)
+                // The exchange's own topic first, then the others, each in registration order.
+                string? own = exchange.Topic is { } topic && topics.Contains(topic) ? topic : null;
+                HashSet<string> words = [.. Words(answer), ""];
+                IEnumerable<Candidate> candidates = words
+                    .SelectMany(w => byKeyWord.GetValueOrDefault(w) ?? [])
+                    .Where(c => c.Words.All(words.Contains))
+                    .OrderBy(c => own is not null && c.Canary.Topic == own ? 0 : 1)
+                    .ThenBy(c => c.Ordinal);
+                foreach (Candidate candidate in candidates)
                 {
-                    Match m = pattern.Match(answer);
+                    (CanaryRecord canary, int index) = (candidate.Canary, candidate.Index);
+                    Match m = PatternFor(canary.Candidates[index]).Match(answer);
                     if (!m.Success)
                     {
                         continue;
@@ -75,6 +100,14 @@ internal static class CanaryMatchFinder
 
         return matches;
     }
+
+    private static IEnumerable<string> Words(string text) =>
+        WordRun().Matches(text).Select(m => m.Value.ToLowerInvariant());
+
+    [GeneratedRegex(@"[\p{L}\p{N}]+", RegexOptions.CultureInvariant)]
+    private static partial Regex WordRun();
+
+    private sealed record Candidate(int Ordinal, CanaryRecord Canary, int Index, string[] Words);
 
     private static Regex PatternFor(string phrase)
     {

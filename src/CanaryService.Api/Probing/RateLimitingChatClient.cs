@@ -27,11 +27,15 @@ public sealed class RateLimitingChatClient : DelegatingChatClient
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
+        // The replenishment timer counts whole milliseconds: a shorter period truncates to 0, which fires it once and
+        // then never again (every request after the first burst would wait forever). Above 60,000 per minute, add
+        // several tokens per period instead.
+        int tokensPerPeriod = (requestsPerMinute + 59_999) / 60_000;
         _rate = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
-            TokenLimit = concurrency,
-            TokensPerPeriod = 1,
-            ReplenishmentPeriod = TimeSpan.FromTicks(Math.Max(1, TimeSpan.TicksPerMinute / requestsPerMinute)),
+            TokenLimit = Math.Max(concurrency, tokensPerPeriod),
+            TokensPerPeriod = tokensPerPeriod,
+            ReplenishmentPeriod = TimeSpan.FromTicks(TimeSpan.TicksPerMinute * tokensPerPeriod / requestsPerMinute),
             AutoReplenishment = true,
             QueueLimit = int.MaxValue,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,

@@ -27,6 +27,14 @@ internal sealed record CompetitorOutcome(
     /// <summary>p-value per family (<c>lexical</c>, <c>phrase</c>) for the global key; shown in the table.</summary>
     [JsonIgnore]
     public IReadOnlyDictionary<string, double> FamilyPValues { get; init; } = new Dictionary<string, double>();
+
+    /// <summary>Words in the answers it gave to the probes (the cost figures; not part of the JSON shape).</summary>
+    [JsonIgnore]
+    public long AnswerWords { get; init; }
+
+    /// <summary>Distinct lexical contexts scored with the global key (the lexical test's n; not part of the JSON shape).</summary>
+    [JsonIgnore]
+    public long LexicalContexts { get; init; }
 }
 
 /// <summary>The drill's machine-readable result (<c>--json PATH</c>), in the shape issue 5 fixes.</summary>

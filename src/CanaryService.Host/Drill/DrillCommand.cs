@@ -1,0 +1,116 @@
+using System.Globalization;
+using System.Text;
+using CanaryService.Host.Drill.Corpus;
+
+namespace CanaryService.Host.Drill;
+
+/// <summary>
+/// <c>dotnet run --project src/CanaryService.Host -- drill [options]</c>: the whole mission end to end, offline.
+/// Exit codes: 0 when every verdict matches the ground truth, 1 when the drill fails or falls short (one line on
+/// stderr says why), 2 for a wrong command line (with the usage).
+/// </summary>
+internal static class DrillCommand
+{
+    public const int Success = 0;
+    public const int Failure = 1;
+    public const int BadUsage = 2;
+
+    private static readonly CompositeFormat UsageFormat = CompositeFormat.Parse(DrillOptions.Usage);
+
+    /// <summary>Runs the drill with the console; Ctrl+C stops it cleanly.</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        using var cancellation = new CancellationTokenSource();
+        ConsoleCancelEventHandler onCancel = (_, e) =>
+        {
+            e.Cancel = true;
+            cancellation.Cancel();
+        };
+        Console.CancelKeyPress += onCancel;
+        try
+        {
+            return await RunAsync(args, Console.Out, Console.Error, cancellation.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            Console.CancelKeyPress -= onCancel;
+        }
+    }
+
+    /// <summary>Runs the drill, writing progress and the table to <paramref name="output"/> and failures to <paramref name="error"/>.</summary>
+    public static async Task<int> RunAsync(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(error);
+        string usage = string.Format(CultureInfo.InvariantCulture, UsageFormat, TeacherCorpus.MaxSize);
+        DrillOptions options;
+        try
+        {
+            options = DrillOptions.Parse(args);
+        }
+        catch (DrillUsageException ex)
+        {
+            await error.WriteLineAsync("drill: " + ex.Message).ConfigureAwait(false);
+            await error.WriteLineAsync(usage).ConfigureAwait(false);
+            return BadUsage;
+        }
+
+        if (options.ShowHelp)
+        {
+            await output.WriteLineAsync(usage).ConfigureAwait(false);
+            return Success;
+        }
+
+        var progress = new DrillProgress(output);
+        var settings = new DrillSettings { MasterKey = DrillSettings.MasterKeyFor(options.Seed), ProbeBudget = options.ProbeBudget };
+        DrillOutcome outcome;
+        try
+        {
+            outcome = await new DrillRun(options, settings, progress).RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await error.WriteLineAsync("drill: cancelled.").ConfigureAwait(false);
+            return Failure;
+        }
+#pragma warning disable CA1031 // The command's contract is one clear line on any failure, never a stack trace.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            await error.WriteLineAsync($"drill failed after {progress.Elapsed.TotalSeconds:0}s: {Describe(ex)}").ConfigureAwait(false);
+            return Failure;
+        }
+
+        DrillResult result = outcome.Result;
+        await output.WriteLineAsync().ConfigureAwait(false);
+        await output.WriteLineAsync(result.ToTable()).ConfigureAwait(false);
+        foreach (CompetitorOutcome c in result.Competitors)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalContexts} distinct lexical contexts scored")).ConfigureAwait(false);
+        }
+
+        if (options.JsonPath is { } jsonPath)
+        {
+            await File.WriteAllTextAsync(jsonPath, result.ToJson(), cancellationToken).ConfigureAwait(false);
+            progress.Report("Wrote the machine-readable result to " + jsonPath);
+        }
+
+        IReadOnlyList<string> shortfalls = DrillExpectations.Shortfalls(result);
+        if (shortfalls.Count > 0)
+        {
+            await error.WriteLineAsync("drill failed: " + string.Join("; ", shortfalls)).ConfigureAwait(false);
+            return Failure;
+        }
+
+        progress.Report($"Drill passed: every marked student is distilled and attributed to {result.DistillerAccount}, the control is not detected");
+        return Success;
+    }
+
+    private static string Describe(Exception exception)
+    {
+        Exception inner = exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerException! : exception;
+        string message = inner.Message.ReplaceLineEndings(" ");
+        return inner is CanaryService.Core.Keys.CanaryConfigurationException ? message : inner.GetType().Name + ": " + message;
+    }
+}

@@ -1,0 +1,37 @@
+using System.Diagnostics;
+using CanaryService.Api.Evidence;
+using CanaryService.Core.Ports;
+
+namespace CanaryService.Api.Tests.Evidence;
+
+public sealed class CanaryMatchFinderTests
+{
+    private static readonly string[] Adjectives = ["copper", "amber", "silent", "northern", "velvet", "granite", "hollow", "crimson", "quiet", "brass"];
+    private static readonly string[] Nouns = ["lantern", "harbor", "orchard", "compass", "anvil", "meadow", "beacon", "ledger", "kettle", "spindle"];
+
+    private static CanaryRecord Canary(int topic) => new(
+        "2026-12", "topic-" + topic, ["topic", "words"],
+        [.. Enumerable.Range(0, 100).Select(i => $"the {Adjectives[(i + topic) % 10]}-{Nouns[i / 10]} rule of {topic}")],
+        "commitment", DateTimeOffset.UnixEpoch);
+
+    [Fact]
+    public void A_report_over_many_registered_topics_finds_the_planted_canary_quickly()
+    {
+        // Regression: every candidate of every topic was tried as a regex on every answer (minutes per report).
+        CanaryRecord[] canaries = [.. Enumerable.Range(0, 500).Select(Canary)];
+        string filler = string.Join(' ', Enumerable.Range(0, 150).Select(i => i % 7 == 0 ? "the rule of thumb is" : Nouns[i % 10]));
+        ProbeExchange[] exchanges = [.. Enumerable.Range(0, 120).Select(i => new ProbeExchange(
+            "open", null, i == 60 ? "topic-42" : null, "prompt",
+            i == 60 ? filler + " Remember The Amber  Harbor rule of 42, always. " + filler : filler, null, DateTimeOffset.UnixEpoch))];
+        var transcript = new Transcript("rival", "run-1", DateTimeOffset.UnixEpoch, exchanges);
+
+        var clock = Stopwatch.StartNew();
+        IReadOnlyList<CanaryMatch> matches = CanaryMatchFinder.Find([("t1", transcript)], canaries, 50);
+        clock.Stop();
+
+        CanaryMatch match = Assert.Single(matches);
+        Assert.Equal(("topic-42", "the amber-harbor rule of 42", 19), (match.Topic, match.Phrase, match.CandidateIndex));
+        Assert.Equal("The Amber  Harbor rule of 42", match.Matched);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
+    }
+}
