@@ -42,13 +42,7 @@ internal static class HostileCorpus
             // Sizes.
             new("body_50mb_content_length", Expect.ClientError, (host, timeout) =>
                 RawHttp.SendAsync(host.Port, ChatHead.Replace("{caller}", KnownSecrets.CallerKey("big"), StringComparison.Ordinal) + "Content-Length: 52428800\r\n\r\n", BigBody(50 << 20), timeout), 413),
-            new("body_50mb_chunked", Expect.ClientError, (host, timeout) =>
-            {
-                HttpRequestMessage request = ReliabilityHost.Chat("", "chunked");
-                request.Content = new StreamContent(new ChunkedSource(BigBody(50 << 20)));
-                request.Content.Headers.ContentType = new("application/json");
-                return host.SendAsync(request, timeout);
-            }, 413),
+            Raw("body_50mb_chunked", Expect.ClientError, ChatHead + "Transfer-Encoding: chunked\r\n\r\n", Chunked(BigBody(50 << 20)), 413),
             Bytes("body_just_over_16mb", Expect.ClientError, BigBody((16 << 20) + 1), status: 413),
             Chat("messages_10000", Expect.Answer, "{\"model\":\"x\",\"messages\":[" + string.Join(",", Enumerable.Repeat("{\"role\":\"user\",\"content\":\"Typically, yes.\"}", 10_000)) + "]}"),
             Chat("content_one_word_2mb", Expect.Answer, UserMessage(new string('a', 2 << 20)) ),
@@ -103,6 +97,7 @@ internal static class HostileCorpus
             // Unicode edge cases.
             Chat("unicode_lone_high_surrogate", Expect.Answer, """{"model":"x","messages":[{"role":"user","content":"Typically \ud800 it helps"}]}"""),
             Chat("unicode_lone_low_surrogate_stream", Expect.Answer, """{"model":"x","stream":true,"messages":[{"role":"user","content":"Usually \udc00 yes"}]}"""),
+            Chat("unicode_lone_surrogate_in_parts", Expect.Answer, """{"model":"x","messages":[{"role":"user","content":[{"type":"text","text":"a \udfff b"}]}]}"""),
             Chat("unicode_reversed_pair", Expect.Answer, """{"model":"x","messages":[{"role":"user","content":"\udc00\ud800 typically"}]}"""),
             Chat("unicode_nul_and_controls", Expect.Answer, UserMessage("a\0b\u0001c\u001fd\u007f typically")),
             Chat("unicode_noncharacters", Expect.Answer, UserMessage("\uFFFE\uFFFF\uFDD0 typically usually")),
@@ -176,19 +171,16 @@ internal static class HostileCorpus
             Request("evidence_double_slash_no_key", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api//competitors", null), 401),
             Request("evidence_traversal_encoded", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/competitors/..%2F..%2Fetc%2Fpasswd/evidence"), 404),
             Request("evidence_traversal_dots", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/competitors/%2e%2e/report"), 404),
-            Request("evidence_name_nul", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/competitors/%00/evidence"), 404),
+            Request("evidence_name_nul", Expect.ProtocolError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/competitors/%00/evidence"), 400),
             Request("evidence_name_odata_injection", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/competitors/x'%20or%20PartitionKey%20ne%20'/evidence"), 404),
             Request("evidence_name_4000_chars", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/competitors/" + new string('n', 4000) + "/report"), 404),
             Request("evidence_probe_unknown_competitor", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Post, "api/probes/run?competitor=../../x"), 404),
-            Request("evidence_delete_competitors", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Delete, "api/competitors"), 405),
-            Request("evidence_get_probes_run", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/probes/run"), 405),
+            Request("evidence_delete_competitors", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Delete, "api/competitors"), 404),
+            Request("evidence_get_probes_run", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/probes/run"), 404),
             Request("evidence_unknown_route", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/secrets"), 404),
-            Request("evidence_post_with_50mb_body", Expect.ClientError, () =>
-            {
-                HttpRequestMessage request = ReliabilityHost.Admin(HttpMethod.Put, "api/ledger/verify");
-                request.Content = new ByteArrayContent(BigBody(50 << 20));
-                return request;
-            }, 405),
+            Raw("evidence_put_with_50mb_body", Expect.ClientError,
+                "PUT /api/ledger/verify HTTP/1.1\r\nHost: 127.0.0.1\r\nx-canary-admin-key: " + KnownSecrets.AdminKey + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 52428800\r\n\r\n",
+                BigBody(50 << 20), 404),
         ];
         return cases;
     }
@@ -205,9 +197,19 @@ internal static class HostileCorpus
         return body;
     }
 
-    /// <summary>A read-only stream of unknown length, so HttpClient sends it chunked.</summary>
-    private sealed class ChunkedSource(byte[] bytes) : MemoryStream(bytes, writable: false)
+    /// <summary><paramref name="body"/> in HTTP/1.1 chunked transfer coding, 64 KiB a chunk.</summary>
+    private static byte[] Chunked(byte[] body)
     {
-        public override bool CanSeek => false;
+        using var chunked = new MemoryStream(body.Length + 4096);
+        for (int start = 0; start < body.Length; start += 65536)
+        {
+            int length = Math.Min(65536, body.Length - start);
+            chunked.Write(Encoding.ASCII.GetBytes(length.ToString("x", System.Globalization.CultureInfo.InvariantCulture) + "\r\n"));
+            chunked.Write(body, start, length);
+            chunked.Write("\r\n"u8);
+        }
+
+        chunked.Write("0\r\n\r\n"u8);
+        return chunked.ToArray();
     }
 }

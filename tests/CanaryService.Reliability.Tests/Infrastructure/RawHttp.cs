@@ -19,16 +19,22 @@ internal static class RawHttp
         Task<byte[]> reading = ReadAllAsync(stream, cts.Token);
         try
         {
-            await stream.WriteAsync(Encoding.Latin1.GetBytes(head), cts.Token);
-            if (body is not null)
+            // A small request goes in one write, so the server has read all of it when it answers and closes (a
+            // close with unread bytes resets the connection, which would discard its answer). Never half-close: the
+            // server would take that as the caller going away.
+            byte[] headBytes = Encoding.Latin1.GetBytes(head);
+            if (body is null || body.Length <= 1 << 20)
             {
+                await stream.WriteAsync((byte[])[.. headBytes, .. body ?? []], cts.Token);
+            }
+            else
+            {
+                await stream.WriteAsync(headBytes, cts.Token);
                 for (int start = 0; start < body.Length && !reading.IsCompleted; start += 64 * 1024)
                 {
                     await stream.WriteAsync(body.AsMemory(start, Math.Min(64 * 1024, body.Length - start)), cts.Token);
                 }
             }
-
-            socket.Shutdown(SocketShutdown.Send);
         }
         catch (Exception ex) when (ex is IOException or SocketException)
         {
