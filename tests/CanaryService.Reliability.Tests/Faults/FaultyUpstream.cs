@@ -37,6 +37,7 @@ internal sealed class FaultyUpstream : IAsyncDisposable
     public async Task AssertRecordedAndAliveAsync(long expectedBefore)
     {
         string account = Host.AccountOf("fault");
+        await Host.WaitUntilIdleAsync();
         await Host.FlushIssuanceAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(expectedBefore, await Host.IssuedResponsesAsync(account));
 

@@ -11,7 +11,7 @@ namespace CanaryService.Reliability.Tests.Faults;
 /// streams, undecodable strings, unreachable). For each: what the caller saw, what was recorded in the issuance log,
 /// and that the process still serves a normal request that is recorded exactly once.
 /// </summary>
-[Collection(ServiceCollection.Name)]
+[Collection(SharedServiceCollection.Name)]
 public sealed class UpstreamFaultTests(ServiceFixture service)
 {
     private const string Prose = "Typically, the first step is to plan carefully. Additionally, many people find that it helps to start small.";
@@ -74,15 +74,18 @@ public sealed class UpstreamFaultTests(ServiceFixture service)
     public async Task An_upstream_that_closes_mid_stream_resets_the_caller_and_what_was_sent_is_recorded()
     {
         await using var fault = await FaultyUpstream.StartAsync(service);
+        var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         fault.Upstream.Handler = async (context, _) =>
         {
             await WriteEventsAsync(context, EchoUpstream.Chunks(System.Text.Json.JsonSerializer.Serialize(Prose)).Take(4));
             await context.Response.Body.WriteAsync("data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"half"u8.ToArray());
             await context.Response.Body.FlushAsync();
+            // Cut the connection once the caller has text (a reset that arrives first discards unread bytes: see the 502 case).
+            await delivered.Task.WaitAsync(TimeSpan.FromSeconds(20));
             context.Abort();
         };
 
-        (int status, string received, Exception? error) = await ReadStreamAsync(fault.Host, Chat(stream: true));
+        (int status, string received, Exception? error) = await ReadStreamAsync(fault.Host, Chat(stream: true), delivered);
 
         Assert.Equal(200, status);
         Assert.NotNull(error);
@@ -214,7 +217,8 @@ public sealed class UpstreamFaultTests(ServiceFixture service)
     }
 
     /// <summary>Reads an answer as far as it goes: the status, the text received and the error that ended it, if any.</summary>
-    internal static async Task<(int Status, string Received, Exception? Error)> ReadStreamAsync(ReliabilityHost host, HttpRequestMessage request)
+    internal static async Task<(int Status, string Received, Exception? Error)> ReadStreamAsync(
+        ReliabilityHost host, HttpRequestMessage request, TaskCompletionSource? onText = null)
     {
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         using (request)
@@ -224,7 +228,17 @@ public sealed class UpstreamFaultTests(ServiceFixture service)
             try
             {
                 await using Stream body = await response.Content.ReadAsStreamAsync(cts.Token);
-                await body.CopyToAsync(received, cts.Token);
+                byte[] buffer = new byte[4096];
+                int read;
+                while ((read = await body.ReadAsync(buffer, cts.Token)) > 0)
+                {
+                    received.Write(buffer, 0, read);
+                    if (onText is not null && System.Text.RegularExpressions.Regex.IsMatch(Encoding.UTF8.GetString(received.ToArray()), "\"content\":\"[^\"]"))
+                    {
+                        onText.TrySetResult();
+                    }
+                }
+
                 return ((int)response.StatusCode, Encoding.UTF8.GetString(received.ToArray()), null);
             }
             catch (Exception ex) when (ex is IOException or HttpRequestException)

@@ -7,7 +7,7 @@ namespace CanaryService.Reliability.Tests.Hostile;
 /// server refused the bytes before any route ran) or a correct answer; never a 5xx, a hang, a stack trace or a secret;
 /// and a normal request still succeeds afterwards.
 /// </summary>
-[Collection(ServiceCollection.Name)]
+[Collection(SharedServiceCollection.Name)]
 public sealed class HostileInputTests(ServiceFixture service)
 {
     private static readonly TimeSpan PerRequest = TimeSpan.FromSeconds(20);

@@ -160,6 +160,26 @@ internal sealed class ReliabilityHost : IAsyncDisposable
     /// <summary>Records a reply received some other way (raw sockets, streams).</summary>
     public void Record(string reply) => Replies.Enqueue(reply);
 
+    /// <summary>
+    /// Waits until every request the host started has finished (its hosting log says so): a caller can see its
+    /// connection reset before the handler has recorded what it sent.
+    /// </summary>
+    public async Task WaitUntilIdleAsync()
+    {
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        while (true)
+        {
+            int started = _logs.Entries.Count(e => e.Contains("] Request starting ", StringComparison.Ordinal));
+            int finished = _logs.Entries.Count(e => e.Contains("] Request finished ", StringComparison.Ordinal));
+            if (started == finished)
+            {
+                return;
+            }
+
+            await Task.Delay(20, cts.Token);
+        }
+    }
+
     /// <summary>Every issuance event queued so far is written.</summary>
     public Task FlushIssuanceAsync(TimeSpan timeout) =>
         Services.GetRequiredService<CanaryService.Core.Ports.IIssuanceLog>().FlushAsync().WaitAsync(timeout);

@@ -5,7 +5,7 @@ namespace CanaryService.Reliability.Tests.Infrastructure;
 
 /// <summary>
 /// One Azurite, one echoing fake upstream and one real Host over them, shared by the tests of
-/// <see cref="ServiceCollection"/>. Tests that need other upstream behaviour start their own host on the same Azurite.
+/// <see cref="SharedServiceCollection"/>. Tests that need other upstream behaviour start their own host on the same Azurite.
 /// When the collection ends, every log line and reply of the shared host is checked for secrets.
 /// </summary>
 public sealed class ServiceFixture : IAsyncLifetime
@@ -50,7 +50,7 @@ public sealed class ServiceFixture : IAsyncLifetime
 }
 
 [CollectionDefinition(Name)]
-public sealed class ServiceCollection : ICollectionFixture<ServiceFixture>
+public sealed class SharedServiceCollection : ICollectionFixture<ServiceFixture>
 {
     public const string Name = "Service";
 }
