@@ -158,6 +158,11 @@ internal static class HostileCorpus
             Raw("request_line_garbage", Expect.ProtocolError, "\u0016\u0003\u0001\u0002\u0000 garbage\r\n\r\n", null, 400),
             Raw("expect_100_continue", Expect.Answer, ChatHead + "Expect: 100-continue\r\nContent-Length: " + small.Length + "\r\n\r\n", small),
 
+            // Other paths pass through: a body above the server's limit still gets a clear answer.
+            Raw("passthrough_50mb_body", Expect.ClientError,
+                "POST /v1/embeddings HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {caller}\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: 52428800\r\n\r\n",
+                BigBody(50 << 20), 413),
+
             // Wrong methods on the proxy routes: everything but POST passes through to the upstream, which judges it.
             Request("get_chat_completions", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "v1/chat/completions")),
             Request("put_chat_completions", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Put, "v1/chat/completions") { Content = new StringContent(SmallBody) }),
