@@ -54,6 +54,41 @@ public sealed class StorageOutageTests
         // What the caller saw: every request answered (above). What was recorded: every issuance, exactly, none dropped.
     }
 
+    [Fact]
+    public async Task The_evidence_API_answers_an_OpenAI_shaped_503_while_storage_is_down_and_recovers()
+    {
+        // A persistent Azurite stopped (not killed) so its tables outlive the outage, as a real account's do.
+        string data = Directory.CreateTempSubdirectory("azurite-outage-").FullName;
+        try
+        {
+            await EvidenceDuringOutageAsync(data);
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private static async Task EvidenceDuringOutageAsync(string data)
+    {
+        await using AzuriteEmulator azurite = await AzuriteEmulator.StartAsync(new AzuriteEmulatorOptions { DataDirectory = data });
+        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        await using ReliabilityHost host = await ReliabilityHost.StartAsync(azurite.ConnectionString, upstream.BaseAddress);
+        Assert.Equal(200, (await host.SendAsync(ReliabilityHost.Admin(HttpMethod.Get, "api/competitors"))).Status);
+
+        await azurite.StopAsync();
+        foreach (string path in new[] { "api/competitors", "api/ledger/verify" })
+        {
+            Reply reply = await host.SendAsync(ReliabilityHost.Admin(HttpMethod.Get, path), TimeSpan.FromSeconds(60));
+            Assert.True(reply.Status == 503, $"{path}: {reply}");
+            Hostile.AnswerShape.AssertOpenAIError(reply);
+        }
+
+        await azurite.RestartAsync();
+        Assert.Equal(200, (await host.SendAsync(ReliabilityHost.Admin(HttpMethod.Get, "api/competitors"), TimeSpan.FromSeconds(60))).Status);
+        Assert.Equal(200, (await host.SendAsync(ReliabilityHost.Admin(HttpMethod.Get, "api/ledger/verify"), TimeSpan.FromSeconds(60))).Status);
+    }
+
     /// <summary>Sends <paramref name="count"/> requests (every third streamed), <see cref="Concurrency"/> at a time; returns how many failed.</summary>
     private static async Task<int> LoadAsync(ReliabilityHost host, int count)
     {
