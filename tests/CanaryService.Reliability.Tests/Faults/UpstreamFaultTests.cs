@@ -152,6 +152,59 @@ public sealed class UpstreamFaultTests(ServiceFixture service)
         await fault.AssertRecordedAndAliveAsync(expectedBefore: 1);
     }
 
+    [Fact]
+    public async Task A_malformed_JSON_completion_passes_through_byte_for_byte()
+    {
+        const string Broken = "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"content\":\"Typically it helps\"}}],\"usage\":{";
+        await using var fault = await FaultyUpstream.StartAsync(service);
+        fault.Upstream.Handler = (context, _) => ChatAnswers.WriteJsonAsync(context.Response, 200, Broken);
+
+        Reply reply = await fault.Host.SendAsync(Chat(stream: false), TimeSpan.FromSeconds(20));
+
+        Assert.Equal(200, reply.Status);
+        Assert.Equal(Broken, reply.Body);
+        await fault.AssertRecordedAndAliveAsync(expectedBefore: 0);
+    }
+
+    [Fact]
+    public async Task A_caller_that_goes_away_mid_stream_leaves_the_process_serving_and_its_issuance_recorded()
+    {
+        await using var fault = await FaultyUpstream.StartAsync(service);
+        var callerGone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        fault.Upstream.Handler = async (context, _) =>
+        {
+            List<string> events = [.. EchoUpstream.Chunks(System.Text.Json.JsonSerializer.Serialize(Prose))];
+            await WriteEventsAsync(context, events.Take(4));
+            await callerGone.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            // Keep sending until the proxy notices its caller left and cancels this request (bounded).
+            for (int i = 0; i < 200 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                await WriteEventsAsync(context, [EchoUpstream.Chunks("\" and more\"").ElementAt(1)]);
+                await Task.Delay(10, CancellationToken.None);
+            }
+        };
+
+        using (var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            HttpResponseMessage response = await fault.Host.Client.SendAsync(Chat(stream: true), HttpCompletionOption.ResponseHeadersRead, cts.Token);
+            Stream body = await response.Content.ReadAsStreamAsync(cts.Token);
+            var received = new StringBuilder();
+            byte[] buffer = new byte[1024];
+            while (!System.Text.RegularExpressions.Regex.IsMatch(received.ToString(), "\"content\":\"[^\"]"))
+            {
+                int read = await body.ReadAsync(buffer, cts.Token);
+                Assert.True(read > 0, "the stream ended before any text");
+                received.Append(Encoding.UTF8.GetString(buffer, 0, read));
+            }
+
+            fault.Host.Record(received.ToString());
+            response.Dispose(); // the caller hangs up
+            callerGone.SetResult();
+        }
+
+        await fault.AssertRecordedAndAliveAsync(expectedBefore: 1);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
