@@ -10,17 +10,24 @@ public static class EvidenceEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>GET /api/competitors</c>, <c>GET /api/competitors/{name}/evidence</c>, <c>GET /api/competitors/{name}/report</c>,
-    /// <c>GET /api/ledger/verify</c> and <c>POST /api/probes/run</c> onto <see cref="EvidenceHandlers"/>.
+    /// <c>GET /api/ledger/verify</c> and <c>POST /api/probes/run</c> onto <see cref="EvidenceHandlers"/>; any other
+    /// <c>/api</c> path or method gets an OpenAI-shaped 404, and a storage outage an OpenAI-shaped 503.
     /// </summary>
     public static RouteGroupBuilder MapCanaryEvidenceApi(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         RouteGroupBuilder api = endpoints.MapGroup("/api");
+        api.AddEndpointFilter(StorageUnavailableFilter.InvokeAsync);
         api.MapGet("/competitors", (EvidenceHandlers h, CancellationToken ct) => h.ListCompetitorsAsync(ct));
         api.MapGet("/competitors/{name}/evidence", (string name, EvidenceHandlers h, CancellationToken ct) => h.GetEvidenceAsync(name, ct));
         api.MapGet("/competitors/{name}/report", (string name, EvidenceHandlers h, CancellationToken ct) => h.GetReportAsync(name, ct));
         api.MapGet("/ledger/verify", (EvidenceHandlers h, CancellationToken ct) => h.VerifyLedgerAsync(ct));
         api.MapPost("/probes/run", (string? competitor, EvidenceHandlers h, CancellationToken ct) => h.RunProbesAsync(competitor, ct));
+
+        // Every other /api path and method is the evidence API's too: answered here, never forwarded upstream by the
+        // proxy's catch-all route (with the admin key in its headers).
+        api.Map("/{**path}", () => OpenAIErrorResult.Create(StatusCodes.Status404NotFound,
+            "No evidence API route matches this method and path.", "not_found_error", "route_not_found"));
         return api;
     }
 

@@ -234,11 +234,30 @@ public sealed partial class CanaryProxy : IDisposable
         {
             ForwarderError.RequestTimedOut => OpenAIError.WriteAsync(context.Response, StatusCodes.Status504GatewayTimeout,
                 "The upstream API did not answer in time.", "upstream_error", "upstream_timeout"),
+            // The server refused the body (e.g. above Kestrel's size limit on a pass-through path): say so in the OpenAI shape.
+            ForwarderError.RequestBodyClient when RefusedBody(context) is { } bad
+                => OpenAIError.WriteAsync(context.Response, bad.StatusCode,
+                    bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "The request body is larger than the server accepts." : "The request body could not be read.",
+                    "invalid_request_error", bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "request_too_large" : "invalid_body"),
             ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.ResponseBodyCanceled
                 or ForwarderError.RequestBodyClient or ForwarderError.ResponseBodyClient => Task.CompletedTask,
             _ => OpenAIError.WriteAsync(context.Response, StatusCodes.Status502BadGateway,
                 "The upstream API could not be reached or sent an invalid answer.", "upstream_error", "upstream_unavailable"),
         };
+    }
+
+    /// <summary>The server's refusal of the request body (wrapped by the forwarder's copy), if that is what failed.</summary>
+    private static BadHttpRequestException? RefusedBody(HttpContext context)
+    {
+        for (Exception? exception = context.Features.Get<IForwarderErrorFeature>()?.Exception; exception is not null; exception = exception.InnerException)
+        {
+            if (exception is BadHttpRequestException bad)
+            {
+                return bad;
+            }
+        }
+
+        return null;
     }
 
     private static string ValidateBaseUrl(string? baseUrl)

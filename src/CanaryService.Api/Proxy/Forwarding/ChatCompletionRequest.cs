@@ -49,7 +49,19 @@ internal sealed record ChatCompletionRequest(bool Stream, bool StructuredOutput,
                 && format.TryGetProperty("type", out JsonElement type)
                 && type.ValueKind == JsonValueKind.String
                 && (type.ValueEquals("json_object") || type.ValueEquals("json_schema"));
-            return new ChatCompletionRequest(stream, structured, LastUserText(root));
+            string prompt;
+            try
+            {
+                prompt = LastUserText(root);
+            }
+            catch (InvalidOperationException)
+            {
+                // A string with a lone surrogate escape cannot be decoded: the upstream judges the request, and the
+                // answer is marked without a topic (as the rewriters pass such strings on as they are).
+                prompt = "";
+            }
+
+            return new ChatCompletionRequest(stream, structured, prompt);
         }
     }
 

@@ -185,6 +185,14 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     {
         bool dataWritten = false;
         ReadOnlySpan<byte> rest = raw;
+        if (!rest.IsEmpty && rest[0] == (byte)'\n')
+        {
+            // The LF of a CRLF split across reads: the parser ended the previous event at its CR and carried the LF
+            // over. It belongs to the previous event's line end; send it on so the framing stays byte for byte.
+            Output.Write("\n"u8);
+            rest = rest[1..];
+        }
+
         while (!rest.IsEmpty)
         {
             int end = rest.IndexOfAny((byte)'\r', (byte)'\n');

@@ -1,0 +1,38 @@
+using Azure;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace CanaryService.Api.Evidence;
+
+/// <summary>
+/// Turns a storage failure under an evidence route (storage down or unreachable) into an OpenAI-shaped 503 instead
+/// of an empty 500; the failure is logged.
+/// </summary>
+internal static partial class StorageUnavailableFilter
+{
+    public static async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(next);
+        try
+        {
+            return await next(context).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsStorageFailure(exception) && !context.HttpContext.RequestAborted.IsCancellationRequested)
+        {
+            ILogger logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EvidenceHandlers).FullName!);
+            LogStorageUnavailable(logger, exception);
+            return OpenAIErrorResult.Create(StatusCodes.Status503ServiceUnavailable,
+                "The evidence store is unavailable; try again later.", "service_unavailable", "storage_unavailable");
+        }
+    }
+
+    // The Azure SDK throws RequestFailedException, or AggregateException of them once its retries are used up.
+    private static bool IsStorageFailure(Exception exception) =>
+        exception is RequestFailedException
+        || (exception is AggregateException aggregate && aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(e => e is RequestFailedException));
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The evidence store could not be reached; the evidence API answered 503.")]
+    private static partial void LogStorageUnavailable(ILogger logger, Exception exception);
+}
