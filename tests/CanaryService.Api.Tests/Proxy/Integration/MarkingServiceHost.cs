@@ -123,6 +123,9 @@ internal sealed class MarkingServiceHost : IAsyncDisposable
         return new ChatClient("gpt-test", new ApiKeyCredential(apiKey), options);
     }
 
+    /// <summary>Stops the host as a shutdown would: requests in flight finish, then the issuance log writes what is queued.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
     public async ValueTask DisposeAsync()
     {
         await _app.StopAsync();
