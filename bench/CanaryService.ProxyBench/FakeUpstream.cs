@@ -6,11 +6,14 @@ namespace CanaryService.ProxyBench;
 /// <summary>
 /// A fake OpenAI upstream for load tests. <c>POST .../chat/completions</c> answers <see cref="BenchAnswer"/>: JSON, or SSE
 /// when the body asks for <c>"stream":true</c>, one flush per event. A request header <c>x-bench-delta-delay-ms</c> paces
-/// the events (for first-byte measurements); without it they go out back to back. Answers are pre-encoded so the
+/// the first <see cref="PacedEvents"/> events (for first-byte measurements: a proxy that held a delta back until the
+/// next one came would show a whole delay more); without it, and after those, events go out back to back. Answers are pre-encoded so the
 /// upstream costs as little CPU as possible on the shared cores.
 /// </summary>
 internal static class FakeUpstream
 {
+    private const int PacedEvents = 4;
+
     private static readonly byte[] StreamTrue = "\"stream\":true"u8.ToArray();
 
     public static async Task<int> RunAsync(string[] args)
@@ -38,11 +41,11 @@ internal static class FakeUpstream
         int delay = int.TryParse(context.Request.Headers["x-bench-delta-delay-ms"], NumberStyles.None, CultureInfo.InvariantCulture, out int ms) ? ms : 0;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
-        foreach (byte[] sse in BenchAnswer.Events)
+        for (int i = 0; i < BenchAnswer.Events.Length; i++)
         {
-            await response.Body.WriteAsync(sse, context.RequestAborted);
+            await response.Body.WriteAsync(BenchAnswer.Events[i], context.RequestAborted);
             await response.Body.FlushAsync(context.RequestAborted);
-            if (delay > 0)
+            if (delay > 0 && i < PacedEvents)
             {
                 await Task.Delay(delay, context.RequestAborted);
             }
