@@ -10,7 +10,7 @@
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
 # Optional (PROFILE=1): a dotnet-trace CPU sample of the marking Host at saturation, top methods, and dotnet-counters.
 #
-# Usage: bench/proxy-load.sh            (ROUNDS=3 DURATION=8s DELTA_DELAY_MS=20 PROFILE=1 OUT=/tmp/proxy-load)
+# Usage: bench/proxy-load.sh   (defaults: ROUNDS=3 DURATION=8s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
 # Every request goes to 127.0.0.1; every run is bounded by $DURATION; everything started here is stopped on exit.
 set -euo pipefail
 
@@ -57,7 +57,7 @@ KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/K
 STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
 
 echo "== upstream :$UPSTREAM_PORT, plain proxy :$PLAIN_PORT, marking Host :$MARKING_PORT"
-export DOTNET_gcServer=0 # the default for these apps; said here so the runs are comparable
+# GC settings are the apps' defaults (Server GC, as Microsoft.NET.Sdk.Web sets it), as they would run deployed.
 dotnet "$BENCH_DLL" upstream --urls "http://127.0.0.1:$UPSTREAM_PORT" >"$OUT/upstream.log" 2>&1 &
 PIDS+=($!)
 dotnet "$PLAIN_DLL" --urls "http://127.0.0.1:$PLAIN_PORT" --Upstream:BaseUrl="http://127.0.0.1:$UPSTREAM_PORT" >"$OUT/plain.log" 2>&1 &
@@ -134,7 +134,7 @@ done
 
 echo "== first streamed content, upstream deltas ${DELTA_DELAY_MS} ms apart"
 : >"$OUT/first-byte.txt"
-for round in 1 2; do
+for round in $(seq 1 "${FIRST_BYTE_ROUNDS:-2}"); do
   for target in direct plain marking; do
     echo "$target $(dotnet "$BENCH_DLL" first-byte "${URL[$target]}" 40 "$DELTA_DELAY_MS")" | tee -a "$OUT/first-byte.txt"
   done
@@ -150,10 +150,12 @@ if [ "$PROFILE" = 1 ] && command -v dotnet-trace >/dev/null; then
     hey_run marking "$mode" -z 12s -c 64 >/dev/null &
     load=$!
     sleep 2
-    dotnet-trace collect -p "$MARKING_PID" --profile cpu-sampling --duration 00:00:00:08 -o "$OUT/marking-$mode.nettrace" >/dev/null
+    dotnet-trace collect -p "$MARKING_PID" --profile dotnet-sampled-thread-time --duration 00:00:00:08 -o "$OUT/marking-$mode.nettrace" >/dev/null
     wait "$load"
-    dotnet-trace report "$OUT/marking-$mode.nettrace" topN -n 40 >"$OUT/profile-$mode-exclusive.txt" 2>&1 || true
     dotnet-trace report "$OUT/marking-$mode.nettrace" topN -n 60 --inclusive >"$OUT/profile-$mode-inclusive.txt" 2>&1 || true
+    dotnet-trace convert "$OUT/marking-$mode.nettrace" --format speedscope -o "$OUT/marking-$mode" >/dev/null 2>&1 || true
+    echo "-- $mode"
+    python3 "$ROOT/bench/profile-summary.py" "$OUT/marking-$mode.speedscope.json" | tee "$OUT/profile-$mode.md"
   done
   if command -v dotnet-counters >/dev/null; then
     hey_run marking json -z 10s -c 64 >/dev/null &
