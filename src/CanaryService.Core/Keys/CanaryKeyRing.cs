@@ -11,8 +11,15 @@ public sealed class CanaryKeyRing
     /// <summary>The id of the global lexical key.</summary>
     public const string GlobalKeyId = "global";
 
+    /// <summary>
+    /// How many account keys are kept. Account ids come from callers' API keys before the upstream has checked them, so
+    /// the cache must not grow with every key anyone sends; each kept key also keeps its preferred-form cache alive.
+    /// </summary>
+    internal const int MaxCachedAccountKeys = 1024;
+
     private readonly MasterKey _master;
     private readonly ConcurrentDictionary<string, LexicalKey> _accountKeys = new(StringComparer.Ordinal);
+    private int _cachedAccountKeys;
 
     /// <summary>Creates the key ring.</summary>
     public CanaryKeyRing(MasterKey master)
@@ -37,9 +44,25 @@ public sealed class CanaryKeyRing
     public LexicalKey ForAccount(string accountId)
     {
         ArgumentException.ThrowIfNullOrEmpty(accountId);
-        return _accountKeys.GetOrAdd(accountId, static (id, master) =>
-            new LexicalKey("account:" + id, master.Derive("canary/lexical/account/" + id)), _master);
+        if (_accountKeys.TryGetValue(accountId, out LexicalKey? known))
+        {
+            return known;
+        }
+
+        var key = new LexicalKey("account:" + accountId, _master.Derive("canary/lexical/account/" + accountId));
+        if (_accountKeys.TryAdd(accountId, key) && Interlocked.Increment(ref _cachedAccountKeys) > MaxCachedAccountKeys)
+        {
+            // Full: start over (a key is re-derived in one HMAC). Clearing beats eviction bookkeeping on the hot path;
+            // racing adders may leave a few more entries than the bound, never an unbounded number.
+            _accountKeys.Clear();
+            Volatile.Write(ref _cachedAccountKeys, 0);
+        }
+
+        return key;
     }
+
+    /// <summary>How many account keys are cached now.</summary>
+    internal int CachedAccountKeys => _accountKeys.Count;
 
     /// <summary>The seed of an epoch's phrase canaries (slot words and the secret pick among candidates).</summary>
     public byte[] PhraseSeed(string epoch)

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Proxy overhead benchmark (docs/benchmarks.md, "Proxy overhead").
+#
+# Starts, on 127.0.0.1 only: Azurite (in memory), the fake upstream (~2 KB answers), the plain YARP proxy and the
+# marking Host (Release), then measures the three targets -- the upstream directly, the plain proxy, the marking
+# proxy -- for JSON and SSE answers, alternating targets within each round to spread the noise of a shared machine:
+#   * throughput at saturation: `hey -c 64` for $DURATION
+#   * latency at a fixed 480 requests/s: `hey -c 16 -q 30` for $DURATION (median and p99)
+#   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load)
+#   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
+# Optional (PROFILE=1): a dotnet-trace CPU sample of the marking Host at saturation, top methods, and dotnet-counters.
+#
+# Usage: bench/proxy-load.sh   (defaults: ROUNDS=3 DURATION=8s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
+# Every request goes to 127.0.0.1; every run is bounded by $DURATION; everything started here is stopped on exit.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROUNDS="${ROUNDS:-3}"
+DURATION="${DURATION:-8s}"
+DELTA_DELAY_MS="${DELTA_DELAY_MS:-20}"
+PROFILE="${PROFILE:-1}"
+OUT="${OUT:-/tmp/proxy-load}"
+mkdir -p "$OUT"
+export PATH="$PATH:$HOME/.dotnet/tools"
+
+if ! command -v hey >/dev/null; then
+  apt-get update -qq && apt-get install -y -qq hey >/dev/null
+fi
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+
+PIDS=()
+cleanup() { # newest first: the Host writes its queued issuance while Azurite still runs
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[$i]}" 2>/dev/null || true; sleep 0.2; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+
+echo "== build (Release)"
+for project in bench/CanaryService.ProxyBench bench/CanaryService.PlainProxy src/CanaryService.Host; do
+  dotnet build -c Release --nologo -v q "$ROOT/$project" >/dev/null
+done
+BENCH_DLL="$ROOT/bench/CanaryService.ProxyBench/bin/Release/net10.0/CanaryService.ProxyBench.dll"
+PLAIN_DLL="$ROOT/bench/CanaryService.PlainProxy/bin/Release/net10.0/CanaryService.PlainProxy.dll"
+HOST_DLL="$ROOT/src/CanaryService.Host/bin/Release/net10.0/CanaryService.Host.dll"
+
+UPSTREAM_PORT=$(free_port); PLAIN_PORT=$(free_port); MARKING_PORT=$(free_port)
+BLOB_PORT=$(free_port); QUEUE_PORT=$(free_port); TABLE_PORT=$(free_port)
+
+echo "== azurite (in memory) on $BLOB_PORT/$QUEUE_PORT/$TABLE_PORT"
+[ -d "$ROOT/node_modules/azurite" ] || (cd "$ROOT" && npm ci --silent)
+(cd "$ROOT" && exec npx --no-install azurite --inMemoryPersistence --silent --loose --skipApiVersionCheck \
+  --blobHost 127.0.0.1 --blobPort "$BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$QUEUE_PORT" \
+  --tableHost 127.0.0.1 --tablePort "$TABLE_PORT") >"$OUT/azurite.log" 2>&1 &
+PIDS+=($!)
+KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
+
+echo "== upstream :$UPSTREAM_PORT, plain proxy :$PLAIN_PORT, marking Host :$MARKING_PORT"
+# GC settings are the apps' defaults (Server GC, as Microsoft.NET.Sdk.Web sets it), as they would run deployed.
+dotnet "$BENCH_DLL" upstream --urls "http://127.0.0.1:$UPSTREAM_PORT" >"$OUT/upstream.log" 2>&1 &
+PIDS+=($!)
+dotnet "$PLAIN_DLL" --urls "http://127.0.0.1:$PLAIN_PORT" --Upstream:BaseUrl="http://127.0.0.1:$UPSTREAM_PORT" >"$OUT/plain.log" 2>&1 &
+PIDS+=($!)
+ASPNETCORE_ENVIRONMENT=Production \
+Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" \
+Storage__ConnectionString="$STORAGE" \
+Upstream__BaseUrl="http://127.0.0.1:$UPSTREAM_PORT" \
+Evidence__AdminKey="bench-admin-key-0123456789" \
+Logging__LogLevel__Default=Warning \
+  dotnet "$HOST_DLL" --urls "http://127.0.0.1:$MARKING_PORT" >"$OUT/marking.log" 2>&1 &
+MARKING_PID=$!
+PIDS+=($MARKING_PID)
+
+for port in $UPSTREAM_PORT $PLAIN_PORT $MARKING_PORT; do
+  for _ in $(seq 1 120); do
+    curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"messages":[]}' "http://127.0.0.1:$port/v1/chat/completions" 2>/dev/null && break
+    sleep 0.5
+  done
+done
+
+declare -A URL=(
+  [direct]="http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions"
+  [plain]="http://127.0.0.1:$PLAIN_PORT/v1/chat/completions"
+  [marking]="http://127.0.0.1:$MARKING_PORT/v1/chat/completions"
+)
+printf '%s' '{"model":"gpt-bench","messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/json.body"
+printf '%s' '{"model":"gpt-bench","stream":true,"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/stream.body"
+
+# The marking proxy must really mark: the text differs from the upstream's.
+if [ "$(curl -fsS -X POST -H 'Authorization: Bearer sk-bench' -H 'Content-Type: application/json' --data-binary @"$OUT/json.body" "${URL[marking]}" | md5sum)" = \
+     "$(curl -fsS -X POST -H 'Content-Type: application/json' --data-binary @"$OUT/json.body" "${URL[direct]}" | md5sum)" ]; then
+  echo "the marking proxy did not change the answer" >&2; exit 1
+fi
+
+hey_run() { # target mode extra-args...
+  local target=$1 mode=$2; shift 2
+  hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/$mode.body" "$@" "${URL[$target]}"
+}
+
+rss_sampler() { # samples the marking Host's VmRSS (kB) every 0.5 s into $OUT/rss.samples
+  while kill -0 "$MARKING_PID" 2>/dev/null; do
+    awk '/VmRSS/ {print $2}' "/proc/$MARKING_PID/status" >>"$OUT/rss.samples" 2>/dev/null || true
+    sleep 0.5
+  done
+}
+
+echo "== warm-up"
+for target in direct plain marking; do
+  for mode in json stream; do hey_run "$target" "$mode" -n 2000 -c 16 >/dev/null; done
+done
+
+: >"$OUT/rss.samples"
+rss_sampler &
+PIDS+=($!)
+
+: >"$OUT/results.tsv"
+echo "== measure: $ROUNDS rounds x {json,stream} x {direct,plain,marking}, $DURATION each, alternating"
+for round in $(seq 1 "$ROUNDS"); do
+  for mode in json stream; do
+    for target in direct plain marking; do
+      hey_run "$target" "$mode" -z "$DURATION" -c 64 >"$OUT/sat-$mode-$target-$round.txt"
+      rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/sat-$mode-$target-$round.txt")
+      hey_run "$target" "$mode" -z "$DURATION" -c 16 -q 30 >"$OUT/rate-$mode-$target-$round.txt"
+      p50=$(awk '/ 50% in/ {print $3*1000}' "$OUT/rate-$mode-$target-$round.txt")
+      p99=$(awk '/ 99% in/ {print $3*1000}' "$OUT/rate-$mode-$target-$round.txt")
+      achieved=$(awk '/Requests\/sec/ {print $2}' "$OUT/rate-$mode-$target-$round.txt")
+      bad=$(cat "$OUT/sat-$mode-$target-$round.txt" "$OUT/rate-$mode-$target-$round.txt" | awk '/^\s+\[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} END {print n + 0 + e}')
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$target" "$rps" "$achieved" "$p50" "$p99" "$bad" | tee -a "$OUT/results.tsv"
+      sleep 1
+    done
+  done
+done
+
+echo "== first streamed content, upstream deltas ${DELTA_DELAY_MS} ms apart"
+: >"$OUT/first-byte.txt"
+for round in $(seq 1 "${FIRST_BYTE_ROUNDS:-2}"); do
+  for target in direct plain marking; do
+    echo "$target $(dotnet "$BENCH_DLL" first-byte "${URL[$target]}" 40 "$DELTA_DELAY_MS")" | tee -a "$OUT/first-byte.txt"
+  done
+done
+
+echo "== marking Host memory"
+awk 'BEGIN {m = 0} $1 > m {m = $1} END {printf "peak sampled VmRSS: %.1f MB\n", m / 1024}' "$OUT/rss.samples" | tee "$OUT/memory.txt"
+awk '/VmHWM|VmRSS/ {printf "%s %.1f MB\n", $1, $2 / 1024}' "/proc/$MARKING_PID/status" | tee -a "$OUT/memory.txt"
+
+if [ "$PROFILE" = 1 ] && command -v dotnet-trace >/dev/null; then
+  echo "== profile: dotnet-trace (CPU samples) of the marking Host at saturation"
+  for mode in json stream; do
+    hey_run marking "$mode" -z 12s -c 64 >/dev/null &
+    load=$!
+    sleep 2
+    dotnet-trace collect -p "$MARKING_PID" --profile dotnet-sampled-thread-time --duration 00:00:00:08 -o "$OUT/marking-$mode.nettrace" >/dev/null
+    wait "$load"
+    dotnet-trace report "$OUT/marking-$mode.nettrace" topN -n 60 --inclusive >"$OUT/profile-$mode-inclusive.txt" 2>&1 || true
+    dotnet-trace convert "$OUT/marking-$mode.nettrace" --format speedscope -o "$OUT/marking-$mode" >/dev/null 2>&1 || true
+    echo "-- $mode"
+    python3 "$ROOT/bench/profile-summary.py" "$OUT/marking-$mode.speedscope.json" | tee "$OUT/profile-$mode.md"
+  done
+  if command -v dotnet-counters >/dev/null; then
+    hey_run marking json -z 10s -c 64 >/dev/null &
+    load=$!
+    sleep 2
+    timeout 8 dotnet-counters collect -p "$MARKING_PID" --counters System.Runtime --refresh-interval 2 --format csv -o "$OUT/counters.csv" >/dev/null 2>&1 || true
+    wait "$load"
+  fi
+fi
+
+echo "== summary (median over rounds): mode target sat_rps rate_p50_ms rate_p99_ms"
+python3 - "$OUT/results.tsv" <<'PY'
+import statistics, sys
+rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
+by = {}
+for r in rows:
+    by.setdefault((r[1], r[2]), []).append(r)
+for mode in ("json", "stream"):
+    med = {}
+    for target in ("direct", "plain", "marking"):
+        rs = by[(mode, target)]
+        med[target] = [statistics.median(float(r[i]) for r in rs) for i in (3, 5, 6)]
+        print(f"{mode}\t{target}\t{med[target][0]:.0f}\t{med[target][1]:.2f}\t{med[target][2]:.2f}\terrors={sum(int(r[7]) for r in rs)}")
+    plain_add = [med["plain"][i] - med["direct"][i] for i in (1, 2)]
+    marking_add = [med["marking"][i] - med["direct"][i] for i in (1, 2)]
+    print(f"{mode}\tmarking/plain throughput {100 * med['marking'][0] / med['plain'][0]:.0f}% (target >= 80%)")
+    print(f"{mode}\tadded over direct: plain p50 {plain_add[0]:.2f} p99 {plain_add[1]:.2f} ms; marking p50 {marking_add[0]:.2f} p99 {marking_add[1]:.2f} ms "
+          f"(target: marking <= plain + 0.5 ms p50, + 2 ms p99)")
+PY
+echo "raw results in $OUT"
