@@ -52,7 +52,7 @@ public sealed class UpstreamFaultTests(ServiceFixture service)
     [Fact]
     public async Task An_upstream_that_falls_silent_mid_stream_is_cut_off_and_what_was_sent_is_recorded()
     {
-        await using var fault = await FaultyUpstream.StartAsync(service, [new("Upstream:Timeout", "00:00:01")]);
+        await using var fault = await FaultyUpstream.StartAsync(service, [new("Upstream:Timeout", "00:00:02")]);
         fault.Upstream.Handler = async (context, _) =>
         {
             await WriteEventsAsync(context, EchoUpstream.Chunks(System.Text.Json.JsonSerializer.Serialize(Prose)).Take(4));
