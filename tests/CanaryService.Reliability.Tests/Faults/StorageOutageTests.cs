@@ -13,8 +13,9 @@ namespace CanaryService.Reliability.Tests.Faults;
 /// Azurite runs in memory (its own instance: the shared one is never killed), so a kill also wipes what was written
 /// before it; the test therefore checks the count before the kill, then counts what was issued from the kill on,
 /// which must all have waited in the proxy's queue.
+/// Each test runs its own Azurite, so this class runs beside the shared collection (its waits are mostly the SDK's
+/// retry delays).
 /// </remarks>
-[Collection(SharedServiceCollection.Name)]
 public sealed class StorageOutageTests
 {
     private const int Concurrency = 4;

@@ -52,7 +52,7 @@ public sealed class UpstreamFaultTests(ServiceFixture service)
     [Fact]
     public async Task An_upstream_that_falls_silent_mid_stream_is_cut_off_and_what_was_sent_is_recorded()
     {
-        await using var fault = await FaultyUpstream.StartAsync(service, [new("Upstream:Timeout", "00:00:01")]);
+        await using var fault = await FaultyUpstream.StartAsync(service, [new("Upstream:Timeout", "00:00:02")]);
         fault.Upstream.Handler = async (context, _) =>
         {
             await WriteEventsAsync(context, EchoUpstream.Chunks(System.Text.Json.JsonSerializer.Serialize(Prose)).Take(4));
@@ -152,17 +152,30 @@ public sealed class UpstreamFaultTests(ServiceFixture service)
         await fault.AssertRecordedAndAliveAsync(expectedBefore: 1);
     }
 
-    [Fact]
-    public async Task A_malformed_JSON_completion_passes_through_byte_for_byte()
+    public static TheoryData<string> UnrewritableCompletions => new()
     {
-        const string Broken = "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"content\":\"Typically it helps\"}}],\"usage\":{";
+        "truncated",
+        "nested_10000",
+        "larger_than_the_rewrite_limit",
+    };
+
+    [Theory]
+    [MemberData(nameof(UnrewritableCompletions))]
+    public async Task A_completion_that_cannot_be_rewritten_passes_through_byte_for_byte(string kind)
+    {
+        string body = kind switch
+        {
+            "truncated" => "{\"id\":\"x\",\"choices\":[{\"index\":0,\"message\":{\"content\":\"Typically it helps\"}}],\"usage\":{",
+            "nested_10000" => "{\"choices\":[{\"index\":0,\"message\":{\"content\":\"Typically it helps\"}}],\"x\":" + HostileCase.Nested('[', ']', 10_000) + "}",
+            _ => EchoUpstream.Completion(System.Text.Json.JsonSerializer.Serialize("Typically it helps. " + new string('a', 9 << 20))),
+        };
         await using var fault = await FaultyUpstream.StartAsync(service);
-        fault.Upstream.Handler = (context, _) => ChatAnswers.WriteJsonAsync(context.Response, 200, Broken);
+        fault.Upstream.Handler = (context, _) => ChatAnswers.WriteJsonAsync(context.Response, 200, body);
 
         Reply reply = await fault.Host.SendAsync(Chat(stream: false), TimeSpan.FromSeconds(20));
 
         Assert.Equal(200, reply.Status);
-        Assert.Equal(Broken, reply.Body);
+        Assert.Equal(body, reply.Body);
         await fault.AssertRecordedAndAliveAsync(expectedBefore: 0);
     }
 

@@ -73,11 +73,11 @@ public sealed class SecretsTests(ServiceFixture service)
             ? ChatAnswers.WriteJsonAsync(context.Response, 401, "{\"error\":{\"message\":\"Incorrect API key provided.\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}")
             : EchoUpstream.HandleAsync(context, request);
         goodCompetitor.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response,
-            "Typically, the first step is to plan carefully. Additionally, many people find that it helps to start small.");
+            "Typically, the first step is to plan carefully. <script>alert(2)</script> Additionally, many people find that it helps to start small.");
         brokenCompetitor.Handler = (context, _) =>
         {
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
-            return context.Response.WriteAsync("upstream exploded");
+            return context.Response.WriteAsync("<script>alert(1)</script> upstream exploded");
         };
 
         await using ReliabilityHost host = await ReliabilityHost.StartAsync(service.Azurite.ConnectionString, upstream.BaseAddress,
@@ -112,6 +112,7 @@ public sealed class SecretsTests(ServiceFixture service)
         {
             Reply read = await host.SendAsync(ReliabilityHost.Admin(HttpMethod.Get, path));
             Assert.True(read.Status == 200, $"{path}: {read}");
+            Assert.DoesNotContain("<script>", read.Body, StringComparison.OrdinalIgnoreCase); // competitors' text is escaped in the report
         }
 
         await host.StopAsync();
