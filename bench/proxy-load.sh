@@ -8,9 +8,9 @@
 #   * latency at a fixed 480 requests/s: `hey -c 16 -q 30` for $DURATION (median and p99)
 #   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load)
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
-# Optional (PROFILE=1): a dotnet-trace CPU sample of the marking Host at saturation, top methods, and dotnet-counters.
+# PROFILE=1 (default): dotnet-trace samples the marking Host at saturation; bench/profile-summary.py splits the time by part.
 #
-# Usage: bench/proxy-load.sh   (defaults: ROUNDS=3 DURATION=8s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
+# Usage: bench/proxy-load.sh   (defaults: ROUNDS=3 DURATION=8s WARMUP=6s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
 # Every request goes to 127.0.0.1; every run is bounded by $DURATION; everything started here is stopped on exit.
 set -euo pipefail
 
@@ -105,9 +105,9 @@ rss_sampler() { # samples the marking Host's VmRSS (kB) every 0.5 s into $OUT/rs
   done
 }
 
-echo "== warm-up"
+echo "== warm-up (long enough for tiered JIT to reach its optimised code on a busy machine)"
 for target in direct plain marking; do
-  for mode in json stream; do hey_run "$target" "$mode" -n 2000 -c 16 >/dev/null; done
+  for mode in json stream; do hey_run "$target" "$mode" -z "${WARMUP:-6s}" -c 64 >/dev/null; done
 done
 
 : >"$OUT/rss.samples"
@@ -157,13 +157,6 @@ if [ "$PROFILE" = 1 ] && command -v dotnet-trace >/dev/null; then
     echo "-- $mode"
     python3 "$ROOT/bench/profile-summary.py" "$OUT/marking-$mode.speedscope.json" | tee "$OUT/profile-$mode.md"
   done
-  if command -v dotnet-counters >/dev/null; then
-    hey_run marking json -z 10s -c 64 >/dev/null &
-    load=$!
-    sleep 2
-    timeout 8 dotnet-counters collect -p "$MARKING_PID" --counters System.Runtime --refresh-interval 2 --format csv -o "$OUT/counters.csv" >/dev/null 2>&1 || true
-    wait "$load"
-  fi
 fi
 
 echo "== summary (median over rounds): mode target sat_rps rate_p50_ms rate_p99_ms"
