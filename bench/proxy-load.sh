@@ -49,7 +49,8 @@ BLOB_PORT=$(free_port); QUEUE_PORT=$(free_port); TABLE_PORT=$(free_port)
 
 echo "== azurite (in memory) on $BLOB_PORT/$QUEUE_PORT/$TABLE_PORT"
 [ -d "$ROOT/node_modules/azurite" ] || (cd "$ROOT" && npm ci --silent)
-(cd "$ROOT" && exec npx --no-install azurite --inMemoryPersistence --silent --loose --skipApiVersionCheck \
+# node itself (not npx, which would leave its node child running when killed) runs the pinned package's CLI.
+(cd "$ROOT" && exec node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --loose --skipApiVersionCheck \
   --blobHost 127.0.0.1 --blobPort "$BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$QUEUE_PORT" \
   --tableHost 127.0.0.1 --tablePort "$TABLE_PORT") >"$OUT/azurite.log" 2>&1 &
 PIDS+=($!)
