@@ -32,6 +32,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 PIDS=()
 cleanup() { # newest first: the Host writes its queued issuance while Azurite still runs
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[$i]}" 2>/dev/null || true; sleep 0.2; done
+  sleep 3 # Azurite can take its time over SIGTERM; nothing started here may outlive the script
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
