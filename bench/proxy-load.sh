@@ -8,9 +8,9 @@
 #   * latency at a fixed 480 requests/s: `hey -c 16 -q 30` for $DURATION (median and p99)
 #   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load)
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
-# Optional (PROFILE=1): a dotnet-trace CPU sample of the marking Host at saturation, top methods, and dotnet-counters.
+# PROFILE=1 (default): dotnet-trace samples the marking Host at saturation; bench/profile-summary.py splits the time by part.
 #
-# Usage: bench/proxy-load.sh   (defaults: ROUNDS=3 DURATION=8s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
+# Usage: bench/proxy-load.sh   (defaults: ROUNDS=3 DURATION=8s WARMUP=6s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
 # Every request goes to 127.0.0.1; every run is bounded by $DURATION; everything started here is stopped on exit.
 set -euo pipefail
 
@@ -32,6 +32,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 PIDS=()
 cleanup() { # newest first: the Host writes its queued issuance while Azurite still runs
   for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[$i]}" 2>/dev/null || true; sleep 0.2; done
+  sleep 3 # Azurite can take its time over SIGTERM; nothing started here may outlive the script
+  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
@@ -49,7 +51,8 @@ BLOB_PORT=$(free_port); QUEUE_PORT=$(free_port); TABLE_PORT=$(free_port)
 
 echo "== azurite (in memory) on $BLOB_PORT/$QUEUE_PORT/$TABLE_PORT"
 [ -d "$ROOT/node_modules/azurite" ] || (cd "$ROOT" && npm ci --silent)
-(cd "$ROOT" && exec npx --no-install azurite --inMemoryPersistence --silent --loose --skipApiVersionCheck \
+# node itself (not npx, which would leave its node child running when killed) runs the pinned package's CLI.
+(cd "$ROOT" && exec node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --loose --skipApiVersionCheck \
   --blobHost 127.0.0.1 --blobPort "$BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$QUEUE_PORT" \
   --tableHost 127.0.0.1 --tablePort "$TABLE_PORT") >"$OUT/azurite.log" 2>&1 &
 PIDS+=($!)
@@ -105,9 +108,9 @@ rss_sampler() { # samples the marking Host's VmRSS (kB) every 0.5 s into $OUT/rs
   done
 }
 
-echo "== warm-up"
+echo "== warm-up (long enough for tiered JIT to reach its optimised code on a busy machine)"
 for target in direct plain marking; do
-  for mode in json stream; do hey_run "$target" "$mode" -n 2000 -c 16 >/dev/null; done
+  for mode in json stream; do hey_run "$target" "$mode" -z "${WARMUP:-6s}" -c 64 >/dev/null; done
 done
 
 : >"$OUT/rss.samples"
@@ -157,13 +160,6 @@ if [ "$PROFILE" = 1 ] && command -v dotnet-trace >/dev/null; then
     echo "-- $mode"
     python3 "$ROOT/bench/profile-summary.py" "$OUT/marking-$mode.speedscope.json" | tee "$OUT/profile-$mode.md"
   done
-  if command -v dotnet-counters >/dev/null; then
-    hey_run marking json -z 10s -c 64 >/dev/null &
-    load=$!
-    sleep 2
-    timeout 8 dotnet-counters collect -p "$MARKING_PID" --counters System.Runtime --refresh-interval 2 --format csv -o "$OUT/counters.csv" >/dev/null 2>&1 || true
-    wait "$load"
-  fi
 fi
 
 echo "== summary (median over rounds): mode target sat_rps rate_p50_ms rate_p99_ms"

@@ -15,6 +15,13 @@ public sealed class CanaryMarker
 {
     private const int MaxCachedCanaries = 100_000;
 
+    /// <summary>
+    /// After a registry write fails, how long new canaries are not attempted. The write sits on the request path (the
+    /// answer waits for it, up to the registry's own time-out): during a storage outage every response drawn for an
+    /// uncached topic would otherwise wait that long. Responses meanwhile carry only the lexical watermark.
+    /// </summary>
+    internal static readonly TimeSpan RegistryRetryAfter = TimeSpan.FromSeconds(10);
+
     private readonly CanaryKeyRing _keyRing;
     private readonly CanaryMarkerOptions _options;
     private readonly ICanaryRegistry _registry;
@@ -22,6 +29,7 @@ public sealed class CanaryMarker
     private readonly LexiconLayers _layers;
     private readonly PhraseCanaryGenerator _generator;
     private readonly ConcurrentDictionary<(string Epoch, string Topic), PhraseCanary> _registered = new();
+    private long _registryRetryAtTicks;
 
     /// <summary>Creates the marker.</summary>
     /// <exception cref="CanaryConfigurationException">The options are invalid.</exception>
@@ -73,6 +81,11 @@ public sealed class CanaryMarker
             return known;
         }
 
+        if (_timeProvider.GetUtcNow().UtcTicks < Interlocked.Read(ref _registryRetryAtTicks))
+        {
+            return null; // the registry failed a moment ago: don't make this caller wait for it too
+        }
+
         PhraseCanary canary = _generator.Create(epoch, topic.Key, topic.Words);
         try
         {
@@ -86,6 +99,7 @@ public sealed class CanaryMarker
         catch (Exception)
 #pragma warning restore CA1031
         {
+            Interlocked.Exchange(ref _registryRetryAtTicks, (_timeProvider.GetUtcNow() + RegistryRetryAfter).UtcTicks);
             return null;
         }
 

@@ -84,6 +84,31 @@ public sealed class CanaryMarkerTests
     }
 
     [Fact]
+    public async Task After_a_registry_fault_no_caller_waits_for_the_registry_until_the_retry_time()
+    {
+        // The registry write is on the request path; during an outage each new topic's first response would wait for
+        // the registry's time-out. After one failure the marker stops asking for a while.
+        var registry = new RecordingRegistry { Fail = true };
+        var clock = new ManualClock(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
+        var marker = new CanaryMarker(new CanaryKeyRing(MasterKey.Generate()), new CanaryMarkerOptions { PhraseRate = 1 }, registry, clock);
+        string[] prompts = ["How do I tune PostgreSQL vacuum?", "Why does Kafka rebalance consumers?", "How are Rust lifetimes checked?"];
+
+        Assert.Null((await marker.BeginAsync(new MarkingRequest("acct", prompts[0]))).Canary);
+        Assert.Equal(1, registry.Writes);
+        registry.Fail = false;
+        foreach (string prompt in prompts)
+        {
+            Assert.Null((await marker.BeginAsync(new MarkingRequest("acct", prompt))).Canary);
+        }
+
+        Assert.Equal(1, registry.Writes);
+
+        clock.Now += CanaryMarker.RegistryRetryAfter;
+        Assert.NotNull((await marker.BeginAsync(new MarkingRequest("acct", prompts[1]))).Canary);
+        Assert.Equal(2, registry.Writes);
+    }
+
+    [Fact]
     public async Task Rate_zero_never_draws_a_canary()
     {
         var registry = new RecordingRegistry();
@@ -133,5 +158,12 @@ public sealed class CanaryMarkerTests
         var stream = marking.CreateStream(1);
         Assert.Equal("", stream.Append(null));
         Assert.Equal("", stream.Complete());
+    }
+
+    private sealed class ManualClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }

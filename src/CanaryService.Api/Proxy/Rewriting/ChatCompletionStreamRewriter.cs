@@ -26,7 +26,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     }
 
     /// <summary>The events ready to send; the caller empties it.</summary>
-    public ArrayBufferWriter<byte> Output { get; } = new(4096);
+    public PooledBufferWriter Output { get; } = new(4096);
 
     /// <summary>How many choices had text that went through the marker.</summary>
     public int MarkedChoices { get; private set; }

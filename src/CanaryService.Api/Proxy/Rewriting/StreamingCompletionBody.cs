@@ -27,6 +27,9 @@ internal sealed class StreamingCompletionBody : RewritingResponseBody
         _parser.Finish(_rewriter);
         _rewriter.Complete();
         await SendAsync(cancellationToken).ConfigureAwait(false);
+
+        // The answer is complete; a stream that broke off earlier leaves its buffer to the GC instead.
+        _rewriter.Output.Release();
     }
 
     private async Task SendAsync(CancellationToken cancellationToken)
