@@ -15,7 +15,7 @@ internal sealed record DrillOptions
         Options:
           --seed N           seed for the corpus, the keys' master secret and the students (default 1)
           --prompts N        teacher corpus size (default 400, at most {0})
-          --probe-budget N   probe requests per competitor (default 120)
+          --probe-budget N   probe requests per competitor (default 400)
           --accounts N       accounts sending traffic, the distiller included (default 4, at least 2)
           --json PATH        write the machine-readable result to PATH
           --report PATH      write the HTML evidence report to PATH (default drill-report.html)
@@ -26,7 +26,7 @@ internal sealed record DrillOptions
 
     public int Prompts { get; init; } = 400;
 
-    public int ProbeBudget { get; init; } = 120;
+    public int ProbeBudget { get; init; } = 400;
 
     public int Accounts { get; init; } = 4;
 
