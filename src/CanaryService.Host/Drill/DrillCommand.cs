@@ -93,7 +93,7 @@ internal static class DrillCommand
         if (options.JsonPath is { } jsonPath)
         {
             await File.WriteAllTextAsync(jsonPath, result.ToJson(), cancellationToken).ConfigureAwait(false);
-            progress.Report("Wrote the machine-readable result to " + jsonPath);
+            progress.Report("Wrote the machine-readable result to " + Path.GetFullPath(jsonPath));
         }
 
         IReadOnlyList<string> shortfalls = DrillExpectations.Shortfalls(result);

@@ -162,7 +162,8 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
                 reports.Add(path);
             }
 
-            progress.Report("Wrote the HTML evidence reports (GET /api/competitors/{name}/report): " + string.Join(", ", reports));
+            // Full paths: `dotnet run` may run the drill in the project's folder rather than the caller's.
+            progress.Report("Wrote the HTML evidence reports (GET /api/competitors/{name}/report): " + string.Join(", ", reports.Select(Path.GetFullPath)));
         }
 
         return new DrillOutcome(new DrillResult(distiller, outcomes), reports);
