@@ -92,7 +92,16 @@ internal static class DrillCommand
 
         if (options.JsonPath is { } jsonPath)
         {
-            await File.WriteAllTextAsync(jsonPath, result.ToJson(), cancellationToken).ConfigureAwait(false);
+            try
+            {
+                await File.WriteAllTextAsync(jsonPath, result.ToJson(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync("drill failed: the result could not be written to " + jsonPath + ": " + ex.Message).ConfigureAwait(false);
+                return Failure;
+            }
+
             progress.Report("Wrote the machine-readable result to " + Path.GetFullPath(jsonPath));
         }
 

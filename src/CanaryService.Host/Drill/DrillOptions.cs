@@ -18,8 +18,13 @@ internal sealed record DrillOptions
           --probe-budget N   probe requests per competitor (default 400)
           --accounts N       accounts sending traffic, the distiller included (default 4, at least 2)
           --json PATH        write the machine-readable result to PATH
-          --report PATH      write the HTML evidence report to PATH (default drill-report.html)
+          --report PATH      write each competitor's HTML evidence report, named PATH with the competitor's
+                             name before the extension (default drill-report.html: drill-report.control.html, ...);
+                             an empty PATH writes none
           -h, --help         show this help
+
+        Exit codes: 0 when every marked student is "distilled" (p < 1e-6) and attributed to the distiller and
+        the control is "not-detected" (p > 0.01); 1 when the drill fails or falls short; 2 for a wrong option.
         """;
 
     public int Seed { get; init; } = 1;

@@ -182,7 +182,8 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
 
     /// <summary>
     /// Who asks what: the distiller asks every prompt (it is harvesting training data); each other account asks a
-    /// random quarter of them, as ordinary customers would. Every third request of each account is streamed.
+    /// random quarter of them, as ordinary customers would, and at least the attribution threshold, so that
+    /// attribution has innocent candidates to tell apart. Every third request of each account is streamed.
     /// </summary>
     private Dictionary<string, TrafficRequest[]> PlanTraffic(TeacherCorpus corpus, IReadOnlyList<string> accounts, string distiller)
     {
@@ -192,8 +193,8 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
         {
             CorpusEntry[] entries = [.. corpus.Entries];
             random.Shuffle(entries);
-            int count = account == distiller ? entries.Length : Math.Max(settings.AttributionMinimumResponses > 0 ? (int)settings.AttributionMinimumResponses : 1, entries.Length / 4);
-            plan[account] = [.. entries.Take(Math.Min(count, entries.Length)).Select((e, i) => new TrafficRequest(e.Prompt, Stream: i % 3 == 0))];
+            int count = account == distiller ? entries.Length : (int)Math.Max(entries.Length / 4, settings.AttributionMinimumResponses);
+            plan[account] = [.. entries.Take(count).Select((e, i) => new TrafficRequest(e.Prompt, Stream: i % 3 == 0))];
         }
 
         return plan;
