@@ -86,8 +86,9 @@ internal static class DrillCommand
         await output.WriteLineAsync(result.ToTable()).ConfigureAwait(false);
         foreach (CompetitorOutcome c in result.Competitors)
         {
+            string significant = c.SignificantTests.Count == 0 ? "no significant test" : "significant: " + string.Join(", ", c.SignificantTests);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalContexts} distinct lexical contexts scored")).ConfigureAwait(false);
+                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalContexts} distinct lexical contexts scored; {significant}")).ConfigureAwait(false);
         }
 
         if (options.JsonPath is { } jsonPath)

@@ -109,7 +109,9 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
             string.Join(", ", students.Select(s => s.Spec.TrainedOnMarkedData ? Percent(s.Spec.MarkedFraction) + " marked" : "control: unmarked only")) + ")");
         foreach ((StudentSpec spec, DeferredResponder slot, _, _) in students)
         {
-            IReadOnlyList<TrainingPair> training = StudentLineup.TrainingSet(spec, marked, unmarked, options.Seed);
+            // Its own seed: with the traffic's seed, the first account's sample was the marked set itself, so an
+            // innocent account had been issued exactly the canaries the students learnt.
+            IReadOnlyList<TrainingPair> training = StudentLineup.TrainingSet(spec, marked, unmarked, StableSeed(options.Seed, "marked-set"));
             slot.Attach(new RetrievalNGramStudent(training, StableSeed(options.Seed, spec.Name)));
         }
 
@@ -142,6 +144,10 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
             {
                 FamilyPValues = global.ToDictionary(s => s.Family, s => s.PValue, StringComparer.Ordinal),
                 AnswerWords = counter.Words,
+                SignificantTests = [.. evidence.Series
+                    .Where(s => s.Verdict == "distilled")
+                    .OrderByDescending(s => s.EValue)
+                    .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Family}/{s.KeyId} (e = {s.EValue:G2})"))],
                 LexicalContexts = global.Where(s => s.Family == DetectionFamilies.Lexical).Sum(s => s.N),
             });
         }
@@ -187,7 +193,7 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
     /// </summary>
     private Dictionary<string, TrafficRequest[]> PlanTraffic(TeacherCorpus corpus, IReadOnlyList<string> accounts, string distiller)
     {
-        var random = new Random(options.Seed);
+        var random = new Random(StableSeed(options.Seed, "traffic"));
         var plan = new Dictionary<string, TrafficRequest[]>(StringComparer.Ordinal);
         foreach (string account in accounts)
         {
