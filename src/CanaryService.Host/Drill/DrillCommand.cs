@@ -86,14 +86,24 @@ internal static class DrillCommand
         await output.WriteLineAsync(result.ToTable()).ConfigureAwait(false);
         foreach (CompetitorOutcome c in result.Competitors)
         {
+            string significant = c.SignificantTests.Count == 0 ? "no significant test" : "significant: " + string.Join(", ", c.SignificantTests);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalContexts} distinct lexical contexts scored")).ConfigureAwait(false);
+                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalContexts} distinct lexical contexts scored; {significant}")).ConfigureAwait(false);
         }
 
         if (options.JsonPath is { } jsonPath)
         {
-            await File.WriteAllTextAsync(jsonPath, result.ToJson(), cancellationToken).ConfigureAwait(false);
-            progress.Report("Wrote the machine-readable result to " + jsonPath);
+            try
+            {
+                await File.WriteAllTextAsync(jsonPath, result.ToJson(), cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await error.WriteLineAsync("drill failed: the result could not be written to " + jsonPath + ": " + ex.Message).ConfigureAwait(false);
+                return Failure;
+            }
+
+            progress.Report("Wrote the machine-readable result to " + Path.GetFullPath(jsonPath));
         }
 
         IReadOnlyList<string> shortfalls = DrillExpectations.Shortfalls(result);

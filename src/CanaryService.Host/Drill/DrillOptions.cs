@@ -15,18 +15,23 @@ internal sealed record DrillOptions
         Options:
           --seed N           seed for the corpus, the keys' master secret and the students (default 1)
           --prompts N        teacher corpus size (default 400, at most {0})
-          --probe-budget N   probe requests per competitor (default 120)
+          --probe-budget N   probe requests per competitor (default 400)
           --accounts N       accounts sending traffic, the distiller included (default 4, at least 2)
           --json PATH        write the machine-readable result to PATH
-          --report PATH      write the HTML evidence report to PATH (default drill-report.html)
+          --report PATH      write each competitor's HTML evidence report, named PATH with the competitor's
+                             name before the extension (default drill-report.html: drill-report.control.html, ...);
+                             an empty PATH writes none
           -h, --help         show this help
+
+        Exit codes: 0 when every marked student is "distilled" (p < 1e-6) and attributed to the distiller and
+        the control is "not-detected" (p > 0.01); 1 when the drill fails or falls short; 2 for a wrong option.
         """;
 
     public int Seed { get; init; } = 1;
 
     public int Prompts { get; init; } = 400;
 
-    public int ProbeBudget { get; init; } = 120;
+    public int ProbeBudget { get; init; } = 400;
 
     public int Accounts { get; init; } = 4;
 

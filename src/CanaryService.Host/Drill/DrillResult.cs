@@ -32,6 +32,10 @@ internal sealed record CompetitorOutcome(
     [JsonIgnore]
     public long AnswerWords { get; init; }
 
+    /// <summary>The tests (family/key) that say "distilled", strongest first, with their e-values (not part of the JSON shape).</summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> SignificantTests { get; init; } = [];
+
     /// <summary>Distinct lexical contexts scored with the global key (the lexical test's n; not part of the JSON shape).</summary>
     [JsonIgnore]
     public long LexicalContexts { get; init; }

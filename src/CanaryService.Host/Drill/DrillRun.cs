@@ -109,7 +109,9 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
             string.Join(", ", students.Select(s => s.Spec.TrainedOnMarkedData ? Percent(s.Spec.MarkedFraction) + " marked" : "control: unmarked only")) + ")");
         foreach ((StudentSpec spec, DeferredResponder slot, _, _) in students)
         {
-            IReadOnlyList<TrainingPair> training = StudentLineup.TrainingSet(spec, marked, unmarked, options.Seed);
+            // Its own seed: with the traffic's seed, the first account's sample was the marked set itself, so an
+            // innocent account had been issued exactly the canaries the students learnt.
+            IReadOnlyList<TrainingPair> training = StudentLineup.TrainingSet(spec, marked, unmarked, StableSeed(options.Seed, "marked-set"));
             slot.Attach(new RetrievalNGramStudent(training, StableSeed(options.Seed, spec.Name)));
         }
 
@@ -142,6 +144,10 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
             {
                 FamilyPValues = global.ToDictionary(s => s.Family, s => s.PValue, StringComparer.Ordinal),
                 AnswerWords = counter.Words,
+                SignificantTests = [.. evidence.Series
+                    .Where(s => s.Verdict == "distilled")
+                    .OrderByDescending(s => s.EValue)
+                    .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Family}/{s.KeyId} (e = {s.EValue:G2})"))],
                 LexicalContexts = global.Where(s => s.Family == DetectionFamilies.Lexical).Sum(s => s.N),
             });
         }
@@ -162,7 +168,8 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
                 reports.Add(path);
             }
 
-            progress.Report("Wrote the HTML evidence reports (GET /api/competitors/{name}/report): " + string.Join(", ", reports));
+            // Full paths: `dotnet run` may run the drill in the project's folder rather than the caller's.
+            progress.Report("Wrote the HTML evidence reports (GET /api/competitors/{name}/report): " + string.Join(", ", reports.Select(Path.GetFullPath)));
         }
 
         return new DrillOutcome(new DrillResult(distiller, outcomes), reports);
@@ -181,18 +188,19 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
 
     /// <summary>
     /// Who asks what: the distiller asks every prompt (it is harvesting training data); each other account asks a
-    /// random quarter of them, as ordinary customers would. Every third request of each account is streamed.
+    /// random quarter of them, as ordinary customers would, and at least the attribution threshold, so that
+    /// attribution has innocent candidates to tell apart. Every third request of each account is streamed.
     /// </summary>
     private Dictionary<string, TrafficRequest[]> PlanTraffic(TeacherCorpus corpus, IReadOnlyList<string> accounts, string distiller)
     {
-        var random = new Random(options.Seed);
+        var random = new Random(StableSeed(options.Seed, "traffic"));
         var plan = new Dictionary<string, TrafficRequest[]>(StringComparer.Ordinal);
         foreach (string account in accounts)
         {
             CorpusEntry[] entries = [.. corpus.Entries];
             random.Shuffle(entries);
-            int count = account == distiller ? entries.Length : Math.Max(settings.AttributionMinimumResponses > 0 ? (int)settings.AttributionMinimumResponses : 1, entries.Length / 4);
-            plan[account] = [.. entries.Take(Math.Min(count, entries.Length)).Select((e, i) => new TrafficRequest(e.Prompt, Stream: i % 3 == 0))];
+            int count = account == distiller ? entries.Length : (int)Math.Max(entries.Length / 4, settings.AttributionMinimumResponses);
+            plan[account] = [.. entries.Take(count).Select((e, i) => new TrafficRequest(e.Prompt, Stream: i % 3 == 0))];
         }
 
         return plan;

@@ -96,8 +96,13 @@ internal sealed class DrillService : IAsyncDisposable
 /// <summary>The service settings the drill chooses (everything else keeps the code's defaults).</summary>
 internal sealed record DrillSettings
 {
-    /// <summary><c>Canary:PhraseRate</c>: the share of eligible answers that carry a canary phrasing.</summary>
-    public double PhraseRate { get; init; } = 0.5;
+    /// <summary>
+    /// <c>Canary:PhraseRate</c>: the share of eligible answers that carry a canary phrasing. The drill's distiller
+    /// harvests hundreds of answers, not the millions a real one would, so the 5 % student has learnt only a couple of
+    /// dozen topics from it; every one of them carries its canary (1.0 rather than the service's 0.2) so that a few
+    /// hundred probes find enough of them. The statistics are the same at any rate (docs/detection.md, "Drill").
+    /// </summary>
+    public double PhraseRate { get; init; } = 1.0;
 
     /// <summary>
     /// <c>Probe:MinAccountVolume</c> and <c>Detection:AttributionMinimumResponses</c>: the drill's accounts send

@@ -44,7 +44,7 @@ internal sealed partial class ProbeScheduler : BackgroundService
             LogNextRun(_logger, next, schedule);
             try
             {
-                await Task.Delay(next - now, _timeProvider, stoppingToken).ConfigureAwait(false);
+                await WaitUntilAsync(next, _timeProvider, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -70,6 +70,21 @@ internal sealed partial class ProbeScheduler : BackgroundService
             }
         }
     }
+
+    /// <summary>
+    /// Waits until <paramref name="due"/>. A timer cannot wait longer than about 49 days (Task.Delay throws), and a
+    /// yearly schedule is valid, so long waits are taken in steps of at most a day.
+    /// </summary>
+    internal static async Task WaitUntilAsync(DateTimeOffset due, TimeProvider timeProvider, CancellationToken cancellationToken)
+    {
+        TimeSpan remaining;
+        while ((remaining = due - timeProvider.GetUtcNow()) > TimeSpan.Zero)
+        {
+            await Task.Delay(remaining < MaxStep ? remaining : MaxStep, timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static readonly TimeSpan MaxStep = TimeSpan.FromDays(1);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Next probe run at {Next:u} (schedule '{Schedule}').")]
     private static partial void LogNextRun(ILogger logger, DateTimeOffset next, string schedule);

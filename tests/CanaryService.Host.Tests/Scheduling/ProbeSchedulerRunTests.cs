@@ -48,6 +48,9 @@ public sealed class ProbeSchedulerRunTests(AzuriteFixture azurite)
         await host.StartAsync();
         try
         {
+            // The tables are created in the background; reading the run log before they exist fails (TableNotFound),
+            // which a busy machine (the drill's end-to-end test runs beside this one) made happen.
+            await host.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
             IProbeRunLog runs = host.Services.GetRequiredService<IProbeRunLog>();
             List<ProbeRunRecord> recorded = [];
             using CancellationTokenSource deadline = new(TimeSpan.FromSeconds(30));

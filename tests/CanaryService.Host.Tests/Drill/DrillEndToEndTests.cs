@@ -1,0 +1,69 @@
+using CanaryService.Host.Drill;
+
+namespace CanaryService.Host.Tests.Drill;
+
+/// <summary>
+/// The drill end to end, as a newcomer runs it (Azurite, the service, the teacher, traffic through the proxy, the
+/// students, the probe pipeline, the evidence API), with three accounts. The corpus keeps its default size: the 5 %
+/// student learns 20 marked answers, and fewer would leave too few canary topics for its verdict. The probe budget
+/// is above the default (600, not 400) so the 5 % verdict has a wide margin whatever prompts the run draws
+/// (docs/detection.md, "Drill: cost of a verdict"); the whole test takes about 20 seconds.
+/// </summary>
+public sealed class DrillEndToEndTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("canary-drill-test-").FullName;
+
+    [Fact]
+    public async Task A_small_drill_detects_every_marked_student_attributes_the_distiller_and_clears_the_control()
+    {
+        string json = Path.Combine(_folder, "result.json");
+        string report = Path.Combine(_folder, "report.html");
+        using var output = new StringWriter();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+
+        int exitCode = await DrillCommand.RunAsync(
+            ["--seed", "7", "--prompts", "400", "--probe-budget", "600", "--accounts", "3", "--json", json, "--report", report],
+            output, output, timeout.Token);
+
+        string log = output.ToString();
+        Assert.True(exitCode == DrillCommand.Success, log);
+        DrillResult result = DrillResult.FromJson(await File.ReadAllTextAsync(json));
+        Assert.StartsWith("acct-", result.DistillerAccount, StringComparison.Ordinal);
+        Assert.Equal(["student-100pct", "student-25pct", "student-5pct", "control"], result.Competitors.Select(c => c.Name));
+        Assert.All(result.Competitors.Where(c => c.TrainedOnMarkedData), c =>
+        {
+            Assert.Equal("distilled", c.Verdict);
+            Assert.True(c.PValue < 1e-6, $"{c.Name}: p = {c.PValue}");
+            Assert.Equal(result.DistillerAccount, c.AttributedAccount);
+            Assert.InRange(c.ProbeRequests, 1, 600);
+        });
+        CompetitorOutcome control = result.Competitors.Single(c => !c.TrainedOnMarkedData);
+        Assert.Equal(("not-detected", null, 0.0), (control.Verdict, control.AttributedAccount, control.MarkedFraction));
+        Assert.True(control.PValue > 0.01, $"control: p = {control.PValue}");
+
+        // One HTML report per competitor, named after it; the table and the progress lines are printed.
+        foreach (CompetitorOutcome c in result.Competitors)
+        {
+            string html = await File.ReadAllTextAsync(Path.Combine(_folder, $"report.{c.Name}.html"));
+            Assert.Contains(c.Name, html, StringComparison.Ordinal);
+        }
+
+        Assert.Contains("Running the probe pipeline", log, StringComparison.Ordinal);
+        Assert.Contains("attributed account", log, StringComparison.Ordinal);
+        Assert.Contains("Drill passed", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_wrong_option_prints_the_usage_and_exits_with_2()
+    {
+        using var output = new StringWriter();
+
+        int exitCode = await DrillCommand.RunAsync(["--probe-budget", "lots"], output, output, CancellationToken.None);
+
+        Assert.Equal(DrillCommand.BadUsage, exitCode);
+        Assert.Contains("--probe-budget must be a whole number", output.ToString(), StringComparison.Ordinal);
+        Assert.Contains("Usage: dotnet run --project src/CanaryService.Host -- drill", output.ToString(), StringComparison.Ordinal);
+    }
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+}
