@@ -6,8 +6,8 @@ using Microsoft.Extensions.Options;
 namespace CanaryService.Api.Probing;
 
 /// <summary>
-/// Plans a run's prompts for one competitor: topic prompts about canaries that were actually issued (drawn in
-/// proportion to how often they were issued), and open prose prompts (explanations and how-tos whose natural
+/// Plans a run's prompts for one competitor: topic prompts about canaries that were actually issued (each issued
+/// topic once per round, the more often issued and the single-recipient ones first), and open prose prompts (explanations and how-tos whose natural
 /// answers are full of transitions, adverbs and adjectives, where the lexical watermark lives).
 /// </summary>
 public sealed partial class ProbePlanner
@@ -58,12 +58,22 @@ public sealed partial class ProbePlanner
         Random random = new(seed);
         int topicCount = issued.Count == 0 ? 0 : (int)Math.Round(count * options.TopicPromptShare);
         List<ProbePrompt> prompts = new(count);
-        double totalWeight = issued.Sum(c => (double)c.Issued);
-        for (int i = 0; i < topicCount; i++)
+        // Distinct topics carry independent evidence (a topic's phrase factor is fixed once its canary is seen), so
+        // every issued topic is asked once before any is asked again; within a round, topics are ordered by a
+        // weighted draw without replacement (Efraimidis-Spirakis), favouring those issued more often and, four to
+        // one, those that a single account received: only those can attribute a leak to an account.
+        for (int round = 0; prompts.Count < topicCount; round++)
         {
-            IssuedCanary canary = Draw(issued, totalWeight, random.NextDouble());
-            string template = ProbePromptTemplates.Topic[random.Next(ProbePromptTemplates.Topic.Count)];
-            prompts.Add(new ProbePrompt(ProbePrompt.TopicKind, canary.Record.Epoch, canary.Record.Topic, string.Format(System.Globalization.CultureInfo.InvariantCulture, template, string.Join(' ', canary.Record.TopicWords))));
+            foreach (IssuedCanary canary in issued.OrderBy(c => -Math.Log(1 - random.NextDouble()) / c.Weight).ThenBy(c => c.Record.Topic, StringComparer.Ordinal))
+            {
+                if (prompts.Count >= topicCount)
+                {
+                    break;
+                }
+
+                string template = ProbePromptTemplates.Topic[random.Next(ProbePromptTemplates.Topic.Count)];
+                prompts.Add(new ProbePrompt(ProbePrompt.TopicKind, canary.Record.Epoch, canary.Record.Topic, string.Format(System.Globalization.CultureInfo.InvariantCulture, template, string.Join(' ', canary.Record.TopicWords))));
+            }
         }
 
         // Open prompts: every subject once before any repeats, each with a fresh template.
@@ -86,11 +96,13 @@ public sealed partial class ProbePlanner
         DateOnly today = DateOnly.FromDateTime(_timeProvider.GetUtcNow().UtcDateTime);
         IReadOnlyList<AccountIssuance> accounts = await _issuance.QueryAsync(today.AddDays(-windowDays), today, cancellationToken).ConfigureAwait(false);
         Dictionary<(string Epoch, string Topic), long> counts = [];
-        foreach (AccountIssuance account in accounts)
+        Dictionary<(string Epoch, string Topic), int> recipients = [];
+        foreach (AccountIssuance account in accounts.DistinctBy(a => a.AccountId, StringComparer.Ordinal))
         {
             foreach (KeyValuePair<(string Epoch, string Topic), long> pair in account.CanaryTopics)
             {
                 counts[pair.Key] = counts.GetValueOrDefault(pair.Key) + pair.Value;
+                recipients[pair.Key] = recipients.GetValueOrDefault(pair.Key) + 1;
             }
         }
 
@@ -104,7 +116,7 @@ public sealed partial class ProbePlanner
         {
             if (counts.TryGetValue((record.Epoch, record.Topic), out long n) && n > 0 && record.TopicWords.Count > 0)
             {
-                issued.Add(new IssuedCanary(record, n));
+                issued.Add(new IssuedCanary(record, n, recipients.GetValueOrDefault((record.Epoch, record.Topic))));
             }
         }
 
@@ -117,25 +129,13 @@ public sealed partial class ProbePlanner
         return issued;
     }
 
-    private static IssuedCanary Draw(IReadOnlyList<IssuedCanary> issued, double totalWeight, double u)
-    {
-        double target = u * totalWeight;
-        foreach (IssuedCanary canary in issued)
-        {
-            target -= canary.Issued;
-            if (target < 0)
-            {
-                return canary;
-            }
-        }
-
-        return issued[^1];
-    }
-
     [LoggerMessage(Level = LogLevel.Warning, Message = "Issued canaries could not be read; this run sends open prompts only.")]
     private static partial void LogIssuedCanariesUnavailable(ILogger logger, Exception exception);
 
-    private sealed record IssuedCanary(CanaryRecord Record, long Issued);
+    private sealed record IssuedCanary(CanaryRecord Record, long Issued, int Recipients)
+    {
+        public double Weight => Issued * (Recipients == 1 ? 4.0 : 1.0);
+    }
 }
 
 /// <summary>A run's plan for one competitor.</summary>

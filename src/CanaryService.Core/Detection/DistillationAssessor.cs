@@ -42,7 +42,8 @@ public sealed class DistillationAssessor
     /// <param name="history">All of the competitor's transcripts, oldest first (answers and the prompts sent).</param>
     /// <param name="canaries">Registry rows of the canary topics (those probed are used).</param>
     /// <param name="accounts">
-    /// Issuance totals per account; those with at least <see cref="DetectionOptions.AttributionMinimumResponses"/> marked
+    /// Issuance totals of every account in the issuance window (a topic's phrase canary counts against an account only
+    /// when no other account received it); those with at least <see cref="DetectionOptions.AttributionMinimumResponses"/> marked
     /// responses (at most <see cref="DetectionOptions.AttributionMaximumAccounts"/>, highest volume first) are tested.
     /// </param>
     public DistillationAssessment Assess(IReadOnlyList<Transcript> history, IEnumerable<CanaryRecord> canaries, IEnumerable<AccountIssuance> accounts)
@@ -59,9 +60,10 @@ public sealed class DistillationAssessor
             PhraseCanaryDetector.Score(phrases, CanaryKeyRing.GlobalKeyId),
         };
 
-        var candidates = accounts
+        AccountIssuance[] all = [.. accounts.DistinctBy(a => a.AccountId, StringComparer.Ordinal)];
+        Dictionary<(string Epoch, string Topic), int> recipients = CountRecipients(all);
+        var candidates = all
             .Where(a => a.MarkedResponses >= _options.AttributionMinimumResponses)
-            .DistinctBy(a => a.AccountId, StringComparer.Ordinal)
             .OrderByDescending(a => a.MarkedResponses)
             .ThenBy(a => a.AccountId, StringComparer.Ordinal)
             .Take(_options.AttributionMaximumAccounts);
@@ -70,13 +72,32 @@ public sealed class DistillationAssessor
             LexicalKey key = _keyRing.ForAccount(account.AccountId);
             tests.Add(LexicalScorer.Score(contexts, key, LexicalLayer.Account));
 
-            // The phrase test of an account covers the probed topics it was issued; with none, it would only cost Holm.
-            if (phrases.Topics.Any(t => account.CanaryTopics.ContainsKey((t.Epoch, t.Topic))))
+            // A topic's canary is the same for every account that received it, so a competitor that knows it may have
+            // it from any of them: only topics this account alone received are evidence against it (under "never saw
+            // this account's answers" such a canary was never emitted where the competitor could see it, and the
+            // permutation null holds). With none probed, the test would only cost Holm.
+            bool Exclusive(PhraseTopicEvidence t) =>
+                account.CanaryTopics.ContainsKey((t.Epoch, t.Topic)) && recipients.GetValueOrDefault((t.Epoch, t.Topic)) == 1;
+            if (phrases.Topics.Any(Exclusive))
             {
-                tests.Add(PhraseCanaryDetector.Score(phrases, key.Id, t => account.CanaryTopics.ContainsKey((t.Epoch, t.Topic))));
+                tests.Add(PhraseCanaryDetector.Score(phrases, key.Id, Exclusive));
             }
         }
 
         return DistillationAssessment.Decide(tests, _options.Alpha);
+    }
+
+    private static Dictionary<(string Epoch, string Topic), int> CountRecipients(IEnumerable<AccountIssuance> accounts)
+    {
+        var recipients = new Dictionary<(string Epoch, string Topic), int>();
+        foreach (AccountIssuance account in accounts)
+        {
+            foreach ((string Epoch, string Topic) topic in account.CanaryTopics.Keys)
+            {
+                recipients[topic] = recipients.GetValueOrDefault(topic) + 1;
+            }
+        }
+
+        return recipients;
     }
 }

@@ -188,8 +188,11 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
 
     /// <summary>
     /// Who asks what: the distiller asks every prompt (it is harvesting training data); each other account asks a
-    /// random quarter of them, as ordinary customers would, and at least the attribution threshold, so that
-    /// attribution has innocent candidates to tell apart. Every third request of each account is streamed.
+    /// random tenth of them, as ordinary customers would, and at least the attribution threshold, so that
+    /// attribution has innocent candidates to tell apart. A topic's canary attributes only when one account alone
+    /// received it, and a corpus of a few hundred prompts makes customers overlap far more than real traffic does;
+    /// a tenth keeps most of the distiller's topics its own (0.9³ ≈ 73% with three customers) while every customer
+    /// still shares some. Every third request of each account is streamed.
     /// </summary>
     private Dictionary<string, TrafficRequest[]> PlanTraffic(TeacherCorpus corpus, IReadOnlyList<string> accounts, string distiller)
     {
@@ -199,7 +202,7 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
         {
             CorpusEntry[] entries = [.. corpus.Entries];
             random.Shuffle(entries);
-            int count = account == distiller ? entries.Length : (int)Math.Max(entries.Length / 4, settings.AttributionMinimumResponses);
+            int count = account == distiller ? entries.Length : (int)Math.Max(entries.Length / 10, settings.AttributionMinimumResponses);
             plan[account] = [.. entries.Take(count).Select((e, i) => new TrafficRequest(e.Prompt, Stream: i % 3 == 0))];
         }
 

@@ -98,6 +98,38 @@ public sealed class DistillationPowerTests(ITestOutputHelper output)
         Assert.Contains(drafts, d => d.Family == "phrase" && d.KeyId == "global" && d.Verdict == "distilled");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Phrase_attribution_rests_only_on_topics_one_account_alone_received(bool repeatsTheExclusiveTopics)
+    {
+        // key-a and key-b both received topics 0-3; only key-a received 4-7. A competitor repeating the canaries of
+        // 0-3 may have them from either account, so it is "distilled" but attributed to nobody; one repeating 4-7
+        // names key-a.
+        var generator = new PhraseCanaryGenerator(KeyRing);
+        var canaries = Enumerable.Range(0, 8).Select(i => generator.Create("2026-11", "topic" + i, ["topic" + i, "words"])).ToArray();
+        PhraseCanary[] repeated = repeatsTheExclusiveTopics ? canaries[4..] : canaries[..4];
+        var history = new[]
+        {
+            new Transcript("acme", "r1", DateTimeOffset.UnixEpoch, canaries
+                .Select(c => new ProbeExchange("topic", c.Epoch, c.Topic, "Tell me about " + c.Topic, repeated.Contains(c) ? "In short: " + c.Sentence : "In short: it depends.", null, DateTimeOffset.UnixEpoch))
+                .ToArray()),
+        };
+        var accounts = new[]
+        {
+            new AccountIssuance("key-a", 500, canaries.ToDictionary(c => (c.Epoch, c.Topic), _ => 1L)),
+            new AccountIssuance("key-b", 500, canaries[..4].ToDictionary(c => (c.Epoch, c.Topic), _ => 1L)),
+        };
+
+        DistillationAssessment assessment = new DistillationAssessor(KeyRing).Assess(history, canaries.Select(c => c.Record), accounts);
+
+        Assert.Equal("distilled", assessment.Verdict);
+        DetectionTestResult ofA = assessment.Tests.Single(t => t.Family == "phrase" && t.KeyId == "account:key-a");
+        Assert.Equal((4L, repeatsTheExclusiveTopics ? 4L : 0L), (ofA.N, ofA.Matches));
+        Assert.DoesNotContain(assessment.Tests, t => t.Family == "phrase" && t.KeyId == "account:key-b");
+        Assert.Equal(repeatsTheExclusiveTopics ? "key-a" : null, assessment.AttributedAccount);
+    }
+
     private static Transcript Transcript(IReadOnlyList<string> answers) =>
         new("student", "run-1", DateTimeOffset.UnixEpoch, answers.Select(a => new ProbeExchange("open", null, null, "Write about operating services.", a, null, DateTimeOffset.UnixEpoch)).ToArray());
 }
