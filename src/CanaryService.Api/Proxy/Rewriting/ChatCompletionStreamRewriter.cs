@@ -18,6 +18,9 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private readonly List<Range> _envelopeRanges = [];
     private readonly ArrayBufferWriter<byte> _json = new(512);
     private byte[] _lastEnvelope = [];
+    private byte[] _shapePrefix = [];
+    private byte[] _shapeSuffix = [];
+    private ChoiceContent? _shapeChoice;
 
     public ChatCompletionStreamRewriter(IResponseMarking marking)
     {
@@ -48,13 +51,18 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             return;
         }
 
-        if (!ChoiceScan.TryScan(data, "delta"u8, _choices, _envelopeRanges))
+        if (!TryScanLikeLast(data))
         {
-            Output.Write(serverSentEvent.Raw);
-            return;
+            if (!ChoiceScan.TryScan(data, "delta"u8, _choices, _envelopeRanges))
+            {
+                Output.Write(serverSentEvent.Raw);
+                return;
+            }
+
+            RememberEnvelope(data);
+            RememberShape(data);
         }
 
-        RememberEnvelope(data);
         _json.ResetWrittenCount();
         int copied = 0;
         foreach (ChoiceContent choice in _choices)
@@ -118,6 +126,48 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
 
         string now = stream.Append(content);
         return choice.Finished ? now + state.Close() : now;
+    }
+
+    /// <summary>
+    /// The fast path for the usual chunk: the same bytes as the last fully scanned chunk around its one content string,
+    /// only the string differs. Then the document is that chunk's with another string token in the same place, so the
+    /// scan's result is that chunk's with this content (and the envelope is the one already remembered); only the
+    /// string itself is read. Anything else, or a string that does not read as exactly one token, takes the full scan.
+    /// </summary>
+    private bool TryScanLikeLast(ReadOnlySpan<byte> data)
+    {
+        if (_shapeChoice is not { } last
+            || data.Length < _shapePrefix.Length + _shapeSuffix.Length + 2
+            || !data.StartsWith(_shapePrefix)
+            || !data.EndsWith(_shapeSuffix))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> literal = data[_shapePrefix.Length..^_shapeSuffix.Length];
+        if (!ChoiceScan.TryReadString(literal, out string? content))
+        {
+            return false;
+        }
+
+        _choices.Clear();
+        _choices.Add(last with { ContentLength = literal.Length, Content = content });
+        return true;
+    }
+
+    /// <summary>Keeps the bytes around the content of a chunk with exactly one string content, for <see cref="TryScanLikeLast"/>.</summary>
+    private void RememberShape(ReadOnlySpan<byte> data)
+    {
+        _shapeChoice = null;
+        if (_choices.Count != 1 || _choices[0].Content is null)
+        {
+            return;
+        }
+
+        ChoiceContent choice = _choices[0];
+        _shapePrefix = data[..choice.ContentStart].ToArray();
+        _shapeSuffix = data[(choice.ContentStart + choice.ContentLength)..].ToArray();
+        _shapeChoice = choice;
     }
 
     private ChoiceState StateOf(int index)
