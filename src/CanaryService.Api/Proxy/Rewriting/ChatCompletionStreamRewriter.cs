@@ -21,6 +21,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private byte[] _shapePrefix = [];
     private byte[] _shapeSuffix = [];
     private ChoiceContent? _shapeChoice;
+    private char[] _contentChars = new char[64];
 
     public ChatCompletionStreamRewriter(IResponseMarking marking)
     {
@@ -51,6 +52,11 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             return;
         }
 
+        if (TryRewriteLikeLast(serverSentEvent))
+        {
+            return;
+        }
+
         if (!TryScanLikeLast(data))
         {
             if (!ChoiceScan.TryScan(data, "delta"u8, _choices, _envelopeRanges))
@@ -68,10 +74,16 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         foreach (ChoiceContent choice in _choices)
         {
             ChoiceState state = StateOf(choice.Index);
-            string? replacement = null;
             if (choice.Content is not null)
             {
-                replacement = Transform(state, choice);
+                // Spliced at once: the marker's span is only valid until its next call.
+                ReadOnlySpan<char> replacement = Transform(state, choice);
+                if (!replacement.SequenceEqual(choice.Content))
+                {
+                    _json.Write(data[copied..choice.ContentStart]);
+                    JsonStringSplice.WriteString(_json, replacement);
+                    copied = choice.ContentStart + choice.ContentLength;
+                }
             }
             else if (choice.Finished || choice.CarriesStructure)
             {
@@ -86,13 +98,6 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             if (choice.CarriesStructure)
             {
                 state.Close();
-            }
-
-            if (replacement is not null && !string.Equals(replacement, choice.Content, StringComparison.Ordinal))
-            {
-                _json.Write(data[copied..choice.ContentStart]);
-                JsonStringSplice.WriteString(_json, replacement);
-                copied = choice.ContentStart + choice.ContentLength;
             }
         }
 
@@ -109,7 +114,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     /// <summary>At the end of the stream: sends the text still held back by choices that never finished.</summary>
     public void Complete() => WriteHeldBackText();
 
-    private string Transform(ChoiceState state, in ChoiceContent choice)
+    private ReadOnlySpan<char> Transform(ChoiceState state, in ChoiceContent choice)
     {
         string content = choice.Content!;
         if (choice.CarriesStructure || state.Closed)
@@ -124,8 +129,8 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             MarkedChoices++;
         }
 
-        string now = stream.Append(content);
-        return choice.Finished ? now + state.Close() : now;
+        // The usual delta takes the span path (no string per event); a finishing one joins two strings, rarely.
+        return choice.Finished ? stream.Append(content) + state.Close() : stream.AppendSpan(content);
     }
 
     /// <summary>
@@ -136,22 +141,66 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     /// </summary>
     private bool TryScanLikeLast(ReadOnlySpan<byte> data)
     {
-        if (_shapeChoice is not { } last
-            || data.Length < _shapePrefix.Length + _shapeSuffix.Length + 2
-            || !data.StartsWith(_shapePrefix)
-            || !data.EndsWith(_shapeSuffix))
-        {
-            return false;
-        }
-
-        ReadOnlySpan<byte> literal = data[_shapePrefix.Length..^_shapeSuffix.Length];
-        if (!ChoiceScan.TryReadString(literal, out string? content))
+        if (_shapeChoice is not { } last || !MatchesShape(data, out ReadOnlySpan<byte> literal)
+            || !ChoiceScan.TryReadString(literal, out string? content))
         {
             return false;
         }
 
         _choices.Clear();
         _choices.Add(last with { ContentLength = literal.Length, Content = content });
+        return true;
+    }
+
+    /// <summary>
+    /// The usual content delta (shaped like the last chunk, its choice still open, no finish reason, no tool calls)
+    /// rewritten as <see cref="OnEvent"/> would, without a string for the content or for the marked text: the content is
+    /// unescaped into a reused buffer and the marker's span is encoded at once. False: the general path handles it.
+    /// </summary>
+    private bool TryRewriteLikeLast(in ServerSentEvent serverSentEvent)
+    {
+        ReadOnlySpan<byte> data = serverSentEvent.Data;
+        if (_shapeChoice is not { CarriesStructure: false, Finished: false } last
+            || !MatchesShape(data, out ReadOnlySpan<byte> literal)
+            || _states.TryGetValue(last.Index, out ChoiceState? known) && known.Closed
+            || !ChoiceScan.TryReadString(literal, ref _contentChars, out int length))
+        {
+            return false;
+        }
+
+        ChoiceState state = StateOf(last.Index);
+        ReadOnlySpan<char> content = _contentChars.AsSpan(0, length);
+        IStreamingTextMarking stream = state.Stream ??= _marking.CreateStream(last.Index);
+        if (!state.Counted && length > 0)
+        {
+            state.Counted = true;
+            MarkedChoices++;
+        }
+
+        ReadOnlySpan<char> marked = stream.AppendSpan(content);
+        if (marked.SequenceEqual(content))
+        {
+            Output.Write(serverSentEvent.Raw);
+            return true;
+        }
+
+        _json.ResetWrittenCount();
+        _json.Write(data[..last.ContentStart]);
+        JsonStringSplice.WriteString(_json, marked);
+        _json.Write(data[(last.ContentStart + literal.Length)..]);
+        WriteEvent(serverSentEvent.Raw, _json.WrittenSpan);
+        return true;
+    }
+
+    private bool MatchesShape(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> literal)
+    {
+        literal = default;
+        if (data.Length < _shapePrefix.Length + _shapeSuffix.Length + 2 || !data.StartsWith(_shapePrefix) || !data.EndsWith(_shapeSuffix))
+        {
+            return false;
+        }
+
+        literal = data[_shapePrefix.Length..^_shapeSuffix.Length];
         return true;
     }
 
