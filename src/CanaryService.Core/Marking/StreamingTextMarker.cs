@@ -14,6 +14,7 @@ public sealed class StreamingTextMarker
     private readonly PhraseInsertion? _insertion;
     private readonly Action? _onInserted;
     private char[] _pending = new char[256];
+    private char[] _decided = [];
     private int _pendingLength;
     private ScannerState _state = ScannerState.Initial;
     private bool _completed;
@@ -49,6 +50,24 @@ public sealed class StreamingTextMarker
         return Run(isFinal: false);
     }
 
+    /// <summary>
+    /// As <see cref="Append(string)"/>, without a string per delta: the decided text is returned in a buffer of this
+    /// stream's that the next call reuses (the proxy encodes it to UTF-8 at once, so a string would be garbage at once).
+    /// </summary>
+    public ReadOnlySpan<char> AppendSpan(ReadOnlySpan<char> delta)
+    {
+        ObjectDisposedException.ThrowIf(_completed, this);
+        if (delta.IsEmpty)
+        {
+            return default;
+        }
+
+        EnsureCapacity(delta.Length);
+        delta.CopyTo(_pending.AsSpan(_pendingLength));
+        _pendingLength += delta.Length;
+        return RunIntoDecided(isFinal: false);
+    }
+
     /// <summary>Ends the stream and returns the held-back text, marked.</summary>
     public string Complete()
     {
@@ -64,6 +83,13 @@ public sealed class StreamingTextMarker
 
     private string Run(bool isFinal)
     {
+        ReadOnlySpan<char> decided = RunIntoDecided(isFinal);
+        return decided.IsEmpty ? string.Empty : decided.ToString();
+    }
+
+    /// <summary>Marks what is decided of the pending text and returns it, in <see cref="_decided"/>.</summary>
+    private ReadOnlySpan<char> RunIntoDecided(bool isFinal)
+    {
         var output = new MarkedOutput(_pendingLength);
         try
         {
@@ -72,12 +98,12 @@ public sealed class StreamingTextMarker
             _pendingLength -= consumed;
             if (output.Length == 0)
             {
-                return string.Empty;
+                return default;
             }
 
             if (_insertion is null || _insertion.Inserted)
             {
-                return output.ToString();
+                return KeepDecided(output.Written);
             }
 
             var withPhrase = new MarkedOutput(output.Length + 256);
@@ -89,7 +115,7 @@ public sealed class StreamingTextMarker
                     _onInserted?.Invoke();
                 }
 
-                return withPhrase.ToString();
+                return KeepDecided(withPhrase.Written);
             }
             finally
             {
@@ -100,6 +126,17 @@ public sealed class StreamingTextMarker
         {
             output.Dispose();
         }
+    }
+
+    private ReadOnlySpan<char> KeepDecided(ReadOnlySpan<char> text)
+    {
+        if (_decided.Length < text.Length)
+        {
+            _decided = new char[Math.Max(text.Length, 256)];
+        }
+
+        text.CopyTo(_decided);
+        return _decided.AsSpan(0, text.Length);
     }
 
     private void EnsureCapacity(int extra)

@@ -83,6 +83,33 @@ public sealed class ChatCompletionStreamRewriterTests
         Assert.Equal("numerous ", ContentOf(output, 0));
     }
 
+    [Fact]
+    public void Chunks_shaped_like_the_last_one_come_out_as_a_full_scan_of_each_would_write_them()
+    {
+        // The rewriter reads only the content string of a chunk whose bytes around it match the last scanned chunk's.
+        // Reference: the same stream with a content-free chunk between every two events, which forces a full scan of
+        // each; once those separators are removed the output must be the same bytes.
+        const string Separator = "data: {\"choices\":[]}\n\n";
+        string[] middles =
+        [
+            "\"many \"", "\"usua\"", "\"lly, \\\"many\\\" \"", "\"\\u0063af\\u00e9 \"", "\"a\",\"content\":\"many \"",
+            "\"x\", \"refusal\":\"no\"", "\"bad \\ud800 escape\"", "\"unterminated", " \"spaced\" ", "\"😀 naïve many\"", "\"\"", "null",
+            "\"\\n\\nmany.\"",
+        ];
+        string prefix = "data: {\"id\":\"c1\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":0,\"delta\":{\"content\":";
+        string suffix = "},\"finish_reason\":null}],\"system_fingerprint\":\"fp\"}\n\n";
+        var random = new Random(11);
+        for (int run = 0; run < 200; run++)
+        {
+            string[] events = [.. Enumerable.Range(0, 12).Select(_ => prefix + middles[random.Next(middles.Length)] + suffix)];
+            string tail = ChatAnswers.Chunk(0, "{}", "stop") + "data: [DONE]\n\n";
+            string fast = Run(string.Concat(events) + tail, random);
+            string reference = Run(string.Concat(events.Select(e => e + Separator)) + tail, random: null);
+
+            Assert.Equal(reference.Replace(Separator, "", StringComparison.Ordinal), fast);
+        }
+    }
+
     /// <summary>Runs the SSE text through parser and rewriter, in random slices when a random is given.</summary>
     private static string Run(string sse, Random? random)
     {

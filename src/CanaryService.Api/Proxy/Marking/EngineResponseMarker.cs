@@ -36,6 +36,8 @@ public sealed class EngineResponseMarker : IResponseMarker
     {
         public string Append(string delta) => marker.Append(delta);
 
+        public ReadOnlySpan<char> AppendSpan(ReadOnlySpan<char> delta) => marker.AppendSpan(delta);
+
         public string Complete() => marker.Complete();
     }
 }

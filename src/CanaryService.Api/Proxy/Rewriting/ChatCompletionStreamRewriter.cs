@@ -18,6 +18,10 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private readonly List<Range> _envelopeRanges = [];
     private readonly ArrayBufferWriter<byte> _json = new(512);
     private byte[] _lastEnvelope = [];
+    private byte[] _shapePrefix = [];
+    private byte[] _shapeSuffix = [];
+    private ChoiceContent? _shapeChoice;
+    private char[] _contentChars = new char[64];
 
     public ChatCompletionStreamRewriter(IResponseMarking marking)
     {
@@ -48,22 +52,38 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             return;
         }
 
-        if (!ChoiceScan.TryScan(data, "delta"u8, _choices, _envelopeRanges))
+        if (TryRewriteLikeLast(serverSentEvent))
         {
-            Output.Write(serverSentEvent.Raw);
             return;
         }
 
-        RememberEnvelope(data);
+        if (!TryScanLikeLast(data))
+        {
+            if (!ChoiceScan.TryScan(data, "delta"u8, _choices, _envelopeRanges))
+            {
+                Output.Write(serverSentEvent.Raw);
+                return;
+            }
+
+            RememberEnvelope(data);
+            RememberShape(data);
+        }
+
         _json.ResetWrittenCount();
         int copied = 0;
         foreach (ChoiceContent choice in _choices)
         {
             ChoiceState state = StateOf(choice.Index);
-            string? replacement = null;
             if (choice.Content is not null)
             {
-                replacement = Transform(state, choice);
+                // Spliced at once: the marker's span is only valid until its next call.
+                ReadOnlySpan<char> replacement = Transform(state, choice);
+                if (!replacement.SequenceEqual(choice.Content))
+                {
+                    _json.Write(data[copied..choice.ContentStart]);
+                    JsonStringSplice.WriteString(_json, replacement);
+                    copied = choice.ContentStart + choice.ContentLength;
+                }
             }
             else if (choice.Finished || choice.CarriesStructure)
             {
@@ -78,13 +98,6 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             if (choice.CarriesStructure)
             {
                 state.Close();
-            }
-
-            if (replacement is not null && !string.Equals(replacement, choice.Content, StringComparison.Ordinal))
-            {
-                _json.Write(data[copied..choice.ContentStart]);
-                JsonStringSplice.WriteString(_json, replacement);
-                copied = choice.ContentStart + choice.ContentLength;
             }
         }
 
@@ -101,7 +114,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     /// <summary>At the end of the stream: sends the text still held back by choices that never finished.</summary>
     public void Complete() => WriteHeldBackText();
 
-    private string Transform(ChoiceState state, in ChoiceContent choice)
+    private ReadOnlySpan<char> Transform(ChoiceState state, in ChoiceContent choice)
     {
         string content = choice.Content!;
         if (choice.CarriesStructure || state.Closed)
@@ -116,8 +129,94 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             MarkedChoices++;
         }
 
-        string now = stream.Append(content);
-        return choice.Finished ? now + state.Close() : now;
+        // The usual delta takes the span path (no string per event); a finishing one joins two strings, rarely.
+        return choice.Finished ? stream.Append(content) + state.Close() : stream.AppendSpan(content);
+    }
+
+    /// <summary>
+    /// The fast path for the usual chunk: the same bytes as the last fully scanned chunk around its one content string,
+    /// only the string differs. Then the document is that chunk's with another string token in the same place, so the
+    /// scan's result is that chunk's with this content (and the envelope is the one already remembered); only the
+    /// string itself is read. Anything else, or a string that does not read as exactly one token, takes the full scan.
+    /// </summary>
+    private bool TryScanLikeLast(ReadOnlySpan<byte> data)
+    {
+        if (_shapeChoice is not { } last || !MatchesShape(data, out ReadOnlySpan<byte> literal)
+            || !ChoiceScan.TryReadString(literal, out string? content))
+        {
+            return false;
+        }
+
+        _choices.Clear();
+        _choices.Add(last with { ContentLength = literal.Length, Content = content });
+        return true;
+    }
+
+    /// <summary>
+    /// The usual content delta (shaped like the last chunk, its choice still open, no finish reason, no tool calls)
+    /// rewritten as <see cref="OnEvent"/> would, without a string for the content or for the marked text: the content is
+    /// unescaped into a reused buffer and the marker's span is encoded at once. False: the general path handles it.
+    /// </summary>
+    private bool TryRewriteLikeLast(in ServerSentEvent serverSentEvent)
+    {
+        ReadOnlySpan<byte> data = serverSentEvent.Data;
+        if (_shapeChoice is not { CarriesStructure: false, Finished: false } last
+            || !MatchesShape(data, out ReadOnlySpan<byte> literal)
+            || _states.TryGetValue(last.Index, out ChoiceState? known) && known.Closed
+            || !ChoiceScan.TryReadString(literal, ref _contentChars, out int length))
+        {
+            return false;
+        }
+
+        ChoiceState state = StateOf(last.Index);
+        ReadOnlySpan<char> content = _contentChars.AsSpan(0, length);
+        IStreamingTextMarking stream = state.Stream ??= _marking.CreateStream(last.Index);
+        if (!state.Counted && length > 0)
+        {
+            state.Counted = true;
+            MarkedChoices++;
+        }
+
+        ReadOnlySpan<char> marked = stream.AppendSpan(content);
+        if (marked.SequenceEqual(content))
+        {
+            Output.Write(serverSentEvent.Raw);
+            return true;
+        }
+
+        _json.ResetWrittenCount();
+        _json.Write(data[..last.ContentStart]);
+        JsonStringSplice.WriteString(_json, marked);
+        _json.Write(data[(last.ContentStart + literal.Length)..]);
+        WriteEvent(serverSentEvent.Raw, _json.WrittenSpan);
+        return true;
+    }
+
+    private bool MatchesShape(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> literal)
+    {
+        literal = default;
+        if (data.Length < _shapePrefix.Length + _shapeSuffix.Length + 2 || !data.StartsWith(_shapePrefix) || !data.EndsWith(_shapeSuffix))
+        {
+            return false;
+        }
+
+        literal = data[_shapePrefix.Length..^_shapeSuffix.Length];
+        return true;
+    }
+
+    /// <summary>Keeps the bytes around the content of a chunk with exactly one string content, for <see cref="TryScanLikeLast"/>.</summary>
+    private void RememberShape(ReadOnlySpan<byte> data)
+    {
+        _shapeChoice = null;
+        if (_choices.Count != 1 || _choices[0].Content is null)
+        {
+            return;
+        }
+
+        ChoiceContent choice = _choices[0];
+        _shapePrefix = data[..choice.ContentStart].ToArray();
+        _shapeSuffix = data[(choice.ContentStart + choice.ContentLength)..].ToArray();
+        _shapeChoice = choice;
     }
 
     private ChoiceState StateOf(int index)

@@ -74,6 +74,71 @@ internal static class ChoiceScan
         }
     }
 
+    /// <summary>Decodes <paramref name="literal"/> when it is exactly one JSON string token, quotes included.</summary>
+    public static bool TryReadString(ReadOnlySpan<byte> literal, out string? value)
+    {
+        value = null;
+        if (literal.Length < 2 || literal[0] != (byte)'"' || literal[^1] != (byte)'"')
+        {
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(literal, ReaderOptions);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.BytesConsumed != literal.Length)
+            {
+                return false;
+            }
+
+            value = reader.GetString();
+            return true;
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            // Not one valid string (or a lone surrogate escape): the caller's full scan decides.
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Unescapes <paramref name="literal"/> into <paramref name="buffer"/> (grown when needed) when it is exactly one
+    /// JSON string token, quotes included; <paramref name="length"/> is the number of characters.
+    /// </summary>
+    public static bool TryReadString(ReadOnlySpan<byte> literal, ref char[] buffer, out int length)
+    {
+        ArgumentNullException.ThrowIfNull(buffer);
+        length = 0;
+        if (literal.Length < 2 || literal[0] != (byte)'"' || literal[^1] != (byte)'"')
+        {
+            return false;
+        }
+
+        var reader = new Utf8JsonReader(literal, ReaderOptions);
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.BytesConsumed != literal.Length)
+            {
+                return false;
+            }
+
+            // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
+            if (buffer.Length < reader.ValueSpan.Length)
+            {
+                buffer = new char[Math.Max(reader.ValueSpan.Length, buffer.Length * 2)];
+            }
+
+            length = reader.CopyString(buffer);
+            return true;
+        }
+        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
+        {
+            // Not one valid string (or a lone surrogate escape): the caller's full scan decides.
+            length = 0;
+            return false;
+        }
+    }
+
     private static void ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> messageProperty, List<ChoiceContent> choices)
     {
         int position = 0;

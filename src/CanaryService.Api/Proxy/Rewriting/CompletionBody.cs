@@ -5,14 +5,15 @@ namespace CanaryService.Api.Proxy.Rewriting;
 
 /// <summary>
 /// The body of a non-streaming chat completion: collected whole, marked, then sent with its new length. An answer
-/// larger than the limit is passed through unmarked instead of being held in memory.
+/// larger than the limit is passed through unmarked instead of being held in memory. Both the collected and the
+/// marked body live in pooled buffers (two fresh arrays per answer were most of the JSON path's allocations).
 /// </summary>
 internal sealed class CompletionBody : RewritingResponseBody
 {
     private readonly HttpResponse _response;
     private readonly IResponseMarking _marking;
     private readonly int _limit;
-    private ArrayBufferWriter<byte>? _buffer = new(4096);
+    private PooledBufferWriter? _buffer = new(4096);
     private int _markedChoices;
 
     public CompletionBody(HttpResponse response, IResponseMarking marking, int limit)
@@ -41,9 +42,10 @@ internal sealed class CompletionBody : RewritingResponseBody
         }
 
         // Too large to rewrite: send what we have and stream the rest through.
-        ReadOnlyMemory<byte> held = _buffer.WrittenMemory;
+        PooledBufferWriter held = _buffer;
         _buffer = null;
-        await Inner.WriteAsync(held, cancellationToken).ConfigureAwait(false);
+        await Inner.WriteAsync(held.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        held.Release();
         await Inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
     }
 
@@ -54,13 +56,17 @@ internal sealed class CompletionBody : RewritingResponseBody
             return;
         }
 
-        ReadOnlyMemory<byte> original = _buffer.WrittenMemory;
-        var marked = new ArrayBufferWriter<byte>(original.Length + 256);
-        int choices = ChatCompletionRewriter.Rewrite(original.Span, _marking, marked);
-        ReadOnlyMemory<byte> body = choices < 0 ? original : marked.WrittenMemory;
-        _markedChoices = Math.Max(choices, 0);
+        PooledBufferWriter original = _buffer;
         _buffer = null;
+        var marked = new PooledBufferWriter(original.WrittenCount + 256);
+        int choices = ChatCompletionRewriter.Rewrite(original.WrittenSpan, _marking, marked);
+        ReadOnlyMemory<byte> body = choices < 0 ? original.WrittenMemory : marked.WrittenMemory;
+        _markedChoices = Math.Max(choices, 0);
         _response.ContentLength = body.Length;
         await Inner.WriteAsync(body, cancellationToken).ConfigureAwait(false);
+
+        // Sent; a write that failed leaves both buffers to the GC instead.
+        original.Release();
+        marked.Release();
     }
 }

@@ -24,6 +24,12 @@ public interface IStreamingTextMarking
     /// <summary>Adds a delta; returns the text that can be emitted now (at most the current partial word is held back).</summary>
     string Append(string delta);
 
+    /// <summary>
+    /// As <see cref="Append"/>, without a string per delta: the result may be a buffer that the next call reuses, so it
+    /// must be used (encoded, copied) before then.
+    /// </summary>
+    ReadOnlySpan<char> AppendSpan(ReadOnlySpan<char> delta) => Append(delta.ToString());
+
     /// <summary>Ends the text; returns what was held back.</summary>
     string Complete();
 }

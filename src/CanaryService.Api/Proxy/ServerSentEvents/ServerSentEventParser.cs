@@ -44,8 +44,24 @@ internal sealed class ServerSentEventParser
             }
         }
 
+        if (_count == 0)
+        {
+            // Nothing carried over: dispatch the complete events straight from the read and keep only its incomplete
+            // tail. Under load a fast upstream's events arrive coalesced into reads of tens of kilobytes; copying each
+            // read into the pending buffer first grew (allocated and copied) that buffer to the read's size per answer.
+            int consumed = ScanEvents(bytes, sink);
+            _scanned -= consumed;
+            _lineStart -= consumed;
+            Append(bytes[consumed..]);
+            return;
+        }
+
         Append(bytes);
-        ScanEvents(sink);
+        int dispatched = ScanEvents(_pending.AsSpan(0, _count), sink);
+        if (dispatched > 0)
+        {
+            Compact(dispatched);
+        }
     }
 
     /// <summary>Ends the input: an event cut off before its blank line is still handed on.</summary>
@@ -60,10 +76,10 @@ internal sealed class ServerSentEventParser
         Reset();
     }
 
-    private void ScanEvents(IServerSentEventSink sink)
+    /// <summary>Dispatches the complete events in <paramref name="buffer"/>; returns how many bytes they took.</summary>
+    private int ScanEvents(ReadOnlySpan<byte> buffer, IServerSentEventSink sink)
     {
         int eventStart = 0;
-        ReadOnlySpan<byte> buffer = _pending.AsSpan(0, _count);
         while (_scanned < buffer.Length)
         {
             int offset = buffer[_scanned..].IndexOfAny((byte)'\r', (byte)'\n');
@@ -100,14 +116,16 @@ internal sealed class ServerSentEventParser
             }
         }
 
-        if (eventStart > 0)
-        {
-            Compact(eventStart);
-        }
+        return eventStart;
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
     {
+        if (bytes.IsEmpty)
+        {
+            return;
+        }
+
         if (_count + bytes.Length > _pending.Length)
         {
             Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _count + bytes.Length));
