@@ -14,22 +14,22 @@ public sealed class EvidenceFunctions(EvidenceHandlers handlers)
     [Function("ListCompetitors")]
     public async Task<IActionResult> ListCompetitorsAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/competitors")] HttpRequest request) =>
-        await WriteAsync(request, await handlers.ListCompetitorsAsync(request.HttpContext.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+        await WriteAsync(request, () => handlers.ListCompetitorsAsync(request.HttpContext.RequestAborted)).ConfigureAwait(false);
 
     [Function("CompetitorEvidence")]
     public async Task<IActionResult> EvidenceAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/competitors/{name}/evidence")] HttpRequest request, string name) =>
-        await WriteAsync(request, await handlers.GetEvidenceAsync(name, request.HttpContext.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+        await WriteAsync(request, () => handlers.GetEvidenceAsync(name, request.HttpContext.RequestAborted)).ConfigureAwait(false);
 
     [Function("CompetitorReport")]
     public async Task<IActionResult> ReportAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/competitors/{name}/report")] HttpRequest request, string name) =>
-        await WriteAsync(request, await handlers.GetReportAsync(name, request.HttpContext.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+        await WriteAsync(request, () => handlers.GetReportAsync(name, request.HttpContext.RequestAborted)).ConfigureAwait(false);
 
     [Function("VerifyLedger")]
     public async Task<IActionResult> VerifyLedgerAsync(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/ledger/verify")] HttpRequest request) =>
-        await WriteAsync(request, await handlers.VerifyLedgerAsync(request.HttpContext.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+        await WriteAsync(request, () => handlers.VerifyLedgerAsync(request.HttpContext.RequestAborted)).ConfigureAwait(false);
 
     /// <summary><c>POST /api/probes/run[?competitor=name]</c>: runs the probes now, in this request.</summary>
     [Function("RunProbesNow")]
@@ -37,12 +37,14 @@ public sealed class EvidenceFunctions(EvidenceHandlers handlers)
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/probes/run")] HttpRequest request)
     {
         string? competitor = request.Query["competitor"];
-        return await WriteAsync(request, await handlers.RunProbesAsync(competitor, request.HttpContext.RequestAborted).ConfigureAwait(false)).ConfigureAwait(false);
+        return await WriteAsync(request, () => handlers.RunProbesAsync(competitor, request.HttpContext.RequestAborted)).ConfigureAwait(false);
     }
 
-    // The handlers return minimal-API results (shared with the Host); they write themselves to the response.
-    private static async Task<IActionResult> WriteAsync(HttpRequest request, IResult result)
+    // The handlers return minimal-API results (shared with the Host); they write themselves to the response. A storage
+    // failure becomes the same OpenAI-shaped 503 the Host's endpoint filter gives.
+    private static async Task<IActionResult> WriteAsync(HttpRequest request, Func<Task<IResult>> handler)
     {
+        IResult result = await StorageUnavailableFilter.GuardAsync(request.HttpContext, handler).ConfigureAwait(false);
         await result.ExecuteAsync(request.HttpContext).ConfigureAwait(false);
         return new EmptyResult();
     }

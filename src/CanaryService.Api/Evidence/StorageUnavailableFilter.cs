@@ -7,10 +7,12 @@ namespace CanaryService.Api.Evidence;
 
 /// <summary>
 /// Turns a storage failure under an evidence route (storage down or unreachable) into an OpenAI-shaped 503 instead
-/// of an empty 500; the failure is logged.
+/// of an empty 500; the failure is logged. The Host applies it as an endpoint filter, the Functions app through
+/// <see cref="GuardAsync"/>.
 /// </summary>
-internal static partial class StorageUnavailableFilter
+public static partial class StorageUnavailableFilter
 {
+    /// <summary>The endpoint filter form.</summary>
     public static async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -21,11 +23,31 @@ internal static partial class StorageUnavailableFilter
         }
         catch (Exception exception) when (IsStorageFailure(exception) && !context.HttpContext.RequestAborted.IsCancellationRequested)
         {
-            ILogger logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EvidenceHandlers).FullName!);
-            LogStorageUnavailable(logger, exception);
-            return OpenAIErrorResult.Create(StatusCodes.Status503ServiceUnavailable,
-                "The evidence store is unavailable; try again later.", "service_unavailable", "storage_unavailable");
+            return Unavailable(context.HttpContext, exception);
         }
+    }
+
+    /// <summary>Runs one evidence handler, answering 503 instead of throwing when storage fails under it.</summary>
+    public static async Task<IResult> GuardAsync(HttpContext context, Func<Task<IResult>> handler)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(handler);
+        try
+        {
+            return await handler().ConfigureAwait(false);
+        }
+        catch (Exception exception) when (IsStorageFailure(exception) && !context.RequestAborted.IsCancellationRequested)
+        {
+            return Unavailable(context, exception);
+        }
+    }
+
+    private static IResult Unavailable(HttpContext context, Exception exception)
+    {
+        ILogger logger = context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(EvidenceHandlers).FullName!);
+        LogStorageUnavailable(logger, exception);
+        return OpenAIErrorResult.Create(StatusCodes.Status503ServiceUnavailable,
+            "The evidence store is unavailable; try again later.", "service_unavailable", "storage_unavailable");
     }
 
     // The Azure SDK throws RequestFailedException, or AggregateException of them once its retries are used up.
