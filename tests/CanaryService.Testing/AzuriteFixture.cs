@@ -44,6 +44,24 @@ public sealed class AzuriteFixture : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// Storage settings for one service under test: <paramref name="connectionString"/> and table and container names of
+    /// its own, so hosts sharing one emulator never see each other's rows.
+    /// </summary>
+    public static Dictionary<string, string?> IsolatedStorageSettings(string connectionString)
+    {
+        string suffix = Guid.NewGuid().ToString("N")[..10];
+        return new Dictionary<string, string?>
+        {
+            ["Storage:ConnectionString"] = connectionString,
+            ["Storage:RegistryTable"] = "Reg" + suffix,
+            ["Storage:IssuanceTable"] = "Iss" + suffix,
+            ["Storage:ProbeRunsTable"] = "Runs" + suffix,
+            ["Storage:EvidenceTable"] = "Ev" + suffix,
+            ["Storage:TranscriptContainer"] = "probes" + suffix,
+        };
+    }
+
     /// <summary>A name unique to this test run, valid for tables and containers (letters and digits, starts with a letter).</summary>
     public static string UniqueName(string prefix) => prefix + Guid.NewGuid().ToString("N")[..12];
 }

@@ -38,16 +38,8 @@ public sealed class StreamingTextMarker
     /// <summary>Takes the next delta and returns the marked text that is now decided (possibly empty).</summary>
     public string Append(string? delta)
     {
-        ObjectDisposedException.ThrowIf(_completed, this);
-        if (string.IsNullOrEmpty(delta))
-        {
-            return string.Empty;
-        }
-
-        EnsureCapacity(delta.Length);
-        delta.AsSpan().CopyTo(_pending.AsSpan(_pendingLength));
-        _pendingLength += delta.Length;
-        return Run(isFinal: false);
+        ReadOnlySpan<char> decided = AppendSpan(delta);
+        return decided.IsEmpty ? string.Empty : decided.ToString();
     }
 
     /// <summary>
@@ -76,15 +68,9 @@ public sealed class StreamingTextMarker
             return string.Empty;
         }
 
-        string tail = Run(isFinal: true);
+        ReadOnlySpan<char> tail = RunIntoDecided(isFinal: true);
         _completed = true;
-        return tail;
-    }
-
-    private string Run(bool isFinal)
-    {
-        ReadOnlySpan<char> decided = RunIntoDecided(isFinal);
-        return decided.IsEmpty ? string.Empty : decided.ToString();
+        return tail.IsEmpty ? string.Empty : tail.ToString();
     }
 
     /// <summary>Marks what is decided of the pending text and returns it, in <see cref="_decided"/>.</summary>

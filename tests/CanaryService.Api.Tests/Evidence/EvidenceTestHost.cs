@@ -62,15 +62,8 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
 
     public static async Task<EvidenceTestHost> StartAsync(AzuriteFixture azurite, IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey = true)
     {
-        string suffix = Guid.NewGuid().ToString("N")[..10];
-        Dictionary<string, string?> all = new()
+        Dictionary<string, string?> all = new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
         {
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Storage:RegistryTable"] = "Reg" + suffix,
-            ["Storage:IssuanceTable"] = "Iss" + suffix,
-            ["Storage:ProbeRunsTable"] = "Runs" + suffix,
-            ["Storage:EvidenceTable"] = "Ev" + suffix,
-            ["Storage:TranscriptContainer"] = "probes" + suffix,
             ["Storage:IssuanceFlushInterval"] = "00:00:00.050",
             ["Probe:RetryBaseDelaySeconds"] = "0.01",
         };

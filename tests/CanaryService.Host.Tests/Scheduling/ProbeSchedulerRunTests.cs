@@ -20,17 +20,11 @@ public sealed class ProbeSchedulerRunTests(AzuriteFixture azurite)
     [Fact]
     public async Task The_scheduler_starts_runs_on_its_schedule_and_they_are_recorded()
     {
-        string suffix = Guid.NewGuid().ToString("N")[..10];
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString));
         builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Storage:ConnectionString"] = azurite.ConnectionString,
-            ["Storage:RegistryTable"] = "Reg" + suffix,
-            ["Storage:IssuanceTable"] = "Iss" + suffix,
-            ["Storage:ProbeRunsTable"] = "Runs" + suffix,
-            ["Storage:EvidenceTable"] = "Ev" + suffix,
-            ["Storage:TranscriptContainer"] = "probes" + suffix,
             ["Probe:Schedule"] = "* * * * * *",
             // Port 9 (discard) refuses connections on loopback: each run is a recorded failure, which is what we observe.
             ["Probe:Competitors:0:Name"] = "unreachable",

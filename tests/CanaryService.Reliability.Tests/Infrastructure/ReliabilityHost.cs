@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using CanaryService.Api.Evidence;
 using CanaryService.Host.Hosting;
 using CanaryService.Storage;
+using CanaryService.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -62,16 +63,9 @@ internal sealed class ReliabilityHost : IAsyncDisposable
     /// <summary>The settings every host gets; <paramref name="overrides"/> win.</summary>
     public static Dictionary<string, string?> Settings(string storageConnectionString, Uri upstream, IEnumerable<KeyValuePair<string, string?>>? overrides = null)
     {
-        string suffix = Guid.NewGuid().ToString("N")[..10];
-        Dictionary<string, string?> all = new()
+        Dictionary<string, string?> all = new(AzuriteFixture.IsolatedStorageSettings(storageConnectionString))
         {
             ["Canary:MasterKey"] = KnownSecrets.MasterKey,
-            ["Storage:ConnectionString"] = storageConnectionString,
-            ["Storage:RegistryTable"] = "Reg" + suffix,
-            ["Storage:IssuanceTable"] = "Iss" + suffix,
-            ["Storage:ProbeRunsTable"] = "Runs" + suffix,
-            ["Storage:EvidenceTable"] = "Ev" + suffix,
-            ["Storage:TranscriptContainer"] = "probes" + suffix,
             ["Storage:IssuanceFlushInterval"] = "00:00:00.050",
             ["Storage:RetryInitialDelay"] = "00:00:00.050",
             ["Storage:RetryMaxDelay"] = "00:00:00.500",

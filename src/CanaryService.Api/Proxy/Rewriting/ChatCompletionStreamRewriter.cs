@@ -122,12 +122,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             return state.Close() + content;
         }
 
-        IStreamingTextMarking stream = state.Stream ??= _marking.CreateStream(choice.Index);
-        if (!state.Counted && content.Length > 0)
-        {
-            state.Counted = true;
-            MarkedChoices++;
-        }
+        IStreamingTextMarking stream = StreamOf(state, choice.Index, content.Length);
 
         // The usual delta takes the span path (no string per event); a finishing one joins two strings, rarely.
         return choice.Finished ? stream.Append(content) + state.Close() : stream.AppendSpan(content);
@@ -142,13 +137,13 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private bool TryScanLikeLast(ReadOnlySpan<byte> data)
     {
         if (_shapeChoice is not { } last || !MatchesShape(data, out ReadOnlySpan<byte> literal)
-            || !ChoiceScan.TryReadString(literal, out string? content))
+            || !ChoiceScan.TryReadString(literal, ref _contentChars, out int length))
         {
             return false;
         }
 
         _choices.Clear();
-        _choices.Add(last with { ContentLength = literal.Length, Content = content });
+        _choices.Add(last with { ContentLength = literal.Length, Content = new string(_contentChars, 0, length) });
         return true;
     }
 
@@ -170,13 +165,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
 
         ChoiceState state = StateOf(last.Index);
         ReadOnlySpan<char> content = _contentChars.AsSpan(0, length);
-        IStreamingTextMarking stream = state.Stream ??= _marking.CreateStream(last.Index);
-        if (!state.Counted && length > 0)
-        {
-            state.Counted = true;
-            MarkedChoices++;
-        }
-
+        IStreamingTextMarking stream = StreamOf(state, last.Index, length);
         ReadOnlySpan<char> marked = stream.AppendSpan(content);
         if (marked.SequenceEqual(content))
         {
@@ -217,6 +206,19 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         _shapePrefix = data[..choice.ContentStart].ToArray();
         _shapeSuffix = data[(choice.ContentStart + choice.ContentLength)..].ToArray();
         _shapeChoice = choice;
+    }
+
+    /// <summary>The choice's marker, created on its first content; a choice counts as marked once it had text.</summary>
+    private IStreamingTextMarking StreamOf(ChoiceState state, int index, int contentLength)
+    {
+        IStreamingTextMarking stream = state.Stream ??= _marking.CreateStream(index);
+        if (!state.Counted && contentLength > 0)
+        {
+            state.Counted = true;
+            MarkedChoices++;
+        }
+
+        return stream;
     }
 
     private ChoiceState StateOf(int index)

@@ -74,33 +74,6 @@ internal static class ChoiceScan
         }
     }
 
-    /// <summary>Decodes <paramref name="literal"/> when it is exactly one JSON string token, quotes included.</summary>
-    public static bool TryReadString(ReadOnlySpan<byte> literal, out string? value)
-    {
-        value = null;
-        if (literal.Length < 2 || literal[0] != (byte)'"' || literal[^1] != (byte)'"')
-        {
-            return false;
-        }
-
-        var reader = new Utf8JsonReader(literal, ReaderOptions);
-        try
-        {
-            if (!reader.Read() || reader.TokenType != JsonTokenType.String || reader.BytesConsumed != literal.Length)
-            {
-                return false;
-            }
-
-            value = reader.GetString();
-            return true;
-        }
-        catch (Exception exception) when (exception is JsonException or InvalidOperationException)
-        {
-            // Not one valid string (or a lone surrogate escape): the caller's full scan decides.
-            return false;
-        }
-    }
-
     /// <summary>
     /// Unescapes <paramref name="literal"/> into <paramref name="buffer"/> (grown when needed) when it is exactly one
     /// JSON string token, quotes included; <paramref name="length"/> is the number of characters.

@@ -8,6 +8,7 @@ using CanaryService.Core.Keys;
 using CanaryService.Core.Ports;
 using CanaryService.Storage;
 using CanaryService.Storage.Hosting;
+using CanaryService.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -67,19 +68,12 @@ internal sealed class MarkingServiceHost : IAsyncDisposable
 
     public static async Task<MarkingServiceHost> StartAsync(string connectionString, Uri upstream, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
-        string suffix = Guid.NewGuid().ToString("N")[..10];
-        Dictionary<string, string?> all = new()
+        Dictionary<string, string?> all = new(AzuriteFixture.IsolatedStorageSettings(connectionString))
         {
             ["Canary:MasterKey"] = MasterKeyBase64,
             ["Canary:PhraseRate"] = "0",
             ["Upstream:BaseUrl"] = upstream.ToString(),
             ["Proxy:AccountHeader"] = AccountHeader,
-            ["Storage:ConnectionString"] = connectionString,
-            ["Storage:RegistryTable"] = "Reg" + suffix,
-            ["Storage:IssuanceTable"] = "Iss" + suffix,
-            ["Storage:ProbeRunsTable"] = "Runs" + suffix,
-            ["Storage:EvidenceTable"] = "Ev" + suffix,
-            ["Storage:TranscriptContainer"] = "probes" + suffix,
             ["Storage:IssuanceFlushInterval"] = "00:00:00.050",
             ["Storage:RetryInitialDelay"] = "00:00:00.050",
             ["Storage:RetryMaxDelay"] = "00:00:00.500",
