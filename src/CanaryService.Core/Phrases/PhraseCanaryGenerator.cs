@@ -12,10 +12,27 @@ namespace CanaryService.Core.Phrases;
 /// alike in form), a secret uniform index from the epoch's phrase seed, one sentence template per topic, and a
 /// SHA-256 commitment to the index. Deterministic for (master key, epoch, topic), so the detector recomputes it.
 /// </summary>
+/// <remarks>
+/// Candidates are at least <see cref="MinimumCandidateDistance"/> edits apart. The detector forgives one edit, so
+/// candidates one or two edits apart ("the umber-nest check", "the ember-nest check") could both match one copied
+/// phrase, and a decoy would be counted beside the real canary.
+/// </remarks>
 public sealed class PhraseCanaryGenerator
 {
     /// <summary>The smallest number of decoys allowed.</summary>
     public const int MinimumDecoys = 99;
+
+    /// <summary>
+    /// The least edit distance between two candidates of a topic: one more than twice the edit the detector forgives,
+    /// so no text is within one edit of two candidates.
+    /// </summary>
+    public const int MinimumCandidateDistance = 3;
+
+    /// <summary>
+    /// The largest number of decoys allowed: a quarter of the slot-word pairs, so the keyed draw, which skips pairs
+    /// too near those already taken, always finds enough.
+    /// </summary>
+    public const int MaximumDecoys = 999;
 
     private static readonly string[] Adjectives =
     [
@@ -63,7 +80,7 @@ public sealed class PhraseCanaryGenerator
     {
         ArgumentNullException.ThrowIfNull(keyRing);
         ArgumentOutOfRangeException.ThrowIfLessThan(decoys, MinimumDecoys);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(decoys, (Adjectives.Length * Nouns.Length * Kinds.Length / 2) - 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(decoys, MaximumDecoys);
         _keyRing = keyRing;
         _decoys = decoys;
         _timeProvider = timeProvider ?? TimeProvider.System;
@@ -80,16 +97,25 @@ public sealed class PhraseCanaryGenerator
         string kind = Kinds[kindIndex];
         var candidates = new List<string>(_decoys + 1);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var accepted = new List<(string Text, byte[] Letters)>(_decoys + 1);
         for (int i = 0; candidates.Count < _decoys + 1; i++)
         {
             ulong draw = Draw(seed, "slot", topic, i);
             string adjective = Adjectives[(int)(draw % (ulong)Adjectives.Length)];
             string noun = Nouns[(int)(draw / (ulong)Adjectives.Length % (ulong)Nouns.Length)];
-            if (adjective == noun || !seen.Add(adjective + "-" + noun))
+            string distinctive = adjective + " " + noun;
+            if (adjective == noun || !seen.Add(distinctive))
             {
                 continue;
             }
 
+            byte[] letters = LetterCounts(distinctive);
+            if (IsNearAny(distinctive, accepted, letters))
+            {
+                continue;
+            }
+
+            accepted.Add((distinctive, letters));
             candidates.Add($"the {adjective}-{noun} {kind}");
         }
 
@@ -115,6 +141,91 @@ public sealed class PhraseCanaryGenerator
         byte[] nonce = HMACSHA256.HashData(seed, Encoding.UTF8.GetBytes("nonce\n" + topic));
         string opened = $"{epoch}\n{topic}\n{realIndex.ToString(CultureInfo.InvariantCulture)}\n{Convert.ToHexStringLower(nonce)}";
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(opened)));
+    }
+
+    // Candidates share "the " and " {kind}", and stripping a shared prefix and suffix keeps the edit distance, so
+    // comparing "adjective noun" (as the detector normalises the hyphen) is comparing the candidates. Most pairs are
+    // ruled out by their letter counts alone (the bag distance never exceeds the edit distance), which keeps a
+    // topic's 100 candidates at a fraction of a millisecond.
+    private static bool IsNearAny(string distinctive, List<(string Text, byte[] Letters)> accepted, byte[] letters)
+    {
+        foreach ((string other, byte[] otherLetters) in accepted)
+        {
+            if (BagDistance(letters, otherLetters) < MinimumCandidateDistance
+                && EditDistanceBelow(distinctive, other, MinimumCandidateDistance))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static byte[] LetterCounts(string text)
+    {
+        var counts = new byte[27]; // a–z and the space
+        foreach (char c in text)
+        {
+            counts[c is >= 'a' and <= 'z' ? c - 'a' : 26]++;
+        }
+
+        return counts;
+    }
+
+    private static int BagDistance(byte[] a, byte[] b)
+    {
+        int surplus = 0, deficit = 0;
+        for (int i = 0; i < a.Length; i++)
+        {
+            int difference = a[i] - b[i];
+            if (difference > 0)
+            {
+                surplus += difference;
+            }
+            else
+            {
+                deficit -= difference;
+            }
+        }
+
+        return Math.Max(surplus, deficit);
+    }
+
+    /// <summary>Whether the Levenshtein distance of <paramref name="a"/> and <paramref name="b"/> is below <paramref name="limit"/>.</summary>
+    private static bool EditDistanceBelow(string a, string b, int limit)
+    {
+        if (Math.Abs(a.Length - b.Length) >= limit)
+        {
+            return false;
+        }
+
+        Span<int> previous = stackalloc int[b.Length + 1];
+        Span<int> current = stackalloc int[b.Length + 1];
+        for (int j = 0; j <= b.Length; j++)
+        {
+            previous[j] = j;
+        }
+
+        for (int i = 1; i <= a.Length; i++)
+        {
+            current[0] = i;
+            int rowMinimum = i;
+            for (int j = 1; j <= b.Length; j++)
+            {
+                int substitute = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1);
+                current[j] = Math.Min(substitute, Math.Min(previous[j], current[j - 1]) + 1);
+                rowMinimum = Math.Min(rowMinimum, current[j]);
+            }
+
+            if (rowMinimum >= limit)
+            {
+                return false; // every path already costs too much
+            }
+
+            current.CopyTo(previous);
+        }
+
+        return previous[b.Length] < limit;
     }
 
     private static ulong Draw(byte[] seed, string label, string topic, int counter)

@@ -1,3 +1,4 @@
+using CanaryService.Core.Detection;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Phrases;
 
@@ -44,9 +45,37 @@ public sealed class PhraseCanaryGeneratorTests
     }
 
     [Fact]
-    public void Fewer_than_99_decoys_is_refused()
+    public void Fewer_than_99_or_more_than_999_decoys_is_refused()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new PhraseCanaryGenerator(new CanaryKeyRing(MasterKey.Generate()), 98));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PhraseCanaryGenerator(new CanaryKeyRing(MasterKey.Generate()), 1000));
+    }
+
+    [Fact]
+    public void The_largest_decoy_count_still_finds_enough_separated_candidates()
+    {
+        var canary = new PhraseCanaryGenerator(new CanaryKeyRing(MasterKey.Generate()), PhraseCanaryGenerator.MaximumDecoys)
+            .Create("2026-11", "docker+image+size", ["docker", "image", "size"]);
+        Assert.Equal(PhraseCanaryGenerator.MaximumDecoys + 1, canary.Candidates.Count);
+        Assert.Equal(canary.Candidates.Count, canary.Candidates.Distinct().Count());
+    }
+
+    // Regression: "the umber-nest check" and "the ember-nest check" were candidates of one topic, so a copied
+    // real phrase also counted as a decoy hit (one CI run in ~250 keys failed on it).
+    [Fact]
+    public void A_copied_candidate_matches_that_candidate_alone_over_many_keys()
+    {
+        for (int key = 0; key < 300; key++)
+        {
+            var canary = new PhraseCanaryGenerator(new CanaryKeyRing(MasterKey.Generate())).Create("2026-11", "retry+backoff+jitter", ["retry", "backoff", "jitter"]);
+            var matcher = new CandidatePhraseMatcher(canary.Candidates);
+            for (int i = 0; i < canary.Candidates.Count; i++)
+            {
+                var counts = new int[canary.Candidates.Count];
+                matcher.CountIn("Again: " + canary.Candidates[i].ToUpperInvariant().Replace('-', ' ') + ".", counts);
+                Assert.True(counts.Sum() == 1 && counts[i] == 1, $"key {key}: \"{canary.Candidates[i]}\" matched {string.Join(", ", canary.Candidates.Where((_, j) => counts[j] > 0))}");
+            }
+        }
     }
 
     [Fact]
