@@ -55,16 +55,19 @@ echo "== azurite (in memory) on $BLOB_PORT/$QUEUE_PORT/$TABLE_PORT"
 (cd "$ROOT" && exec node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --loose --skipApiVersionCheck \
   --blobHost 127.0.0.1 --blobPort "$BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$QUEUE_PORT" \
   --tableHost 127.0.0.1 --tablePort "$TABLE_PORT") >"$OUT/azurite.log" 2>&1 &
-PIDS+=($!)
+AZURITE_PID=$!
+PIDS+=($AZURITE_PID)
 KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
 
 echo "== upstream :$UPSTREAM_PORT, plain proxy :$PLAIN_PORT, marking Host :$MARKING_PORT"
 # GC settings are the apps' defaults (Server GC, as Microsoft.NET.Sdk.Web sets it), as they would run deployed.
 dotnet "$BENCH_DLL" upstream --urls "http://127.0.0.1:$UPSTREAM_PORT" >"$OUT/upstream.log" 2>&1 &
-PIDS+=($!)
+UPSTREAM_PID=$!
+PIDS+=($UPSTREAM_PID)
 dotnet "$PLAIN_DLL" --urls "http://127.0.0.1:$PLAIN_PORT" --Upstream:BaseUrl="http://127.0.0.1:$UPSTREAM_PORT" >"$OUT/plain.log" 2>&1 &
-PIDS+=($!)
+PLAIN_PID=$!
+PIDS+=($PLAIN_PID)
 ASPNETCORE_ENVIRONMENT=Production \
 Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" \
 Storage__ConnectionString="$STORAGE" \
@@ -81,6 +84,10 @@ for port in $UPSTREAM_PORT $PLAIN_PORT $MARKING_PORT; do
     sleep 0.5
   done
 done
+
+declare -A PROXY_PID=([direct]=$UPSTREAM_PID [plain]=$PLAIN_PID [marking]=$MARKING_PID)
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
+TICK_MS=$((1000 / $(getconf CLK_TCK)))
 
 declare -A URL=(
   [direct]="http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions"
@@ -122,14 +129,21 @@ echo "== measure: $ROUNDS rounds x {json,stream} x {direct,plain,marking}, $DURA
 for round in $(seq 1 "$ROUNDS"); do
   for mode in json stream; do
     for target in direct plain marking; do
+      proxy_before=$(cpu_ticks "${PROXY_PID[$target]}"); upstream_before=$(cpu_ticks "$UPSTREAM_PID"); azurite_before=$(cpu_ticks "$AZURITE_PID")
       hey_run "$target" "$mode" -z "$DURATION" -c 64 >"$OUT/sat-$mode-$target-$round.txt"
+      proxy_after=$(cpu_ticks "${PROXY_PID[$target]}"); upstream_after=$(cpu_ticks "$UPSTREAM_PID"); azurite_after=$(cpu_ticks "$AZURITE_PID")
       rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/sat-$mode-$target-$round.txt")
+      total=$(awk '/Requests\/sec/ {r = $2} /Total:/ {t = $2} END {printf "%d", r * t}' "$OUT/sat-$mode-$target-$round.txt")
+      # CPU time per request at saturation (µs): the target process (for direct, the upstream), and Azurite.
+      cpu_us=$(( (proxy_after - proxy_before) * TICK_MS * 1000 / (total > 0 ? total : 1) ))
+      azurite_us=$(( (azurite_after - azurite_before) * TICK_MS * 1000 / (total > 0 ? total : 1) ))
+      upstream_us=$(( (upstream_after - upstream_before) * TICK_MS * 1000 / (total > 0 ? total : 1) ))
       hey_run "$target" "$mode" -z "$DURATION" -c 16 -q 30 >"$OUT/rate-$mode-$target-$round.txt"
       p50=$(awk '/ 50% in/ {print $3*1000}' "$OUT/rate-$mode-$target-$round.txt")
       p99=$(awk '/ 99% in/ {print $3*1000}' "$OUT/rate-$mode-$target-$round.txt")
       achieved=$(awk '/Requests\/sec/ {print $2}' "$OUT/rate-$mode-$target-$round.txt")
       bad=$(cat "$OUT/sat-$mode-$target-$round.txt" "$OUT/rate-$mode-$target-$round.txt" | awk '/^\s+\[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} END {print n + 0 + e}')
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$target" "$rps" "$achieved" "$p50" "$p99" "$bad" | tee -a "$OUT/results.tsv"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$target" "$rps" "$achieved" "$p50" "$p99" "$bad" "$cpu_us" "$upstream_us" "$azurite_us" | tee -a "$OUT/results.tsv"
       sleep 1
     done
   done
@@ -174,7 +188,9 @@ for mode in ("json", "stream"):
     for target in ("direct", "plain", "marking"):
         rs = by[(mode, target)]
         med[target] = [statistics.median(float(r[i]) for r in rs) for i in (3, 5, 6)]
-        print(f"{mode}\t{target}\t{med[target][0]:.0f}\t{med[target][1]:.2f}\t{med[target][2]:.2f}\terrors={sum(int(r[7]) for r in rs)}")
+        cpu = [statistics.median(float(r[i]) for r in rs) for i in (8, 9, 10)] if all(len(r) > 10 for r in rs) else None
+        cpu_text = f"\tcpu/request: target {cpu[0]:.0f} us, upstream {cpu[1]:.0f} us, azurite {cpu[2]:.0f} us" if cpu else ""
+        print(f"{mode}\t{target}\t{med[target][0]:.0f}\t{med[target][1]:.2f}\t{med[target][2]:.2f}\terrors={sum(int(r[7]) for r in rs)}{cpu_text}")
     plain_add = [med["plain"][i] - med["direct"][i] for i in (1, 2)]
     marking_add = [med["marking"][i] - med["direct"][i] for i in (1, 2)]
     print(f"{mode}\tmarking/plain throughput {100 * med['marking'][0] / med['plain'][0]:.0f}% (target >= 80%)")
