@@ -82,6 +82,84 @@ public sealed class CanaryWebApplicationTests
     }
 
     [Fact]
+    public async Task With_the_shipped_logging_settings_requests_start_no_activity_and_the_callers_traceparent_reaches_the_upstream()
+    {
+        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, "Moreover, many people usually agree.");
+        var activities = new System.Collections.Concurrent.ConcurrentQueue<bool>();
+        WebApplication app = await CanaryWebApplication.BuildAsync(
+            ["--environment", "Production", "--urls", "http://127.0.0.1:0"],
+            builder =>
+            {
+                // A provider that takes every level: without the shipped "Hosting.Diagnostics: None" rule, ASP.NET Core
+                // would start an Activity per request for it.
+                builder.Logging.ClearProviders();
+                builder.Logging.AddProvider(new EveryLevelLoggerProvider());
+                builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+                {
+                    ["Canary:MasterKey"] = MasterKey,
+                    ["Upstream:BaseUrl"] = upstream.BaseAddress.ToString(),
+                    ["Evidence:AdminKey"] = AdminKey,
+                    // Nothing listens here: the proxy serves without storage and queues the issuance.
+                    ["Storage:ConnectionString"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;",
+                });
+                builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ActivityProbe(activities));
+            });
+        await using (app)
+        {
+            await app.StartAsync();
+            string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+            using var client = new HttpClient { BaseAddress = new Uri(address) };
+            const string traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+            using var chat = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/chat/completions", UriKind.Relative))
+            {
+                Content = new StringContent("""{"model":"m","messages":[{"role":"user","content":"Tell me something"}]}""", Encoding.UTF8, "application/json"),
+            };
+            chat.Headers.Add("traceparent", traceparent);
+            using HttpResponseMessage answer = await client.SendAsync(chat);
+
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.Equal([false], activities);
+            Assert.Equal(traceparent, Assert.Single(upstream.Requests).Headers["traceparent"]);
+            await app.StopAsync();
+        }
+    }
+
+    private sealed class ActivityProbe(System.Collections.Concurrent.ConcurrentQueue<bool> seen) : Microsoft.AspNetCore.Hosting.IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((context, following) =>
+            {
+                seen.Enqueue(System.Diagnostics.Activity.Current is not null || context.Features.Get<IHttpActivityFeature>()?.Activity is not null);
+                return following(context);
+            });
+            next(app);
+        };
+    }
+
+    private sealed class EveryLevelLoggerProvider : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new EveryLevelLogger();
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class EveryLevelLogger : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state)
+                where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => true;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+            }
+        }
+    }
+
+    [Fact]
     public async Task Outside_development_missing_storage_is_one_clear_error()
     {
         CanaryConfigurationException error = await Assert.ThrowsAsync<CanaryConfigurationException>(() => BuildAsync("Production", new Dictionary<string, string?>
