@@ -18,7 +18,7 @@ namespace CanaryService.Benchmarks.Proxy;
 [MemoryDiagnoser]
 public class RewriterBenchmarks
 {
-    private readonly PooledBufferWriter _output = new(32 * 1024);
+    private readonly PooledBufferWriter<byte> _output = new(32 * 1024);
     private EngineResponseMarker _marker = null!;
     private byte[] _completion = null!;
     private byte[] _stream = null!;

@@ -1,5 +1,7 @@
+using System.Buffers;
 using CanaryService.Core.Phrases;
 using CanaryService.Core.Ports;
+using CanaryService.Core.Text;
 
 namespace CanaryService.Core.Marking;
 
@@ -57,6 +59,56 @@ public sealed class ResponseMarking
         finally
         {
             output.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Marks a whole choice's text as <see cref="MarkText"/> does, without a string in or out: the marked text is
+    /// written to <paramref name="output"/>. False, with nothing written, when the marking leaves the text as it is.
+    /// </summary>
+    public bool TryMarkText(ReadOnlySpan<char> text, int choiceIndex, IBufferWriter<char> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        var marked = new MarkedOutput(text.Length);
+        try
+        {
+            if (!text.IsEmpty)
+            {
+                var state = ScannerState.Initial;
+                _marker.Mark(text, ref state, isFinal: true, ref marked);
+            }
+
+            ReadOnlySpan<char> lexical = marked.Changed ? marked.Written : text;
+            if (ClaimInsertion(choiceIndex) is { } insertion)
+            {
+                var withPhrase = new MarkedOutput(lexical.Length + 256);
+                try
+                {
+                    insertion.Process(lexical, ref withPhrase);
+                    if (insertion.Inserted)
+                    {
+                        Volatile.Write(ref _canaryEmitted, 1);
+                        output.Write(withPhrase.Written);
+                        return true;
+                    }
+                }
+                finally
+                {
+                    withPhrase.Dispose();
+                }
+            }
+
+            if (!marked.Changed)
+            {
+                return false;
+            }
+
+            output.Write(lexical);
+            return true;
+        }
+        finally
+        {
+            marked.Dispose();
         }
     }
 

@@ -160,6 +160,41 @@ public sealed class CanaryMarkerTests
         Assert.Equal("", stream.Complete());
     }
 
+    [Fact]
+    public async Task The_span_overload_writes_exactly_what_MarkText_returns_and_nothing_when_the_text_stays()
+    {
+        var master = MasterKey.Generate();
+        var random = new Random(41);
+        int emitted = 0;
+        string[] texts =
+        [
+            MarkingTexts.Answer,
+            MarkingTexts.Answer + "\n\n" + MarkingTexts.Answer,
+            "",
+            "Just one line with no lexicon word: 42.",
+            "```\ncode only\n```",
+            "Typically \uD800 usually \uDC00 often many people.",
+        ];
+        for (int round = 0; round < 60; round++)
+        {
+            string text = round < texts.Length ? texts[round] : string.Join("\n\n", Enumerable.Range(0, random.Next(1, 4)).Select(_ => MarkingTexts.Answer[..random.Next(MarkingTexts.Answer.Length)]));
+            int choice = random.Next(2);
+            // Two markings of the same response: the phrase canary is claimed once per marking.
+            var byString = await Create(new RecordingRegistry(), master: master).BeginAsync(new MarkingRequest("acct", Prompt));
+            var bySpan = await Create(new RecordingRegistry(), master: master).BeginAsync(new MarkingRequest("acct", Prompt));
+            string expected = byString.MarkText(text, choice);
+            var output = new System.Buffers.ArrayBufferWriter<char>();
+            bool changed = bySpan.TryMarkText(text, choice, output);
+
+            Assert.Equal(!string.Equals(expected, text, StringComparison.Ordinal), changed);
+            Assert.Equal(changed ? expected : "", output.WrittenSpan.ToString());
+            Assert.Equal(byString.CanaryEmitted, bySpan.CanaryEmitted);
+            emitted += bySpan.CanaryEmitted ? 1 : 0;
+        }
+
+        Assert.InRange(emitted, 5, 55); // both paths were exercised: with the phrase inserted and without
+    }
+
     private sealed class ManualClock(DateTimeOffset start) : TimeProvider
     {
         public DateTimeOffset Now { get; set; } = start;

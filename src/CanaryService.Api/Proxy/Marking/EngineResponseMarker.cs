@@ -1,3 +1,4 @@
+using System.Buffers;
 using CanaryService.Api.Proxy.Rewriting;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Ports;
@@ -26,6 +27,8 @@ public sealed class EngineResponseMarker : IResponseMarker
     private sealed class Marking(ResponseMarking marking) : IResponseMarking
     {
         public string MarkText(string text, int choiceIndex) => marking.MarkText(text, choiceIndex);
+
+        public bool TryMarkText(ReadOnlySpan<char> text, int choiceIndex, IBufferWriter<char> output) => marking.TryMarkText(text, choiceIndex, output);
 
         public IStreamingTextMarking CreateStream(int choiceIndex) => new Stream(marking.CreateStream(choiceIndex));
 

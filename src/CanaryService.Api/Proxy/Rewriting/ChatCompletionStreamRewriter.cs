@@ -30,7 +30,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     }
 
     /// <summary>The events ready to send; the caller empties it.</summary>
-    public PooledBufferWriter Output { get; } = new(4096);
+    public PooledBufferWriter<byte> Output { get; } = new(4096);
 
     /// <summary>How many choices had text that went through the marker.</summary>
     public int MarkedChoices { get; private set; }

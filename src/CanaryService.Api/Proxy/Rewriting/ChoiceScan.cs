@@ -26,11 +26,16 @@ internal static class ChoiceScan
     /// <param name="messageProperty"><c>message</c> for completions, <c>delta</c> for chunks.</param>
     /// <param name="choices">Receives the choices in document order.</param>
     /// <param name="envelope">Receives the byte ranges of the top-level properties other than <c>choices</c> and <c>usage</c> (name through value).</param>
+    /// <param name="decodeContent">
+    /// False to leave <see cref="ChoiceContent.Content"/> null and only locate the strings (the caller decodes them
+    /// with <see cref="TryReadString(ReadOnlySpan{byte}, Span{char}, out int)"/>, which also refuses what cannot be decoded).
+    /// </param>
     public static bool TryScan(
         ReadOnlySpan<byte> json,
         ReadOnlySpan<byte> messageProperty,
         List<ChoiceContent> choices,
-        List<Range>? envelope = null)
+        List<Range>? envelope = null,
+        bool decodeContent = true)
     {
         ArgumentNullException.ThrowIfNull(choices);
         choices.Clear();
@@ -51,7 +56,7 @@ internal static class ChoiceScan
                 reader.Read();
                 if (isChoices && reader.TokenType == JsonTokenType.StartArray)
                 {
-                    ReadChoices(ref reader, messageProperty, choices);
+                    ReadChoices(ref reader, messageProperty, choices, decodeContent);
                 }
                 else
                 {
@@ -81,8 +86,23 @@ internal static class ChoiceScan
     public static bool TryReadString(ReadOnlySpan<byte> literal, ref char[] buffer, out int length)
     {
         ArgumentNullException.ThrowIfNull(buffer);
+        // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
+        if (buffer.Length < literal.Length)
+        {
+            buffer = new char[Math.Max(literal.Length, buffer.Length * 2)];
+        }
+
+        return TryReadString(literal, buffer, out length);
+    }
+
+    /// <summary>
+    /// Unescapes <paramref name="literal"/> into <paramref name="destination"/> when it is exactly one JSON string
+    /// token, quotes included; false when it is not, or when <paramref name="destination"/> is shorter than the literal.
+    /// </summary>
+    public static bool TryReadString(ReadOnlySpan<byte> literal, Span<char> destination, out int length)
+    {
         length = 0;
-        if (literal.Length < 2 || literal[0] != (byte)'"' || literal[^1] != (byte)'"')
+        if (literal.Length < 2 || literal[0] != (byte)'"' || literal[^1] != (byte)'"' || destination.Length < literal.Length)
         {
             return false;
         }
@@ -95,13 +115,7 @@ internal static class ChoiceScan
                 return false;
             }
 
-            // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
-            if (buffer.Length < reader.ValueSpan.Length)
-            {
-                buffer = new char[Math.Max(reader.ValueSpan.Length, buffer.Length * 2)];
-            }
-
-            length = reader.CopyString(buffer);
+            length = reader.CopyString(destination);
             return true;
         }
         catch (Exception exception) when (exception is JsonException or InvalidOperationException)
@@ -112,7 +126,7 @@ internal static class ChoiceScan
         }
     }
 
-    private static void ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> messageProperty, List<ChoiceContent> choices)
+    private static void ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> messageProperty, List<ChoiceContent> choices, bool decodeContent)
     {
         int position = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -163,7 +177,7 @@ internal static class ChoiceScan
                             {
                                 contentStart = (int)reader.TokenStartIndex;
                                 contentLength = reader.ValueSpan.Length + 2;
-                                content = reader.GetString();
+                                content = decodeContent ? reader.GetString() : null;
                             }
                             else
                             {

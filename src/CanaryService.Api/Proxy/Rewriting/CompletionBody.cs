@@ -13,7 +13,7 @@ internal sealed class CompletionBody : RewritingResponseBody
     private readonly HttpResponse _response;
     private readonly IResponseMarking _marking;
     private readonly int _limit;
-    private PooledBufferWriter? _buffer = new(4096);
+    private PooledBufferWriter<byte>? _buffer = new(4096);
     private int _markedChoices;
 
     public CompletionBody(HttpResponse response, IResponseMarking marking, int limit)
@@ -42,7 +42,7 @@ internal sealed class CompletionBody : RewritingResponseBody
         }
 
         // Too large to rewrite: send what we have and stream the rest through.
-        PooledBufferWriter held = _buffer;
+        PooledBufferWriter<byte> held = _buffer;
         _buffer = null;
         await Inner.WriteAsync(held.WrittenMemory, cancellationToken).ConfigureAwait(false);
         held.Release();
@@ -56,9 +56,9 @@ internal sealed class CompletionBody : RewritingResponseBody
             return;
         }
 
-        PooledBufferWriter original = _buffer;
+        PooledBufferWriter<byte> original = _buffer;
         _buffer = null;
-        var marked = new PooledBufferWriter(original.WrittenCount + 256);
+        var marked = new PooledBufferWriter<byte>(original.WrittenCount + 256);
         int choices = ChatCompletionRewriter.Rewrite(original.WrittenSpan, _marking, marked);
         ReadOnlyMemory<byte> body = choices < 0 ? original.WrittenMemory : marked.WrittenMemory;
         _markedChoices = Math.Max(choices, 0);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using CanaryService.Core.Ports;
 
 namespace CanaryService.Api.Proxy.Rewriting;
@@ -7,6 +8,24 @@ public interface IResponseMarking
 {
     /// <summary>Marks the whole text of choice <paramref name="choiceIndex"/>.</summary>
     string MarkText(string text, int choiceIndex);
+
+    /// <summary>
+    /// As <see cref="MarkText"/>, without a string in or out: writes the marked text to <paramref name="output"/> and
+    /// returns true, or returns false and writes nothing when the text stays as it is.
+    /// </summary>
+    bool TryMarkText(ReadOnlySpan<char> text, int choiceIndex, IBufferWriter<char> output)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        string original = text.ToString();
+        string marked = MarkText(original, choiceIndex);
+        if (string.Equals(marked, original, StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        output.Write(marked);
+        return true;
+    }
 
     /// <summary>Starts marking choice <paramref name="choiceIndex"/> as it streams.</summary>
     IStreamingTextMarking CreateStream(int choiceIndex);
