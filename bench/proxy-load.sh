@@ -68,13 +68,15 @@ PIDS+=($UPSTREAM_PID)
 dotnet "$PLAIN_DLL" --urls "http://127.0.0.1:$PLAIN_PORT" --Upstream:BaseUrl="http://127.0.0.1:$UPSTREAM_PORT" >"$OUT/plain.log" 2>&1 &
 PLAIN_PID=$!
 PIDS+=($PLAIN_PID)
-ASPNETCORE_ENVIRONMENT=Production \
-Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" \
-Storage__ConnectionString="$STORAGE" \
-Upstream__BaseUrl="http://127.0.0.1:$UPSTREAM_PORT" \
-Evidence__AdminKey="bench-admin-key-0123456789" \
-Logging__LogLevel__Default=Warning \
-  dotnet "$HOST_DLL" --urls "http://127.0.0.1:$MARKING_PORT" >"$OUT/marking.log" 2>&1 &
+# From its output folder, as a container runs it, so the Host's appsettings.json applies.
+(cd "$(dirname "$HOST_DLL")" && exec env \
+  ASPNETCORE_ENVIRONMENT=Production \
+  Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" \
+  Storage__ConnectionString="$STORAGE" \
+  Upstream__BaseUrl="http://127.0.0.1:$UPSTREAM_PORT" \
+  Evidence__AdminKey="bench-admin-key-0123456789" \
+  Logging__LogLevel__Default=Warning \
+  dotnet "$HOST_DLL" --urls "http://127.0.0.1:$MARKING_PORT") >"$OUT/marking.log" 2>&1 &
 MARKING_PID=$!
 PIDS+=($MARKING_PID)
 
