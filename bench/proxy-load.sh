@@ -10,7 +10,7 @@
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
 # PROFILE=1 (default): dotnet-trace samples the marking Host at saturation; bench/profile-summary.py splits the time by part.
 #
-# Usage: bench/proxy-load.sh   (defaults: ROUNDS=3 DURATION=8s WARMUP=6s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
+# Usage: bench/proxy-load.sh   (defaults: ROUNDS=3 DURATION=8s WARMUP=12s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
 # Every request goes to 127.0.0.1; every run is bounded by $DURATION; everything started here is stopped on exit.
 set -euo pipefail
 
@@ -119,7 +119,7 @@ rss_sampler() { # samples the marking Host's VmRSS (kB) every 0.5 s into $OUT/rs
 
 echo "== warm-up (long enough for tiered JIT to reach its optimised code on a busy machine)"
 for target in direct plain marking; do
-  for mode in json stream; do hey_run "$target" "$mode" -z "${WARMUP:-6s}" -c 64 >/dev/null; done
+  for mode in json stream; do hey_run "$target" "$mode" -z "${WARMUP:-12s}" -c 64 >/dev/null; done
 done
 
 : >"$OUT/rss.samples"
