@@ -34,37 +34,17 @@ public sealed class ResponseMarking
     /// <summary>True once the canary sentence was actually inserted.</summary>
     public bool CanaryEmitted => Volatile.Read(ref _canaryEmitted) == 1;
 
-    /// <summary>Marks a whole choice's text.</summary>
+    /// <summary>Marks a whole choice's text; a text the marking leaves as it is comes back as the same instance.</summary>
     public string MarkText(string? text, int choiceIndex)
     {
-        string marked = _marker.Mark(text);
-        PhraseInsertion? insertion = ClaimInsertion(choiceIndex);
-        if (insertion is null)
-        {
-            return marked;
-        }
-
-        var output = new MarkedOutput(marked.Length + 256);
-        try
-        {
-            insertion.Process(marked, ref output);
-            if (insertion.Inserted)
-            {
-                Volatile.Write(ref _canaryEmitted, 1);
-                return output.ToString();
-            }
-
-            return marked;
-        }
-        finally
-        {
-            output.Dispose();
-        }
+        text ??= string.Empty;
+        var output = new ArrayBufferWriter<char>(text.Length + 256);
+        return TryMarkText(text, choiceIndex, output) ? output.WrittenSpan.ToString() : text;
     }
 
     /// <summary>
-    /// Marks a whole choice's text as <see cref="MarkText"/> does, without a string in or out: the marked text is
-    /// written to <paramref name="output"/>. False, with nothing written, when the marking leaves the text as it is.
+    /// Marks a whole choice's text without a string in or out: the marked text is written to
+    /// <paramref name="output"/>. False, with nothing written, when the marking leaves the text as it is.
     /// </summary>
     public bool TryMarkText(ReadOnlySpan<char> text, int choiceIndex, IBufferWriter<char> output)
     {

@@ -96,19 +96,19 @@ public sealed class PhraseCanaryGenerator
         int kindIndex = (int)(Draw(seed, "kind", topic, 0) % (ulong)Kinds.Length);
         string kind = Kinds[kindIndex];
         var candidates = new List<string>(_decoys + 1);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         var accepted = new List<(string Text, byte[] Letters)>(_decoys + 1);
         for (int i = 0; candidates.Count < _decoys + 1; i++)
         {
             ulong draw = Draw(seed, "slot", topic, i);
             string adjective = Adjectives[(int)(draw % (ulong)Adjectives.Length)];
             string noun = Nouns[(int)(draw / (ulong)Adjectives.Length % (ulong)Nouns.Length)];
-            string distinctive = adjective + " " + noun;
-            if (adjective == noun || !seen.Add(distinctive))
+            if (adjective == noun)
             {
                 continue;
             }
 
+            // A pair drawn twice is at distance 0 from itself, so this also keeps the candidates distinct.
+            string distinctive = adjective + " " + noun;
             byte[] letters = LetterCounts(distinctive);
             if (IsNearAny(distinctive, accepted, letters))
             {

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text;
 using CanaryService.Core.Keys;
 using CanaryService.Host.Hosting;
+using CanaryService.Testing.Logging;
 using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -94,7 +95,7 @@ public sealed class CanaryWebApplicationTests
                 // A provider that takes every level: without the shipped "Hosting.Diagnostics: None" rule, ASP.NET Core
                 // would start an Activity per request for it.
                 builder.Logging.ClearProviders();
-                builder.Logging.AddProvider(new EveryLevelLoggerProvider());
+                builder.Logging.AddProvider(new CapturingLoggerProvider());
                 builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
                 {
                     ["Canary:MasterKey"] = MasterKey,
@@ -136,27 +137,6 @@ public sealed class CanaryWebApplicationTests
             });
             next(app);
         };
-    }
-
-    private sealed class EveryLevelLoggerProvider : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => new EveryLevelLogger();
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class EveryLevelLogger : ILogger
-        {
-            public IDisposable? BeginScope<TState>(TState state)
-                where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => true;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-            }
-        }
     }
 
     [Fact]

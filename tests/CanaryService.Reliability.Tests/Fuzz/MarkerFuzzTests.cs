@@ -2,6 +2,7 @@ using System.Text;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
+using CanaryService.Reliability.Tests.Infrastructure;
 
 namespace CanaryService.Reliability.Tests.Fuzz;
 
@@ -46,7 +47,7 @@ public sealed class MarkerFuzzTests
             (string text, List<string> fragments) = Prose(random);
             string whole = Marker.Mark(text);
             changed += whole == text ? 0 : 1;
-            Assert.True(IsWellFormed(whole), $"run {run}: ill-formed UTF-16 from well-formed input");
+            Assert.True(Utf16Text.IsWellFormed(whole), $"run {run}: ill-formed UTF-16 from well-formed input");
             foreach (string fragment in fragments)
             {
                 Assert.True(whole.Contains(fragment, StringComparison.Ordinal), $"run {run}: protected '{fragment}' changed in\n{text}\n---\n{whole}");
@@ -66,7 +67,7 @@ public sealed class MarkerFuzzTests
         {
             string text = random.Next(2) == 0 ? RandomUnicode(random, wellFormed: true) : Markdown(random);
             string whole = Marker.Mark(text);
-            Assert.True(IsWellFormed(whole), $"run {run}: ill-formed UTF-16 from well-formed input");
+            Assert.True(Utf16Text.IsWellFormed(whole), $"run {run}: ill-formed UTF-16 from well-formed input");
             AssertStreamsAsWhole(text, whole, random, $"run {run}", splitPairs: false);
         }
     }
@@ -229,22 +230,5 @@ public sealed class MarkerFuzzTests
         }
 
         return text.ToString();
-    }
-
-    private static bool IsWellFormed(string text)
-    {
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

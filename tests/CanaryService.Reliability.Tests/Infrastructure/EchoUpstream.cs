@@ -97,7 +97,7 @@ internal static class EchoUpstream
             return [contentToken];
         }
 
-        if (text.Contains('\uFFFD', StringComparison.Ordinal) || !IsWellFormed(text))
+        if (text.Contains('\uFFFD', StringComparison.Ordinal) || !Utf16Text.IsWellFormed(text))
         {
             return [contentToken];
         }
@@ -114,23 +114,6 @@ internal static class EchoUpstream
         }
 
         return pieces;
-    }
-
-    private static bool IsWellFormed(string text)
-    {
-        for (int i = 0; i < text.Length; i++)
-        {
-            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsSurrogate(text[i]))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private static string? TryRead(byte[] body, out string contentToken, out int n, out bool stream)

@@ -5,6 +5,7 @@ using CanaryService.Api.Evidence;
 using CanaryService.Host.Hosting;
 using CanaryService.Storage;
 using CanaryService.Testing;
+using CanaryService.Testing.Logging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;

@@ -1,13 +1,13 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace CanaryService.Reliability.Tests.Infrastructure;
+namespace CanaryService.Testing.Logging;
 
 /// <summary>
 /// Collects every log entry at every level (Trace included): category, level, the formatted message, every
 /// structured value and the full text of any exception (message, inner exceptions, stack).
 /// </summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
+public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
 {
     private IExternalScopeProvider? _scopes;
 
