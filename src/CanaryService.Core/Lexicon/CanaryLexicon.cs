@@ -12,13 +12,13 @@ public sealed class CanaryLexicon
 {
     private static readonly Lazy<CanaryLexicon> DefaultLexicon = new(LoadDefault);
     private readonly FrozenDictionary<string, (int Group, int Form)> _forms;
-    private readonly FrozenDictionary<string, (int Group, int Form)>.AlternateLookup<ReadOnlySpan<char>> _lookup;
+    private readonly FormTable _lookup;
 
     private CanaryLexicon(ImmutableArray<LexiconGroup> groups, FrozenDictionary<string, (int, int)> forms)
     {
         Groups = groups;
         _forms = forms;
-        _lookup = forms.GetAlternateLookup<ReadOnlySpan<char>>();
+        _lookup = new FormTable([.. forms]);
         MaxFormLength = forms.Keys.Max(static k => k.Length);
     }
 
@@ -51,7 +51,7 @@ public sealed class CanaryLexicon
 
     /// <summary>True when the lower-case word is a form of some group.</summary>
     public bool Contains(ReadOnlySpan<char> lowerCaseWord) =>
-        lowerCaseWord.Length <= MaxFormLength && _lookup.ContainsKey(lowerCaseWord);
+        lowerCaseWord.Length <= MaxFormLength && _lookup.TryGetValue(lowerCaseWord, out _);
 
     /// <summary>
     /// Parses the text format (see <c>lexicon.txt</c>): <c>id | form form ... [| rule; rule]</c>.

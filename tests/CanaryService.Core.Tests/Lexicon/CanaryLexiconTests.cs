@@ -27,6 +27,33 @@ public sealed class CanaryLexiconTests
     }
 
     [Fact]
+    public void Every_form_is_found_at_its_own_group_and_index_and_nothing_near_one_is()
+    {
+        var lexicon = CanaryLexicon.Default;
+        var forms = lexicon.Groups.SelectMany(g => g.Forms).ToHashSet(StringComparer.Ordinal);
+        foreach (LexiconGroup group in lexicon.Groups)
+        {
+            for (int i = 0; i < group.Forms.Length; i++)
+            {
+                string form = group.Forms[i];
+                Assert.True(lexicon.TryFind(form.AsSpan(), out var found, out int index), form);
+                Assert.Same(group, found);
+                Assert.Equal(i, index);
+
+                // Same length and ends (what the table hashes), or one character shorter or longer: not forms.
+                string[] near = [form[..^1], form + "s", form.Length > 2 ? form[0] + "q" + form[2..] : "q" + form, string.Concat(form.Reverse())];
+                foreach (string other in near.Where(n => !forms.Contains(n)))
+                {
+                    Assert.False(lexicon.TryFind(other.AsSpan(), out _, out _), other);
+                    Assert.False(lexicon.Contains(other.AsSpan()), other);
+                }
+            }
+        }
+
+        Assert.False(lexicon.TryFind([], out _, out _));
+    }
+
+    [Fact]
     public void Guards_are_data()
     {
         Assert.True(CanaryLexicon.Default.TryFind("many", out var many, out _));

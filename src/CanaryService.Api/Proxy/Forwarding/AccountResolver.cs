@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using CanaryService.Api.Configuration;
@@ -13,10 +14,15 @@ namespace CanaryService.Api.Proxy.Forwarding;
 /// plus the first 32 hex characters of HMAC-SHA256(account salt, caller's API key); <c>anonymous</c> without either.
 /// </summary>
 /// <remarks>The raw key is hashed in place and never kept, logged or stored.</remarks>
-internal sealed class AccountResolver
+internal sealed class AccountResolver : IDisposable
 {
     private const int MaxAccountLength = 128;
+    private const int MaxStackKeyBytes = 512;
     private readonly byte[] _salt;
+
+    // One keyed HMAC state per thread: the one-shot HMACSHA256.HashData sets up a new OpenSSL MAC (fetch, context,
+    // key schedule) on every request, which cost about as much as the rest of the request's handling in the proxy.
+    private readonly ThreadLocal<IncrementalHash> _hmac;
     private readonly string? _header;
 
     public AccountResolver(CanaryKeyRing keyRing, IOptions<ProxyOptions> options)
@@ -24,6 +30,7 @@ internal sealed class AccountResolver
         ArgumentNullException.ThrowIfNull(keyRing);
         ArgumentNullException.ThrowIfNull(options);
         _salt = keyRing.AccountSalt;
+        _hmac = new ThreadLocal<IncrementalHash>(() => IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _salt), trackAllValues: true);
         _header = string.IsNullOrWhiteSpace(options.Value.AccountHeader) ? null : options.Value.AccountHeader.Trim();
     }
 
@@ -47,9 +54,39 @@ internal sealed class AccountResolver
     /// <summary><c>key-</c> + 32 hex characters of HMAC-SHA256(salt, UTF-8 key).</summary>
     public string HashKey(string apiKey)
     {
+        ArgumentNullException.ThrowIfNull(apiKey);
+        int maxBytes = Encoding.UTF8.GetMaxByteCount(apiKey.Length);
+        byte[]? rented = maxBytes > MaxStackKeyBytes ? ArrayPool<byte>.Shared.Rent(maxBytes) : null;
+        Span<byte> utf8 = rented ?? stackalloc byte[MaxStackKeyBytes];
         Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_salt, Encoding.UTF8.GetBytes(apiKey), mac);
+        try
+        {
+            int length = Encoding.UTF8.GetBytes(apiKey, utf8);
+            IncrementalHash hmac = _hmac.Value!;
+            hmac.AppendData(utf8[..length]);
+            hmac.GetHashAndReset(mac);
+            utf8[..length].Clear(); // the caller's key does not linger in memory
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented, clearArray: true);
+            }
+        }
+
         return "key-" + Convert.ToHexStringLower(mac[..16]);
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (IncrementalHash hmac in _hmac.Values)
+        {
+            hmac.Dispose();
+        }
+
+        _hmac.Dispose();
     }
 
     private static string? CallerKey(HttpRequest request)
