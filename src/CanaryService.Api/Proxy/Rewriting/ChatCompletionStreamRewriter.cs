@@ -173,12 +173,34 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             return true;
         }
 
+        ReadOnlySpan<byte> before = data[..last.ContentStart];
+        ReadOnlySpan<byte> after = data[(last.ContentStart + literal.Length)..];
+        if (IsSingleDataLine(serverSentEvent))
+        {
+            // The usual framing, "data: {json}\n\n": write the new event straight out rather than through WriteEvent.
+            Output.Write("data: "u8);
+            Output.Write(before);
+            JsonStringSplice.WriteString(Output, marked);
+            Output.Write(after);
+            Output.Write("\n\n"u8);
+            return true;
+        }
+
         _json.ResetWrittenCount();
-        _json.Write(data[..last.ContentStart]);
+        _json.Write(before);
         JsonStringSplice.WriteString(_json, marked);
-        _json.Write(data[(last.ContentStart + literal.Length)..]);
+        _json.Write(after);
         WriteEvent(serverSentEvent.Raw, _json.WrittenSpan);
         return true;
+    }
+
+    /// <summary>True when the event is exactly <c>data: </c>, its data and a blank line, as WriteEvent would write it.</summary>
+    private static bool IsSingleDataLine(in ServerSentEvent serverSentEvent)
+    {
+        ReadOnlySpan<byte> raw = serverSentEvent.Raw;
+        ReadOnlySpan<byte> data = serverSentEvent.Data;
+        return serverSentEvent.DataLines == 1 && raw.Length == data.Length + 8 && raw.StartsWith("data: "u8) && raw.EndsWith("\n\n"u8)
+            && raw[6..^2].SequenceEqual(data);
     }
 
     private bool MatchesShape(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> literal)

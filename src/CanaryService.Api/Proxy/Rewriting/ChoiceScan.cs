@@ -107,6 +107,11 @@ internal static class ChoiceScan
             return false;
         }
 
+        if (AsciiJsonString.TryRead(literal[1..^1], destination, out length))
+        {
+            return true;
+        }
+
         var reader = new Utf8JsonReader(literal, ReaderOptions);
         try
         {

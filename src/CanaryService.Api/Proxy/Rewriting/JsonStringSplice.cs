@@ -14,7 +14,7 @@ internal static class JsonStringSplice
 
     // Only the text changes, so the relaxed encoder is enough: it keeps non-ASCII letters readable and still escapes
     // quotes, backslashes and control characters. The output is JSON, never HTML.
-    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+    internal static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     /// <summary>Writes <paramref name="text"/> as a quoted JSON string.</summary>
     public static void WriteString(IBufferWriter<byte> output, string text) => WriteString(output, text.AsSpan());
@@ -22,6 +22,11 @@ internal static class JsonStringSplice
     /// <summary>Writes <paramref name="text"/> as a quoted JSON string.</summary>
     public static void WriteString(IBufferWriter<byte> output, ReadOnlySpan<char> text)
     {
+        if (AsciiJsonString.TryWrite(output, text))
+        {
+            return;
+        }
+
         // Transcode straight into the output and escape there, rather than building a JsonEncodedText (two arrays)
         // for every string. The bytes are the ones JsonEncodedText.Encode gives: it runs the same check and, when
         // something needs escaping, the same encoder's EncodeUtf8 over the UTF-8 (at most 6 bytes per byte, its
