@@ -14,7 +14,7 @@ public sealed class StreamingTextMarker
     private readonly PhraseInsertion? _insertion;
     private readonly Action? _onInserted;
     private char[] _pending = new char[256];
-    private char[] _decided = [];
+    private char[] _decided = new char[256];
     private int _pendingLength;
     private ScannerState _state = ScannerState.Initial;
     private bool _completed;
@@ -76,10 +76,12 @@ public sealed class StreamingTextMarker
     /// <summary>Marks what is decided of the pending text and returns it, in <see cref="_decided"/>.</summary>
     private ReadOnlySpan<char> RunIntoDecided(bool isFinal)
     {
-        var output = new MarkedOutput(_pendingLength);
+        // Marked straight into the stream's own buffer: no pooled buffer and no copy per delta.
+        var output = MarkedOutput.Over(_decided);
         try
         {
             int consumed = _marker.Mark(_pending.AsSpan(0, _pendingLength), ref _state, isFinal, ref output);
+            _decided = output.Buffer;
             _pending.AsSpan(consumed, _pendingLength - consumed).CopyTo(_pending);
             _pendingLength -= consumed;
             if (output.Length == 0)
@@ -89,7 +91,7 @@ public sealed class StreamingTextMarker
 
             if (_insertion is null || _insertion.Inserted)
             {
-                return KeepDecided(output.Written);
+                return output.Written;
             }
 
             var withPhrase = new MarkedOutput(output.Length + 256);

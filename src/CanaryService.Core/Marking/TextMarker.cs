@@ -81,15 +81,34 @@ public sealed class TextMarker
 /// <summary>A pooled, growable character buffer that remembers whether anything was rewritten.</summary>
 internal struct MarkedOutput : IDisposable
 {
+    private readonly bool _pooled;
     private char[] _buffer;
     private int _length;
 
     public MarkedOutput(int capacity)
     {
         _buffer = ArrayPool<char>.Shared.Rent(Math.Max(capacity + 16, 64));
+        _pooled = true;
         _length = 0;
         Changed = false;
     }
+
+    private MarkedOutput(char[] buffer)
+    {
+        _buffer = buffer;
+        _pooled = false;
+        _length = 0;
+        Changed = false;
+    }
+
+    /// <summary>The buffer written to: the caller's own one, or a larger array once it outgrew it.</summary>
+    public readonly char[] Buffer => _buffer;
+
+    /// <summary>
+    /// Writes into a buffer the caller keeps (a stream's, reused for every delta) instead of a pooled one; growing
+    /// allocates, and <see cref="Dispose"/> returns nothing.
+    /// </summary>
+    public static MarkedOutput Over(char[] buffer) => new(buffer);
 
     public bool Changed { get; private set; }
 
@@ -134,7 +153,7 @@ internal struct MarkedOutput : IDisposable
 
     public void Dispose()
     {
-        if (_buffer is not null)
+        if (_pooled && _buffer is not null)
         {
             ArrayPool<char>.Shared.Return(_buffer);
             _buffer = null!;
@@ -148,9 +167,14 @@ internal struct MarkedOutput : IDisposable
             return;
         }
 
-        char[] larger = ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + extra));
+        int size = Math.Max(Math.Max(_buffer.Length * 2, _length + extra), 64);
+        char[] larger = _pooled ? ArrayPool<char>.Shared.Rent(size) : new char[size];
         _buffer.AsSpan(0, _length).CopyTo(larger);
-        ArrayPool<char>.Shared.Return(_buffer);
+        if (_pooled)
+        {
+            ArrayPool<char>.Shared.Return(_buffer);
+        }
+
         _buffer = larger;
     }
 }

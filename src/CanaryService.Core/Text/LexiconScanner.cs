@@ -34,6 +34,7 @@ public ref struct LexiconScanner
     private int _start;
     private int _length;
     private WordCasing _casing;
+    private readonly int _trailingLettersStart;
     private ContextChars _lowerWord; // reused for each word's lower-case form (a stackalloc was zeroed on every call)
 
     /// <summary>Scans a whole text.</summary>
@@ -51,6 +52,9 @@ public ref struct LexiconScanner
         _final = isFinal;
         _state = state;
         _tokenEnd = -1;
+
+        // Where the piece's last run of letters starts (a word that may still grow): see NextWordDecidable.
+        _trailingLettersStart = isFinal ? text.Length : text.LastIndexOfAnyExcept(AsciiLetters) + 1;
     }
 
     /// <summary>The occurrence found by the last successful <see cref="MoveNext"/>.</summary>
@@ -461,24 +465,11 @@ public ref struct LexiconScanner
             return true; // punctuation after the last word: it has no next word
         }
 
-        // Cheap first: away from the end of the piece the next word is already complete, whatever the last word is.
-        int q = tokenEnd;
-        while (q < _text.Length && _text[q] is ' ' or '\t')
+        // Cheap first: the next word is complete unless all that follows this token is blanks and the piece's last,
+        // still growing, run of letters (away from the end of the piece, something else always follows).
+        if (tokenEnd < _text.Length && _text[tokenEnd.._trailingLettersStart].ContainsAnyExcept(' ', '\t'))
         {
-            q++;
-        }
-
-        if (q < _text.Length)
-        {
-            while (q < _text.Length && char.IsAsciiLetter(_text[q]))
-            {
-                q++;
-            }
-
-            if (q < _text.Length)
-            {
-                return true;
-            }
+            return true;
         }
 
         // The next word is not complete yet: that only matters when the last word's eligibility depends on it.
