@@ -247,14 +247,20 @@ public ref struct LexiconScanner
                 continue;
             }
 
-            int end = TokenEnd(_pos);
+            int end = PlainWordEnd(text, _pos);
+            bool plainWord = end >= 0;
+            if (!plainWord)
+            {
+                end = TokenEnd(_pos);
+            }
+
             if (NeedsMore(end))
             {
                 return Stop();
             }
 
             ReadOnlySpan<char> token = text[_pos..end];
-            if (IsProtectedToken(token))
+            if (!plainWord && IsProtectedToken(token))
             {
                 _state.Context = EndsSentence(token) ? ContextKind.SentenceStart : ContextKind.Protected;
                 _pos = end;
@@ -311,6 +317,34 @@ public ref struct LexiconScanner
         int i = _text[start..].IndexOfAny(TokenTerminators);
         return i < 0 ? _text.Length : start + i;
     }
+
+    /// <summary>
+    /// The end of the token at <paramref name="start"/> when it is the usual kind: letters, optionally followed by one
+    /// of <c>, . ; : ! ? )</c>, then a token terminator or the end of the text. Such a token is never protected, so the
+    /// general search for its end and the protected-token check are skipped. -1 for any other token.
+    /// </summary>
+    private static int PlainWordEnd(ReadOnlySpan<char> text, int start)
+    {
+        int end = start;
+        while (end < text.Length && char.IsAsciiLetter(text[end]))
+        {
+            end++;
+        }
+
+        if (end == start)
+        {
+            return -1;
+        }
+
+        if (end < text.Length && text[end] is ',' or '.' or ';' or ':' or '!' or '?' or ')')
+        {
+            end++;
+        }
+
+        return end == text.Length || IsTokenTerminator(text[end]) ? end : -1;
+    }
+
+    private static bool IsTokenTerminator(char c) => c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v' or '`' or '"' or '“' or '”';
 
     private static readonly SearchValues<char> TokenTerminators =
         SearchValues.Create(" \t\r\n\f\v`\"“”");
