@@ -9,8 +9,10 @@
 #   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load)
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
 # PROFILE=1 (default): dotnet-trace samples the marking Host at saturation; bench/profile-summary.py splits the time by part.
+# PROFILE=perf: every .NET process runs with perf maps; afterwards `perf record` samples the plain proxy and the marking
+#   Host at saturation (on-CPU samples only) and bench/perf-summary.py splits each one's CPU by part (installs linux-perf).
 #
-# Usage: bench/proxy-load.sh   (defaults: ROUNDS=3 DURATION=8s WARMUP=12s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
+# Usage: bench/proxy-load.sh   (defaults: ROUNDS=3 DURATION=8s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
 # Every request goes to 127.0.0.1; every run is bounded by $DURATION; everything started here is stopped on exit.
 set -euo pipefail
 
@@ -59,6 +61,12 @@ AZURITE_PID=$!
 PIDS+=($AZURITE_PID)
 KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
 STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
+
+if [ "$PROFILE" = perf ]; then
+  command -v perf >/dev/null || (apt-get update -qq && apt-get install -y -qq linux-perf >/dev/null)
+  # Set for every .NET process started below (upstream, both proxies), so they stay alike: perf maps name the JIT's code.
+  export DOTNET_PerfMapEnabled=1 DOTNET_EnableWriteXorExecute=0
+fi
 
 echo "== upstream :$UPSTREAM_PORT, plain proxy :$PLAIN_PORT, marking Host :$MARKING_PORT"
 # GC settings are the apps' defaults (Server GC, as Microsoft.NET.Sdk.Web sets it), as they would run deployed.
@@ -117,9 +125,11 @@ rss_sampler() { # samples the marking Host's VmRSS (kB) every 0.5 s into $OUT/rs
   done
 }
 
+# Per target and mode. Under this load the tiered JIT was still compiling 20-35 s in (perf: 8% of the marking Host's CPU
+# in the JIT 14-22 s into a load, under 1% after 50 s); a proxy in production runs for days, so measure it compiled.
 echo "== warm-up (long enough for tiered JIT to reach its optimised code on a busy machine)"
 for target in direct plain marking; do
-  for mode in json stream; do hey_run "$target" "$mode" -z "${WARMUP:-12s}" -c 64 >/dev/null; done
+  for mode in json stream; do hey_run "$target" "$mode" -z "${WARMUP:-40s}" -c 64 >/dev/null; done
 done
 
 : >"$OUT/rss.samples"
@@ -175,6 +185,22 @@ if [ "$PROFILE" = 1 ] && command -v dotnet-trace >/dev/null; then
     dotnet-trace convert "$OUT/marking-$mode.nettrace" --format speedscope -o "$OUT/marking-$mode" >/dev/null 2>&1 || true
     echo "-- $mode"
     python3 "$ROOT/bench/profile-summary.py" "$OUT/marking-$mode.speedscope.json" | tee "$OUT/profile-$mode.md"
+  done
+fi
+
+if [ "$PROFILE" = perf ]; then
+  echo "== profile: perf (on-CPU samples) of the plain proxy and the marking Host at saturation"
+  for target in plain marking; do
+    pid=$PLAIN_PID; [ "$target" = marking ] && pid=$MARKING_PID
+    for mode in json stream; do
+      hey_run "$target" "$mode" -z 16s -c 64 >/dev/null &
+      load=$!
+      sleep 5
+      perf record -F 999 -p "$pid" -o "$OUT/perf-$target-$mode.data" -- sleep 8 >/dev/null 2>&1
+      wait "$load"
+      echo "-- $target $mode"
+      python3 "$ROOT/bench/perf-summary.py" "$OUT/perf-$target-$mode.data" 25 | tee "$OUT/perf-$target-$mode.md"
+    done
   done
 fi
 
