@@ -1,4 +1,12 @@
 using BenchmarkDotNet.Running;
+using CanaryService.Benchmarks.Interleaved;
 
 // Run everything, or pick with --filter, e.g.: dotnet run -c Release --project bench/CanaryService.Benchmarks -- --filter '*Marking*'
+// Or compare two builds in one process: ... -- interleaved <folder A> <folder B> <class> <method,...> (see InterleavedComparison).
+if (args.Length > 0 && args[0] == "interleaved")
+{
+    return InterleavedComparison.Run(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+return 0;
