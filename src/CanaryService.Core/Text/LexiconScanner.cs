@@ -501,9 +501,13 @@ public ref struct LexiconScanner
 
         // Cheap first: the next word is complete unless all that follows this token is blanks and the piece's last,
         // still growing, run of letters (away from the end of the piece, something else always follows).
-        if (tokenEnd < _text.Length && _text[tokenEnd.._trailingLettersStart].ContainsAnyExcept(' ', '\t'))
+        // A scalar loop: it stops at the first character after the token's terminator, usually the next word's first.
+        for (int i = tokenEnd; i < _trailingLettersStart; i++)
         {
-            return true;
+            if (_text[i] is not (' ' or '\t'))
+            {
+                return true;
+            }
         }
 
         // The next word is not complete yet: that only matters when the last word's eligibility depends on it.
