@@ -10,6 +10,9 @@ public sealed class ServerSentEventParserTests
         "event: message\r\nid: 7\r\ndata: {\"a\":\"naïve 😀 café\"}\r\n\r\n" +
         "data: first line\ndata: second line\n\n" +
         "data:no-space\r\r" +
+        "event: ping\n\n" +
+        "data\n\n" +
+        ":\n\n" +
         "data: [DONE]\n\n";
 
     [Fact]
@@ -17,13 +20,16 @@ public sealed class ServerSentEventParserTests
     {
         List<(string Raw, string Data, int Lines)> events = Parse([Encoding.UTF8.GetBytes(Stream)]);
 
-        Assert.Equal(5, events.Count);
+        Assert.Equal(8, events.Count);
         Assert.Equal((": keep-alive comment\r\n\r\n", "", 0), events[0]);
         Assert.Equal("{\"a\":\"naïve 😀 café\"}", events[1].Data);
         Assert.Equal("event: message\r\nid: 7\r\ndata: {\"a\":\"naïve 😀 café\"}\r\n\r\n", events[1].Raw);
         Assert.Equal(("first line\nsecond line", 2), (events[2].Data, events[2].Lines));
         Assert.Equal(("data:no-space\r\r", "no-space"), (events[3].Raw, events[3].Data));
-        Assert.Equal("[DONE]", events[4].Data);
+        Assert.Equal(("event: ping\n\n", "", 0), events[4]);
+        Assert.Equal(("data\n\n", "", 1), events[5]);
+        Assert.Equal((":\n\n", "", 0), events[6]);
+        Assert.Equal("[DONE]", events[7].Data);
     }
 
     [Fact]

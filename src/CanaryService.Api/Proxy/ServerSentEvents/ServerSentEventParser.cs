@@ -80,6 +80,12 @@ internal sealed class ServerSentEventParser
     private int ScanEvents(ReadOnlySpan<byte> buffer, IServerSentEventSink sink)
     {
         int eventStart = 0;
+
+        // The lines of an event scanned from its first byte in this call are known here; Dispatch need not find them
+        // again when there is just one (the usual "data: {...}" event). An event begun in an earlier read is not.
+        bool wholeEventSeen = _scanned == 0;
+        int lines = 0;
+        int firstLineEnd = -1;
         while (_scanned < buffer.Length)
         {
             int offset = buffer[_scanned..].IndexOfAny((byte)'\r', (byte)'\n');
@@ -111,12 +117,47 @@ internal sealed class ServerSentEventParser
             _lineStart = next;
             if (blankLine)
             {
-                Dispatch(buffer[eventStart..next], sink);
+                ReadOnlySpan<byte> raw = buffer[eventStart..next];
+                if (wholeEventSeen && lines == 1)
+                {
+                    DispatchOneLine(raw, raw[..(firstLineEnd - eventStart)], sink);
+                }
+                else
+                {
+                    Dispatch(raw, sink);
+                }
+
                 eventStart = next;
+                wholeEventSeen = true;
+                lines = 0;
+            }
+            else if (lines++ == 0)
+            {
+                firstLineEnd = terminator;
             }
         }
 
         return eventStart;
+    }
+
+    /// <summary><see cref="Dispatch"/> for an event of one line (and its blank line), the line already found.</summary>
+    private static void DispatchOneLine(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> line, IServerSentEventSink sink)
+    {
+        int colon = line.IndexOf((byte)':');
+        ReadOnlySpan<byte> field = colon < 0 ? line : line[..colon];
+        if (line[0] == (byte)':' || !field.SequenceEqual("data"u8))
+        {
+            sink.OnEvent(new ServerSentEvent(raw, default, 0)); // a comment or another field: no data
+            return;
+        }
+
+        ReadOnlySpan<byte> value = colon < 0 ? default : line[(colon + 1)..];
+        if (!value.IsEmpty && value[0] == (byte)' ')
+        {
+            value = value[1..];
+        }
+
+        sink.OnEvent(new ServerSentEvent(raw, value, 1));
     }
 
     private void Append(ReadOnlySpan<byte> bytes)
