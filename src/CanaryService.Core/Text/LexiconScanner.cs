@@ -344,6 +344,7 @@ public ref struct LexiconScanner
         return end == text.Length || IsTokenTerminator(text[end]) ? end : -1;
     }
 
+    // Exactly the characters of TokenTerminators, as compares (cheaper than a SearchValues lookup for one character).
     private static bool IsTokenTerminator(char c) => c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v' or '`' or '"' or '“' or '”';
 
     private static readonly SearchValues<char> TokenTerminators =
