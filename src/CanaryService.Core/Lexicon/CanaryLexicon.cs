@@ -11,13 +11,11 @@ namespace CanaryService.Core.Lexicon;
 public sealed class CanaryLexicon
 {
     private static readonly Lazy<CanaryLexicon> DefaultLexicon = new(LoadDefault);
-    private readonly FrozenDictionary<string, (int Group, int Form)> _forms;
     private readonly FormTable _lookup;
 
-    private CanaryLexicon(ImmutableArray<LexiconGroup> groups, FrozenDictionary<string, (int, int)> forms)
+    private CanaryLexicon(ImmutableArray<LexiconGroup> groups, Dictionary<string, (int, int)> forms)
     {
         Groups = groups;
-        _forms = forms;
         _lookup = new FormTable([.. forms]);
         MaxFormLength = forms.Keys.Max(static k => k.Length);
     }
@@ -32,7 +30,7 @@ public sealed class CanaryLexicon
     public int MaxFormLength { get; }
 
     /// <summary>Every form with its group, for reports.</summary>
-    public IEnumerable<string> Forms => _forms.Keys;
+    public IEnumerable<string> Forms => _lookup.Forms;
 
     /// <summary>Finds a lower-case word.</summary>
     public bool TryFind(ReadOnlySpan<char> lowerCaseWord, out LexiconGroup group, out int formIndex)
@@ -135,7 +133,7 @@ public sealed class CanaryLexicon
             throw new FormatException("The lexicon has no groups.");
         }
 
-        return new CanaryLexicon(groups.ToImmutable(), forms.ToFrozenDictionary(StringComparer.Ordinal));
+        return new CanaryLexicon(groups.ToImmutable(), forms);
     }
 
     private static CanaryLexicon LoadDefault()

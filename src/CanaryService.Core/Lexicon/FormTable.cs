@@ -41,6 +41,9 @@ internal sealed class FormTable
         }
     }
 
+    /// <summary>Every form, in the order given.</summary>
+    public IReadOnlyList<string> Forms => _forms;
+
     public bool TryGetValue(ReadOnlySpan<char> word, out (int Group, int Form) value)
     {
         if (word.IsEmpty)

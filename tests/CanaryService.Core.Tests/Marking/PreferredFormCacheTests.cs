@@ -15,14 +15,17 @@ public sealed class PreferredFormCacheTests
         // 20,000 contexts over 40 groups: five times the account cache's 4,096 slots, so sets fill and entries are replaced.
         var lookups = Enumerable.Range(0, 20_000).Select(i => (Context: "w" + (i * 7919 % 20_000).ToString(System.Globalization.CultureInfo.InvariantCulture), Group: i % 40, Size: 2 + (i % 3))).ToArray();
 
+        // Each thread walks the lookups from its own offset, so threads fill and replace the same sets concurrently.
+        (string Context, int Group, int Size) Lookup(int thread, int i) => lookups[(i + (thread * 5_003)) % lookups.Length];
+
         int[][] perThread = await Task.WhenAll(Enumerable.Range(0, 4).Select(t => Task.Run(() =>
-            lookups.Select((l, i) => cache.PreferredIndex(lookups[(i + (t * 5_003)) % lookups.Length].Context, lookups[(i + (t * 5_003)) % lookups.Length].Group, lookups[(i + (t * 5_003)) % lookups.Length].Size)).ToArray())));
+            Enumerable.Range(0, lookups.Length).Select(i => Lookup(t, i)).Select(l => cache.PreferredIndex(l.Context, l.Group, l.Size)).ToArray())));
 
         for (int t = 0; t < perThread.Length; t++)
         {
             for (int i = 0; i < lookups.Length; i++)
             {
-                var (context, group, size) = lookups[(i + (t * 5_003)) % lookups.Length];
+                var (context, group, size) = Lookup(t, i);
                 Assert.Equal(key.PreferredIndex(context, group, size), perThread[t][i]);
             }
         }

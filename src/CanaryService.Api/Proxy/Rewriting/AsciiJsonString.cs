@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Text;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -85,11 +86,12 @@ internal static class AsciiJsonString
                 case (byte)'r': decoded = '\r'; break;
                 case (byte)'t': decoded = '\t'; break;
                 case (byte)'u':
-                    if (stop + 6 > inner.Length || !TryParseHex(inner.Slice(stop + 2, 4), out decoded) || char.IsSurrogate(decoded))
+                    if (stop + 6 > inner.Length || !Utf8Parser.TryParse(inner.Slice(stop + 2, 4), out ushort code, out int digits, 'X') || digits != 4 || char.IsSurrogate((char)code))
                     {
                         return false; // surrogate escapes must pair up: the reader judges those
                     }
 
+                    decoded = (char)code;
                     consumed = 6;
                     break;
                 default:
@@ -137,31 +139,4 @@ internal static class AsciiJsonString
         output.Advance(written);
         return true;
     }
-
-    private static bool TryParseHex(ReadOnlySpan<byte> hex, out char value)
-    {
-        int result = 0;
-        foreach (byte b in hex)
-        {
-            int digit = HexConverter(b);
-            if (digit < 0)
-            {
-                value = '\0';
-                return false;
-            }
-
-            result = (result << 4) | digit;
-        }
-
-        value = (char)result;
-        return true;
-    }
-
-    private static int HexConverter(byte b) => b switch
-    {
-        >= (byte)'0' and <= (byte)'9' => b - '0',
-        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-        _ => -1,
-    };
 }
