@@ -171,7 +171,12 @@ public sealed partial class CanaryProxy : IDisposable
             sizeFeature.MaxRequestBodySize = limit;
         }
 
-        using var collected = new MemoryStream(request.ContentLength is long known ? (int)known : 4096);
+        if (request.ContentLength is long declared)
+        {
+            return await ReadDeclaredBodyAsync(context, (int)declared).ConfigureAwait(false);
+        }
+
+        using var collected = new MemoryStream(4096);
         byte[] chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
         try
         {
@@ -216,6 +221,28 @@ public sealed partial class CanaryProxy : IDisposable
         }
 
         return collected.ToArray();
+    }
+
+    /// <summary>A body of known length (the usual request), read straight into an array of that length.</summary>
+    private async Task<byte[]?> ReadDeclaredBodyAsync(HttpContext context, int length)
+    {
+        byte[] body = new byte[length];
+        try
+        {
+            // Kestrel ends the body at Content-Length, and throws if the connection closes before.
+            await context.Request.Body.ReadExactlyAsync(body, context.RequestAborted).ConfigureAwait(false);
+            return body;
+        }
+        catch (BadHttpRequestException exception)
+        {
+            await OpenAIError.WriteAsync(context.Response, exception.StatusCode, "The request body could not be read.", "invalid_request_error", "invalid_body").ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception exception) when (exception is IOException or OperationCanceledException)
+        {
+            LogClientGone(_logger);
+            return null;
+        }
     }
 
     private Task WriteTooLargeAsync(HttpContext context) =>

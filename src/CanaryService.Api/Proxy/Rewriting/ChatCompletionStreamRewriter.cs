@@ -16,10 +16,11 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private readonly Dictionary<int, ChoiceState> _states = [];
     private readonly List<ChoiceContent> _choices = [];
     private readonly List<Range> _envelopeRanges = [];
-    private readonly ArrayBufferWriter<byte> _json = new(512);
+    private ArrayBufferWriter<byte>? _json; // the new data of an event that is not written straight out
     private byte[] _lastEnvelope = [];
-    private byte[] _shapePrefix = [];
-    private byte[] _shapeSuffix = [];
+    private byte[] _shape = []; // the bytes before and after the content of the last fully scanned chunk, one after the other
+    private int _shapePrefixLength;
+    private int _shapeSuffixLength;
     private ChoiceContent? _shapeChoice;
     private char[] _contentChars = new char[64];
 
@@ -34,6 +35,8 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
 
     /// <summary>How many choices had text that went through the marker.</summary>
     public int MarkedChoices { get; private set; }
+
+    private ArrayBufferWriter<byte> Json => _json ??= new ArrayBufferWriter<byte>(512);
 
     /// <inheritdoc />
     public void OnEvent(in ServerSentEvent serverSentEvent)
@@ -69,7 +72,6 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             RememberShape(data);
         }
 
-        _json.ResetWrittenCount();
         int copied = 0;
         foreach (ChoiceContent choice in _choices)
         {
@@ -80,8 +82,13 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
                 ReadOnlySpan<char> replacement = Transform(state, choice);
                 if (!replacement.SequenceEqual(choice.Content))
                 {
-                    _json.Write(data[copied..choice.ContentStart]);
-                    JsonStringSplice.WriteString(_json, replacement);
+                    if (copied == 0)
+                    {
+                        Json.ResetWrittenCount();
+                    }
+
+                    Json.Write(data[copied..choice.ContentStart]);
+                    JsonStringSplice.WriteString(Json, replacement);
                     copied = choice.ContentStart + choice.ContentLength;
                 }
             }
@@ -107,8 +114,8 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             return;
         }
 
-        _json.Write(data[copied..]);
-        WriteEvent(serverSentEvent.Raw, _json.WrittenSpan);
+        Json.Write(data[copied..]);
+        WriteEvent(serverSentEvent.Raw, Json.WrittenSpan);
     }
 
     /// <summary>At the end of the stream: sends the text still held back by choices that never finished.</summary>
@@ -186,11 +193,11 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             return true;
         }
 
-        _json.ResetWrittenCount();
-        _json.Write(before);
-        JsonStringSplice.WriteString(_json, marked);
-        _json.Write(after);
-        WriteEvent(serverSentEvent.Raw, _json.WrittenSpan);
+        Json.ResetWrittenCount();
+        Json.Write(before);
+        JsonStringSplice.WriteString(Json, marked);
+        Json.Write(after);
+        WriteEvent(serverSentEvent.Raw, Json.WrittenSpan);
         return true;
     }
 
@@ -206,12 +213,14 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private bool MatchesShape(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> literal)
     {
         literal = default;
-        if (data.Length < _shapePrefix.Length + _shapeSuffix.Length + 2 || !data.StartsWith(_shapePrefix) || !data.EndsWith(_shapeSuffix))
+        if (data.Length < _shapePrefixLength + _shapeSuffixLength + 2
+            || !data.StartsWith(_shape.AsSpan(0, _shapePrefixLength))
+            || !data.EndsWith(_shape.AsSpan(_shapePrefixLength, _shapeSuffixLength)))
         {
             return false;
         }
 
-        literal = data[_shapePrefix.Length..^_shapeSuffix.Length];
+        literal = data[_shapePrefixLength..^_shapeSuffixLength];
         return true;
     }
 
@@ -225,8 +234,17 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         }
 
         ChoiceContent choice = _choices[0];
-        _shapePrefix = data[..choice.ContentStart].ToArray();
-        _shapeSuffix = data[(choice.ContentStart + choice.ContentLength)..].ToArray();
+        ReadOnlySpan<byte> prefix = data[..choice.ContentStart];
+        ReadOnlySpan<byte> suffix = data[(choice.ContentStart + choice.ContentLength)..];
+        if (_shape.Length < prefix.Length + suffix.Length)
+        {
+            _shape = new byte[Math.Max(prefix.Length + suffix.Length, 256)];
+        }
+
+        prefix.CopyTo(_shape);
+        suffix.CopyTo(_shape.AsSpan(prefix.Length));
+        _shapePrefixLength = prefix.Length;
+        _shapeSuffixLength = suffix.Length;
         _shapeChoice = choice;
     }
 

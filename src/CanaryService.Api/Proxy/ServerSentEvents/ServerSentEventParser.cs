@@ -12,8 +12,8 @@ namespace CanaryService.Api.Proxy.ServerSentEvents;
 /// </remarks>
 internal sealed class ServerSentEventParser
 {
-    private readonly ArrayBufferWriter<byte> _joinedData = new(256);
-    private byte[] _pending = new byte[1024];
+    private ArrayBufferWriter<byte>? _joinedData; // only for events of several data lines
+    private byte[] _pending = []; // the start of an event a read ended in
     private int _count;
     private int _scanned;
     private int _lineStart;
@@ -56,12 +56,19 @@ internal sealed class ServerSentEventParser
             return;
         }
 
-        Append(bytes);
-        int dispatched = ScanEvents(_pending.AsSpan(0, _count), sink);
-        if (dispatched > 0)
+        // An event begun in an earlier read: carry over only what completes it, then go on from the read itself (the
+        // rest of a read of many events was copied into the pending buffer, which grew to the read's size per answer).
+        int end = PendingEventEnd(bytes);
+        if (end < 0)
         {
-            Compact(dispatched);
+            Append(bytes);
+            ScanEvents(_pending.AsSpan(0, _count), sink); // nothing completes; this only follows the lines
+            return;
         }
+
+        Append(bytes[..end]);
+        Compact(ScanEvents(_pending.AsSpan(0, _count), sink));
+        Feed(bytes[end..], sink);
     }
 
     /// <summary>Ends the input: an event cut off before its blank line is still handed on.</summary>
@@ -74,6 +81,41 @@ internal sealed class ServerSentEventParser
         }
 
         Reset();
+    }
+
+    /// <summary>
+    /// How many of <paramref name="bytes"/> complete the pending event (up to and including its blank line), or -1 when
+    /// they do not. The pending bytes end at a line boundary or inside the line that began at <see cref="_lineStart"/>.
+    /// </summary>
+    private int PendingEventEnd(ReadOnlySpan<byte> bytes)
+    {
+        int lineStart = _lineStart - _count; // where the current line began, relative to bytes (0 or before)
+        int position = 0;
+        while (position < bytes.Length)
+        {
+            int offset = bytes[position..].IndexOfAny((byte)'\r', (byte)'\n');
+            if (offset < 0)
+            {
+                return -1;
+            }
+
+            int terminator = position + offset;
+            int next = terminator + 1;
+            if (bytes[terminator] == (byte)'\r' && next < bytes.Length && bytes[next] == (byte)'\n')
+            {
+                next++;
+            }
+
+            if (terminator == lineStart)
+            {
+                return next; // a blank line
+            }
+
+            lineStart = next;
+            position = next;
+        }
+
+        return -1;
     }
 
     /// <summary>Dispatches the complete events in <paramref name="buffer"/>; returns how many bytes they took.</summary>
@@ -169,7 +211,7 @@ internal sealed class ServerSentEventParser
 
         if (_count + bytes.Length > _pending.Length)
         {
-            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _count + bytes.Length));
+            Array.Resize(ref _pending, Math.Max(Math.Max(_pending.Length * 2, _count + bytes.Length), 512));
         }
 
         bytes.CopyTo(_pending.AsSpan(_count));
@@ -197,7 +239,7 @@ internal sealed class ServerSentEventParser
     {
         ReadOnlySpan<byte> data = default;
         int dataLines = 0;
-        _joinedData.ResetWrittenCount();
+        _joinedData?.ResetWrittenCount();
         ReadOnlySpan<byte> rest = raw;
         while (!rest.IsEmpty)
         {
@@ -235,13 +277,14 @@ internal sealed class ServerSentEventParser
             }
             else
             {
+                ArrayBufferWriter<byte> joined = _joinedData ??= new ArrayBufferWriter<byte>(256);
                 if (dataLines == 1)
                 {
-                    _joinedData.Write(data);
+                    joined.Write(data);
                 }
 
-                _joinedData.Write("\n"u8);
-                _joinedData.Write(value);
+                joined.Write("\n"u8);
+                joined.Write(value);
             }
 
             dataLines++;
@@ -249,7 +292,7 @@ internal sealed class ServerSentEventParser
 
         if (dataLines > 1)
         {
-            data = _joinedData.WrittenSpan;
+            data = _joinedData!.WrittenSpan;
         }
 
         sink.OnEvent(new ServerSentEvent(raw, data, dataLines));
