@@ -260,7 +260,7 @@ public sealed class ProxyForwardingTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Paths_are_appended_to_the_base_url_prefix_and_credentials_are_forwarded_or_replaced()
+    public async Task Paths_are_appended_to_the_base_url_prefix_the_upstream_gets_its_own_host_and_credentials_are_forwarded_or_replaced()
     {
         _upstream.Handler = (context, _) => ChatAnswers.WriteJsonAsync(context.Response, 200, "{\"object\":\"list\",\"data\":[]}");
         await using ProxyServer prefixed = await StartProxyAsync([], new Uri(_upstream.BaseAddress, "/llm/").ToString());
@@ -271,6 +271,9 @@ public sealed class ProxyForwardingTests : IAsyncLifetime
         Assert.Equal("{\"object\":\"list\",\"data\":[]}", await listed.Content.ReadAsStringAsync());
         ReceivedRequest forwarded = Assert.Single(_upstream.Requests);
         Assert.Equal(("GET", "/llm/v1/models?limit=2", "Bearer sk-caller-1"), (forwarded.Method, forwarded.PathAndQuery, forwarded.Headers["Authorization"]));
+        string upstreamHost = _upstream.BaseAddress.Authority;
+        Assert.NotEqual(prefixed.BaseAddress.Authority, upstreamHost);
+        Assert.Equal(upstreamHost, forwarded.Headers["Host"]); // the upstream's own name, not the proxy's (a CDN routes by it)
 
         _upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, "ok");
         await using ProxyServer keyed = await StartProxyAsync(new() { ["Upstream:ApiKey"] = "sk-upstream" });
@@ -286,6 +289,7 @@ public sealed class ProxyForwardingTests : IAsyncLifetime
 
         ReceivedRequest[] requests = [.. _upstream.Requests];
         Assert.Equal("Bearer sk-upstream", requests[1].Headers["Authorization"]);
+        Assert.All(requests, request => Assert.Equal(upstreamHost, request.Headers["Host"]));
         Assert.Equal("/openai/deployments/gpt4o/chat/completions?api-version=2024-10-21", requests[2].PathAndQuery);
         Assert.Equal("sk-upstream", requests[2].Headers["api-key"]);
         Assert.False(requests[2].Headers.ContainsKey("Authorization"));

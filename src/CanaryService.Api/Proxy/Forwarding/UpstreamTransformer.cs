@@ -8,7 +8,7 @@ using Yarp.ReverseProxy.Forwarder;
 namespace CanaryService.Api.Proxy.Forwarding;
 
 /// <summary>
-/// YARP's default header handling plus the proxy's own rules: the configured upstream key replaces the caller's
+/// YARP's header copying plus the proxy's own rules: the upstream gets its own Host; the configured upstream key replaces the caller's
 /// credentials; on a marked chat completion, the upstream is asked for an uncompressed answer and the response
 /// body is swapped for a rewriting one once the answer turns out to be a successful completion.
 /// </summary>
@@ -30,6 +30,10 @@ internal sealed class UpstreamTransformer : HttpTransformer
         HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
+
+        // The base transformer copies every header, the caller's Host too: the upstream must get its own name (a CDN
+        // or Azure's front door routes by it), which the HTTP client sets from the destination when none is given.
+        proxyRequest.Headers.Host = null;
         if (_apiKey is not null)
         {
             bool azure = httpContext.Request.Path.StartsWithSegments("/openai", StringComparison.OrdinalIgnoreCase);
