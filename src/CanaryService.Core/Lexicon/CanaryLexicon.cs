@@ -47,6 +47,21 @@ public sealed class CanaryLexicon
         return false;
     }
 
+    /// <summary>Finds a word of ASCII letters (and apostrophes or hyphens) in any case, as its lower-case form.</summary>
+    internal bool TryFindIgnoreCase(ReadOnlySpan<char> word, out LexiconGroup group, out int formIndex)
+    {
+        if (word.Length <= MaxFormLength && _lookup.TryGetValueIgnoreAsciiCase(word, out var hit))
+        {
+            group = Groups[hit.Group];
+            formIndex = hit.Form;
+            return true;
+        }
+
+        group = null!;
+        formIndex = -1;
+        return false;
+    }
+
     /// <summary>True when the lower-case word is a form of some group.</summary>
     public bool Contains(ReadOnlySpan<char> lowerCaseWord) =>
         lowerCaseWord.Length <= MaxFormLength && _lookup.TryGetValue(lowerCaseWord, out _);

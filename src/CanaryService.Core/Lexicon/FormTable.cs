@@ -72,15 +72,69 @@ internal sealed class FormTable
         }
     }
 
+    /// <summary>
+    /// As <see cref="TryGetValue"/> for a word in any ASCII case (the forms are lower case): the scanner looks up every
+    /// word, and lower-casing each one first (into a buffer) only to find that most are not forms was a fifth of its time.
+    /// </summary>
+    public bool TryGetValueIgnoreAsciiCase(ReadOnlySpan<char> word, out (int Group, int Form) value)
+    {
+        if (word.IsEmpty)
+        {
+            value = default;
+            return false;
+        }
+
+        int slot = (int)Hash(word) & _mask;
+        while (true)
+        {
+            int entry = _slots[slot];
+            if (entry == 0)
+            {
+                value = default;
+                return false;
+            }
+
+            if (EqualsIgnoreAsciiCase(word, _forms[entry - 1]))
+            {
+                value = _values[entry - 1];
+                return true;
+            }
+
+            slot = (slot + 1) & _mask;
+        }
+    }
+
+    private static bool EqualsIgnoreAsciiCase(ReadOnlySpan<char> word, string lowerCaseForm)
+    {
+        if (word.Length != lowerCaseForm.Length)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < word.Length; i++)
+        {
+            if (Fold(word[i]) != lowerCaseForm[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint Fold(char c) => char.IsAsciiLetterUpper(c) ? (uint)(c | 0x20) : c;
+
     // The length and the two characters at each end, mixed independently (no chain of multiplies over the whole word):
     // forms that share all five are rare and only cost a probe.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static uint Hash(ReadOnlySpan<char> word)
     {
-        uint hash = ((uint)word.Length * 0x9E3779B1u) ^ (word[0] * 0x85EBCA77u) ^ (word[^1] * 0xC2B2AE3Du);
+        // Folded to lower case, so a word in any case hashes as its lower-case form does (the forms are lower case).
+        uint hash = ((uint)word.Length * 0x9E3779B1u) ^ (Fold(word[0]) * 0x85EBCA77u) ^ (Fold(word[^1]) * 0xC2B2AE3Du);
         if (word.Length > 2)
         {
-            hash ^= (word[1] * 0x27D4EB2Fu) ^ (word[^2] * 0x165667B1u);
+            hash ^= (Fold(word[1]) * 0x27D4EB2Fu) ^ (Fold(word[^2]) * 0x165667B1u);
         }
 
         return hash ^ (hash >> 15);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using CanaryService.Core.Lexicon;
@@ -35,7 +36,11 @@ public ref struct LexiconScanner
     private int _length;
     private WordCasing _casing;
     private readonly int _trailingLettersStart;
-    private ContextChars _lowerWord; // reused for each word's lower-case form (a stackalloc was zeroed on every call)
+
+    // The context word while it is only a place in the text: it is lower-cased into the state when something reads it
+    // (an occurrence, or the end of the scan), not for every word that passes (most are followed by another).
+    private int _contextWordStart;
+    private int _contextWordLength;
 
     /// <summary>Scans a whole text.</summary>
     public LexiconScanner(CanaryLexicon lexicon, ReadOnlySpan<char> text)
@@ -52,6 +57,7 @@ public ref struct LexiconScanner
         _final = isFinal;
         _state = state;
         _tokenEnd = -1;
+        _contextWordStart = -1;
 
         // Where the piece's last run of letters starts (a word that may still grow): see NextWordDecidable.
         _trailingLettersStart = isFinal ? text.Length : text.LastIndexOfAnyExcept(AsciiLetters) + 1;
@@ -65,7 +71,14 @@ public ref struct LexiconScanner
     internal readonly int Consumed => _consumed;
 
     /// <summary>The state to resume from at <see cref="Consumed"/>.</summary>
-    internal readonly ScannerState State => _state;
+    internal readonly ScannerState State
+    {
+        get
+        {
+            Debug.Assert(_contextWordStart < 0, "the context word is written into the state before the scan stops");
+            return _state;
+        }
+    }
 
     [UnscopedRef]
     private readonly ReadOnlySpan<char> ContextSpan => _state.Context switch
@@ -284,6 +297,7 @@ public ref struct LexiconScanner
         {
             _consumed = _pos;
             _stopped = true;
+            WriteContextWord();
         }
 
         return false;
@@ -293,6 +307,7 @@ public ref struct LexiconScanner
     {
         _consumed = _pos;
         _stopped = true;
+        WriteContextWord();
         return false;
     }
 
@@ -524,15 +539,12 @@ public ref struct LexiconScanner
             return true;
         }
 
-        Span<char> lower = stackalloc char[word.Length];
-        LowerWord(word, lower);
-        return !_lexicon.TryFind(lower, out var group, out _) || !group.NeedsNextWord;
+        return !_lexicon.TryFindIgnoreCase(word, out var group, out _) || !group.NeedsNextWord;
     }
 
     private bool NextWordInToken()
     {
         ReadOnlySpan<char> text = _text;
-        Span<char> buffer = _lowerWord;
         while (true)
         {
             int p = _pos;
@@ -581,20 +593,24 @@ public ref struct LexiconScanner
                 continue;
             }
 
-            Span<char> lower = buffer[..word.Length];
-            LowerWord(word, lower);
-            if (_lexicon.TryFind(lower, out var group, out int form) && IsEligible(group, word, p, out var casing))
+            if (_lexicon.TryFindIgnoreCase(word, out var group, out int form))
             {
-                _group = group;
-                _form = form;
-                _start = wordStart;
-                _length = word.Length;
-                _casing = casing;
-                _pendingForm = group.Forms[form];
-                return true;
+                WriteContextWord(); // the eligibility rules and the occurrence read the previous word
+                if (IsEligible(group, word, p, out var casing))
+                {
+                    _group = group;
+                    _form = form;
+                    _start = wordStart;
+                    _length = word.Length;
+                    _casing = casing;
+                    _pendingForm = group.Forms[form];
+                    return true;
+                }
             }
 
-            SetContextWord(lower);
+            _state.Context = ContextKind.Word;
+            _contextWordStart = wordStart;
+            _contextWordLength = word.Length;
         }
     }
 
@@ -622,6 +638,7 @@ public ref struct LexiconScanner
             return false;
         }
 
+        Debug.Assert(_contextWordStart < 0 || _state.Context != ContextKind.Word, "the previous word is written into the state before it is read");
         ReadOnlySpan<char> context = ContextSpan;
         if (group.OnlyAfter is { } onlyAfter && !onlyAfter.GetAlternateLookup<ReadOnlySpan<char>>().Contains(context))
         {
@@ -687,5 +704,23 @@ public ref struct LexiconScanner
         _state.Context = ContextKind.Word;
         _state.ContextLength = lowerCaseWord.Length;
         lowerCaseWord.CopyTo(_state.ContextText);
+        _contextWordStart = -1;
+    }
+
+    /// <summary>Lower-cases the context word still held as a place in the text into the state (if it is still the context).</summary>
+    private void WriteContextWord()
+    {
+        if (_contextWordStart < 0)
+        {
+            return;
+        }
+
+        if (_state.Context == ContextKind.Word)
+        {
+            LowerWord(_text.Slice(_contextWordStart, _contextWordLength), _state.ContextText);
+            _state.ContextLength = _contextWordLength;
+        }
+
+        _contextWordStart = -1;
     }
 }

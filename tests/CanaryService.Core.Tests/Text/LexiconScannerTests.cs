@@ -18,6 +18,21 @@ public sealed class LexiconScannerTests
     }
 
     [Fact]
+    public void Words_are_found_in_any_case_and_the_context_is_the_previous_word_lower_cased_in_every_split()
+    {
+        const string text = "The TEAMS usually win. Our Build OFTEN helps, and Tests Frequently fail. Nothing NUMEROUS here.";
+        List<ScannedOccurrence> whole = ScannedOccurrence.ScanWhole(text);
+
+        Assert.Equal(
+            [("usually", "teams"), ("OFTEN", "build"), ("Frequently", "tests"), ("NUMEROUS", "nothing")],
+            whole.Select(o => (o.Word, o.Context)).ToList());
+        for (int cut = 1; cut < text.Length; cut++)
+        {
+            Assert.Equal(whole, ScannedOccurrence.ScanInChunks(text, [cut]));
+        }
+    }
+
+    [Fact]
     public void Start_only_groups_are_not_eligible_mid_sentence()
     {
         Assert.Empty(Words("It is moreover true."));
