@@ -32,10 +32,10 @@ public sealed class CanaryLexicon
     /// <summary>Every form with its group, for reports.</summary>
     public IEnumerable<string> Forms => _lookup.Forms;
 
-    /// <summary>Finds a lower-case word.</summary>
-    public bool TryFind(ReadOnlySpan<char> lowerCaseWord, out LexiconGroup group, out int formIndex)
+    /// <summary>Finds a word in any ASCII case, as its lower-case form.</summary>
+    public bool TryFind(ReadOnlySpan<char> word, out LexiconGroup group, out int formIndex)
     {
-        if (lowerCaseWord.Length <= MaxFormLength && _lookup.TryGetValue(lowerCaseWord, out var hit))
+        if (word.Length <= MaxFormLength && _lookup.TryGetValue(word, out var hit))
         {
             group = Groups[hit.Group];
             formIndex = hit.Form;
@@ -47,24 +47,8 @@ public sealed class CanaryLexicon
         return false;
     }
 
-    /// <summary>Finds a word of ASCII letters (and apostrophes or hyphens) in any case, as its lower-case form.</summary>
-    internal bool TryFindIgnoreCase(ReadOnlySpan<char> word, out LexiconGroup group, out int formIndex)
-    {
-        if (word.Length <= MaxFormLength && _lookup.TryGetValueIgnoreAsciiCase(word, out var hit))
-        {
-            group = Groups[hit.Group];
-            formIndex = hit.Form;
-            return true;
-        }
-
-        group = null!;
-        formIndex = -1;
-        return false;
-    }
-
-    /// <summary>True when the lower-case word is a form of some group.</summary>
-    public bool Contains(ReadOnlySpan<char> lowerCaseWord) =>
-        lowerCaseWord.Length <= MaxFormLength && _lookup.TryGetValue(lowerCaseWord, out _);
+    /// <summary>True when the word, in any ASCII case, is a form of some group.</summary>
+    public bool Contains(ReadOnlySpan<char> word) => TryFind(word, out _, out _);
 
     /// <summary>
     /// Parses the text format (see <c>lexicon.txt</c>): <c>id | form form ... [| rule; rule]</c>.

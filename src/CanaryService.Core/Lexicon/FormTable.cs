@@ -44,39 +44,11 @@ internal sealed class FormTable
     /// <summary>Every form, in the order given.</summary>
     public IReadOnlyList<string> Forms => _forms;
 
-    public bool TryGetValue(ReadOnlySpan<char> word, out (int Group, int Form) value)
-    {
-        if (word.IsEmpty)
-        {
-            value = default;
-            return false;
-        }
-
-        int slot = (int)Hash(word) & _mask;
-        while (true)
-        {
-            int entry = _slots[slot];
-            if (entry == 0)
-            {
-                value = default;
-                return false;
-            }
-
-            if (word.SequenceEqual(_forms[entry - 1]))
-            {
-                value = _values[entry - 1];
-                return true;
-            }
-
-            slot = (slot + 1) & _mask;
-        }
-    }
-
     /// <summary>
-    /// As <see cref="TryGetValue"/> for a word in any ASCII case (the forms are lower case): the scanner looks up every
-    /// word, and lower-casing each one first (into a buffer) only to find that most are not forms was a fifth of its time.
+    /// Finds a word in any ASCII case (the forms are lower case): the scanner looks up every word, and lower-casing each
+    /// one first (into a buffer) only to find that most are not forms was a fifth of its time.
     /// </summary>
-    public bool TryGetValueIgnoreAsciiCase(ReadOnlySpan<char> word, out (int Group, int Form) value)
+    public bool TryGetValue(ReadOnlySpan<char> word, out (int Group, int Form) value)
     {
         if (word.IsEmpty)
         {

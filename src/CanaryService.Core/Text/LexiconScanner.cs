@@ -539,7 +539,7 @@ public ref struct LexiconScanner
             return true;
         }
 
-        return !_lexicon.TryFindIgnoreCase(word, out var group, out _) || !group.NeedsNextWord;
+        return !_lexicon.TryFind(word, out var group, out _) || !group.NeedsNextWord;
     }
 
     private bool NextWordInToken()
@@ -593,7 +593,7 @@ public ref struct LexiconScanner
                 continue;
             }
 
-            if (_lexicon.TryFindIgnoreCase(word, out var group, out int form))
+            if (_lexicon.TryFind(word, out var group, out int form))
             {
                 WriteContextWord(); // the eligibility rules and the occurrence read the previous word
                 if (IsEligible(group, word, p, out var casing))

@@ -18,12 +18,19 @@ public sealed class CanaryLexiconTests
     }
 
     [Fact]
-    public void Finds_forms_by_lower_case_span()
+    public void Finds_forms_by_span_in_any_ascii_case()
     {
         Assert.True(CanaryLexicon.Default.TryFind("typically".AsSpan(), out var group, out int form));
         Assert.Contains("usually", group.Forms);
         Assert.Equal("typically", group.Forms[form]);
+        foreach (string cased in new[] { "Typically", "TYPICALLY", "tYpIcAlLy" })
+        {
+            Assert.True(CanaryLexicon.Default.TryFind(cased.AsSpan(), out var same, out int index), cased);
+            Assert.Equal((group, form), (same, index));
+        }
+
         Assert.False(CanaryLexicon.Default.TryFind("banana".AsSpan(), out _, out _));
+        Assert.False(CanaryLexicon.Default.TryFind("typicall\u00dd".AsSpan(), out _, out _)); // no folding beyond ASCII
     }
 
     [Fact]
@@ -39,6 +46,8 @@ public sealed class CanaryLexiconTests
                 Assert.True(lexicon.TryFind(form.AsSpan(), out var found, out int index), form);
                 Assert.Same(group, found);
                 Assert.Equal(i, index);
+                Assert.True(lexicon.TryFind(form.ToUpperInvariant().AsSpan(), out found, out index), form);
+                Assert.Equal((group, i), (found, index));
 
                 // Same length and ends (what the table hashes), or one character shorter or longer: not forms.
                 string[] near = [form[..^1], form + "s", form.Length > 2 ? form[0] + "q" + form[2..] : "q" + form, string.Concat(form.Reverse())];
