@@ -159,7 +159,9 @@ public sealed partial class CanaryProxy : IDisposable
     private async Task<byte[]?> ReadBodyAsync(HttpContext context)
     {
         HttpRequest request = context.Request;
-        long limit = _options.MaxRequestBodyBytes;
+
+        // The body is held in one array to be read, so nothing larger than an array can be accepted whatever the setting.
+        long limit = Math.Min(_options.MaxRequestBodyBytes, Array.MaxLength);
         if (request.ContentLength > limit)
         {
             await WriteTooLargeAsync(context).ConfigureAwait(false);
@@ -247,7 +249,7 @@ public sealed partial class CanaryProxy : IDisposable
 
     private Task WriteTooLargeAsync(HttpContext context) =>
         OpenAIError.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge,
-            $"The request body is larger than the limit of {_options.MaxRequestBodyBytes} bytes.", "invalid_request_error", "request_too_large");
+            $"The request body is larger than the limit of {Math.Min(_options.MaxRequestBodyBytes, Array.MaxLength)} bytes.", "invalid_request_error", "request_too_large");
 
     private static Task ReportForwarderErrorAsync(HttpContext context, ForwarderError error)
     {

@@ -236,6 +236,26 @@ public sealed class ProxyForwardingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_declared_length_beyond_any_array_gets_413_even_when_the_setting_allows_it()
+    {
+        await using ProxyServer generous = await StartProxyAsync(new() { ["Proxy:MaxRequestBodyBytes"] = "5000000000" });
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(IPAddress.Loopback, generous.BaseAddress.Port);
+        await using System.Net.Sockets.NetworkStream stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(
+            "POST /v1/chat/completions HTTP/1.1\r\nHost: proxy\r\nContent-Type: application/json\r\nContent-Length: 3000000000\r\n\r\n{\"x\":"));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        string? status = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal("HTTP/1.1 413 Payload Too Large", status);
+        string rest = await reader.ReadToEndAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        string body = rest[(rest.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+        await AssertOpenAIErrorAsync(body, "invalid_request_error");
+        Assert.Contains($"limit of {Array.MaxLength} bytes", body, StringComparison.Ordinal);
+        Assert.Empty(_upstream.Requests);
+    }
+
+    [Fact]
     public async Task An_unreachable_upstream_gives_502_and_a_silent_one_504_both_OpenAI_shaped()
     {
         int freePort;
