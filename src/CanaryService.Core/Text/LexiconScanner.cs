@@ -42,6 +42,10 @@ public ref struct LexiconScanner
     private int _contextWordStart;
     private int _contextWordLength;
 
+    // The last plain token (letters and at most one trailing punctuation mark): where it starts and its letters end.
+    private int _plainWordStart;
+    private int _plainLettersEnd;
+
     /// <summary>Scans a whole text.</summary>
     public LexiconScanner(CanaryLexicon lexicon, ReadOnlySpan<char> text)
         : this(lexicon, text, ScannerState.Initial, isFinal: true)
@@ -58,6 +62,7 @@ public ref struct LexiconScanner
         _state = state;
         _tokenEnd = -1;
         _contextWordStart = -1;
+        _plainWordStart = -1;
 
         // Where the piece's last run of letters starts (a word that may still grow): see NextWordDecidable.
         _trailingLettersStart = isFinal ? text.Length : text.LastIndexOfAnyExcept(AsciiLetters) + 1;
@@ -287,6 +292,12 @@ public ref struct LexiconScanner
 
             _inToken = true;
             _tokenEnd = end;
+            if (plainWord)
+            {
+                _plainWordStart = _pos;
+                _plainLettersEnd = char.IsAsciiLetter(text[end - 1]) ? end : end - 1;
+            }
+
             if (NextWordInToken())
             {
                 return true;
@@ -568,20 +579,28 @@ public ref struct LexiconScanner
             }
 
             int wordStart = p++;
-            while (p < _tokenEnd)
+            if (wordStart == _plainWordStart)
             {
-                char c = text[p];
-                if (char.IsAsciiLetter(c))
+                // A plain token's letters, already found by PlainWordEnd: what follows them is punctuation or the token's end.
+                p = _plainLettersEnd;
+            }
+            else
+            {
+                while (p < _tokenEnd)
                 {
-                    p++;
-                }
-                else if (c is '\'' or '’' or '-' && p + 1 < _tokenEnd && char.IsAsciiLetter(text[p + 1]))
-                {
-                    p += 2;
-                }
-                else
-                {
-                    break;
+                    char c = text[p];
+                    if (char.IsAsciiLetter(c))
+                    {
+                        p++;
+                    }
+                    else if (c is '\'' or '’' or '-' && p + 1 < _tokenEnd && char.IsAsciiLetter(text[p + 1]))
+                    {
+                        p += 2;
+                    }
+                    else
+                    {
+                        break;
+                    }
                 }
             }
 
