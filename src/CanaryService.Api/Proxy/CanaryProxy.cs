@@ -156,12 +156,13 @@ public sealed partial class CanaryProxy : IDisposable
         }
     }
 
+    /// <summary>The body is held in one array to be read, so nothing larger than an array is accepted whatever the setting.</summary>
+    private long RequestBodyLimit => Math.Min(_options.MaxRequestBodyBytes, Array.MaxLength);
+
     private async Task<byte[]?> ReadBodyAsync(HttpContext context)
     {
         HttpRequest request = context.Request;
-
-        // The body is held in one array to be read, so nothing larger than an array can be accepted whatever the setting.
-        long limit = Math.Min(_options.MaxRequestBodyBytes, Array.MaxLength);
+        long limit = RequestBodyLimit;
         if (request.ContentLength > limit)
         {
             await WriteTooLargeAsync(context).ConfigureAwait(false);
@@ -249,7 +250,7 @@ public sealed partial class CanaryProxy : IDisposable
 
     private Task WriteTooLargeAsync(HttpContext context) =>
         OpenAIError.WriteAsync(context.Response, StatusCodes.Status413PayloadTooLarge,
-            $"The request body is larger than the limit of {Math.Min(_options.MaxRequestBodyBytes, Array.MaxLength)} bytes.", "invalid_request_error", "request_too_large");
+            $"The request body is larger than the limit of {RequestBodyLimit} bytes.", "invalid_request_error", "request_too_large");
 
     private static Task ReportForwarderErrorAsync(HttpContext context, ForwarderError error)
     {

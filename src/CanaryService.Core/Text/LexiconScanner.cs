@@ -544,13 +544,7 @@ public ref struct LexiconScanner
             wordStart--;
         }
 
-        ReadOnlySpan<char> word = _text[wordStart..p];
-        if (word.Length > _lexicon.MaxFormLength)
-        {
-            return true;
-        }
-
-        return !_lexicon.TryFind(word, out var group, out _) || !group.NeedsNextWord;
+        return !_lexicon.TryFind(_text[wordStart..p], out var group, out _) || !group.NeedsNextWord;
     }
 
     private bool NextWordInToken()

@@ -93,17 +93,10 @@ internal sealed class ServerSentEventParser
         int position = 0;
         while (position < bytes.Length)
         {
-            int offset = bytes[position..].IndexOfAny((byte)'\r', (byte)'\n');
-            if (offset < 0)
+            int terminator = FindLineEnd(bytes, position, out int next);
+            if (terminator < 0)
             {
                 return -1;
-            }
-
-            int terminator = position + offset;
-            int next = terminator + 1;
-            if (bytes[terminator] == (byte)'\r' && next < bytes.Length && bytes[next] == (byte)'\n')
-            {
-                next++;
             }
 
             if (terminator == lineStart)
@@ -130,28 +123,16 @@ internal sealed class ServerSentEventParser
         int firstLineEnd = -1;
         while (_scanned < buffer.Length)
         {
-            int offset = buffer[_scanned..].IndexOfAny((byte)'\r', (byte)'\n');
-            if (offset < 0)
+            int terminator = FindLineEnd(buffer, _scanned, out int next);
+            if (terminator < 0)
             {
                 _scanned = buffer.Length;
                 break;
             }
 
-            int terminator = _scanned + offset;
-            int next = terminator + 1;
-            if (buffer[terminator] == (byte)'\r')
+            if (terminator == buffer.Length - 1 && buffer[terminator] == (byte)'\r')
             {
-                if (next < buffer.Length)
-                {
-                    if (buffer[next] == (byte)'\n')
-                    {
-                        next++;
-                    }
-                }
-                else
-                {
-                    _skipLineFeed = true;
-                }
+                _skipLineFeed = true; // a CR that ends the read: a LF that starts the next one belongs to this line end
             }
 
             bool blankLine = terminator == _lineStart;
@@ -180,6 +161,29 @@ internal sealed class ServerSentEventParser
         }
 
         return eventStart;
+    }
+
+    /// <summary>
+    /// The first line end at or after <paramref name="from"/> (CR, LF or CR LF), or -1; <paramref name="next"/> is where
+    /// the line after it starts.
+    /// </summary>
+    private static int FindLineEnd(ReadOnlySpan<byte> buffer, int from, out int next)
+    {
+        int offset = buffer[from..].IndexOfAny((byte)'\r', (byte)'\n');
+        if (offset < 0)
+        {
+            next = buffer.Length;
+            return -1;
+        }
+
+        int terminator = from + offset;
+        next = terminator + 1;
+        if (buffer[terminator] == (byte)'\r' && next < buffer.Length && buffer[next] == (byte)'\n')
+        {
+            next++;
+        }
+
+        return terminator;
     }
 
     /// <summary><see cref="Dispatch"/> for an event of one line (and its blank line), the line already found.</summary>
