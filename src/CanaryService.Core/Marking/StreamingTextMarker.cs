@@ -1,3 +1,4 @@
+using System.Buffers;
 using CanaryService.Core.Text;
 
 namespace CanaryService.Core.Marking;
@@ -13,8 +14,10 @@ public sealed class StreamingTextMarker
     private readonly TextMarker _marker;
     private readonly PhraseInsertion? _insertion;
     private readonly Action? _onInserted;
-    private char[] _pending = new char[256];
-    private char[] _decided = new char[256];
+    // Rented, and returned by Complete: under load a fresh pair of arrays per answer is memory the cache has never
+    // seen; rented ones were most likely just used on the same core.
+    private char[] _pending = ArrayPool<char>.Shared.Rent(256);
+    private char[] _decided = ArrayPool<char>.Shared.Rent(256);
     private int _pendingLength;
     private ScannerState _state = ScannerState.Initial;
     private bool _completed;
@@ -70,7 +73,12 @@ public sealed class StreamingTextMarker
 
         ReadOnlySpan<char> tail = RunIntoDecided(isFinal: true);
         _completed = true;
-        return tail.IsEmpty ? string.Empty : tail.ToString();
+        string text = tail.IsEmpty ? string.Empty : tail.ToString();
+        ArrayPool<char>.Shared.Return(_pending);
+        ArrayPool<char>.Shared.Return(_decided);
+        _pending = [];
+        _decided = [];
+        return text;
     }
 
     /// <summary>Marks what is decided of the pending text and returns it, in <see cref="_decided"/>.</summary>
@@ -81,7 +89,13 @@ public sealed class StreamingTextMarker
         try
         {
             int consumed = _marker.Mark(_pending.AsSpan(0, _pendingLength), ref _state, isFinal, ref output);
-            _decided = output.Buffer;
+            if (output.Buffer != _decided)
+            {
+                // The output outgrew the stream's buffer into a larger rented one, which the stream keeps instead.
+                ArrayPool<char>.Shared.Return(_decided);
+                _decided = output.Buffer;
+            }
+
             _pending.AsSpan(consumed, _pendingLength - consumed).CopyTo(_pending);
             _pendingLength -= consumed;
             if (output.Length == 0)
@@ -120,7 +134,8 @@ public sealed class StreamingTextMarker
     {
         if (_decided.Length < text.Length)
         {
-            _decided = new char[Math.Max(text.Length, 256)];
+            ArrayPool<char>.Shared.Return(_decided);
+            _decided = ArrayPool<char>.Shared.Rent(text.Length);
         }
 
         text.CopyTo(_decided);
@@ -131,7 +146,10 @@ public sealed class StreamingTextMarker
     {
         if (_pendingLength + extra > _pending.Length)
         {
-            Array.Resize(ref _pending, Math.Max(_pending.Length * 2, _pendingLength + extra));
+            char[] larger = ArrayPool<char>.Shared.Rent(Math.Max(_pending.Length * 2, _pendingLength + extra));
+            _pending.AsSpan(0, _pendingLength).CopyTo(larger);
+            ArrayPool<char>.Shared.Return(_pending);
+            _pending = larger;
         }
     }
 }

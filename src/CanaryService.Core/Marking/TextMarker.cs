@@ -83,6 +83,7 @@ internal struct MarkedOutput : IDisposable
 {
     private readonly bool _pooled;
     private char[] _buffer;
+    private bool _ownsGrown; // the buffer is one this output rented while growing
     private int _length;
 
     public MarkedOutput(int capacity)
@@ -101,12 +102,13 @@ internal struct MarkedOutput : IDisposable
         Changed = false;
     }
 
-    /// <summary>The buffer written to: the caller's own one, or a larger array once it outgrew it.</summary>
+    /// <summary>The buffer written to: the caller's own one, or a larger rented array once it outgrew it.</summary>
     public readonly char[] Buffer => _buffer;
 
     /// <summary>
-    /// Writes into a buffer the caller keeps (a stream's, reused for every delta) instead of a pooled one; growing
-    /// allocates, and <see cref="Dispose"/> returns nothing.
+    /// Writes into a buffer the caller keeps (a stream's, reused for every delta) instead of a pooled one. Growing rents
+    /// a larger array and leaves the caller's alone; <see cref="Dispose"/> returns nothing, so the caller takes
+    /// <see cref="Buffer"/> over (and gives it back to the pool in the end).
     /// </summary>
     public static MarkedOutput Over(char[] buffer) => new(buffer);
 
@@ -168,13 +170,14 @@ internal struct MarkedOutput : IDisposable
         }
 
         int size = Math.Max(Math.Max(_buffer.Length * 2, _length + extra), 64);
-        char[] larger = _pooled ? ArrayPool<char>.Shared.Rent(size) : new char[size];
+        char[] larger = ArrayPool<char>.Shared.Rent(size);
         _buffer.AsSpan(0, _length).CopyTo(larger);
-        if (_pooled)
+        if (_pooled || _ownsGrown)
         {
             ArrayPool<char>.Shared.Return(_buffer);
         }
 
         _buffer = larger;
+        _ownsGrown = true;
     }
 }

@@ -110,6 +110,74 @@ public sealed class ChatCompletionStreamRewriterTests
         }
     }
 
+    [Fact]
+    public void The_deltas_of_one_read_are_marked_together_and_each_event_gets_as_many_characters_as_it_brought()
+    {
+        // The first content delta is scanned in full (its shape differs from the role chunk's); the four after it match
+        // its shape and arrive in the same read, so they are marked as one text: "many cafés usually open " (the trailing
+        // "early" is held back until the finish chunk) becomes "numerous cafés typically open ", cut 7, 11, 6 and the rest.
+        string sse = ChatAnswers.Stream(["Moreover, ", "many ca", "fés usually", " open ", "early"]);
+        var parser = new ServerSentEventParser();
+        var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking());
+
+        parser.Feed(Encoding.UTF8.GetBytes(sse), rewriter);
+        string output = Encoding.UTF8.GetString(rewriter.Output.WrittenSpan);
+        List<string> events = [.. output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e + "\n\n")];
+
+        Assert.Equal(["", "Furthermore, ", "numerou", "s cafés typ", "ically", " open ", "early", ""], events.Take(8).Select(Delta));
+        Assert.Equal(ContentChunk("numerou"), events[2]);
+        Assert.Equal(ContentChunk("s cafés typ"), events[3]);
+        Assert.Equal(ContentChunk(" open "), events[5]);
+        Assert.Equal(ChatAnswers.Chunk(0, "{}", "stop"), events[7]);
+        Assert.Equal("data: [DONE]\n\n", events[^1]);
+    }
+
+    [Fact]
+    public void A_batch_is_never_cut_inside_a_surrogate_pair()
+    {
+        // Batch "many😀 ab" + "cd " marks to "numerous😀 abcd "; the first delta brought 9 characters, and the 9th of the
+        // marked text is the high half of the emoji, so the cut moves one on.
+        string sse = ChatAnswers.Stream(["x ", "many😀 ab", "cd "]);
+
+        string output = Run(sse, random: null);
+        string[] deltas = [.. output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Where(e => e.Contains("\"delta\"", StringComparison.Ordinal)).Select(e => Delta(e + "\n\n"))];
+
+        Assert.Equal(["", "x ", "numerous😀", " abcd ", ""], deltas);
+    }
+
+    [Fact]
+    public void A_batched_delta_whose_text_is_unchanged_keeps_its_bytes()
+    {
+        string escaped = ChatAnswers.Chunk(0, "{\"content\":\"\\u0041BC \"}");
+        string sse = ChatAnswers.Chunk(0, "{\"content\":\"x \"}") + escaped + ChatAnswers.Chunk(0, "{\"content\":\"many \"}") + "data: [DONE]\n\n";
+
+        string output = Run(sse, random: null);
+
+        Assert.Contains(escaped + ContentChunk("numerous "), output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_event_a_read_completes_is_written_by_the_end_of_that_read()
+    {
+        string sse = ChatAnswers.Stream(["x ", "many ", "cafés ", "ope", "n late"]);
+        byte[] bytes = Encoding.UTF8.GetBytes(sse);
+        int cut = sse.IndexOf("ope", StringComparison.Ordinal); // the fourth content event is cut in two
+        var parser = new ServerSentEventParser();
+        var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking());
+
+        parser.Feed(bytes.AsSpan(0, Encoding.UTF8.GetByteCount(sse[..cut])), rewriter);
+        string first = Encoding.UTF8.GetString(rewriter.Output.WrittenSpan);
+
+        Assert.Equal("x numerous cafés ", ContentOf(first, 0));
+        Assert.Equal(4, first.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    /// <summary>A content chunk as the rewriter writes one (the relaxed encoder keeps non-ASCII letters as they are).</summary>
+    private static string ContentChunk(string content) =>
+        ChatAnswers.Chunk(0, "{\"content\":" + JsonSerializer.Serialize(content, RelaxedJson) + "}");
+
+    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     /// <summary>Runs the SSE text through parser and rewriter, in random slices when a random is given.</summary>
     private static string Run(string sse, Random? random)
     {

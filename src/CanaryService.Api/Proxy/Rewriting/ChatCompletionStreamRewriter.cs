@@ -9,11 +9,16 @@ namespace CanaryService.Api.Proxy.Rewriting;
 /// text a choice's marker holds back comes out in a chunk of its own just before that choice's
 /// <c>finish_reason</c> chunk (or before <c>[DONE]</c> / the end of the stream).
 /// </summary>
-/// <remarks>Written events go to <see cref="Output"/>; the caller sends and flushes them after each read.</remarks>
+/// <remarks>
+/// Written events go to <see cref="Output"/>; the caller sends and flushes them after each read. The usual content
+/// deltas of one read are marked together (see <see cref="TryAddToBatch"/>): they leave in the same write anyway, so
+/// text may move between them without reaching the client any later, and the marker is called once per read instead
+/// of once per event.
+/// </remarks>
 internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
 {
     private readonly IResponseMarking _marking;
-    private readonly Dictionary<int, ChoiceState> _states = [];
+    private readonly List<ChoiceState> _states = []; // by first appearance; usually one choice
     private readonly List<ChoiceContent> _choices = [];
     private readonly List<Range> _envelopeRanges = [];
     private ArrayBufferWriter<byte>? _json; // the new data of an event that is not written straight out
@@ -22,7 +27,13 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private int _shapePrefixLength;
     private int _shapeSuffixLength;
     private ChoiceContent? _shapeChoice;
-    private char[] _contentChars = new char[64];
+    private char[] _contentChars = [];
+    private char[] _batch = []; // the unescaped content of the read's usual deltas so far, one after the other (pooled)
+    private byte[] _batchLiterals = []; // their content literals as they came, one after the other (pooled)
+    private int[] _batchLengths = new int[32]; // per delta: how many characters it brought, how long its literal was
+    private int _batchCount;
+    private int _batchLength;
+    private int _batchLiteralsLength;
 
     public ChatCompletionStreamRewriter(IResponseMarking marking)
     {
@@ -41,6 +52,13 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     /// <inheritdoc />
     public void OnEvent(in ServerSentEvent serverSentEvent)
     {
+        if (TryAddToBatch(serverSentEvent))
+        {
+            return;
+        }
+
+        // Anything else is written in order, after the deltas batched before it.
+        WriteBatch();
         ReadOnlySpan<byte> data = serverSentEvent.Data;
         if (serverSentEvent.DataLines == 0)
         {
@@ -118,8 +136,47 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         WriteEvent(serverSentEvent.Raw, Json.WrittenSpan);
     }
 
+    /// <inheritdoc />
+    public void OnReadEnd() => WriteBatch();
+
     /// <summary>At the end of the stream: sends the text still held back by choices that never finished.</summary>
-    public void Complete() => WriteHeldBackText();
+    public void Complete()
+    {
+        WriteBatch();
+        WriteHeldBackText();
+    }
+
+    /// <summary>
+    /// Gives the rewriter's buffers back to the pool once its output has been sent; the rewriter is not used after
+    /// this. (A stream that broke off leaves them to the GC instead.)
+    /// </summary>
+    public void Release()
+    {
+        Return(ref _batch);
+        Return(ref _batchLiterals);
+        Return(ref _contentChars);
+        Return(ref _shape);
+        Output.Release();
+    }
+
+    // The buffers are rented: a fresh array per answer is memory the cache has never seen, and under load that costs
+    // more than the work done in it; a rented one was most likely just used on the same core.
+    private static void Grow<T>(ref T[] buffer, int keep, int needed)
+    {
+        T[] larger = ArrayPool<T>.Shared.Rent(Math.Max(needed, Math.Max(buffer.Length * 2, 256)));
+        buffer.AsSpan(0, keep).CopyTo(larger);
+        Return(ref buffer);
+        buffer = larger;
+    }
+
+    private static void Return<T>(ref T[] buffer)
+    {
+        if (buffer.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(buffer);
+            buffer = [];
+        }
+    }
 
     private ReadOnlySpan<char> Transform(ChoiceState state, in ChoiceContent choice)
     {
@@ -144,7 +201,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private bool TryScanLikeLast(ReadOnlySpan<byte> data)
     {
         if (_shapeChoice is not { } last || !MatchesShape(data, out ReadOnlySpan<byte> literal)
-            || !ChoiceScan.TryReadString(literal, ref _contentChars, out int length))
+            || !TryReadContent(literal, out int length))
         {
             return false;
         }
@@ -155,48 +212,150 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     }
 
     /// <summary>
-    /// The usual content delta (shaped like the last chunk, its choice still open, no finish reason, no tool calls)
-    /// rewritten as <see cref="OnEvent"/> would, without a string for the content or for the marked text: the content is
-    /// unescaped into a reused buffer and the marker's span is encoded at once. False: the general path handles it.
+    /// The usual content delta: framed <c>data: {json}\n\n</c>, shaped like the last chunk, its choice still open, no
+    /// finish reason, no tool calls. Its content is unescaped onto the read's batch and nothing is written yet;
+    /// <see cref="WriteBatch"/> marks the batch in one call and writes each delta's event. False: not such a delta.
     /// </summary>
-    private bool TryRewriteLikeLast(in ServerSentEvent serverSentEvent)
+    private bool TryAddToBatch(in ServerSentEvent serverSentEvent)
     {
-        ReadOnlySpan<byte> data = serverSentEvent.Data;
-        if (_shapeChoice is not { CarriesStructure: false, Finished: false } last
-            || !MatchesShape(data, out ReadOnlySpan<byte> literal)
-            || _states.TryGetValue(last.Index, out ChoiceState? known) && known.Closed
-            || !ChoiceScan.TryReadString(literal, ref _contentChars, out int length))
+        if (!IsSingleDataLine(serverSentEvent) || !TryMatchOpenChoice(serverSentEvent.Data, out ReadOnlySpan<byte> literal))
         {
             return false;
         }
 
-        ChoiceState state = StateOf(last.Index);
+        // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
+        if (_batch.Length - _batchLength < literal.Length)
+        {
+            Grow(ref _batch, _batchLength, _batchLength + literal.Length);
+        }
+
+        if (!ChoiceScan.TryReadString(literal, _batch.AsSpan(_batchLength), out int length))
+        {
+            return false;
+        }
+
+        // The literal is kept so that a delta whose text comes out unchanged keeps its bytes (its escapes) too.
+        if (_batchLiterals.Length - _batchLiteralsLength < literal.Length)
+        {
+            Grow(ref _batchLiterals, _batchLiteralsLength, _batchLiteralsLength + literal.Length);
+        }
+
+        literal.CopyTo(_batchLiterals.AsSpan(_batchLiteralsLength));
+        _batchLiteralsLength += literal.Length;
+        if (2 * _batchCount == _batchLengths.Length)
+        {
+            Array.Resize(ref _batchLengths, _batchLengths.Length * 2);
+        }
+
+        _batchLengths[2 * _batchCount] = length;
+        _batchLengths[(2 * _batchCount) + 1] = literal.Length;
+        _batchCount++;
+        _batchLength += length;
+        return true;
+    }
+
+    /// <summary>
+    /// Marks the batched deltas' text in one call and writes one event per delta, in the batch's shape. Each event
+    /// gets as many of the marked characters as its delta brought, the last one the rest: text the marker holds back
+    /// or a word it lengthens moves between them, and a surrogate pair is never split.
+    /// </summary>
+    private void WriteBatch()
+    {
+        if (_batchCount == 0)
+        {
+            return;
+        }
+
+        // The shape cannot have changed since the first delta of the batch: any other event writes the batch first.
+        int index = _shapeChoice!.Value.Index;
+        ReadOnlySpan<char> marked = StreamOf(StateOf(index), index, _batchLength).AppendSpan(_batch.AsSpan(0, _batchLength));
+        ReadOnlySpan<byte> prefix = _shape.AsSpan(0, _shapePrefixLength);
+        ReadOnlySpan<byte> suffix = _shape.AsSpan(_shapePrefixLength, _shapeSuffixLength);
+        int start = 0;
+        int delivered = 0;
+        int literalStart = 0;
+        for (int i = 0; i < _batchCount; i++)
+        {
+            int length = _batchLengths[2 * i];
+            int literalLength = _batchLengths[(2 * i) + 1];
+            int end = i == _batchCount - 1 ? marked.Length : Math.Clamp(delivered + length, start, marked.Length);
+            if (end > start && end < marked.Length && char.IsHighSurrogate(marked[end - 1]))
+            {
+                end++;
+            }
+
+            Output.Write("data: "u8);
+            Output.Write(prefix);
+            ReadOnlySpan<char> text = marked[start..end];
+            if (text.SequenceEqual(_batch.AsSpan(delivered, length)))
+            {
+                Output.Write(_batchLiterals.AsSpan(literalStart, literalLength));
+            }
+            else
+            {
+                JsonStringSplice.WriteString(Output, text);
+            }
+
+            Output.Write(suffix);
+            Output.Write("\n\n"u8);
+            start = end;
+            delivered += length;
+            literalStart += literalLength;
+        }
+
+        _batchCount = 0;
+        _batchLength = 0;
+        _batchLiteralsLength = 0;
+    }
+
+    /// <summary>Unescapes a content literal into the reused content buffer.</summary>
+    private bool TryReadContent(ReadOnlySpan<byte> literal, out int length)
+    {
+        // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
+        if (_contentChars.Length < literal.Length)
+        {
+            Grow(ref _contentChars, 0, literal.Length);
+        }
+
+        return ChoiceScan.TryReadString(literal, _contentChars, out length);
+    }
+
+    /// <summary>True when <paramref name="data"/> is the usual delta of the last chunk's choice, still open; gives its content literal.</summary>
+    private bool TryMatchOpenChoice(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> literal)
+    {
+        literal = default;
+        return _shapeChoice is { CarriesStructure: false, Finished: false } last
+            && FindState(last.Index) is not { Closed: true }
+            && MatchesShape(data, out literal);
+    }
+
+    /// <summary>
+    /// The usual content delta in another framing (several data lines, CR line ends, extra fields): rewritten as
+    /// <see cref="OnEvent"/> would, without a string for the content or for the marked text. False: the general path
+    /// handles it.
+    /// </summary>
+    private bool TryRewriteLikeLast(in ServerSentEvent serverSentEvent)
+    {
+        ReadOnlySpan<byte> data = serverSentEvent.Data;
+        if (!TryMatchOpenChoice(data, out ReadOnlySpan<byte> literal)
+            || !TryReadContent(literal, out int length))
+        {
+            return false;
+        }
+
+        int index = _shapeChoice!.Value.Index;
         ReadOnlySpan<char> content = _contentChars.AsSpan(0, length);
-        IStreamingTextMarking stream = StreamOf(state, last.Index, length);
-        ReadOnlySpan<char> marked = stream.AppendSpan(content);
+        ReadOnlySpan<char> marked = StreamOf(StateOf(index), index, length).AppendSpan(content);
         if (marked.SequenceEqual(content))
         {
             Output.Write(serverSentEvent.Raw);
             return true;
         }
 
-        ReadOnlySpan<byte> before = data[..last.ContentStart];
-        ReadOnlySpan<byte> after = data[(last.ContentStart + literal.Length)..];
-        if (IsSingleDataLine(serverSentEvent))
-        {
-            // The usual framing, "data: {json}\n\n": write the new event straight out rather than through WriteEvent.
-            Output.Write("data: "u8);
-            Output.Write(before);
-            JsonStringSplice.WriteString(Output, marked);
-            Output.Write(after);
-            Output.Write("\n\n"u8);
-            return true;
-        }
-
         Json.ResetWrittenCount();
-        Json.Write(before);
+        Json.Write(data[.._shapePrefixLength]);
         JsonStringSplice.WriteString(Json, marked);
-        Json.Write(after);
+        Json.Write(data[^_shapeSuffixLength..]);
         WriteEvent(serverSentEvent.Raw, Json.WrittenSpan);
         return true;
     }
@@ -238,7 +397,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         ReadOnlySpan<byte> suffix = data[(choice.ContentStart + choice.ContentLength)..];
         if (_shape.Length < prefix.Length + suffix.Length)
         {
-            _shape = new byte[Math.Max(prefix.Length + suffix.Length, 256)];
+            Grow(ref _shape, 0, prefix.Length + suffix.Length);
         }
 
         prefix.CopyTo(_shape);
@@ -263,23 +422,37 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
 
     private ChoiceState StateOf(int index)
     {
-        if (!_states.TryGetValue(index, out ChoiceState? state))
+        ChoiceState? state = FindState(index);
+        if (state is null)
         {
-            state = new ChoiceState();
-            _states.Add(index, state);
+            state = new ChoiceState(index);
+            _states.Add(state);
         }
 
         return state;
     }
 
+    private ChoiceState? FindState(int index)
+    {
+        foreach (ChoiceState state in _states)
+        {
+            if (state.Index == index)
+            {
+                return state;
+            }
+        }
+
+        return null;
+    }
+
     private void WriteHeldBackText()
     {
-        foreach ((int index, ChoiceState state) in _states)
+        foreach (ChoiceState state in _states)
         {
             string tail = state.Close();
             if (tail.Length > 0)
             {
-                WriteSyntheticChunk(index, tail);
+                WriteSyntheticChunk(state.Index, tail);
             }
         }
     }
@@ -385,8 +558,10 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private static bool IsDataLine(ReadOnlySpan<byte> line) =>
         line.StartsWith("data"u8) && (line.Length == 4 || line[4] == (byte)':');
 
-    private sealed class ChoiceState
+    private sealed class ChoiceState(int index)
     {
+        public int Index { get; } = index;
+
         public IStreamingTextMarking? Stream { get; set; }
 
         public bool Counted { get; set; }

@@ -80,22 +80,6 @@ internal static class ChoiceScan
     }
 
     /// <summary>
-    /// Unescapes <paramref name="literal"/> into <paramref name="buffer"/> (grown when needed) when it is exactly one
-    /// JSON string token, quotes included; <paramref name="length"/> is the number of characters.
-    /// </summary>
-    public static bool TryReadString(ReadOnlySpan<byte> literal, ref char[] buffer, out int length)
-    {
-        ArgumentNullException.ThrowIfNull(buffer);
-        // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
-        if (buffer.Length < literal.Length)
-        {
-            buffer = new char[Math.Max(literal.Length, buffer.Length * 2)];
-        }
-
-        return TryReadString(literal, buffer, out length);
-    }
-
-    /// <summary>
     /// Unescapes <paramref name="literal"/> into <paramref name="destination"/> when it is exactly one JSON string
     /// token, quotes included; false when it is not, or when <paramref name="destination"/> is shorter than the literal.
     /// </summary>

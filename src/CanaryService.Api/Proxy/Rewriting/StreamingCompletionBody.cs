@@ -28,8 +28,8 @@ internal sealed class StreamingCompletionBody : RewritingResponseBody
         _rewriter.Complete();
         await SendAsync(cancellationToken).ConfigureAwait(false);
 
-        // The answer is complete; a stream that broke off earlier leaves its buffer to the GC instead.
-        _rewriter.Output.Release();
+        // The answer is complete; a stream that broke off earlier leaves its buffers to the GC instead.
+        _rewriter.Release();
     }
 
     private async Task SendAsync(CancellationToken cancellationToken)

@@ -26,4 +26,9 @@ internal interface IServerSentEventSink
 {
     /// <summary>Handles one complete event.</summary>
     void OnEvent(in ServerSentEvent serverSentEvent);
+
+    /// <summary>The events of one read have all been handed on (called after every <see cref="ServerSentEventParser.Feed"/> and <see cref="ServerSentEventParser.Finish"/>).</summary>
+    void OnReadEnd()
+    {
+    }
 }

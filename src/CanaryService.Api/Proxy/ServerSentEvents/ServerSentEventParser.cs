@@ -26,6 +26,12 @@ internal sealed class ServerSentEventParser
     public void Feed(ReadOnlySpan<byte> bytes, IServerSentEventSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
+        FeedRead(bytes, sink);
+        sink.OnReadEnd();
+    }
+
+    private void FeedRead(ReadOnlySpan<byte> bytes, IServerSentEventSink sink)
+    {
         if (bytes.IsEmpty)
         {
             return;
@@ -68,7 +74,7 @@ internal sealed class ServerSentEventParser
 
         Append(bytes[..end]);
         Compact(ScanEvents(_pending.AsSpan(0, _count), sink));
-        Feed(bytes[end..], sink);
+        FeedRead(bytes[end..], sink);
     }
 
     /// <summary>Ends the input: an event cut off before its blank line is still handed on.</summary>
@@ -80,7 +86,9 @@ internal sealed class ServerSentEventParser
             Dispatch(_pending.AsSpan(0, _count), sink);
         }
 
+        sink.OnReadEnd();
         Reset();
+        ReturnPending();
     }
 
     /// <summary>
@@ -215,7 +223,12 @@ internal sealed class ServerSentEventParser
 
         if (_count + bytes.Length > _pending.Length)
         {
-            Array.Resize(ref _pending, Math.Max(Math.Max(_pending.Length * 2, _count + bytes.Length), 512));
+            // Pooled: under load nearly every streamed answer carries bytes over, and a fresh array per answer is memory
+            // the cache has never seen (and the GC must collect); a rented one was most likely just used on this core.
+            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_pending.Length * 2, _count + bytes.Length), 512));
+            _pending.AsSpan(0, _count).CopyTo(larger);
+            ReturnPending();
+            _pending = larger;
         }
 
         bytes.CopyTo(_pending.AsSpan(_count));
@@ -229,6 +242,15 @@ internal sealed class ServerSentEventParser
         _count -= consumed;
         _scanned -= consumed;
         _lineStart -= consumed;
+    }
+
+    private void ReturnPending()
+    {
+        if (_pending.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_pending);
+            _pending = [];
+        }
     }
 
     private void Reset()
