@@ -21,8 +21,9 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private readonly List<ChoiceState> _states = []; // by first appearance; usually one choice
     private readonly List<ChoiceContent> _choices = [];
     private readonly List<Range> _envelopeRanges = [];
-    private ArrayBufferWriter<byte>? _json; // the new data of an event that is not written straight out
-    private byte[] _lastEnvelope = [];
+    private PooledBufferWriter<byte>? _json; // the new data of an event that is not written straight out
+    private byte[] _lastEnvelope = []; // pooled: only the first _lastEnvelopeLength bytes are the envelope
+    private int _lastEnvelopeLength;
     private byte[] _shape = []; // the bytes before and after the content of the last fully scanned chunk, one after the other
     private int _shapePrefixLength;
     private int _shapeSuffixLength;
@@ -30,7 +31,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private char[] _contentChars = [];
     private char[] _batch = []; // the unescaped content of the read's usual deltas so far, one after the other (pooled)
     private byte[] _batchLiterals = []; // their content literals as they came, one after the other (pooled)
-    private int[] _batchLengths = new int[32]; // per delta: how many characters it brought, how long its literal was
+    private int[] _batchLengths = []; // per delta: how many characters it brought, how long its literal was
     private int _batchCount;
     private int _batchLength;
     private int _batchLiteralsLength;
@@ -47,7 +48,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     /// <summary>How many choices had text that went through the marker.</summary>
     public int MarkedChoices { get; private set; }
 
-    private ArrayBufferWriter<byte> Json => _json ??= new ArrayBufferWriter<byte>(512);
+    private PooledBufferWriter<byte> Json => _json ??= new PooledBufferWriter<byte>(512);
 
     /// <inheritdoc />
     public void OnEvent(in ServerSentEvent serverSentEvent)
@@ -156,6 +157,9 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         Return(ref _batchLiterals);
         Return(ref _contentChars);
         Return(ref _shape);
+        Return(ref _batchLengths);
+        Return(ref _lastEnvelope);
+        _json?.Release();
         Output.Release();
     }
 
@@ -244,7 +248,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         _batchLiteralsLength += literal.Length;
         if (2 * _batchCount == _batchLengths.Length)
         {
-            Array.Resize(ref _batchLengths, _batchLengths.Length * 2);
+            Grow(ref _batchLengths, _batchLengths.Length, _batchLengths.Length + 2);
         }
 
         _batchLengths[2 * _batchCount] = length;
@@ -465,11 +469,12 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             length += range.GetOffsetAndLength(data.Length).Length + 1;
         }
 
-        if (_lastEnvelope.Length != length)
+        if (_lastEnvelope.Length < length)
         {
-            _lastEnvelope = new byte[length];
+            Grow(ref _lastEnvelope, 0, length);
         }
 
+        _lastEnvelopeLength = length;
         Span<byte> target = _lastEnvelope;
         foreach (Range range in _envelopeRanges)
         {
@@ -484,7 +489,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private void WriteSyntheticChunk(int index, string text)
     {
         Output.Write("data: {"u8);
-        Output.Write(_lastEnvelope);
+        Output.Write(_lastEnvelope.AsSpan(0, _lastEnvelopeLength));
         Output.Write("\"choices\":[{\"index\":"u8);
         Span<byte> digits = stackalloc byte[11];
         System.Buffers.Text.Utf8Formatter.TryFormat(index, digits, out int written);
