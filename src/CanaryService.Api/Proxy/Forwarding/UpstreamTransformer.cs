@@ -88,7 +88,7 @@ internal sealed class UpstreamTransformer : HttpTransformer
         HttpResponse response = httpContext.Response;
         response.Headers.ContentLength = null;
         Body = events
-            ? new StreamingCompletionBody(response.Body, marking)
+            ? new StreamingCompletionBody(response, marking)
             : new CompletionBody(response, marking, _plan.MaxRewrittenResponseBytes);
         response.Body = Body;
         return copy;

@@ -1,4 +1,6 @@
+using System.IO.Pipelines;
 using CanaryService.Api.Proxy.ServerSentEvents;
+using Microsoft.AspNetCore.Http;
 
 namespace CanaryService.Api.Proxy.Rewriting;
 
@@ -6,13 +8,23 @@ namespace CanaryService.Api.Proxy.Rewriting;
 /// The body of a streamed (SSE) chat completion: parses events as bytes arrive, marks them and sends and flushes
 /// every event completed by a read at once, so nothing waits for a later read.
 /// </summary>
+/// <remarks>
+/// It writes through the response's own <see cref="PipeWriter"/>, taken before this stream replaced the body: a
+/// pipe's <c>WriteAsync</c> writes and flushes in one call, for Kestrel's writer and for one over any other stream
+/// alike. (Writing to the body stream and then flushing it took Kestrel's output lock twice per read.)
+/// </remarks>
 internal sealed class StreamingCompletionBody : RewritingResponseBody
 {
     private readonly ServerSentEventParser _parser = new();
     private readonly ChatCompletionStreamRewriter _rewriter;
+    private readonly PipeWriter _writer;
 
-    public StreamingCompletionBody(Stream inner, IResponseMarking marking)
-        : base(inner) => _rewriter = new ChatCompletionStreamRewriter(marking);
+    public StreamingCompletionBody(HttpResponse response, IResponseMarking marking)
+        : base(response?.Body!)
+    {
+        _writer = response!.BodyWriter;
+        _rewriter = new ChatCompletionStreamRewriter(marking);
+    }
 
     public override int MarkedChoices => _rewriter.MarkedChoices;
 
@@ -39,8 +51,7 @@ internal sealed class StreamingCompletionBody : RewritingResponseBody
             return;
         }
 
-        await Inner.WriteAsync(_rewriter.Output.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await _writer.WriteAsync(_rewriter.Output.WrittenMemory, cancellationToken).ConfigureAwait(false);
         _rewriter.Output.ResetWrittenCount();
-        await Inner.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 }
