@@ -27,7 +27,10 @@ internal interface IServerSentEventSink
     /// <summary>Handles one complete event.</summary>
     void OnEvent(in ServerSentEvent serverSentEvent);
 
-    /// <summary>The events of one read have all been handed on (called after every <see cref="ServerSentEventParser.Feed"/> and <see cref="ServerSentEventParser.Finish"/>).</summary>
+    /// <summary>
+    /// The events of one read have all been handed on (after every <see cref="ServerSentEventParser.Feed"/> and
+    /// <see cref="ServerSentEventParser.Finish"/>): a sink that gathers events writes them now.
+    /// </summary>
     void OnReadEnd()
     {
     }

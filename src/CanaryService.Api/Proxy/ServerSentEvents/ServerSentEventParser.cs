@@ -22,7 +22,10 @@ internal sealed class ServerSentEventParser
     /// <summary>Bytes of an incomplete event still waiting for its blank line.</summary>
     public int PendingBytes => _count;
 
-    /// <summary>Adds bytes and hands every event they complete to <paramref name="sink"/>, in order.</summary>
+    /// <summary>
+    /// Adds bytes and hands every event they complete to <paramref name="sink"/>, in order, then tells it the read has
+    /// ended (<see cref="IServerSentEventSink.OnReadEnd"/>).
+    /// </summary>
     public void Feed(ReadOnlySpan<byte> bytes, IServerSentEventSink sink)
     {
         ArgumentNullException.ThrowIfNull(sink);
