@@ -14,7 +14,7 @@ namespace CanaryService.Reliability.Tests.Faults;
 [Collection(SharedServiceCollection.Name)]
 public sealed class UpstreamFaultTests(ServiceFixture service)
 {
-    private const string Prose = "Typically, the first step is to plan carefully. Additionally, many people find that it helps to start small.";
+    internal const string Prose = "Typically, the first step is to plan carefully. Additionally, many people find that it helps to start small.";
 
     [Theory]
     [InlineData(500, false)]

@@ -8,15 +8,13 @@ namespace CanaryService.Reliability.Tests.Streaming;
 [Collection(SharedServiceCollection.Name)]
 public sealed class EventDeliveryTests(ServiceFixture service)
 {
-    private const string Prose = "Typically, the first step is to plan carefully. Additionally, many people find that it helps to start small.";
-
     [Fact]
     public async Task Each_event_reaches_the_caller_before_the_upstream_sends_the_next()
     {
         await using var fault = await FaultyUpstream.StartAsync(service);
         int received = 0; // complete events the caller has read
         var stalled = new List<int>();
-        List<string> events = [.. EchoUpstream.Chunks(System.Text.Json.JsonSerializer.Serialize(Prose))];
+        List<string> events = [.. EchoUpstream.Chunks(System.Text.Json.JsonSerializer.Serialize(UpstreamFaultTests.Prose))];
         int finish = events.FindIndex(e => e.Contains("\"finish_reason\":\"stop\"", StringComparison.Ordinal));
         fault.Upstream.Handler = async (context, _) =>
         {

@@ -31,7 +31,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private char[] _contentChars = [];
     private char[] _batch = []; // the unescaped content of the read's usual deltas so far, one after the other (pooled)
     private byte[] _batchLiterals = []; // their content literals as they came, one after the other (pooled)
-    private int[] _batchLengths = []; // per delta: how many characters it brought, how long its literal was
+    private (int Characters, int LiteralBytes)[] _batchLengths = []; // per delta: what it brought to the two above
     private int _batchCount;
     private int _batchLength;
     private int _batchLiteralsLength;
@@ -153,33 +153,14 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     /// </summary>
     public void Release()
     {
-        Return(ref _batch);
-        Return(ref _batchLiterals);
-        Return(ref _contentChars);
-        Return(ref _shape);
-        Return(ref _batchLengths);
-        Return(ref _lastEnvelope);
+        PooledArray.Return(ref _batch);
+        PooledArray.Return(ref _batchLiterals);
+        PooledArray.Return(ref _contentChars);
+        PooledArray.Return(ref _shape);
+        PooledArray.Return(ref _batchLengths);
+        PooledArray.Return(ref _lastEnvelope);
         _json?.Release();
         Output.Release();
-    }
-
-    // The buffers are rented: a fresh array per answer is memory the cache has never seen, and under load that costs
-    // more than the work done in it; a rented one was most likely just used on the same core.
-    private static void Grow<T>(ref T[] buffer, int keep, int needed)
-    {
-        T[] larger = ArrayPool<T>.Shared.Rent(Math.Max(needed, Math.Max(buffer.Length * 2, 256)));
-        buffer.AsSpan(0, keep).CopyTo(larger);
-        Return(ref buffer);
-        buffer = larger;
-    }
-
-    private static void Return<T>(ref T[] buffer)
-    {
-        if (buffer.Length > 0)
-        {
-            ArrayPool<T>.Shared.Return(buffer);
-            buffer = [];
-        }
     }
 
     private ReadOnlySpan<char> Transform(ChoiceState state, in ChoiceContent choice)
@@ -230,7 +211,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
         if (_batch.Length - _batchLength < literal.Length)
         {
-            Grow(ref _batch, _batchLength, _batchLength + literal.Length);
+            PooledArray.Grow(ref _batch, _batchLength, _batchLength + literal.Length);
         }
 
         if (!ChoiceScan.TryReadString(literal, _batch.AsSpan(_batchLength), out int length))
@@ -241,19 +222,17 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         // The literal is kept so that a delta whose text comes out unchanged keeps its bytes (its escapes) too.
         if (_batchLiterals.Length - _batchLiteralsLength < literal.Length)
         {
-            Grow(ref _batchLiterals, _batchLiteralsLength, _batchLiteralsLength + literal.Length);
+            PooledArray.Grow(ref _batchLiterals, _batchLiteralsLength, _batchLiteralsLength + literal.Length);
         }
 
         literal.CopyTo(_batchLiterals.AsSpan(_batchLiteralsLength));
         _batchLiteralsLength += literal.Length;
-        if (2 * _batchCount == _batchLengths.Length)
+        if (_batchCount == _batchLengths.Length)
         {
-            Grow(ref _batchLengths, _batchLengths.Length, _batchLengths.Length + 2);
+            PooledArray.Grow(ref _batchLengths, _batchCount, _batchCount + 1, minimum: 64);
         }
 
-        _batchLengths[2 * _batchCount] = length;
-        _batchLengths[(2 * _batchCount) + 1] = literal.Length;
-        _batchCount++;
+        _batchLengths[_batchCount++] = (length, literal.Length);
         _batchLength += length;
         return true;
     }
@@ -280,8 +259,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         int literalStart = 0;
         for (int i = 0; i < _batchCount; i++)
         {
-            int length = _batchLengths[2 * i];
-            int literalLength = _batchLengths[(2 * i) + 1];
+            (int length, int literalLength) = _batchLengths[i];
             int end = i == _batchCount - 1 ? marked.Length : Math.Clamp(delivered + length, start, marked.Length);
             if (end > start && end < marked.Length && char.IsHighSurrogate(marked[end - 1]))
             {
@@ -318,7 +296,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
         if (_contentChars.Length < literal.Length)
         {
-            Grow(ref _contentChars, 0, literal.Length);
+            PooledArray.Grow(ref _contentChars, 0, literal.Length);
         }
 
         return ChoiceScan.TryReadString(literal, _contentChars, out length);
@@ -401,7 +379,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         ReadOnlySpan<byte> suffix = data[(choice.ContentStart + choice.ContentLength)..];
         if (_shape.Length < prefix.Length + suffix.Length)
         {
-            Grow(ref _shape, 0, prefix.Length + suffix.Length);
+            PooledArray.Grow(ref _shape, 0, prefix.Length + suffix.Length);
         }
 
         prefix.CopyTo(_shape);
@@ -471,7 +449,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
 
         if (_lastEnvelope.Length < length)
         {
-            Grow(ref _lastEnvelope, 0, length);
+            PooledArray.Grow(ref _lastEnvelope, 0, length);
         }
 
         _lastEnvelopeLength = length;

@@ -91,7 +91,7 @@ internal sealed class ServerSentEventParser
 
         sink.OnReadEnd();
         Reset();
-        ReturnPending();
+        PooledArray.Return(ref _pending);
     }
 
     /// <summary>
@@ -226,12 +226,8 @@ internal sealed class ServerSentEventParser
 
         if (_count + bytes.Length > _pending.Length)
         {
-            // Pooled: under load nearly every streamed answer carries bytes over, and a fresh array per answer is memory
-            // the cache has never seen (and the GC must collect); a rented one was most likely just used on this core.
-            byte[] larger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_pending.Length * 2, _count + bytes.Length), 512));
-            _pending.AsSpan(0, _count).CopyTo(larger);
-            ReturnPending();
-            _pending = larger;
+            // Under load nearly every streamed answer carries bytes over.
+            PooledArray.Grow(ref _pending, _count, _count + bytes.Length, minimum: 512);
         }
 
         bytes.CopyTo(_pending.AsSpan(_count));
@@ -245,15 +241,6 @@ internal sealed class ServerSentEventParser
         _count -= consumed;
         _scanned -= consumed;
         _lineStart -= consumed;
-    }
-
-    private void ReturnPending()
-    {
-        if (_pending.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_pending);
-            _pending = [];
-        }
     }
 
     private void Reset()
