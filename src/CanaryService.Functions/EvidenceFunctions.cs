@@ -31,13 +31,14 @@ public sealed class EvidenceFunctions(EvidenceHandlers handlers)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/ledger/verify")] HttpRequest request) =>
         await WriteAsync(request, () => handlers.VerifyLedgerAsync(request.HttpContext.RequestAborted)).ConfigureAwait(false);
 
-    /// <summary><c>POST /api/probes/run[?competitor=name]</c>: runs the probes now, in this request.</summary>
+    /// <summary><c>POST /api/probes/run[?competitor=name][&amp;seed=n]</c>: runs the probes now, in this request.</summary>
     [Function("RunProbesNow")]
     public async Task<IActionResult> RunProbesAsync(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/probes/run")] HttpRequest request)
     {
         string? competitor = request.Query["competitor"];
-        return await WriteAsync(request, () => handlers.RunProbesAsync(competitor, request.HttpContext.RequestAborted)).ConfigureAwait(false);
+        string? seed = request.Query["seed"];
+        return await WriteAsync(request, () => handlers.RunProbesAsync(competitor, seed, request.HttpContext.RequestAborted)).ConfigureAwait(false);
     }
 
     // The handlers return minimal-API results (shared with the Host); they write themselves to the response. A storage

@@ -22,7 +22,7 @@ public static class EvidenceEndpointRouteBuilderExtensions
         api.MapGet("/competitors/{name}/evidence", (string name, EvidenceHandlers h, CancellationToken ct) => h.GetEvidenceAsync(name, ct));
         api.MapGet("/competitors/{name}/report", (string name, EvidenceHandlers h, CancellationToken ct) => h.GetReportAsync(name, ct));
         api.MapGet("/ledger/verify", (EvidenceHandlers h, CancellationToken ct) => h.VerifyLedgerAsync(ct));
-        api.MapPost("/probes/run", (string? competitor, EvidenceHandlers h, CancellationToken ct) => h.RunProbesAsync(competitor, ct));
+        api.MapPost("/probes/run", (string? competitor, string? seed, EvidenceHandlers h, CancellationToken ct) => h.RunProbesAsync(competitor, seed, ct));
 
         // Every other /api path and method is the evidence API's too: answered here, never forwarded upstream by the
         // proxy's catch-all route (with the admin key in its headers).

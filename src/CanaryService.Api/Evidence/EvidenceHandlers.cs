@@ -127,15 +127,29 @@ public sealed class EvidenceHandlers
         return Results.Json(verification, Json, statusCode: verification.IsValid ? StatusCodes.Status200OK : StatusCodes.Status409Conflict);
     }
 
-    /// <summary><c>POST /api/probes/run[?competitor=]</c>: runs the probes now and returns what the run did; 409 while a run is in progress.</summary>
-    public async Task<IResult> RunProbesAsync(string? competitor, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// <c>POST /api/probes/run[?competitor=][&amp;seed=]</c>: runs the probes now and returns what the run did; 409 while a
+    /// run is in progress. A <c>seed</c> (an integer) makes the probe plans reproducible.
+    /// </summary>
+    public async Task<IResult> RunProbesAsync(string? competitor, string? seed, CancellationToken cancellationToken = default)
     {
         if (competitor is not null && !_runner.IsConfigured(competitor))
         {
             return UnknownCompetitor(competitor);
         }
 
-        ProbeRunReport? report = await _runner.TryRunAsync(competitor, cancellationToken).ConfigureAwait(false);
+        int? planSeed = null;
+        if (seed is not null)
+        {
+            if (!int.TryParse(seed, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int parsed))
+            {
+                return OpenAIErrorResult.Create(StatusCodes.Status400BadRequest, "'seed' must be an integer.", "invalid_request_error", "invalid_seed", "seed");
+            }
+
+            planSeed = parsed;
+        }
+
+        ProbeRunReport? report = await _runner.TryRunAsync(competitor, planSeed, cancellationToken).ConfigureAwait(false);
         return report is null
             ? OpenAIErrorResult.Create(StatusCodes.Status409Conflict, "A probe run is already in progress; try again when it has finished.", "conflict", "probe_run_in_progress")
             : Results.Json(report, Json);

@@ -62,9 +62,10 @@ public sealed partial class ProbeRunner : IDisposable
 
     /// <summary>
     /// Runs every configured competitor (or only <paramref name="competitor"/>) unless a run is already in progress,
-    /// in which case it returns null at once.
+    /// in which case it returns null at once. <paramref name="planSeed"/>, when given, seeds every competitor's probe
+    /// plan instead of the run id, so the same seed asks the same prompts again.
     /// </summary>
-    public async Task<ProbeRunReport?> TryRunAsync(string? competitor = null, CancellationToken cancellationToken = default)
+    public async Task<ProbeRunReport?> TryRunAsync(string? competitor = null, int? planSeed = null, CancellationToken cancellationToken = default)
     {
         if (!await _gate.WaitAsync(0, cancellationToken).ConfigureAwait(false))
         {
@@ -73,7 +74,7 @@ public sealed partial class ProbeRunner : IDisposable
 
         try
         {
-            return await RunCoreAsync(competitor, cancellationToken).ConfigureAwait(false);
+            return await RunCoreAsync(competitor, planSeed, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -87,7 +88,7 @@ public sealed partial class ProbeRunner : IDisposable
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await RunCoreAsync(competitor, cancellationToken).ConfigureAwait(false);
+            return await RunCoreAsync(competitor, planSeed: null, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -98,24 +99,24 @@ public sealed partial class ProbeRunner : IDisposable
     /// <inheritdoc />
     public void Dispose() => _gate.Dispose();
 
-    private async Task<ProbeRunReport> RunCoreAsync(string? only, CancellationToken cancellationToken)
+    private async Task<ProbeRunReport> RunCoreAsync(string? only, int? planSeed, CancellationToken cancellationToken)
     {
         DateTimeOffset startedAt = _timeProvider.GetUtcNow();
         string runId = startedAt.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..8];
         CompetitorOptions[] competitors = [.. _options.CurrentValue.Competitors.Where(c => only is null || string.Equals(c.Name, only, StringComparison.Ordinal))];
         LogRunStarting(_logger, runId, competitors.Length);
 
-        CompetitorRunResult[] results = await Task.WhenAll(competitors.Select(c => RunCompetitorGuardedAsync(c, runId, cancellationToken))).ConfigureAwait(false);
+        CompetitorRunResult[] results = await Task.WhenAll(competitors.Select(c => RunCompetitorGuardedAsync(c, runId, planSeed, cancellationToken))).ConfigureAwait(false);
         return new ProbeRunReport(runId, startedAt, _timeProvider.GetUtcNow(), results);
     }
 
-    private async Task<CompetitorRunResult> RunCompetitorGuardedAsync(CompetitorOptions competitor, string runId, CancellationToken cancellationToken)
+    private async Task<CompetitorRunResult> RunCompetitorGuardedAsync(CompetitorOptions competitor, string runId, int? planSeed, CancellationToken cancellationToken)
     {
         try
         {
             // Yield first so a slow planner or client set-up of one competitor never delays the start of the others.
             await Task.Yield();
-            return await RunCompetitorAsync(competitor, runId, cancellationToken).ConfigureAwait(false);
+            return await RunCompetitorAsync(competitor, runId, planSeed, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -127,13 +128,15 @@ public sealed partial class ProbeRunner : IDisposable
         }
     }
 
-    private async Task<CompetitorRunResult> RunCompetitorAsync(CompetitorOptions competitor, string runId, CancellationToken cancellationToken)
+    private async Task<CompetitorRunResult> RunCompetitorAsync(CompetitorOptions competitor, string runId, int? planSeed, CancellationToken cancellationToken)
     {
         DateTimeOffset startedAt = _timeProvider.GetUtcNow();
         RequestBudget budget = new(competitor.MaxRequestsPerRun);
         List<string> errors = [];
 
-        ProbePlan plan = await _planner.PlanAsync(competitor.MaxRequestsPerRun, StableSeed(runId, competitor.Name), cancellationToken).ConfigureAwait(false);
+        // A given seed makes the plan reproducible across runs (the drill's verdicts follow from its --seed alone).
+        string planKey = planSeed is int seed ? seed.ToString(CultureInfo.InvariantCulture) : runId;
+        ProbePlan plan = await _planner.PlanAsync(competitor.MaxRequestsPerRun, StableSeed(planKey, competitor.Name), cancellationToken).ConfigureAwait(false);
         errors.AddRange(plan.Errors);
 
         ProbeExchange[] exchanges;

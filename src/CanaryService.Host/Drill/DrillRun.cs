@@ -118,7 +118,7 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
         // 4. The probe pipeline, as an operator triggers it, and the verdicts as the evidence API serves them.
         progress.Report($"Running the probe pipeline (POST /api/probes/run): {students.Count} competitors, at most {settings.ProbeBudget} requests each");
         var api = new EvidenceApiClient(service.Admin);
-        IReadOnlyDictionary<string, ProbeRunSummary> runs = await api.RunProbesAsync(cancellationToken).ConfigureAwait(false);
+        IReadOnlyDictionary<string, ProbeRunSummary> runs = await api.RunProbesAsync(StableSeed(options.Seed, "probes"), cancellationToken).ConfigureAwait(false);
         foreach (ProbeRunSummary run in runs.Values.Where(r => r.Errors.Count > 0))
         {
             progress.Report($"  note: the probe of {run.Competitor} was {run.Status}: {string.Join("; ", run.Errors)}");

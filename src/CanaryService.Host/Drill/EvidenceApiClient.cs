@@ -17,10 +17,11 @@ internal sealed class EvidenceApiClient(HttpClient admin)
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    /// <summary><c>POST /api/probes/run</c>: runs every competitor's probe; returns what each run did.</summary>
-    public async Task<IReadOnlyDictionary<string, ProbeRunSummary>> RunProbesAsync(CancellationToken cancellationToken)
+    /// <summary><c>POST /api/probes/run?seed=</c>: runs every competitor's probe with plans drawn from <paramref name="seed"/>; returns what each run did.</summary>
+    public async Task<IReadOnlyDictionary<string, ProbeRunSummary>> RunProbesAsync(int seed, CancellationToken cancellationToken)
     {
-        using HttpResponseMessage response = await admin.PostAsync(new Uri("/api/probes/run", UriKind.Relative), null, cancellationToken).ConfigureAwait(false);
+        var uri = new Uri("/api/probes/run?seed=" + seed.ToString(System.Globalization.CultureInfo.InvariantCulture), UriKind.Relative);
+        using HttpResponseMessage response = await admin.PostAsync(uri, null, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, "POST /api/probes/run", cancellationToken).ConfigureAwait(false);
         ProbeRunView run = await response.Content.ReadFromJsonAsync<ProbeRunView>(Json, cancellationToken).ConfigureAwait(false)
             ?? throw new InvalidDataException("POST /api/probes/run returned no report.");

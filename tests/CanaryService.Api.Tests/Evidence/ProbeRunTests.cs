@@ -88,4 +88,34 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         using JsonDocument error = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync());
         Assert.Equal("competitor_not_found", error.RootElement.GetProperty("error").GetProperty("code").GetString());
     }
+
+    [Fact]
+    public async Task A_seeded_run_asks_the_same_prompts_again_and_a_seed_that_is_not_an_integer_is_400()
+    {
+        var prompts = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using FakeCompetitor a = await FakeCompetitor.StartAsync((prompt, _) =>
+        {
+            prompts.Enqueue(prompt);
+            return new FakeReply.Answer(Prose);
+        });
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "alpha", a, 6));
+
+        List<string>[] asked = [[], [], []];
+        foreach ((int run, string seed) in new[] { (0, "42"), (1, "42"), (2, "43") })
+        {
+            prompts.Clear();
+            using HttpResponseMessage response = await host.Client.PostAsync(new Uri("api/probes/run?seed=" + seed, UriKind.Relative), null);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            asked[run] = [.. prompts.Order(StringComparer.Ordinal)];
+        }
+
+        using HttpResponseMessage bad = await host.Client.PostAsync(new Uri("api/probes/run?seed=x1", UriKind.Relative), null);
+
+        Assert.Equal(6, asked[0].Count);
+        Assert.Equal(asked[0], asked[1]);
+        Assert.NotEqual(asked[0], asked[2]);
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        using JsonDocument error = JsonDocument.Parse(await bad.Content.ReadAsStringAsync());
+        Assert.Equal("invalid_seed", error.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
 }
