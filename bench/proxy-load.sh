@@ -6,7 +6,7 @@
 # proxy -- for JSON and SSE answers, alternating targets within each round to spread the noise of a shared machine:
 #   * throughput at saturation: `hey -c 64` for $DURATION
 #   * latency at a fixed 480 requests/s, median and p99, for $DURATION, two ways:
-#       paced: 16 `hey -c 1 -q 30` processes started 1/480 s apart, so requests arrive spread over each 33 ms period;
+#       paced: 16 `hey -c 1 -q 30` processes whose tickers are 1/480 s apart in phase, so requests arrive spread out;
 #       burst: one `hey -c 16 -q 30`, whose 16 workers' tickers start together, so the 16 requests of each period arrive
 #       at once and each waits behind the others' CPU (what earlier runs measured; kept for comparison)
 #   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load)
@@ -121,15 +121,19 @@ hey_run() { # target mode extra-args...
   hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/$mode.body" "$@" "${URL[$target]}"
 }
 
-# A fixed rate with arrivals spread out: 16 single-worker hey processes at 30 requests/s each, started 1/480 s apart
-# (hey -q paces each worker with its own ticker; one hey's workers start theirs together, so their requests come in bursts).
+# A fixed rate with arrivals spread out: 16 single-worker hey processes at 30 requests/s each (hey -q paces each worker
+# with its own ticker; one hey's workers start theirs together, so their requests come in bursts). Start i is put at
+# i x (1/30 + 1/480) s, so the tickers' phases fall 1/480 s apart over the 33 ms period (about 0.5 s to start them all;
+# bash's own clock, so no process per wait but the sleep).
 paced_run() { # target mode csv-file
-  local target=$1 mode=$2 csv=$3 pids=() i
+  local target=$1 mode=$2 csv=$3 pids=() i start wait_us
   : >"$csv"
-  for i in $(seq 1 16); do
+  start=${EPOCHREALTIME/./}
+  for i in $(seq 0 15); do
+    wait_us=$((start + i * 35417 - ${EPOCHREALTIME/./}))
+    if ((wait_us > 0)); then sleep "$(printf '0.%06d' "$wait_us")"; fi
     hey_run "$target" "$mode" -z "$DURATION" -c 1 -q 30 -o csv >"$csv.$i" &
     pids+=($!)
-    sleep 0.002
   done
   wait "${pids[@]}"
   cat "$csv".* >"$csv" && rm -f "$csv".*
