@@ -15,7 +15,7 @@
 # PROFILE=perf: every .NET process runs with perf maps; afterwards `perf record` samples the plain proxy and the marking
 #   Host at saturation (on-CPU samples only) and bench/perf-summary.py splits each one's CPU by part (installs linux-perf).
 #
-# Usage: bench/proxy-load.sh   (defaults: ROUNDS=5 DURATION=8s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
+# Usage: bench/proxy-load.sh   (about 20 minutes; defaults: ROUNDS=5 DURATION=8s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
 # Every request goes to 127.0.0.1; every run is bounded by $DURATION; everything started here is stopped on exit.
 set -euo pipefail
 
@@ -124,7 +124,7 @@ hey_run() { # target mode extra-args...
 # A fixed rate with arrivals spread out: 16 single-worker hey processes at 30 requests/s each (hey -q paces each worker
 # with its own ticker; one hey's workers start theirs together, so their requests come in bursts). Start i is put at
 # i x (1/30 + 1/480) s, so the tickers' phases fall 1/480 s apart over the 33 ms period (about 0.5 s to start them all;
-# bash's own clock, so no process per wait but the sleep).
+# timed with bash's $EPOCHREALTIME, so the only process started per wait is the sleep).
 paced_run() { # target mode csv-file
   local target=$1 mode=$2 csv=$3 pids=() i start wait_us
   : >"$csv"
