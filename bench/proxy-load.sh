@@ -127,7 +127,6 @@ hey_run() { # target mode extra-args...
 # timed with bash's $EPOCHREALTIME, so the only process started per wait is the sleep).
 paced_run() { # target mode csv-file
   local target=$1 mode=$2 csv=$3 pids=() i start wait_us
-  : >"$csv"
   start=${EPOCHREALTIME/./}
   for i in $(seq 0 15); do
     wait_us=$((start + i * 35417 - ${EPOCHREALTIME/./}))

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CanaryService.Api.Configuration;
@@ -141,7 +142,7 @@ public sealed class EvidenceHandlers
         int? planSeed = null;
         if (seed is not null)
         {
-            if (!int.TryParse(seed, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out int parsed))
+            if (!int.TryParse(seed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int parsed))
             {
                 return OpenAIErrorResult.Create(StatusCodes.Status400BadRequest, "'seed' must be an integer.", "invalid_request_error", "invalid_seed", "seed");
             }

@@ -20,7 +20,7 @@ internal sealed class EvidenceApiClient(HttpClient admin)
     /// <summary><c>POST /api/probes/run?seed=</c>: runs every competitor's probe with plans drawn from <paramref name="seed"/>; returns what each run did.</summary>
     public async Task<IReadOnlyDictionary<string, ProbeRunSummary>> RunProbesAsync(int seed, CancellationToken cancellationToken)
     {
-        var uri = new Uri("/api/probes/run?seed=" + seed.ToString(System.Globalization.CultureInfo.InvariantCulture), UriKind.Relative);
+        var uri = new Uri("/api/probes/run?seed=" + seed.ToString(CultureInfo.InvariantCulture), UriKind.Relative);
         using HttpResponseMessage response = await admin.PostAsync(uri, null, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, "POST /api/probes/run", cancellationToken).ConfigureAwait(false);
         ProbeRunView run = await response.Content.ReadFromJsonAsync<ProbeRunView>(Json, cancellationToken).ConfigureAwait(false)

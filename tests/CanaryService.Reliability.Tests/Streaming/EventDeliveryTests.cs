@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Text;
+using System.Text.Json;
 using CanaryService.Reliability.Tests.Faults;
 using CanaryService.Reliability.Tests.Infrastructure;
 
@@ -14,7 +16,7 @@ public sealed class EventDeliveryTests(ServiceFixture service)
         await using var fault = await FaultyUpstream.StartAsync(service);
         int received = 0; // complete events the caller has read
         var stalled = new List<int>();
-        List<string> events = [.. EchoUpstream.Chunks(System.Text.Json.JsonSerializer.Serialize(UpstreamFaultTests.Prose))];
+        List<string> events = [.. EchoUpstream.Chunks(JsonSerializer.Serialize(UpstreamFaultTests.Prose))];
         int finish = events.FindIndex(e => e.Contains("\"finish_reason\":\"stop\"", StringComparison.Ordinal));
         fault.Upstream.Handler = async (context, _) =>
         {
@@ -25,7 +27,7 @@ public sealed class EventDeliveryTests(ServiceFixture service)
                 // Up to the finish chunk (which the held-back text precedes as an event of its own), the upstream goes on
                 // only once the caller holds every event sent so far.
                 bool wait = sent <= finish;
-                var waited = System.Diagnostics.Stopwatch.StartNew();
+                var waited = Stopwatch.StartNew();
                 while (wait && Volatile.Read(ref received) < sent && waited.Elapsed < TimeSpan.FromSeconds(5))
                 {
                     await Task.Delay(5, context.RequestAborted);
