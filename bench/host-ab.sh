@@ -3,7 +3,9 @@
 # each Host and of the upstream at saturation (hey -c 64), alternating A and B within each round; medians at the end.
 # Build the upstream first: dotnet build -c Release bench/CanaryService.ProxyBench. Each Host runs from its output folder.
 # Usage: A=path/to/CanaryService.Host.dll B=path/to/other/CanaryService.Host.dll [ENV_A="X=1"] [ENV_B="DOTNET_gcServer=0"] \
-#        [ROUNDS=4] [DUR=6s] [WARM=10s] bench/host-ab.sh
+#        [ROUNDS=4] [DUR=6s] [WARM=10s] [FIELDS_A=...] [FIELDS_B='"response_format":{"type":"json_object"},'] bench/host-ab.sh
+# FIELDS_A/FIELDS_B: extra request fields for that side (the json_object example turns marking off for B: the same
+# Host then measures its request path without the engine and the rewriters).
 # e.g. a worktree of an older commit: git worktree add /tmp/before <commit>; dotnet build -c Release /tmp/before/src/CanaryService.Host
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"; OUT="${OUT:-/tmp/host-ab}"; mkdir -p "$OUT"
@@ -25,10 +27,13 @@ for v in A B; do
   PID[$v]=$!; PIDS+=(${PID[$v]})
 done
 for v in A B; do for _ in $(seq 1 120); do curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"messages":[]}' http://127.0.0.1:${PORT[$v]}/v1/chat/completions 2>/dev/null && break; sleep 0.5; done; done
-printf '%s' '{"model":"gpt-bench","messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >$OUT/json.body
-printf '%s' '{"model":"gpt-bench","stream":true,"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >$OUT/stream.body
+for v in A B; do
+  f=FIELDS_$v
+  printf '%s' '{"model":"gpt-bench",'"${!f:-}"'"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >$OUT/json-$v.body
+  printf '%s' '{"model":"gpt-bench","stream":true,'"${!f:-}"'"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >$OUT/stream-$v.body
+done
 cpu() { awk '{print $14 + $15}' /proc/$1/stat; }
-run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D $OUT/$2.body -z $3 -c 64 http://127.0.0.1:${PORT[$1]}/v1/chat/completions; }
+run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D $OUT/$2-$1.body -z $3 -c 64 http://127.0.0.1:${PORT[$1]}/v1/chat/completions; }
 for v in A B; do for m in json stream; do run $v $m ${WARM:-10s} >/dev/null; done; done
 : > $OUT/rows.tsv
 for r in $(seq 1 ${ROUNDS:-4}); do for m in json stream; do for v in A B; do

@@ -119,6 +119,16 @@ public ref struct LexiconScanner
         ReadOnlySpan<char> text = _text;
         while (!_stopped && _pos < text.Length)
         {
+            if (InPlainProse && NextInPlainProse())
+            {
+                return true;
+            }
+
+            if (_pos >= text.Length)
+            {
+                break;
+            }
+
             char c = text[_pos];
             if (_state.AllProtected)
             {
@@ -314,6 +324,101 @@ public ref struct LexiconScanner
         return false;
     }
 
+    /// <summary>Mid-line prose outside code, quotes and fences: where <see cref="NextInPlainProse"/> may run.</summary>
+    private readonly bool InPlainProse =>
+        !_state.AtLineStart && _state.FenceChar == '\0' && !_state.LineIsCode && _state.InlineCodeTicks == 0 && _state.QuoteClose == '\0' && !_state.AllProtected;
+
+    /// <summary>
+    /// The usual stretch of an answer, words separated by single spaces, in one tight loop: each plain token (letters
+    /// and at most one trailing <c>, . ; : ! ? )</c>) is looked up and passed over as the general loop would, without its
+    /// per-character state checks. Stops at anything else (a line end, a quote, code, any other token, the end of a
+    /// piece that may still grow), leaving it to the general loop. True when it stopped at an eligible occurrence.
+    /// </summary>
+    private bool NextInPlainProse()
+    {
+        ReadOnlySpan<char> text = _text;
+        int pos = _pos;
+        while (pos < text.Length)
+        {
+            char c = text[pos];
+            if (c == ' ')
+            {
+                pos++;
+                continue;
+            }
+
+            if (!char.IsAsciiLetter(c))
+            {
+                break;
+            }
+
+            int lettersEnd = pos + 1;
+            while (lettersEnd < text.Length && char.IsAsciiLetter(text[lettersEnd]))
+            {
+                lettersEnd++;
+            }
+
+            int end = lettersEnd;
+            bool sentenceEnd = false;
+            if (end < text.Length && text[end] is ',' or '.' or ';' or ':' or '!' or '?' or ')')
+            {
+                sentenceEnd = text[end] is '.' or '!' or '?';
+                end++;
+            }
+
+            if (end == text.Length ? !_final : !IsTokenTerminator(text[end]))
+            {
+                break; // not a plain token, or one that may still grow: the general loop decides
+            }
+
+            if (!_final && end == lettersEnd && !NextWordDecidable(pos, end))
+            {
+                break;
+            }
+
+            ReadOnlySpan<char> word = text[pos..lettersEnd];
+            if (word.Length > ScannerState.MaxContextLength)
+            {
+                _state.Context = ContextKind.Protected;
+            }
+            else
+            {
+                if (_lexicon.TryFind(word, out var group, out int form))
+                {
+                    WriteContextWord();
+                    _tokenEnd = end;
+                    if (IsEligible(group, word, lettersEnd, out var casing))
+                    {
+                        // Resumes in NextWordInToken, which passes the trailing punctuation and ends the token.
+                        _inToken = true;
+                        _pos = lettersEnd;
+                        _group = group;
+                        _form = form;
+                        _start = pos;
+                        _length = word.Length;
+                        _casing = casing;
+                        _pendingForm = group.Forms[form];
+                        return true;
+                    }
+                }
+
+                _state.Context = ContextKind.Word;
+                _contextWordStart = pos;
+                _contextWordLength = word.Length;
+            }
+
+            if (sentenceEnd)
+            {
+                _state.Context = ContextKind.SentenceStart;
+            }
+
+            pos = end;
+        }
+
+        _pos = pos;
+        return false;
+    }
+
     private bool Stop()
     {
         _consumed = _pos;
@@ -371,6 +476,7 @@ public ref struct LexiconScanner
     }
 
     // Exactly the characters of TokenTerminators, as compares (cheaper than a SearchValues lookup for one character).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool IsTokenTerminator(char c) => c is ' ' or '\t' or '\r' or '\n' or '\f' or '\v' or '`' or '"' or '“' or '”';
 
     private static readonly SearchValues<char> TokenTerminators =
