@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using CanaryService.Api.Proxy.ServerSentEvents;
 
 namespace CanaryService.Api.Proxy.Rewriting;
@@ -24,7 +26,9 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private PooledBufferWriter<byte>? _json; // the new data of an event that is not written straight out
     private byte[] _lastEnvelope = []; // pooled: only the first _lastEnvelopeLength bytes are the envelope
     private int _lastEnvelopeLength;
-    private byte[] _shape = []; // the bytes before and after the content of the last fully scanned chunk, one after the other
+    // The last fully scanned chunk's bytes before and after its content, framed as the batch writes its events:
+    // "data: ", the prefix, the suffix, "\n\n" (so a delta's event is three writes: head, content, tail).
+    private byte[] _shape = [];
     private int _shapePrefixLength;
     private int _shapeSuffixLength;
     private ChoiceContent? _shapeChoice;
@@ -252,8 +256,8 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         // The shape cannot have changed since the first delta of the batch: any other event writes the batch first.
         int index = _shapeChoice!.Value.Index;
         ReadOnlySpan<char> marked = StreamOf(StateOf(index), index, _batchLength).AppendSpan(_batch.AsSpan(0, _batchLength));
-        ReadOnlySpan<byte> prefix = _shape.AsSpan(0, _shapePrefixLength);
-        ReadOnlySpan<byte> suffix = _shape.AsSpan(_shapePrefixLength, _shapeSuffixLength);
+        ReadOnlySpan<byte> head = ShapeEventHead;
+        ReadOnlySpan<byte> tail = ShapeEventTail;
         int start = 0;
         int delivered = 0;
         int literalStart = 0;
@@ -266,8 +270,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
                 end++;
             }
 
-            Output.Write("data: "u8);
-            Output.Write(prefix);
+            Output.Write(head);
             ReadOnlySpan<char> text = marked[start..end];
             if (text.SequenceEqual(_batch.AsSpan(delivered, length)))
             {
@@ -278,8 +281,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
                 JsonStringSplice.WriteString(Output, text);
             }
 
-            Output.Write(suffix);
-            Output.Write("\n\n"u8);
+            Output.Write(tail);
             start = end;
             delivered += length;
             literalStart += literalLength;
@@ -347,16 +349,17 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     {
         ReadOnlySpan<byte> raw = serverSentEvent.Raw;
         ReadOnlySpan<byte> data = serverSentEvent.Data;
+        // One data line is always a slice of the event itself: where it starts says what a comparison would.
         return serverSentEvent.DataLines == 1 && raw.Length == data.Length + 8 && raw.StartsWith("data: "u8) && raw.EndsWith("\n\n"u8)
-            && raw[6..^2].SequenceEqual(data);
+            && Unsafe.AreSame(ref MemoryMarshal.GetReference(raw[6..]), ref MemoryMarshal.GetReference(data));
     }
 
     private bool MatchesShape(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> literal)
     {
         literal = default;
         if (data.Length < _shapePrefixLength + _shapeSuffixLength + 2
-            || !data.StartsWith(_shape.AsSpan(0, _shapePrefixLength))
-            || !data.EndsWith(_shape.AsSpan(_shapePrefixLength, _shapeSuffixLength)))
+            || !data.StartsWith(ShapePrefix)
+            || !data.EndsWith(ShapeSuffix))
         {
             return false;
         }
@@ -377,17 +380,35 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         ChoiceContent choice = _choices[0];
         ReadOnlySpan<byte> prefix = data[..choice.ContentStart];
         ReadOnlySpan<byte> suffix = data[(choice.ContentStart + choice.ContentLength)..];
-        if (_shape.Length < prefix.Length + suffix.Length)
+        int length = DataField.Length + prefix.Length + suffix.Length + EventEnd.Length;
+        if (_shape.Length < length)
         {
-            PooledArray.Grow(ref _shape, 0, prefix.Length + suffix.Length);
+            PooledArray.Grow(ref _shape, 0, length);
         }
 
-        prefix.CopyTo(_shape);
-        suffix.CopyTo(_shape.AsSpan(prefix.Length));
+        Span<byte> shape = _shape;
+        DataField.CopyTo(shape);
+        prefix.CopyTo(shape[DataField.Length..]);
+        suffix.CopyTo(shape[(DataField.Length + prefix.Length)..]);
+        EventEnd.CopyTo(shape[(DataField.Length + prefix.Length + suffix.Length)..]);
         _shapePrefixLength = prefix.Length;
         _shapeSuffixLength = suffix.Length;
         _shapeChoice = choice;
     }
+
+    private static ReadOnlySpan<byte> DataField => "data: "u8;
+
+    private static ReadOnlySpan<byte> EventEnd => "\n\n"u8;
+
+    private ReadOnlySpan<byte> ShapePrefix => _shape.AsSpan(DataField.Length, _shapePrefixLength);
+
+    private ReadOnlySpan<byte> ShapeSuffix => _shape.AsSpan(DataField.Length + _shapePrefixLength, _shapeSuffixLength);
+
+    /// <summary>A batched delta's event up to its content: <c>data: </c> and the shape's prefix.</summary>
+    private ReadOnlySpan<byte> ShapeEventHead => _shape.AsSpan(0, DataField.Length + _shapePrefixLength);
+
+    /// <summary>A batched delta's event after its content: the shape's suffix and the blank line.</summary>
+    private ReadOnlySpan<byte> ShapeEventTail => _shape.AsSpan(DataField.Length + _shapePrefixLength, _shapeSuffixLength + EventEnd.Length);
 
     /// <summary>The choice's marker, created on its first content; a choice counts as marked once it had text.</summary>
     private IStreamingTextMarking StreamOf(ChoiceState state, int index, int contentLength)

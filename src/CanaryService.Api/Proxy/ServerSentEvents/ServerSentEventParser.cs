@@ -180,6 +180,13 @@ internal sealed class ServerSentEventParser
     /// </summary>
     private static int FindLineEnd(ReadOnlySpan<byte> buffer, int from, out int next)
     {
+        if (from < buffer.Length && buffer[from] == (byte)'\n')
+        {
+            // An empty line: every event ends with one, and a vectorised search costs more than this check.
+            next = from + 1;
+            return from;
+        }
+
         int offset = buffer[from..].IndexOfAny((byte)'\r', (byte)'\n');
         if (offset < 0)
         {
