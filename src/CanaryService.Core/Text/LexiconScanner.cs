@@ -383,28 +383,14 @@ public ref struct LexiconScanner
             }
             else
             {
-                if (_lexicon.TryFind(word, out var group, out int form))
+                _tokenEnd = end;
+                if (TakeWord(word, pos))
                 {
-                    WriteContextWord();
-                    _tokenEnd = end;
-                    if (IsEligible(group, word, lettersEnd, out var casing))
-                    {
-                        // Resumes in NextWordInToken, which passes the trailing punctuation and ends the token.
-                        _inToken = true;
-                        _pos = lettersEnd;
-                        _group = group;
-                        _form = form;
-                        _start = pos;
-                        _length = word.Length;
-                        _casing = casing;
-                        _pendingForm = group.Forms[form];
-                        return true;
-                    }
+                    // Resumes in NextWordInToken, which passes the trailing punctuation and ends the token.
+                    _inToken = true;
+                    _pos = lettersEnd;
+                    return true;
                 }
-
-                _state.Context = ContextKind.Word;
-                _contextWordStart = pos;
-                _contextWordLength = word.Length;
             }
 
             if (sentenceEnd)
@@ -712,25 +698,39 @@ public ref struct LexiconScanner
                 continue;
             }
 
-            if (_lexicon.TryFind(word, out var group, out int form))
+            if (TakeWord(word, wordStart))
             {
-                WriteContextWord(); // the eligibility rules and the occurrence read the previous word
-                if (IsEligible(group, word, p, out var casing))
-                {
-                    _group = group;
-                    _form = form;
-                    _start = wordStart;
-                    _length = word.Length;
-                    _casing = casing;
-                    _pendingForm = group.Forms[form];
-                    return true;
-                }
+                return true;
             }
-
-            _state.Context = ContextKind.Word;
-            _contextWordStart = wordStart;
-            _contextWordLength = word.Length;
         }
+    }
+
+    /// <summary>
+    /// A word of the current token (ending before <see cref="_tokenEnd"/>): true when it is an eligible occurrence, now
+    /// <see cref="Current"/>; otherwise it becomes the context word.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private bool TakeWord(ReadOnlySpan<char> word, int wordStart)
+    {
+        if (_lexicon.TryFind(word, out var group, out int form))
+        {
+            WriteContextWord(); // the eligibility rules and the occurrence read the previous word
+            if (IsEligible(group, word, wordStart + word.Length, out var casing))
+            {
+                _group = group;
+                _form = form;
+                _start = wordStart;
+                _length = word.Length;
+                _casing = casing;
+                _pendingForm = group.Forms[form];
+                return true;
+            }
+        }
+
+        _state.Context = ContextKind.Word;
+        _contextWordStart = wordStart;
+        _contextWordLength = word.Length;
+        return false;
     }
 
     private readonly bool IsEligible(LexiconGroup group, ReadOnlySpan<char> word, int wordEnd, out WordCasing casing)
