@@ -340,36 +340,20 @@ public ref struct LexiconScanner
         int pos = _pos;
         while (pos < text.Length)
         {
-            char c = text[pos];
-            if (c == ' ')
+            if (text[pos] == ' ')
             {
                 pos++;
                 continue;
             }
 
-            if (!char.IsAsciiLetter(c))
-            {
-                break;
-            }
-
-            int lettersEnd = pos + 1;
-            while (lettersEnd < text.Length && char.IsAsciiLetter(text[lettersEnd]))
-            {
-                lettersEnd++;
-            }
-
-            int end = lettersEnd;
-            bool sentenceEnd = false;
-            if (end < text.Length && text[end] is ',' or '.' or ';' or ':' or '!' or '?' or ')')
-            {
-                sentenceEnd = text[end] is '.' or '!' or '?';
-                end++;
-            }
-
-            if (end == text.Length ? !_final : !IsTokenTerminator(text[end]))
+            int end = PlainWordEnd(text, pos);
+            if (end < 0 || (end == text.Length && !_final))
             {
                 break; // not a plain token, or one that may still grow: the general loop decides
             }
+
+            int lettersEnd = char.IsAsciiLetter(text[end - 1]) ? end : end - 1;
+            bool sentenceEnd = lettersEnd < end && text[lettersEnd] is '.' or '!' or '?';
 
             if (!_final && end == lettersEnd && !NextWordDecidable(pos, end))
             {

@@ -350,8 +350,9 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         ReadOnlySpan<byte> raw = serverSentEvent.Raw;
         ReadOnlySpan<byte> data = serverSentEvent.Data;
         // One data line is always a slice of the event itself: where it starts says what a comparison would.
-        return serverSentEvent.DataLines == 1 && raw.Length == data.Length + 8 && raw.StartsWith("data: "u8) && raw.EndsWith("\n\n"u8)
-            && Unsafe.AreSame(ref MemoryMarshal.GetReference(raw[6..]), ref MemoryMarshal.GetReference(data));
+        return serverSentEvent.DataLines == 1 && raw.Length == DataField.Length + data.Length + EventEnd.Length
+            && raw.StartsWith(DataField) && raw.EndsWith(EventEnd)
+            && Unsafe.AreSame(ref MemoryMarshal.GetReference(raw[DataField.Length..]), ref MemoryMarshal.GetReference(data));
     }
 
     private bool MatchesShape(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> literal)
