@@ -4,10 +4,11 @@
 # Starts, on 127.0.0.1 only: Azurite (in memory), the fake upstream (~2 KB answers), the plain YARP proxy and the
 # marking Host (Release), then measures the three targets -- the upstream directly, the plain proxy, the marking
 # proxy -- for JSON and SSE answers, alternating targets within each round to spread the noise of a shared machine:
-#   * throughput at saturation: `hey -c 64` for $DURATION
-#   * latency at a fixed 480 requests/s, median and p99, for $DURATION, two ways:
+#   * throughput at saturation: `hey -c 64`, $SLICES slices of $SLICE per target, the targets alternating slice by slice
+#   * latency at a fixed 480 requests/s, median and p99, two ways:
 #       paced: 16 `hey -c 1 -q 30` processes whose tickers are 1/480 s apart in phase, so requests arrive spread out;
-#       burst: one `hey -c 16 -q 30`, whose 16 workers' tickers start together, so the 16 requests of each period arrive
+#              $PACED_SLICES slices of $PACED_SLICE per target, alternating like the saturation slices;
+#       burst: one `hey -c 16 -q 30` for $DURATION, whose 16 workers' tickers start together, so the 16 requests of each period arrive
 #       at once and each waits behind the others' CPU (what earlier runs measured; kept for comparison)
 #   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load)
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
@@ -15,13 +16,17 @@
 # PROFILE=perf: every .NET process runs with perf maps; afterwards `perf record` samples the plain proxy and the marking
 #   Host at saturation (on-CPU samples only) and bench/perf-summary.py splits each one's CPU by part (installs linux-perf).
 #
-# Usage: bench/proxy-load.sh   (about 20 minutes; defaults: ROUNDS=5 DURATION=8s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
+# Usage: bench/proxy-load.sh   (about 20 minutes; defaults: ROUNDS=5 SLICES=4 SLICE=2s PACED_SLICES=2 PACED_SLICE=4s DURATION=8s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
 # Every request goes to 127.0.0.1; every run is bounded by $DURATION; everything started here is stopped on exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS="${ROUNDS:-5}" # five: on this shared machine a single round moved the ratio by up to 30 points
 DURATION="${DURATION:-8s}"
+SLICES="${SLICES:-4}" # saturation: per round, mode and target, SLICES x SLICE (4 x 2 s = the 8 s of one run before stop 15)
+SLICE="${SLICE:-2s}"
+PACED_SLICES="${PACED_SLICES:-2}" # paced latency: per round, mode and target, PACED_SLICES x PACED_SLICE, alternating too
+PACED_SLICE="${PACED_SLICE:-4s}"
 DELTA_DELAY_MS="${DELTA_DELAY_MS:-20}"
 PROFILE="${PROFILE:-1}"
 OUT="${OUT:-/tmp/proxy-load}"
@@ -125,13 +130,13 @@ hey_run() { # target mode extra-args...
 # with its own ticker; one hey's workers start theirs together, so their requests come in bursts). Start i is put at
 # i x (1/30 + 1/480) s, so the tickers' phases fall 1/480 s apart over the 33 ms period (about 0.5 s to start them all;
 # timed with bash's $EPOCHREALTIME, so the only process started per wait is the sleep).
-paced_run() { # target mode csv-file
-  local target=$1 mode=$2 csv=$3 pids=() i start wait_us
+paced_run() { # target mode csv-file duration
+  local target=$1 mode=$2 csv=$3 duration=$4 pids=() i start wait_us
   start=${EPOCHREALTIME/./}
   for i in $(seq 0 15); do
     wait_us=$((start + i * 35417 - ${EPOCHREALTIME/./}))
     if ((wait_us > 0)); then sleep "$(printf '0.%06d' "$wait_us")"; fi
-    hey_run "$target" "$mode" -z "$DURATION" -c 1 -q 30 -o csv >"$csv.$i" &
+    hey_run "$target" "$mode" -z "$duration" -c 1 -q 30 -o csv >"$csv.$i" &
     pids+=($!)
   done
   wait "${pids[@]}"
@@ -167,28 +172,65 @@ done
 rss_sampler &
 PIDS+=($!)
 
+# Saturation in short slices: SLICES slices of SLICE each per target, the three targets back to back within a slice and
+# in reverse order every other slice, so that a disturbance of this shared machine (runs Q-S: the direct upstream's
+# throughput moved by a third between minutes) falls on plain and marking alike instead of on whichever ran then.
+# Sums the slices' requests, seconds and CPU ticks per target into SAT_* for the round's rows; every slice is kept in
+# $OUT/slices.tsv (round, mode, slice, target, requests, seconds, target CPU ticks).
+declare -A SAT_REQUESTS SAT_SECONDS SAT_TICKS SAT_UPSTREAM_TICKS SAT_AZURITE_TICKS SAT_BAD
+sat_slices() { # round mode
+  local round=$1 mode=$2 slice target order file requests seconds before after upstream_before azurite_before
+  for target in direct plain marking; do
+    SAT_REQUESTS[$target]=0; SAT_SECONDS[$target]=0; SAT_TICKS[$target]=0; SAT_UPSTREAM_TICKS[$target]=0; SAT_AZURITE_TICKS[$target]=0; SAT_BAD[$target]=0
+  done
+  for slice in $(seq 1 "$SLICES"); do
+    order="direct plain marking"; ((slice % 2 == 0)) && order="marking plain direct"
+    for target in $order; do
+      file="$OUT/sat-$mode-$target-$round-$slice.txt"
+      before=$(cpu_ticks "${PROXY_PID[$target]}"); upstream_before=$(cpu_ticks "$UPSTREAM_PID"); azurite_before=$(cpu_ticks "$AZURITE_PID")
+      hey_run "$target" "$mode" -z "$SLICE" -c 64 >"$file"
+      after=$(cpu_ticks "${PROXY_PID[$target]}")
+      SAT_TICKS[$target]=$((SAT_TICKS[$target] + after - before))
+      SAT_UPSTREAM_TICKS[$target]=$((SAT_UPSTREAM_TICKS[$target] + $(cpu_ticks "$UPSTREAM_PID") - upstream_before))
+      SAT_AZURITE_TICKS[$target]=$((SAT_AZURITE_TICKS[$target] + $(cpu_ticks "$AZURITE_PID") - azurite_before))
+      read -r requests seconds < <(awk '/Requests\/sec/ {r = $2} /Total:/ {t = $2} END {printf "%d %s\n", r * t, t}' "$file")
+      SAT_REQUESTS[$target]=$((SAT_REQUESTS[$target] + requests))
+      SAT_SECONDS[$target]=$(awk -v a="${SAT_SECONDS[$target]}" -v b="$seconds" 'BEGIN {printf "%.4f", a + b}')
+      SAT_BAD[$target]=$((SAT_BAD[$target] + $(awk '/^\s+\[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} END {print n + 0 + e}' "$file")))
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$slice" "$target" "$requests" "$seconds" "$((after - before))" >>"$OUT/slices.tsv"
+    done
+  done
+}
+
 : >"$OUT/results.tsv"
-echo "== measure: $ROUNDS rounds x {json,stream} x {direct,plain,marking}, $DURATION each, alternating"
+: >"$OUT/slices.tsv"
+echo "== measure: $ROUNDS rounds x {json,stream}: saturation in $SLICES alternating slices of $SLICE per target, paced 480/s in $PACED_SLICES alternating slices of $PACED_SLICE, then x {direct,plain,marking} burst 480/s for $DURATION"
 for round in $(seq 1 "$ROUNDS"); do
   for mode in json stream; do
+    sat_slices "$round" "$mode"
+    # Paced, also in alternating slices (each one's requests appended to the target's CSV for the round).
+    for target in direct plain marking; do : >"$OUT/paced-$mode-$target-$round.csv"; done
+    for slice in $(seq 1 "$PACED_SLICES"); do
+      order="direct plain marking"; ((slice % 2 == 0)) && order="marking plain direct"
+      for target in $order; do
+        paced_run "$target" "$mode" "$OUT/paced-slice.csv" "$PACED_SLICE"
+        cat "$OUT/paced-slice.csv" >>"$OUT/paced-$mode-$target-$round.csv"
+      done
+    done
     for target in direct plain marking; do
-      proxy_before=$(cpu_ticks "${PROXY_PID[$target]}"); upstream_before=$(cpu_ticks "$UPSTREAM_PID"); azurite_before=$(cpu_ticks "$AZURITE_PID")
-      hey_run "$target" "$mode" -z "$DURATION" -c 64 >"$OUT/sat-$mode-$target-$round.txt"
-      proxy_after=$(cpu_ticks "${PROXY_PID[$target]}"); upstream_after=$(cpu_ticks "$UPSTREAM_PID"); azurite_after=$(cpu_ticks "$AZURITE_PID")
-      rps=$(awk '/Requests\/sec/ {print $2}' "$OUT/sat-$mode-$target-$round.txt")
-      total=$(awk '/Requests\/sec/ {r = $2} /Total:/ {t = $2} END {printf "%d", r * t}' "$OUT/sat-$mode-$target-$round.txt")
-      # CPU time per request at saturation (µs): the target process (for direct, the upstream), and Azurite.
-      cpu_us=$(( (proxy_after - proxy_before) * TICK_MS * 1000 / (total > 0 ? total : 1) ))
-      azurite_us=$(( (azurite_after - azurite_before) * TICK_MS * 1000 / (total > 0 ? total : 1) ))
-      upstream_us=$(( (upstream_after - upstream_before) * TICK_MS * 1000 / (total > 0 ? total : 1) ))
+      total=${SAT_REQUESTS[$target]}
+      rps=$(awk -v n="$total" -v t="${SAT_SECONDS[$target]}" 'BEGIN {printf "%.1f", (t > 0 ? n / t : 0)}')
+      # CPU time per request at saturation (µs): the target process (for direct, the upstream), the upstream, and Azurite.
+      cpu_us=$(( SAT_TICKS[$target] * TICK_MS * 1000 / (total > 0 ? total : 1) ))
+      upstream_us=$(( SAT_UPSTREAM_TICKS[$target] * TICK_MS * 1000 / (total > 0 ? total : 1) ))
+      azurite_us=$(( SAT_AZURITE_TICKS[$target] * TICK_MS * 1000 / (total > 0 ? total : 1) ))
       hey_run "$target" "$mode" -z "$DURATION" -c 16 -q 30 >"$OUT/rate-$mode-$target-$round.txt"
-      paced_run "$target" "$mode" "$OUT/paced-$mode-$target-$round.csv"
       read -r paced_p50 paced_p99 paced_bad < <(paced_summary "$OUT/paced-$mode-$target-$round.csv")
       p50=$(awk '/ 50% in/ {print $3*1000}' "$OUT/rate-$mode-$target-$round.txt")
       p99=$(awk '/ 99% in/ {print $3*1000}' "$OUT/rate-$mode-$target-$round.txt")
       achieved=$(awk '/Requests\/sec/ {print $2}' "$OUT/rate-$mode-$target-$round.txt")
-      bad=$(cat "$OUT/sat-$mode-$target-$round.txt" "$OUT/rate-$mode-$target-$round.txt" | awk '/^\s+\[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} END {print n + 0 + e}')
-      bad=$((bad + paced_bad))
+      bad=$(awk '/^\s+\[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} END {print n + 0 + e}' "$OUT/rate-$mode-$target-$round.txt")
+      bad=$((bad + paced_bad + SAT_BAD[$target]))
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$target" "$rps" "$achieved" "$p50" "$p99" "$bad" "$cpu_us" "$upstream_us" "$azurite_us" "$paced_p50" "$paced_p99" | tee -a "$OUT/results.tsv"
       sleep 1
     done
@@ -271,5 +313,18 @@ for mode in ("json", "stream"):
     marking_paced = [med["marking"][i] - med["direct"][i] for i in (3, 4)]
     print(f"{mode}\tpaced: added over direct: plain p50 {plain_paced[0]:.2f} p99 {plain_paced[1]:.2f} ms; marking p50 {marking_paced[0]:.2f} p99 {marking_paced[1]:.2f} ms "
           f"(target: marking <= plain + 0.5 ms p50, + 2 ms p99)")
+PY
+python3 - "$OUT/slices.tsv" <<'PY'
+import statistics, sys
+rows = [l.split("\t") for l in open(sys.argv[1]) if l.strip()]
+rate = {(r[0], r[1], r[2], r[3]): int(r[4]) / float(r[5]) for r in rows if float(r[5]) > 0}
+for mode in ("json", "stream"):
+    ratios = [rate[(k[0], mode, k[2], "marking")] / rate[(k[0], mode, k[2], "plain")]
+              for k in sorted(rate) if k[1] == mode and k[3] == "plain" and (k[0], mode, k[2], "marking") in rate]
+    total = {t: sum(int(r[4]) for r in rows if r[1] == mode and r[3] == t) / sum(float(r[5]) for r in rows if r[1] == mode and r[3] == t)
+             for t in ("plain", "marking")}
+    if ratios:
+        print(f"{mode}\tslices: marking/plain throughput over all {len(ratios)} slice pairs {100 * total['marking'] / total['plain']:.0f}%, "
+              f"median of the pairs' ratios {100 * statistics.median(ratios):.0f}% (quartiles {100 * statistics.quantiles(ratios, n=4)[0]:.0f}-{100 * statistics.quantiles(ratios, n=4)[2]:.0f}%)")
 PY
 echo "raw results in $OUT"
