@@ -17,7 +17,7 @@
 #   Host at saturation (on-CPU samples only) and bench/perf-summary.py splits each one's CPU by part (installs linux-perf).
 #
 # Usage: bench/proxy-load.sh   (about 20 minutes; defaults: ROUNDS=5 SLICES=4 SLICE=2s PACED_SLICES=2 PACED_SLICE=4s DURATION=8s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
-# Every request goes to 127.0.0.1; every run is bounded by $DURATION; everything started here is stopped on exit.
+# Every request goes to 127.0.0.1; every run is bounded by $SLICE, $PACED_SLICE or $DURATION; everything started here is stopped on exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -177,6 +177,10 @@ PIDS+=($!)
 # throughput moved by a third between minutes) falls on plain and marking alike instead of on whichever ran then.
 # Sums the slices' requests, seconds and CPU ticks per target into SAT_* for the round's rows; every slice is kept in
 # $OUT/slices.tsv (round, mode, slice, target, requests, seconds, target CPU ticks).
+failed_requests() { # hey report -> responses other than 200, plus 1 if hey saw connection errors
+  awk '/^[ \t]+\[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} END {print n + 0 + e}' "$1"
+}
+
 declare -A SAT_REQUESTS SAT_SECONDS SAT_TICKS SAT_UPSTREAM_TICKS SAT_AZURITE_TICKS SAT_BAD
 sat_slices() { # round mode
   local round=$1 mode=$2 slice target order file requests seconds before after upstream_before azurite_before
@@ -196,7 +200,7 @@ sat_slices() { # round mode
       read -r requests seconds < <(awk '/Requests\/sec/ {r = $2} /Total:/ {t = $2} END {printf "%d %s\n", r * t, t}' "$file")
       SAT_REQUESTS[$target]=$((SAT_REQUESTS[$target] + requests))
       SAT_SECONDS[$target]=$(awk -v a="${SAT_SECONDS[$target]}" -v b="$seconds" 'BEGIN {printf "%.4f", a + b}')
-      SAT_BAD[$target]=$((SAT_BAD[$target] + $(awk '/^\s+\[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} END {print n + 0 + e}' "$file")))
+      SAT_BAD[$target]=$((SAT_BAD[$target] + $(failed_requests "$file")))
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$slice" "$target" "$requests" "$seconds" "$((after - before))" >>"$OUT/slices.tsv"
     done
   done
@@ -229,7 +233,7 @@ for round in $(seq 1 "$ROUNDS"); do
       p50=$(awk '/ 50% in/ {print $3*1000}' "$OUT/rate-$mode-$target-$round.txt")
       p99=$(awk '/ 99% in/ {print $3*1000}' "$OUT/rate-$mode-$target-$round.txt")
       achieved=$(awk '/Requests\/sec/ {print $2}' "$OUT/rate-$mode-$target-$round.txt")
-      bad=$(awk '/^\s+\[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} END {print n + 0 + e}' "$OUT/rate-$mode-$target-$round.txt")
+      bad=$(failed_requests "$OUT/rate-$mode-$target-$round.txt")
       bad=$((bad + paced_bad + SAT_BAD[$target]))
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$target" "$rps" "$achieved" "$p50" "$p99" "$bad" "$cpu_us" "$upstream_us" "$azurite_us" "$paced_p50" "$paced_p99" | tee -a "$OUT/results.tsv"
       sleep 1
