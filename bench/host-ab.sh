@@ -42,7 +42,9 @@ for r in $(seq 1 ${ROUNDS:-4}); do for m in json stream; do for v in A B; do
   ha=$(cpu ${PID[$v]}); ua=$(cpu $UPID)
   tot=$(awk '/Requests\/sec/ {r=$2} /Total:/ {t=$2} END {printf "%d", r*t}' $OUT/h.txt)
   rps=$(awk '/Requests\/sec/ {printf "%d", $2}' $OUT/h.txt)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\n' $r $m $v $rps $(( (ha-hb)*10000/tot )) $(( (ua-ub)*10000/tot )) | tee -a $OUT/rows.tsv
+  # A Host that failed requests would look cheap: non-200 answers (and hey's connection errors) are counted per row.
+  bad=$(awk '/^[ \t]+\[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} END {print n + 0 + e}' $OUT/h.txt)
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' $r $m $v $rps $(( (ha-hb)*10000/tot )) $(( (ua-ub)*10000/tot )) $bad | tee -a $OUT/rows.tsv
 done; done; done
 python3 - $OUT/rows.tsv <<'PY'
 import sys, statistics as st
@@ -50,5 +52,5 @@ rows=[l.split() for l in open(sys.argv[1])]
 for m in ("json","stream"):
     for v in ("A","B"):
         rs=[r for r in rows if r[1]==m and r[2]==v]
-        print(m, v, "rps median", st.median(int(r[3]) for r in rs), "host us/req median", st.median(int(r[4]) for r in rs), "host/upstream cpu median %.2f" % st.median(int(r[4])/max(1,int(r[5])) for r in rs))
+        print(m, v, "rps median", st.median(int(r[3]) for r in rs), "host us/req median", st.median(int(r[4]) for r in rs), "host/upstream cpu median %.2f" % st.median(int(r[4])/max(1,int(r[5])) for r in rs), "non-200", sum(int(r[6]) for r in rs))
 PY
