@@ -172,15 +172,15 @@ done
 rss_sampler &
 PIDS+=($!)
 
-# Saturation in short slices: SLICES slices of SLICE each per target, the three targets back to back within a slice and
-# in reverse order every other slice, so that a disturbance of this shared machine (runs Q-S: the direct upstream's
-# throughput moved by a third between minutes) falls on plain and marking alike instead of on whichever ran then.
-# Sums the slices' requests, seconds and CPU ticks per target into SAT_* for the round's rows; every slice is kept in
-# $OUT/slices.tsv (round, mode, slice, target, requests, seconds, target CPU ticks).
 failed_requests() { # hey report -> responses other than 200, plus 1 if hey saw connection errors
   awk '/^[ \t]+\[[0-9]+\]/ && $1 != "[200]" {n += $2} /Error distribution/ {e = 1} END {print n + 0 + e}' "$1"
 }
 
+# Saturation in short slices: SLICES slices of SLICE each per target, the three targets back to back within a slice and
+# in reverse order every other slice, so that a disturbance of this shared machine (runs Q-S: single rounds' SSE ratios
+# spread from 56% to 95%) falls on plain and marking alike instead of on whichever ran then.
+# Sums the slices' requests, seconds and CPU ticks per target into SAT_* for the round's rows; every slice is kept in
+# $OUT/slices.tsv (round, mode, slice, target, requests, seconds, target CPU ticks).
 declare -A SAT_REQUESTS SAT_SECONDS SAT_TICKS SAT_UPSTREAM_TICKS SAT_AZURITE_TICKS SAT_BAD
 sat_slices() { # round mode
   local round=$1 mode=$2 slice target order file requests seconds before after upstream_before azurite_before
