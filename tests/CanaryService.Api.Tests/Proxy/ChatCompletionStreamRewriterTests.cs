@@ -103,11 +103,32 @@ public sealed class ChatCompletionStreamRewriterTests
         {
             string[] events = [.. Enumerable.Range(0, 12).Select(_ => prefix + middles[random.Next(middles.Length)] + suffix)];
             string tail = ChatAnswers.Chunk(0, "{}", "stop") + "data: [DONE]\n\n";
-            string fast = Run(string.Concat(events) + tail, random);
-            string reference = Run(string.Concat(events.Select(e => e + Separator)) + tail, random: null);
+            string reference = Run(string.Concat(events.Select(e => e + Separator)) + tail, random: null).Replace(Separator, "", StringComparison.Ordinal);
 
-            Assert.Equal(reference.Replace(Separator, "", StringComparison.Ordinal), fast);
+            Assert.Equal(reference, Run(string.Concat(events) + tail, random));
+
+            // Whole, or in reads of several events (batched, so cut differently from the reference), the rewriter takes
+            // runs of usual deltas straight from the read (TakeEvents): the same bytes as when the parser finds each one.
+            int seed = random.Next();
+            Assert.Equal(Run(string.Concat(events) + tail, new Random(seed), maxSlice: 600, takeEvents: false), Run(string.Concat(events) + tail, new Random(seed), maxSlice: 600));
+            Assert.Equal(Run(string.Concat(events) + tail, random: null, takeEvents: false), Run(string.Concat(events) + tail, random: null));
         }
+    }
+
+    [Fact]
+    public void A_run_of_usual_deltas_is_taken_from_the_read_up_to_the_first_event_of_another_shape()
+    {
+        string first = ChatAnswers.Chunk(0, "{\"content\":\"x \"}");
+        string usual = ChatAnswers.Chunk(0, "{\"content\":\"many \\\"cafés\\\" \"}");
+        string other = ChatAnswers.Chunk(0, "{\"content\":\"y\",\"refusal\":null}");
+        var parser = new ServerSentEventParser();
+        var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking());
+        parser.Feed(Encoding.UTF8.GetBytes(first), rewriter); // sets the shape
+        byte[] read = Encoding.UTF8.GetBytes(usual + usual + other + usual);
+
+        Assert.Equal(2 * Encoding.UTF8.GetByteCount(usual), rewriter.TakeEvents(read));
+        Assert.Equal(0, rewriter.TakeEvents(Encoding.UTF8.GetBytes(other)));
+        Assert.Equal(0, rewriter.TakeEvents(Encoding.UTF8.GetBytes(usual).AsSpan()[..^1])); // cut off before its blank line ends
     }
 
     [Fact]
@@ -179,23 +200,24 @@ public sealed class ChatCompletionStreamRewriterTests
     private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     /// <summary>Runs the SSE text through parser and rewriter, in random slices when a random is given.</summary>
-    private static string Run(string sse, Random? random)
+    private static string Run(string sse, Random? random, int maxSlice = 8, bool takeEvents = true)
     {
         byte[] bytes = Encoding.UTF8.GetBytes(sse);
         var parser = new ServerSentEventParser();
         var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking());
+        IServerSentEventSink sink = takeEvents ? rewriter : new EventByEvent(rewriter);
         var output = new MemoryStream();
         int start = 0;
         while (start < bytes.Length)
         {
-            int length = random is null ? bytes.Length : Math.Min(random.Next(1, 9), bytes.Length - start);
-            parser.Feed(bytes.AsSpan(start, length), rewriter);
+            int length = random is null ? bytes.Length : Math.Min(random.Next(1, maxSlice + 1), bytes.Length - start);
+            parser.Feed(bytes.AsSpan(start, length), sink);
             output.Write(rewriter.Output.WrittenSpan);
             rewriter.Output.ResetWrittenCount();
             start += length;
         }
 
-        parser.Finish(rewriter);
+        parser.Finish(sink);
         rewriter.Complete();
         output.Write(rewriter.Output.WrittenSpan);
         return Encoding.UTF8.GetString(output.ToArray());
@@ -234,5 +256,13 @@ public sealed class ChatCompletionStreamRewriterTests
         }
 
         return text.ToString();
+    }
+
+    /// <summary>The rewriter without <see cref="IServerSentEventSink.TakeEvents"/>: the parser hands on every event.</summary>
+    private sealed class EventByEvent(ChatCompletionStreamRewriter rewriter) : IServerSentEventSink
+    {
+        public void OnEvent(in ServerSentEvent serverSentEvent) => rewriter.OnEvent(serverSentEvent);
+
+        public void OnReadEnd() => rewriter.OnReadEnd();
     }
 }

@@ -112,6 +112,21 @@ public sealed class ServerSentEventParserTests
             string.Concat(sink.Events.Select(e => e.Raw)));
     }
 
+    [Fact]
+    public void Events_a_sink_takes_count_as_handed_on_and_parsing_goes_on_after_them()
+    {
+        // The sink takes every "data: t\n\n" offered at an event's start; the others, and one split across reads, reach OnEvent.
+        var sink = new TakingCollector("data: t\n\n"u8.ToArray());
+        var parser = new ServerSentEventParser();
+        parser.Feed(Encoding.UTF8.GetBytes("data: t\n\ndata: t\n\ndata: a\n\ndata: t\n\ndata: t"), sink);
+        parser.Feed(Encoding.UTF8.GetBytes("\n\ndata: b\r\n\r\ndata: t\n\n"), sink);
+        parser.Finish(sink);
+
+        Assert.Equal(4, sink.Taken);
+        Assert.Equal(["a", "t", "b"], sink.Events.Select(e => e.Data));
+        Assert.Equal(0, parser.PendingBytes);
+    }
+
     /// <summary>Bytes the parser allocates for a read of ~5 KB that completes a carried event (the sink allocates nothing).</summary>
     private static long CarryOverAllocation(string many)
     {
@@ -158,5 +173,28 @@ public sealed class ServerSentEventParserTests
 
         public void OnEvent(in ServerSentEvent serverSentEvent) =>
             Events.Add((Encoding.UTF8.GetString(serverSentEvent.Raw), Encoding.UTF8.GetString(serverSentEvent.Data), serverSentEvent.DataLines));
+    }
+
+    /// <summary>Takes each whole copy of one event offered to it; collects the rest.</summary>
+    private sealed class TakingCollector(byte[] taken) : IServerSentEventSink
+    {
+        public List<(string Raw, string Data, int Lines)> Events { get; } = [];
+
+        public int Taken { get; private set; }
+
+        public void OnEvent(in ServerSentEvent serverSentEvent) =>
+            Events.Add((Encoding.UTF8.GetString(serverSentEvent.Raw), Encoding.UTF8.GetString(serverSentEvent.Data), serverSentEvent.DataLines));
+
+        public int TakeEvents(ReadOnlySpan<byte> bytes)
+        {
+            int length = 0;
+            while (bytes[length..].StartsWith(taken))
+            {
+                length += taken.Length;
+                Taken++;
+            }
+
+            return length;
+        }
     }
 }

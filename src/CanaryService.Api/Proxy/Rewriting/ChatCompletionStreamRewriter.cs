@@ -205,13 +205,79 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     /// finish reason, no tool calls. Its content is unescaped onto the read's batch and nothing is written yet;
     /// <see cref="WriteBatch"/> marks the batch in one call and writes each delta's event. False: not such a delta.
     /// </summary>
-    private bool TryAddToBatch(in ServerSentEvent serverSentEvent)
+    private bool TryAddToBatch(in ServerSentEvent serverSentEvent) =>
+        IsSingleDataLine(serverSentEvent) && TryMatchOpenChoice(serverSentEvent.Data, out ReadOnlySpan<byte> literal) && AddToBatch(literal);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Takes the run of usual content deltas the read goes on with: each exactly <see cref="ShapeEventHead"/>, one JSON
+    /// string, <see cref="ShapeEventTail"/>, which is what <see cref="TryAddToBatch"/> accepts (neither the shape nor a
+    /// JSON string holds a line end, so the parser would have found this same event). It stops at anything else, an
+    /// event cut off by the end of the read included, and leaves that to the parser.
+    /// </remarks>
+    public int TakeEvents(ReadOnlySpan<byte> bytes)
     {
-        if (!IsSingleDataLine(serverSentEvent) || !TryMatchOpenChoice(serverSentEvent.Data, out ReadOnlySpan<byte> literal))
+        if (!IsBatchOpen)
         {
-            return false;
+            return 0;
         }
 
+        ReadOnlySpan<byte> head = ShapeEventHead;
+        ReadOnlySpan<byte> tail = ShapeEventTail;
+        int taken = 0;
+        while (true)
+        {
+            ReadOnlySpan<byte> rest = bytes[taken..];
+            if (!rest.StartsWith(head))
+            {
+                return taken;
+            }
+
+            int literalLength = StringTokenLength(rest[head.Length..]);
+            if (literalLength < 0 || !rest[(head.Length + literalLength)..].StartsWith(tail)
+                || !AddToBatch(rest.Slice(head.Length, literalLength)))
+            {
+                return taken;
+            }
+
+            taken += head.Length + literalLength + tail.Length;
+        }
+    }
+
+    /// <summary>The length of the JSON string token <paramref name="bytes"/> starts with (quotes included), or -1.</summary>
+    private static int StringTokenLength(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty || bytes[0] != (byte)'"')
+        {
+            return -1;
+        }
+
+        int position = 1;
+        while (true)
+        {
+            int stop = bytes[position..].IndexOfAny((byte)'"', (byte)'\\');
+            if (stop < 0)
+            {
+                return -1;
+            }
+
+            position += stop;
+            if (bytes[position] == (byte)'"')
+            {
+                return position + 1;
+            }
+
+            position += 2; // an escape: the byte after the backslash never ends the string (a \u escape's digits cannot either)
+            if (position >= bytes.Length)
+            {
+                return -1;
+            }
+        }
+    }
+
+    /// <summary>Unescapes a usual delta's content literal onto the read's batch; false (nothing added) when it cannot be decoded.</summary>
+    private bool AddToBatch(ReadOnlySpan<byte> literal)
+    {
         // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
         if (_batch.Length - _batchLength < literal.Length)
         {
@@ -308,10 +374,12 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private bool TryMatchOpenChoice(ReadOnlySpan<byte> data, out ReadOnlySpan<byte> literal)
     {
         literal = default;
-        return _shapeChoice is { CarriesStructure: false, Finished: false } last
-            && FindState(last.Index) is not { Closed: true }
-            && MatchesShape(data, out literal);
+        return IsBatchOpen && MatchesShape(data, out literal);
     }
+
+    /// <summary>True when the last chunk's shape is that of a usual delta and its choice is still open.</summary>
+    private bool IsBatchOpen =>
+        _shapeChoice is { CarriesStructure: false, Finished: false } last && FindState(last.Index) is not { Closed: true };
 
     /// <summary>
     /// The usual content delta in another framing (several data lines, CR line ends, extra fields): rewritten as

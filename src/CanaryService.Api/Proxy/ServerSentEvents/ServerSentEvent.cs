@@ -28,6 +28,13 @@ internal interface IServerSentEventSink
     void OnEvent(in ServerSentEvent serverSentEvent);
 
     /// <summary>
+    /// Offered the rest of a read at the first byte of an event: a sink may take the complete events there that it
+    /// recognises without the parser finding their lines (they count as handed on, in order). Returns how many bytes
+    /// of whole events it took; 0 leaves them all to the parser.
+    /// </summary>
+    int TakeEvents(ReadOnlySpan<byte> bytes) => 0;
+
+    /// <summary>
     /// The events of one read have all been handed on (after every <see cref="ServerSentEventParser.Feed"/> and
     /// <see cref="ServerSentEventParser.Finish"/>): a sink that gathers events writes them now.
     /// </summary>

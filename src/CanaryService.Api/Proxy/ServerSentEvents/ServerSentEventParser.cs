@@ -134,6 +134,19 @@ internal sealed class ServerSentEventParser
         int firstLineEnd = -1;
         while (_scanned < buffer.Length)
         {
+            if (_scanned == eventStart && wholeEventSeen)
+            {
+                // At an event's first byte: the sink may take a run of events it knows the shape of in one go.
+                int taken = sink.TakeEvents(buffer[eventStart..]);
+                if (taken > 0)
+                {
+                    eventStart += taken;
+                    _scanned = eventStart;
+                    _lineStart = eventStart;
+                    continue;
+                }
+            }
+
             int terminator = FindLineEnd(buffer, _scanned, out int next);
             if (terminator < 0)
             {
