@@ -233,7 +233,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
                 return taken;
             }
 
-            int literalLength = StringTokenLength(rest[head.Length..]);
+            int literalLength = ChoiceScan.StringTokenLength(rest[head.Length..]);
             if (literalLength < 0 || !rest[(head.Length + literalLength)..].StartsWith(tail)
                 || !AddToBatch(rest.Slice(head.Length, literalLength)))
             {
@@ -241,37 +241,6 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             }
 
             taken += head.Length + literalLength + tail.Length;
-        }
-    }
-
-    /// <summary>The length of the JSON string token <paramref name="bytes"/> starts with (quotes included), or -1.</summary>
-    private static int StringTokenLength(ReadOnlySpan<byte> bytes)
-    {
-        if (bytes.IsEmpty || bytes[0] != (byte)'"')
-        {
-            return -1;
-        }
-
-        int position = 1;
-        while (true)
-        {
-            int stop = bytes[position..].IndexOfAny((byte)'"', (byte)'\\');
-            if (stop < 0)
-            {
-                return -1;
-            }
-
-            position += stop;
-            if (bytes[position] == (byte)'"')
-            {
-                return position + 1;
-            }
-
-            position += 2; // an escape: the byte after the backslash never ends the string (a \u escape's digits cannot either)
-            if (position >= bytes.Length)
-            {
-                return -1;
-            }
         }
     }
 

@@ -80,6 +80,41 @@ internal static class ChoiceScan
     }
 
     /// <summary>
+    /// The length of the JSON string token <paramref name="bytes"/> starts with (quotes included), or -1 when it does not
+    /// start with a whole one. Only finds the closing quote (in any UTF-8, since no byte of a multi-byte character is a
+    /// quote or a backslash); <see cref="TryReadString"/> judges the token.
+    /// </summary>
+    public static int StringTokenLength(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty || bytes[0] != (byte)'"')
+        {
+            return -1;
+        }
+
+        int position = 1;
+        while (true)
+        {
+            int stop = bytes[position..].IndexOfAny((byte)'"', (byte)'\\');
+            if (stop < 0)
+            {
+                return -1;
+            }
+
+            position += stop;
+            if (bytes[position] == (byte)'"')
+            {
+                return position + 1;
+            }
+
+            position += 2; // an escape: the byte after the backslash never ends the string (a \u escape's digits cannot either)
+            if (position >= bytes.Length)
+            {
+                return -1;
+            }
+        }
+    }
+
+    /// <summary>
     /// Unescapes <paramref name="literal"/> into <paramref name="destination"/> when it is exactly one JSON string
     /// token, quotes included; false when it is not, or when <paramref name="destination"/> is shorter than the literal.
     /// </summary>
