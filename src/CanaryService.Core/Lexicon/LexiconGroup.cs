@@ -9,6 +9,12 @@ namespace CanaryService.Core.Lexicon;
 /// </summary>
 public sealed class LexiconGroup
 {
+    // The guards' span lookups, made once: GetAlternateLookup checks the comparer's type on every call, and the scanner
+    // asks on every occurrence.
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _onlyAfter;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _notAfter;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _notBefore;
+
     internal LexiconGroup(
         int id,
         int index,
@@ -27,6 +33,9 @@ public sealed class LexiconGroup
         NotBefore = notBefore;
         RequiresComma = requiresComma;
         RequiresNextWord = requiresNextWord;
+        _onlyAfter = onlyAfter?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
+        _notAfter = notAfter?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
+        _notBefore = notBefore?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
         MixedArticle = forms.Select(static f => "aeiou".Contains(f[0], StringComparison.Ordinal)).Distinct().Count() > 1;
     }
 
@@ -59,6 +68,13 @@ public sealed class LexiconGroup
 
     /// <summary>True when eligibility depends on the word that follows.</summary>
     public bool NeedsNextWord => RequiresNextWord || NotBefore is not null;
+
+    /// <summary>False when the previous word (lower case, or <c>^</c> / <c>#</c>) rules the group out: not in <see cref="OnlyAfter"/>, or in <see cref="NotAfter"/>.</summary>
+    internal bool IsAllowedAfter(ReadOnlySpan<char> context) =>
+        (OnlyAfter is null || _onlyAfter.Contains(context)) && (NotAfter is null || !_notAfter.Contains(context));
+
+    /// <summary>True when the next word (lower case) is in <see cref="NotBefore"/>.</summary>
+    internal bool IsBlockedBefore(ReadOnlySpan<char> lowerCaseNextWord) => NotBefore is not null && _notBefore.Contains(lowerCaseNextWord);
 
     /// <inheritdoc />
     public override string ToString() => $"{Id}: {string.Join(' ', Forms)}";

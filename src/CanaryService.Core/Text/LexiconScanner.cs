@@ -743,12 +743,7 @@ public ref struct LexiconScanner
 
         Debug.Assert(_contextWordStart < 0 || _state.Context != ContextKind.Word, "the previous word is written into the state before it is read");
         ReadOnlySpan<char> context = ContextSpan;
-        if (group.OnlyAfter is { } onlyAfter && !onlyAfter.GetAlternateLookup<ReadOnlySpan<char>>().Contains(context))
-        {
-            return false;
-        }
-
-        if (group.NotAfter is { } notAfter && notAfter.GetAlternateLookup<ReadOnlySpan<char>>().Contains(context))
+        if (!group.IsAllowedAfter(context))
         {
             return false;
         }
@@ -771,11 +766,11 @@ public ref struct LexiconScanner
                 return false;
             }
 
-            if (group.NotBefore is { } notBefore && !next.IsEmpty && next.Length <= 32)
+            if (group.NotBefore is not null && !next.IsEmpty && next.Length <= 32)
             {
                 Span<char> lower = stackalloc char[next.Length];
                 LowerWord(next, lower);
-                if (notBefore.GetAlternateLookup<ReadOnlySpan<char>>().Contains(lower))
+                if (group.IsBlockedBefore(lower))
                 {
                     return false;
                 }

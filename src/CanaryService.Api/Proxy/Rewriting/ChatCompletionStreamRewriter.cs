@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Text;
 using System.Runtime.InteropServices;
 using CanaryService.Api.Proxy.ServerSentEvents;
 
@@ -233,9 +234,15 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
                 return taken;
             }
 
-            int literalLength = ChoiceScan.StringTokenLength(rest[head.Length..]);
-            if (literalLength < 0 || !rest[(head.Length + literalLength)..].StartsWith(tail)
-                || !AddToBatch(rest.Slice(head.Length, literalLength)))
+            ReadOnlySpan<byte> token = rest[head.Length..];
+            int literalLength = ChoiceScan.VerbatimStringTokenLength(token);
+            bool verbatim = literalLength >= 0;
+            if (!verbatim)
+            {
+                literalLength = ChoiceScan.StringTokenLength(token);
+            }
+
+            if (literalLength < 0 || !token[literalLength..].StartsWith(tail) || !AddToBatch(token[..literalLength], verbatim))
             {
                 return taken;
             }
@@ -244,8 +251,11 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         }
     }
 
-    /// <summary>Unescapes a usual delta's content literal onto the read's batch; false (nothing added) when it cannot be decoded.</summary>
-    private bool AddToBatch(ReadOnlySpan<byte> literal)
+    /// <summary>
+    /// Unescapes a usual delta's content literal onto the read's batch; false (nothing added) when it cannot be decoded.
+    /// <paramref name="verbatim"/>: the literal is known to be ASCII without escapes (<see cref="ChoiceScan.VerbatimStringTokenLength"/>), so its text is its bytes.
+    /// </summary>
+    private bool AddToBatch(ReadOnlySpan<byte> literal, bool verbatim = false)
     {
         // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
         if (_batch.Length - _batchLength < literal.Length)
@@ -253,7 +263,12 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             PooledArray.Grow(ref _batch, _batchLength, _batchLength + literal.Length);
         }
 
-        if (!ChoiceScan.TryReadString(literal, _batch.AsSpan(_batchLength), out int length))
+        int length;
+        if (verbatim)
+        {
+            Ascii.ToUtf16(literal[1..^1], _batch.AsSpan(_batchLength), out length);
+        }
+        else if (!ChoiceScan.TryReadString(literal, _batch.AsSpan(_batchLength), out length))
         {
             return false;
         }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 
 namespace CanaryService.Api.Proxy.Rewriting;
@@ -20,6 +21,10 @@ internal readonly record struct ChoiceContent(
 internal static class ChoiceScan
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 128 };
+
+    /// <summary>The bytes that end the run of a string literal that reads as it is: a quote, a backslash, a control character, any non-ASCII byte.</summary>
+    private static readonly SearchValues<byte> VerbatimStringStops = SearchValues.Create(
+        [(byte)'"', (byte)'\\', .. Enumerable.Range(0, 0x20).Select(b => (byte)b), .. Enumerable.Range(0x80, 0x80).Select(b => (byte)b)]);
 
     /// <summary>Scans <paramref name="json"/>; false when it is not a JSON object (the caller then passes it on untouched).</summary>
     /// <param name="json">The whole document.</param>
@@ -77,6 +82,22 @@ internal static class ChoiceScan
             envelope?.Clear();
             return false;
         }
+    }
+
+    /// <summary>
+    /// The length of the JSON string token <paramref name="bytes"/> starts with (quotes included) when its text is its
+    /// bytes as they are: ASCII without escapes or control characters, the usual delta. -1 for any other token, which
+    /// <see cref="StringTokenLength"/> and <see cref="TryReadString"/> judge. One search instead of their five.
+    /// </summary>
+    public static int VerbatimStringTokenLength(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty || bytes[0] != (byte)'"')
+        {
+            return -1;
+        }
+
+        int stop = bytes[1..].IndexOfAny(VerbatimStringStops);
+        return stop >= 0 && bytes[1 + stop] == (byte)'"' ? stop + 2 : -1;
     }
 
     /// <summary>
