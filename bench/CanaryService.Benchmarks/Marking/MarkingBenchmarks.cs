@@ -28,9 +28,32 @@ public class MarkingBenchmarks
         string corpus = string.Join("\n\n", Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Corpus"), "*.md")
             .Order(StringComparer.Ordinal).Select(File.ReadAllText));
         _answer = corpus[..AnswerLength];
+        _benchTextNoLexicon = System.Text.RegularExpressions.Regex.Replace(_benchText, "[A-Za-z]+", m => CanaryLexicon.Default.Contains(m.Value) ? new string('q', m.Length) : m.Value);
         _deltas = Enumerable.Range(0, (AnswerLength + DeltaLength - 1) / DeltaLength)
             .Select(i => _answer.Substring(i * DeltaLength, Math.Min(DeltaLength, AnswerLength - (i * DeltaLength))))
             .ToArray();
+    }
+
+    private string _benchText = CanaryService.ProxyBench.BenchAnswer.Text;
+    private string _benchTextNoLexicon = null!;
+
+    [Benchmark]
+    public string BenchText() => _marker.Mark(_benchText);
+
+    [Benchmark]
+    public string BenchTextNoLexicon() => _marker.Mark(_benchTextNoLexicon);
+
+    [Benchmark]
+    public int BenchTextScanOnly()
+    {
+        var scanner = new CanaryService.Core.Text.LexiconScanner(CanaryLexicon.Default, _benchText);
+        int n = 0;
+        while (scanner.MoveNext())
+        {
+            n++;
+        }
+
+        return n;
     }
 
     /// <summary>Whole-text marking of one 4 KB answer.</summary>

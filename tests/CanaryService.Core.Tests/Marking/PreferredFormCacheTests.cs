@@ -34,6 +34,9 @@ public sealed class PreferredFormCacheTests
         Assert.Equal(key.PreferredIndex("the", 7, 5), cache.PreferredIndex("the", 7, 5));
         Assert.Equal(key.PreferredIndex("the", 8, 5), cache.PreferredIndex("the", 8, 5));
         Assert.Equal(key.PreferredIndex("th", 7, 5), cache.PreferredIndex("th", 7, 5));
+        // What does not fit a packed entry (a group id from 4,096, more than 16 forms) is computed each time, still right.
+        Assert.Equal(key.PreferredIndex("the", 5_000, 3), cache.PreferredIndex("the", 5_000, 3));
+        Assert.Equal(key.PreferredIndex("the", 7, 40), cache.PreferredIndex("the", 7, 40));
         Assert.Same(cache, PreferredFormCache.For(key));
     }
 }
