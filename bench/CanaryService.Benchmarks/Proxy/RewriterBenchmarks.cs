@@ -66,37 +66,22 @@ public class RewriterBenchmarks
     /// counted about three sends per SSE answer): the text a read's marker holds back opens the next read's first delta.
     /// </summary>
     [Benchmark]
-    public async Task<int> Stream86EventsInThreeReads()
-    {
-        IResponseMarking marking = await _marker.BeginAsync("bench", "", CancellationToken.None).ConfigureAwait(false);
-        var rewriter = new ChatCompletionStreamRewriter(marking);
-        var parser = new ServerSentEventParser();
-        int length = 0;
-        foreach (byte[] read in _threeReads)
-        {
-            parser.Feed(read, rewriter);
-            length += rewriter.Output.WrittenCount;
-            rewriter.Output.ResetWrittenCount();
-        }
-
-        parser.Finish(rewriter);
-        rewriter.Complete();
-        length += rewriter.Output.WrittenCount;
-        rewriter.Release();
-        return length;
-    }
+    public Task<int> Stream86EventsInThreeReads() => StreamInReadsAsync(_threeReads);
 
     /// <summary>The same 86 events, each in a read of its own (a slow upstream; a fast one's reads hold many events).</summary>
     [Benchmark]
-    public async Task<int> Stream86EventsReadEach()
+    public Task<int> Stream86EventsReadEach() => StreamInReadsAsync(BenchAnswer.Events);
+
+    /// <summary>One SSE answer fed read by read, its output taken after each read as the Host sends it.</summary>
+    private async Task<int> StreamInReadsAsync(byte[][] reads)
     {
         IResponseMarking marking = await _marker.BeginAsync("bench", "", CancellationToken.None).ConfigureAwait(false);
         var rewriter = new ChatCompletionStreamRewriter(marking);
         var parser = new ServerSentEventParser();
         int length = 0;
-        foreach (byte[] serverSentEvent in BenchAnswer.Events)
+        foreach (byte[] read in reads)
         {
-            parser.Feed(serverSentEvent, rewriter);
+            parser.Feed(read, rewriter);
             length += rewriter.Output.WrittenCount;
             rewriter.Output.ResetWrittenCount();
         }

@@ -445,8 +445,8 @@ public ref struct LexiconScanner
 
     /// <summary>
     /// Where the run of ASCII letters at <paramref name="start"/> ends. Sixteen characters are classified at once and the
-    /// run's length read from the mask: a word's length varies, and the exit of a loop over its letters was mispredicted
-    /// about once per word, on every word of every answer.
+    /// run's length read from the mask, instead of a loop over the letters whose exit comes at a different count for
+    /// every word (a branch the processor cannot learn).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int LettersEnd(ReadOnlySpan<char> text, int start)

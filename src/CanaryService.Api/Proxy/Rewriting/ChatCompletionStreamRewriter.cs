@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Text;
 using System.Runtime.InteropServices;
+using System.Text;
 using CanaryService.Api.Proxy.ServerSentEvents;
 
 namespace CanaryService.Api.Proxy.Rewriting;
