@@ -37,14 +37,15 @@ internal sealed class FormTable
         {
             _forms[i] = entries[i].Key;
             _values[i] = entries[i].Value;
-            int slot = (int)Hash(entries[i].Key) & _mask;
+            uint hash = Hash(entries[i].Key);
+            int slot = (int)hash & _mask;
             while (_slots[slot] != 0)
             {
                 slot = (slot + 1) & _mask;
             }
 
             _slots[slot] = i + 1;
-            int bit = FilterBit(Hash(entries[i].Key));
+            int bit = FilterBit(hash);
             _filter[bit >> 6] |= 1UL << bit;
         }
     }

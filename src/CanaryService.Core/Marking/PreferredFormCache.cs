@@ -30,6 +30,7 @@ internal sealed class PreferredFormCache
     private const int IndexBits = 4;
     private const int GroupBits = 12;
     private const int FingerprintShift = IndexBits + GroupBits;
+    private const ulong IndexMask = (1UL << IndexBits) - 1;
     private static readonly ConditionalWeakTable<LexicalKey, PreferredFormCache> Caches = [];
     private static readonly ulong Seed = BitConverter.ToUInt64(RandomNumberGenerator.GetBytes(sizeof(ulong)));
 
@@ -65,9 +66,9 @@ internal sealed class PreferredFormCache
                 break;
             }
 
-            if ((entry & ~((1UL << IndexBits) - 1)) == tag)
+            if ((entry & ~IndexMask) == tag)
             {
-                return (int)(entry & ((1UL << IndexBits) - 1));
+                return (int)(entry & IndexMask);
             }
         }
 
