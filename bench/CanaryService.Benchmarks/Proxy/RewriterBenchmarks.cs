@@ -116,7 +116,7 @@ public class RewriterBenchmarks
     {
         int length = rewriter.Output.WrittenCount;
         rewriter.Output.WrittenSpan.CopyTo(_output.GetSpan(length));
-        rewriter.Output.ResetWrittenCount();
+        rewriter.OutputSent();
         return length;
     }
 
@@ -131,7 +131,7 @@ public class RewriterBenchmarks
         {
             parser.Feed(read, rewriter);
             length += rewriter.Output.WrittenCount;
-            rewriter.Output.ResetWrittenCount();
+            rewriter.OutputSent();
         }
 
         parser.Finish(rewriter);

@@ -16,8 +16,9 @@ public sealed class StreamingTextMarker
     private readonly Action? _onInserted;
     // Rented, and returned by Complete: under load a fresh pair of arrays per answer is memory the cache has never
     // seen; rented ones were most likely just used on the same core.
-    private char[] _pending = ArrayPool<char>.Shared.Rent(256);
-    private char[] _decided = ArrayPool<char>.Shared.Rent(256);
+    private const int InitialCapacity = 256;
+    private char[] _pending = ArrayPool<char>.Shared.Rent(InitialCapacity);
+    private char[] _decided = ArrayPool<char>.Shared.Rent(InitialCapacity);
     private int _pendingLength;
     private ScannerState _state = ScannerState.Initial;
     private bool _completed;
@@ -63,6 +64,34 @@ public sealed class StreamingTextMarker
         return RunIntoDecided(isFinal: false);
     }
 
+    /// <summary>
+    /// Gives back the memory that only the last result needed, once the caller has used it: the decided text's buffer,
+    /// and a pending buffer grown larger than what is held back. The stream goes on as before and rents again when
+    /// text comes. A proxy calls this between reads, so that many answers streaming at once do not each keep buffers
+    /// that have left the caches by their next read.
+    /// </summary>
+    public void ReleaseBuffers()
+    {
+        if (_completed)
+        {
+            return;
+        }
+
+        if (_decided.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_decided);
+            _decided = [];
+        }
+
+        if (_pending.Length > InitialCapacity && _pendingLength <= InitialCapacity)
+        {
+            char[] small = ArrayPool<char>.Shared.Rent(InitialCapacity);
+            _pending.AsSpan(0, _pendingLength).CopyTo(small);
+            ArrayPool<char>.Shared.Return(_pending);
+            _pending = small;
+        }
+    }
+
     /// <summary>Ends the stream and returns the held-back text, marked.</summary>
     public string Complete()
     {
@@ -75,7 +104,11 @@ public sealed class StreamingTextMarker
         _completed = true;
         string text = tail.IsEmpty ? string.Empty : tail.ToString();
         ArrayPool<char>.Shared.Return(_pending);
-        ArrayPool<char>.Shared.Return(_decided);
+        if (_decided.Length > 0)
+        {
+            ArrayPool<char>.Shared.Return(_decided);
+        }
+
         _pending = [];
         _decided = [];
         return text;
@@ -84,7 +117,13 @@ public sealed class StreamingTextMarker
     /// <summary>Marks what is decided of the pending text and returns it, in <see cref="_decided"/>.</summary>
     private ReadOnlySpan<char> RunIntoDecided(bool isFinal)
     {
-        // Marked straight into the stream's own buffer: no pooled buffer and no copy per delta.
+        // Marked straight into the stream's own buffer: no pooled buffer and no copy per delta. The output is about as
+        // long as the text it marks.
+        if (_decided.Length == 0)
+        {
+            _decided = ArrayPool<char>.Shared.Rent(Math.Max(_pendingLength + 64, InitialCapacity));
+        }
+
         var output = MarkedOutput.Over(_decided);
         try
         {

@@ -213,7 +213,7 @@ public sealed class ChatCompletionStreamRewriterTests
             int length = random is null ? bytes.Length : Math.Min(random.Next(1, maxSlice + 1), bytes.Length - start);
             parser.Feed(bytes.AsSpan(start, length), sink);
             output.Write(rewriter.Output.WrittenSpan);
-            rewriter.Output.ResetWrittenCount();
+            rewriter.OutputSent();
             start += length;
         }
 

@@ -52,7 +52,7 @@ public sealed class StreamRewriterFuzzTests
                 int length = Math.Min(input.Length - start, random.Next(1, 50));
                 parser.Feed(input.AsSpan(start, length), rewriter);
                 output.Write(rewriter.Output.WrittenSpan);
-                rewriter.Output.ResetWrittenCount();
+                rewriter.OutputSent();
                 start += length;
             }
 
@@ -211,5 +211,8 @@ public sealed class StreamRewriterFuzzTests
         public ReadOnlySpan<char> AppendSpan(ReadOnlySpan<char> delta) => marker.AppendSpan(delta);
 
         public string Complete() => marker.Complete();
+
+        // Called by the rewriter at the end of every read, as the proxy's adapter forwards it.
+        public void ReleaseBuffers() => marker.ReleaseBuffers();
     }
 }

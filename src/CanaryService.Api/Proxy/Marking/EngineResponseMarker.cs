@@ -42,5 +42,7 @@ public sealed class EngineResponseMarker : IResponseMarker
         public ReadOnlySpan<char> AppendSpan(ReadOnlySpan<char> delta) => marker.AppendSpan(delta);
 
         public string Complete() => marker.Complete();
+
+        public void ReleaseBuffers() => marker.ReleaseBuffers();
     }
 }

@@ -13,13 +13,16 @@ namespace CanaryService.Api.Proxy.Rewriting;
 /// <c>finish_reason</c> chunk (or before <c>[DONE]</c> / the end of the stream).
 /// </summary>
 /// <remarks>
-/// Written events go to <see cref="Output"/>; the caller sends and flushes them after each read. The usual content
-/// deltas of one read are marked together (see <see cref="TryAddToBatch"/>): they leave in the same write anyway, so
-/// text may move between them without reaching the client any later, and the marker is called once per read instead
-/// of once per event.
+/// Written events go to <see cref="Output"/>; the caller sends and flushes them after each read, then calls
+/// <see cref="OutputSent"/>. The usual content deltas of one read are marked together (see <see cref="TryAddToBatch"/>):
+/// they leave in the same write anyway, so text may move between them without reaching the client any later, and the
+/// marker is called once per read instead of once per event.
 /// </remarks>
 internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
 {
+    // What a read's batch buffers start at: the content of a read of about 30 deltas, so most reads never grow them.
+    private const int BatchCapacity = 1024;
+
     private readonly IResponseMarking _marking;
     private readonly List<ChoiceState> _states = []; // by first appearance; usually one choice
     private readonly List<ChoiceContent> _choices = [];
@@ -143,7 +146,28 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     }
 
     /// <inheritdoc />
-    public void OnReadEnd() => WriteBatch();
+    /// <remarks>
+    /// The buffers a read fills and empties go back to the pool here, and <see cref="Output"/>'s once it is sent
+    /// (<see cref="OutputSent"/>): a Host serving many answers at once then cycles each thread's few buffers, which stay in
+    /// its core's caches, instead of holding a set per answer between its reads (64 connections' sets left the caches, and
+    /// emptied the pool, before each answer's next read came).
+    /// </remarks>
+    public void OnReadEnd()
+    {
+        WriteBatch();
+        foreach (ChoiceState state in _states)
+        {
+            state.Stream?.ReleaseBuffers();
+        }
+
+        PooledArray.Return(ref _batch);
+        PooledArray.Return(ref _batchLiterals);
+        PooledArray.Return(ref _contentChars);
+        _json?.Release();
+    }
+
+    /// <summary>The caller has sent <see cref="Output"/>: empties it and gives its memory back until the next read.</summary>
+    public void OutputSent() => Output.Release();
 
     /// <summary>At the end of the stream: sends the text still held back by choices that never finished.</summary>
     public void Complete()
@@ -260,7 +284,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         // One UTF-8 byte never gives more than one UTF-16 character, and escapes only shrink.
         if (_batch.Length - _batchLength < literal.Length)
         {
-            PooledArray.Grow(ref _batch, _batchLength, _batchLength + literal.Length);
+            PooledArray.Grow(ref _batch, _batchLength, _batchLength + literal.Length, minimum: BatchCapacity);
         }
 
         int length;
@@ -276,7 +300,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         // The literal is kept so that a delta whose text comes out unchanged keeps its bytes (its escapes) too.
         if (_batchLiterals.Length - _batchLiteralsLength < literal.Length)
         {
-            PooledArray.Grow(ref _batchLiterals, _batchLiteralsLength, _batchLiteralsLength + literal.Length);
+            PooledArray.Grow(ref _batchLiterals, _batchLiteralsLength, _batchLiteralsLength + literal.Length, minimum: BatchCapacity);
         }
 
         literal.CopyTo(_batchLiterals.AsSpan(_batchLiteralsLength));

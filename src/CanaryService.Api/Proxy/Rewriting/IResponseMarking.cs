@@ -51,6 +51,14 @@ public interface IStreamingTextMarking
 
     /// <summary>Ends the text; returns what was held back.</summary>
     string Complete();
+
+    /// <summary>
+    /// Gives back memory held only for the last <see cref="AppendSpan"/> result, once it was used; the marking goes on
+    /// as before. The stream rewriter calls it at the end of each read.
+    /// </summary>
+    void ReleaseBuffers()
+    {
+    }
 }
 
 /// <summary>Begins the marking of responses.</summary>

@@ -11,8 +11,13 @@ internal sealed class PooledBufferWriter<T> : IBufferWriter<T>
 {
     private T[] _buffer;
     private int _written;
+    private int _capacity; // what the next rent asks for once the buffer was given back
 
-    public PooledBufferWriter(int initialCapacity) => _buffer = ArrayPool<T>.Shared.Rent(initialCapacity);
+    public PooledBufferWriter(int initialCapacity)
+    {
+        _buffer = ArrayPool<T>.Shared.Rent(initialCapacity);
+        _capacity = _buffer.Length;
+    }
 
     public int WrittenCount => _written;
 
@@ -57,7 +62,10 @@ internal sealed class PooledBufferWriter<T> : IBufferWriter<T>
         return _buffer.AsSpan(_written);
     }
 
-    /// <summary>Gives the memory back to the pool; the writer must not be used afterwards.</summary>
+    /// <summary>
+    /// Empties the buffer and gives its memory back to the pool. A later write rents a buffer of the same size again
+    /// (most likely the same array, from the pool's per-thread cache).
+    /// </summary>
     public void Release()
     {
         T[] buffer = _buffer;
@@ -65,6 +73,7 @@ internal sealed class PooledBufferWriter<T> : IBufferWriter<T>
         _written = 0;
         if (buffer.Length > 0)
         {
+            _capacity = buffer.Length;
             ArrayPool<T>.Shared.Return(buffer);
         }
     }
@@ -77,7 +86,7 @@ internal sealed class PooledBufferWriter<T> : IBufferWriter<T>
             return;
         }
 
-        T[] larger = ArrayPool<T>.Shared.Rent(Math.Max(needed, _buffer.Length * 2));
+        T[] larger = ArrayPool<T>.Shared.Rent(Math.Max(needed, Math.Max(_buffer.Length * 2, _capacity)));
         _buffer.AsSpan(0, _written).CopyTo(larger);
         T[] old = _buffer;
         _buffer = larger;

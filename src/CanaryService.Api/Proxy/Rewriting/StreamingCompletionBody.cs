@@ -52,6 +52,6 @@ internal sealed class StreamingCompletionBody : RewritingResponseBody
         }
 
         await _writer.WriteAsync(_rewriter.Output.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        _rewriter.Output.ResetWrittenCount();
+        _rewriter.OutputSent();
     }
 }
