@@ -14,8 +14,8 @@ public sealed class StreamingTextMarker
     private readonly TextMarker _marker;
     private readonly PhraseInsertion? _insertion;
     private readonly Action? _onInserted;
-    // Rented, and returned by Complete: under load a fresh pair of arrays per answer is memory the cache has never
-    // seen; rented ones were most likely just used on the same core.
+    // Rented, and returned by Complete (and between reads by ReleaseBuffers): under load a fresh pair of arrays per
+    // answer is memory the cache has never seen; rented ones were most likely just used on the same core.
     private const int InitialCapacity = 256;
     private char[] _pending = ArrayPool<char>.Shared.Rent(InitialCapacity);
     private char[] _decided = ArrayPool<char>.Shared.Rent(InitialCapacity);
@@ -104,11 +104,7 @@ public sealed class StreamingTextMarker
         _completed = true;
         string text = tail.IsEmpty ? string.Empty : tail.ToString();
         ArrayPool<char>.Shared.Return(_pending);
-        if (_decided.Length > 0)
-        {
-            ArrayPool<char>.Shared.Return(_decided);
-        }
-
+        ArrayPool<char>.Shared.Return(_decided); // the run above rented it if ReleaseBuffers had given it back
         _pending = [];
         _decided = [];
         return text;
