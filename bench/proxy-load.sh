@@ -331,4 +331,5 @@ for mode in ("json", "stream"):
         print(f"{mode}\tslices: marking/plain throughput over all {len(ratios)} slice pairs {100 * total['marking'] / total['plain']:.0f}%, "
               f"median of the pairs' ratios {100 * statistics.median(ratios):.0f}% (quartiles {100 * statistics.quantiles(ratios, n=4)[0]:.0f}-{100 * statistics.quantiles(ratios, n=4)[2]:.0f}%)")
 PY
+python3 "$ROOT/bench/paced-latency.py" "$OUT"
 echo "raw results in $OUT"
