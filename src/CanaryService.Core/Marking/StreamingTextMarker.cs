@@ -72,11 +72,7 @@ public sealed class StreamingTextMarker
     /// </summary>
     public void ReleaseBuffers()
     {
-        if (_completed)
-        {
-            return;
-        }
-
+        // After Complete both buffers are empty, so neither branch runs.
         if (_decided.Length > 0)
         {
             ArrayPool<char>.Shared.Return(_decided);

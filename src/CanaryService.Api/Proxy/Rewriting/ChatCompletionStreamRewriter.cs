@@ -160,10 +160,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
             state.Stream?.ReleaseBuffers();
         }
 
-        PooledArray.Return(ref _batch);
-        PooledArray.Return(ref _batchLiterals);
-        PooledArray.Return(ref _contentChars);
-        _json?.Release();
+        ReturnReadBuffers();
     }
 
     /// <summary>The caller has sent <see cref="Output"/>: empties it and gives its memory back until the next read.</summary>
@@ -182,14 +179,20 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     /// </summary>
     public void Release()
     {
-        PooledArray.Return(ref _batch);
-        PooledArray.Return(ref _batchLiterals);
-        PooledArray.Return(ref _contentChars);
+        ReturnReadBuffers();
         PooledArray.Return(ref _shape);
         PooledArray.Return(ref _batchLengths);
         PooledArray.Return(ref _lastEnvelope);
-        _json?.Release();
         Output.Release();
+    }
+
+    /// <summary>The buffers that live only within one read: empty between reads, so they go back to the pool then.</summary>
+    private void ReturnReadBuffers()
+    {
+        PooledArray.Return(ref _batch);
+        PooledArray.Return(ref _batchLiterals);
+        PooledArray.Return(ref _contentChars);
+        _json?.Release();
     }
 
     private ReadOnlySpan<char> Transform(ChoiceState state, in ChoiceContent choice)
