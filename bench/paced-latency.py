@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Latency at the fixed, paced 480 requests/s over every request of a proxy-load.sh run, per target and mode.
+"""Latency at the fixed 480 requests/s over every request of a proxy-load.sh run, per target and mode: paced arrivals,
+and burst arrivals where the run kept them as CSV too (since stop 18).
 
-Usage: bench/paced-latency.py OUT   (the folder proxy-load.sh wrote: its paced-<mode>-<target>-<round>.csv files)
+Usage: bench/paced-latency.py OUT   (the folder proxy-load.sh wrote: its {paced,burst}-<mode>-<target>-<round>.csv files)
 
 proxy-load.sh's summary takes each round's p50 and p99 and prints the median over the rounds. A round's p99 is its
 38th-slowest request of about 3,840, so one stall of the shared machine during one target's slice can decide it. This
@@ -15,14 +16,13 @@ import os
 import sys
 
 
-def latencies(folder, mode, target):
+def latencies(folder, kind, mode, target):
     values = []
-    for path in sorted(glob.glob(os.path.join(folder, f"paced-{mode}-{target}-*.csv"))):
+    for path in sorted(glob.glob(os.path.join(folder, f"{kind}-{mode}-{target}-*.csv"))):
         with open(path) as rows:
-            next(rows, None)  # header
             for row in rows:
                 fields = row.split(",")
-                if len(fields) > 6 and fields[6] == "200":
+                if len(fields) > 6 and fields[6] == "200":  # hey's header line has "status-code" there
                     values.append(float(fields[0]) * 1000)
     values.sort()
     return values
@@ -32,17 +32,22 @@ def percentile(values, share):
     return values[min(len(values) - 1, int(len(values) * share))]
 
 
+def report(folder, kind, mode):
+    runs = {t: latencies(folder, kind, mode, t) for t in ("direct", "plain", "marking")}
+    if not all(runs.values()):
+        return
+    added = {t: [percentile(runs[t], q) - percentile(runs["direct"], q) for q in (0.50, 0.99)] for t in ("plain", "marking")}
+    print(f"{mode}\t{kind}, all rounds pooled ({len(runs['marking'])} requests per target): added over direct, "
+          f"plain p50 {added['plain'][0]:.2f} p99 {added['plain'][1]:.2f} ms; marking p50 {added['marking'][0]:.2f} p99 {added['marking'][1]:.2f} ms; "
+          f"marking - plain: p50 {added['marking'][0] - added['plain'][0]:+.2f} ms (target <= +0.5), p99 {added['marking'][1] - added['plain'][1]:+.2f} ms (target <= +2)")
+
+
 def main() -> None:
     if len(sys.argv) != 2:
         sys.exit(__doc__)
-    for mode in ("json", "stream"):
-        runs = {t: latencies(sys.argv[1], mode, t) for t in ("direct", "plain", "marking")}
-        if not all(runs.values()):
-            continue
-        added = {t: [percentile(runs[t], q) - percentile(runs["direct"], q) for q in (0.50, 0.99)] for t in ("plain", "marking")}
-        print(f"{mode}\tpaced, all rounds pooled ({len(runs['marking'])} requests per target): added over direct, "
-              f"plain p50 {added['plain'][0]:.2f} p99 {added['plain'][1]:.2f} ms; marking p50 {added['marking'][0]:.2f} p99 {added['marking'][1]:.2f} ms; "
-              f"marking - plain: p50 {added['marking'][0] - added['plain'][0]:+.2f} ms (target <= +0.5), p99 {added['marking'][1] - added['plain'][1]:+.2f} ms (target <= +2)")
+    for kind in ("paced", "burst"):
+        for mode in ("json", "stream"):
+            report(sys.argv[1], kind, mode)
 
 
 if __name__ == "__main__":

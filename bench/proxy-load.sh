@@ -8,21 +8,23 @@
 #   * latency at a fixed 480 requests/s, median and p99, two ways:
 #       paced: 16 `hey -c 1 -q 30` processes whose tickers are 1/480 s apart in phase, so requests arrive spread out;
 #              $PACED_SLICES slices of $PACED_SLICE per target, alternating like the saturation slices;
-#       burst: one `hey -c 16 -q 30` for $DURATION, whose 16 workers' tickers start together, so the 16 requests of each period arrive
-#       at once and each waits behind the others' CPU (what earlier runs measured; kept for comparison)
+#       burst: `hey -c 16 -q 30`, whose 16 workers' tickers start together, so the 16 requests of each period arrive at once
+#       and each waits behind the others' CPU; $BURST_SLICES slices of $BURST_SLICE per target, alternating like the
+#       others (since stop 18: one 8 s run per target, one target after the other, before)
 #   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load)
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
 # PROFILE=1 (default): dotnet-trace samples the marking Host at saturation; bench/profile-summary.py splits the time by part.
 # PROFILE=perf: every .NET process runs with perf maps; afterwards `perf record` samples the plain proxy and the marking
 #   Host at saturation (on-CPU samples only) and bench/perf-summary.py splits each one's CPU by part (installs linux-perf).
 #
-# Usage: bench/proxy-load.sh   (about 20 minutes; defaults: ROUNDS=5 SLICES=4 SLICE=2s PACED_SLICES=2 PACED_SLICE=4s DURATION=8s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
-# Every request goes to 127.0.0.1; every run is bounded by $SLICE, $PACED_SLICE or $DURATION; everything started here is stopped on exit.
+# Usage: bench/proxy-load.sh   (about 20 minutes; defaults: ROUNDS=5 SLICES=4 SLICE=2s PACED_SLICES=2 PACED_SLICE=4s BURST_SLICES=2 BURST_SLICE=4s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
+# Every request goes to 127.0.0.1; every run is bounded by $SLICE, $PACED_SLICE or $BURST_SLICE; everything started here is stopped on exit.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS="${ROUNDS:-5}" # five: on this shared machine a single round moved the ratio by up to 30 points
-DURATION="${DURATION:-8s}"
+BURST_SLICES="${BURST_SLICES:-2}" # burst latency: per round, mode and target, BURST_SLICES x BURST_SLICE, alternating too
+BURST_SLICE="${BURST_SLICE:-4s}"
 SLICES="${SLICES:-4}" # saturation: per round, mode and target, SLICES x SLICE (4 x 2 s = the 8 s of one run before stop 15)
 SLICE="${SLICE:-2s}"
 PACED_SLICES="${PACED_SLICES:-2}" # paced latency: per round, mode and target, PACED_SLICES x PACED_SLICE, alternating too
@@ -143,14 +145,14 @@ paced_run() { # target mode csv-file duration
   cat "$csv".* >"$csv" && rm -f "$csv".*
 }
 
-paced_summary() { # csv-file -> "p50_ms p99_ms non-200-count" over every request of the paced run
+latency_summary() { # hey csv-file -> "p50_ms p99_ms non-200-count requests" over every request in it (paced or burst)
   python3 - "$1" <<'PY'
 import sys
 rows = [l.split(",") for l in open(sys.argv[1]) if l[:1].isdigit()]
 times = sorted(float(r[0]) * 1000 for r in rows)
 bad = sum(1 for r in rows if r[6] != "200")
 pick = lambda q: times[min(len(times) - 1, int(q * len(times)))] if times else float("nan")
-print(f"{pick(0.50):.2f} {pick(0.99):.2f} {bad}")
+print(f"{pick(0.50):.2f} {pick(0.99):.2f} {bad} {len(rows)}")
 PY
 }
 
@@ -208,7 +210,7 @@ sat_slices() { # round mode
 
 : >"$OUT/results.tsv"
 : >"$OUT/slices.tsv"
-echo "== measure: $ROUNDS rounds x {json,stream}: saturation in $SLICES alternating slices of $SLICE per target, paced 480/s in $PACED_SLICES alternating slices of $PACED_SLICE, then x {direct,plain,marking} burst 480/s for $DURATION"
+echo "== measure: $ROUNDS rounds x {json,stream}: saturation in $SLICES alternating slices of $SLICE per target, paced 480/s in $PACED_SLICES alternating slices of $PACED_SLICE, burst 480/s in $BURST_SLICES alternating slices of $BURST_SLICE"
 for round in $(seq 1 "$ROUNDS"); do
   for mode in json stream; do
     sat_slices "$round" "$mode"
@@ -221,6 +223,14 @@ for round in $(seq 1 "$ROUNDS"); do
         cat "$OUT/paced-slice.csv" >>"$OUT/paced-$mode-$target-$round.csv"
       done
     done
+    # Burst arrivals, in alternating slices too (each one's requests appended to the target's CSV for the round).
+    for target in direct plain marking; do : >"$OUT/burst-$mode-$target-$round.csv"; done
+    for slice in $(seq 1 "$BURST_SLICES"); do
+      order="direct plain marking"; ((slice % 2 == 0)) && order="marking plain direct"
+      for target in $order; do
+        hey_run "$target" "$mode" -z "$BURST_SLICE" -c 16 -q 30 -o csv >>"$OUT/burst-$mode-$target-$round.csv"
+      done
+    done
     for target in direct plain marking; do
       total=${SAT_REQUESTS[$target]}
       rps=$(awk -v n="$total" -v t="${SAT_SECONDS[$target]}" 'BEGIN {printf "%.1f", (t > 0 ? n / t : 0)}')
@@ -228,13 +238,11 @@ for round in $(seq 1 "$ROUNDS"); do
       cpu_us=$(( SAT_TICKS[$target] * TICK_MS * 1000 / (total > 0 ? total : 1) ))
       upstream_us=$(( SAT_UPSTREAM_TICKS[$target] * TICK_MS * 1000 / (total > 0 ? total : 1) ))
       azurite_us=$(( SAT_AZURITE_TICKS[$target] * TICK_MS * 1000 / (total > 0 ? total : 1) ))
-      hey_run "$target" "$mode" -z "$DURATION" -c 16 -q 30 >"$OUT/rate-$mode-$target-$round.txt"
-      read -r paced_p50 paced_p99 paced_bad < <(paced_summary "$OUT/paced-$mode-$target-$round.csv")
-      p50=$(awk '/ 50% in/ {print $3*1000}' "$OUT/rate-$mode-$target-$round.txt")
-      p99=$(awk '/ 99% in/ {print $3*1000}' "$OUT/rate-$mode-$target-$round.txt")
-      achieved=$(awk '/Requests\/sec/ {print $2}' "$OUT/rate-$mode-$target-$round.txt")
-      bad=$(failed_requests "$OUT/rate-$mode-$target-$round.txt")
-      bad=$((bad + paced_bad + SAT_BAD[$target]))
+      read -r paced_p50 paced_p99 paced_bad _ < <(latency_summary "$OUT/paced-$mode-$target-$round.csv")
+      read -r p50 p99 burst_bad burst_requests < <(latency_summary "$OUT/burst-$mode-$target-$round.csv")
+      # hey's CSV lists answered requests only: a connection error shows as a rate below 480/s.
+      achieved=$(awk -v n="$burst_requests" -v k="$BURST_SLICES" -v d="${BURST_SLICE%s}" 'BEGIN {printf "%.1f", n / (k * d)}')
+      bad=$((burst_bad + paced_bad + SAT_BAD[$target]))
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$round" "$mode" "$target" "$rps" "$achieved" "$p50" "$p99" "$bad" "$cpu_us" "$upstream_us" "$azurite_us" "$paced_p50" "$paced_p99" | tee -a "$OUT/results.tsv"
       sleep 1
     done

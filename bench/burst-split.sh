@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Where the burst-arrival latency goes (docs/benchmarks.md, "Run AD and AE"): hey -c 16 -q 30 (16 requests at once every
+# 33 ms, 480/s) against four targets in alternating slices -- the upstream directly, the plain proxy, the marking Host,
+# and the same Host with marking off (the request asks for response_format json_object, which the proxy never marks:
+# body read, request parse and account hash still run) -- then per target: p50, p90, p99 and mean latency over every
+# request, and the target's CPU per request (for direct, the upstream's).
+# Build first: dotnet build -c Release bench/CanaryService.ProxyBench bench/CanaryService.PlainProxy src/CanaryService.Host
+# Usage: [MODE=json|stream] [SLICES=6] [SLICE=4s] [WARMUP=40s] [SYSCALLS=1] [OUT=/tmp/burst-split] bench/burst-split.sh
+# SYSCALLS=1 also counts, with perf, the plain proxy's and the marking Host's socket system calls and context switches
+# per request, under the burst load and at saturation (hey -c 64).
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"; OUT="${OUT:-/tmp/burst-split}"; rm -rf "$OUT"; mkdir -p "$OUT"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+PIDS=(); cleanup() { for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[$i]}" 2>/dev/null || true; sleep 0.3; done; }; trap cleanup EXIT
+UP=$(free_port); TP=$(free_port); BP=$(free_port); QP=$(free_port); HP=$(free_port); PP=$(free_port)
+(cd "$ROOT" && exec node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --loose --skipApiVersionCheck --blobHost 127.0.0.1 --blobPort $BP --queueHost 127.0.0.1 --queuePort $QP --tableHost 127.0.0.1 --tablePort $TP) >/dev/null 2>&1 &
+PIDS+=($!)
+KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://127.0.0.1:$BP/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QP/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TP/devstoreaccount1;"
+dotnet "$ROOT/bench/CanaryService.ProxyBench/bin/Release/net10.0/CanaryService.ProxyBench.dll" upstream --urls http://127.0.0.1:$UP >/dev/null 2>&1 &
+UPID=$!; PIDS+=($UPID)
+(cd "$ROOT/src/CanaryService.Host/bin/Release/net10.0" && exec env ASPNETCORE_ENVIRONMENT=Production Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" Storage__ConnectionString="$STORAGE" Upstream__BaseUrl=http://127.0.0.1:$UP Evidence__AdminKey=bench-admin-key-0123456789 Logging__LogLevel__Default=Warning dotnet CanaryService.Host.dll --urls http://127.0.0.1:$HP) >"$OUT/host.log" 2>&1 &
+HPID=$!; PIDS+=($HPID)
+(cd "$ROOT/bench/CanaryService.PlainProxy/bin/Release/net10.0" && exec dotnet CanaryService.PlainProxy.dll --urls http://127.0.0.1:$PP --Upstream:BaseUrl=http://127.0.0.1:$UP) >"$OUT/plain.log" 2>&1 &
+PPID_=$!; PIDS+=($PPID_)
+for port in $HP $PP; do for _ in $(seq 1 120); do curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"messages":[]}' http://127.0.0.1:$port/v1/chat/completions 2>/dev/null && break; sleep 0.5; done; done
+
+S=""; [ "${MODE:-json}" = stream ] && S='"stream":true,'
+printf '%s' '{"model":"gpt-bench",'"$S"'"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/on.body"
+printf '%s' '{"model":"gpt-bench",'"$S"'"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/off.body"
+declare -A PORT=([direct]=$UP [plain]=$PP [marking]=$HP [off]=$HP) BODY=([direct]=on [plain]=on [marking]=on [off]=off)
+declare -A PID=([direct]=$UPID [plain]=$PPID_ [marking]=$HPID [off]=$HPID)
+run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/${BODY[$1]}.body" "${@:2}" "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }
+cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock ticks
+
+# The tiered JIT must be done: with a 20 s warm-up it still took a tenth of the marking Host's CPU in the bursts after.
+for t in direct plain marking off; do run $t -z "${WARMUP:-40s}" -c 64 >/dev/null; done
+: >"$OUT/ticks"
+for s in $(seq 1 "${SLICES:-6}"); do
+  order="direct plain marking off"; ((s % 2 == 0)) && order="off marking plain direct"
+  for t in $order; do
+    before=$(cpu "${PID[$t]}")
+    run $t -z "${SLICE:-4s}" -c 16 -q 30 -o csv >>"$OUT/$t.csv"
+    echo "$t $(($(cpu "${PID[$t]}") - before))" >>"$OUT/ticks"
+  done
+done
+
+if [ -n "${SYSCALLS:-}" ]; then
+  for t in plain marking; do for load in "-c 16 -q 30" "-c 64"; do
+    perf stat -e syscalls:sys_enter_recvfrom,syscalls:sys_enter_sendto,syscalls:sys_enter_sendmsg,context-switches -x, -o "$OUT/perf.txt" -p "${PID[$t]}" -- sleep 4 &
+    stat=$!; run $t -z 4s $load >"$OUT/hey.txt"; wait $stat || true
+    n=$(awk '/Requests\/sec/ {r = $2} /Total:/ {d = $2} END {printf "%d", r * d}' "$OUT/hey.txt")
+    echo "$t [$load] per request: $(awk -F, -v n="$n" '$1 !~ /^#/ && $3 != "" {printf "%s %.2f  ", $3, $1 / n}' "$OUT/perf.txt" | sed 's/syscalls:sys_enter_//g')"
+  done; done
+fi
+
+python3 - "$OUT" "$(getconf CLK_TCK)" <<'PY'
+import os, sys
+folder, hz = sys.argv[1], int(sys.argv[2])
+ticks = {}
+for line in open(os.path.join(folder, "ticks")):
+    target, n = line.split()
+    ticks[target] = ticks.get(target, 0) + int(n)
+for target in ("direct", "plain", "marking", "off"):
+    times = sorted(float(l.split(",")[0]) * 1000 for l in open(os.path.join(folder, target + ".csv"))
+                   if l[:1].isdigit() and l.split(",")[6] == "200")
+    pick = lambda q: times[min(len(times) - 1, int(q * len(times)))]
+    print(f"{target:8} n {len(times)}  p50 {pick(0.5):.2f}  p90 {pick(0.9):.2f}  p99 {pick(0.99):.2f}  mean {sum(times) / len(times):.3f} ms"
+          f"  cpu {ticks[target] * 1e6 / hz / len(times):.0f} us/request")
+PY
