@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Where the burst-arrival latency goes (docs/benchmarks.md, "Run AD and AE"): hey -c 16 -q 30 (16 requests at once every
+# Where the burst-arrival latency goes (docs/benchmarks.md, "Runs AD and AE"): hey -c 16 -q 30 (16 requests at once every
 # 33 ms, 480/s) against four targets in alternating slices -- the upstream directly, the plain proxy, the marking Host,
 # and the same Host with marking off (the request asks for response_format json_object, which the proxy never marks:
 # body read, request parse and account hash still run) -- then per target: p50, p90, p99 and mean latency over every
