@@ -40,7 +40,7 @@ for s in $(seq 1 "${SLICES:-6}"); do
   order="direct plain marking off"; ((s % 2 == 0)) && order="off marking plain direct"
   for t in $order; do
     before=$(cpu "${PID[$t]}")
-    run $t -z "${SLICE:-4s}" -c 16 -q 30 -o csv >>"$OUT/$t.csv"
+    run $t -z "${SLICE:-4s}" -c 16 -q 30 -o csv >>"$OUT/burst-${MODE:-json}-$t-1.csv" # named as paced-latency.py reads them
     echo "$t $(($(cpu "${PID[$t]}") - before))" >>"$OUT/ticks"
   done
 done
@@ -54,17 +54,20 @@ if [ -n "${SYSCALLS:-}" ]; then
   done; done
 fi
 
-python3 - "$OUT" "$(getconf CLK_TCK)" <<'PY'
-import os, sys
-folder, hz = sys.argv[1], int(sys.argv[2])
+python3 - "$ROOT" "$OUT" "${MODE:-json}" "$(getconf CLK_TCK)" <<'PY'
+import importlib.util, os, sys
+root, folder, mode, hz = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+# The CSV reading and the percentile are paced-latency.py's, so both scripts count requests alike.
+spec = importlib.util.spec_from_file_location("paced_latency", os.path.join(root, "bench", "paced-latency.py"))
+latency = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(latency)
 ticks = {}
 for line in open(os.path.join(folder, "ticks")):
     target, n = line.split()
     ticks[target] = ticks.get(target, 0) + int(n)
 for target in ("direct", "plain", "marking", "off"):
-    times = sorted(float(l.split(",")[0]) * 1000 for l in open(os.path.join(folder, target + ".csv"))
-                   if l[:1].isdigit() and l.split(",")[6] == "200")
-    pick = lambda q: times[min(len(times) - 1, int(q * len(times)))]
+    times = latency.latencies(folder, "burst", mode, target)
+    pick = lambda q: latency.percentile(times, q)
     print(f"{target:8} n {len(times)}  p50 {pick(0.5):.2f}  p90 {pick(0.9):.2f}  p99 {pick(0.99):.2f}  mean {sum(times) / len(times):.3f} ms"
           f"  cpu {ticks[target] * 1e6 / hz / len(times):.0f} us/request")
 PY

@@ -55,7 +55,7 @@ def main() -> None:
     for path in sys.argv[1:]:
         rounds = load(path)
         every.update(rounds)
-        report(path.rsplit("/", 1)[-1], rounds, rng)
+        report(path, rounds, rng)  # as given: proxy-load.sh names every run's file slices.tsv
     if len(sys.argv) > 2:
         report("all together", every, rng)
 
