@@ -5,7 +5,10 @@
 # body read, request parse and account hash still run) -- then per target: p50, p90, p99 and mean latency over every
 # request, and the target's CPU per request (for direct, the upstream's).
 # Build first: dotnet build -c Release bench/CanaryService.ProxyBench bench/CanaryService.PlainProxy src/CanaryService.Host
-# Usage: [MODE=json|stream] [SLICES=6] [SLICE=4s] [WARMUP=40s] [SYSCALLS=1] [OUT=/tmp/burst-split] bench/burst-split.sh
+# Usage: [MODE=json|stream] [SLICES=6] [SLICE=4s] [WARMUP=40s] [SYSCALLS=1] [HOST_B=path/to/CanaryService.Host.dll]
+#        [OUT=/tmp/burst-split] bench/burst-split.sh
+# HOST_B adds a fifth target, "other": another build of the Host (e.g. a worktree of an older commit built in Release),
+# marking as the first one does, on the same upstream and Azurite, so two builds meet the same bursts.
 # SYSCALLS=1 also counts, with perf, the plain proxy's and the marking Host's socket system calls and context switches
 # per request, under the burst load and at saturation (hey -c 64).
 set -euo pipefail
@@ -23,21 +26,27 @@ UPID=$!; PIDS+=($UPID)
 HPID=$!; PIDS+=($HPID)
 (cd "$ROOT/bench/CanaryService.PlainProxy/bin/Release/net10.0" && exec dotnet CanaryService.PlainProxy.dll --urls http://127.0.0.1:$PP --Upstream:BaseUrl=http://127.0.0.1:$UP) >"$OUT/plain.log" 2>&1 &
 PPID_=$!; PIDS+=($PPID_)
-for port in $HP $PP; do for _ in $(seq 1 120); do curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"messages":[]}' http://127.0.0.1:$port/v1/chat/completions 2>/dev/null && break; sleep 0.5; done; done
+TARGETS="direct plain marking off"; BPORT=$HP; BPID=$HPID
+if [ -n "${HOST_B:-}" ]; then
+  BPORT=$(free_port); dll=$(realpath "$HOST_B")
+  (cd "$(dirname "$dll")" && exec env ASPNETCORE_ENVIRONMENT=Production Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" Storage__ConnectionString="$STORAGE" Upstream__BaseUrl=http://127.0.0.1:$UP Evidence__AdminKey=bench-admin-key-0123456789 Logging__LogLevel__Default=Warning dotnet "$dll" --urls http://127.0.0.1:$BPORT) >"$OUT/host-b.log" 2>&1 &
+  BPID=$!; PIDS+=($BPID); TARGETS="$TARGETS other"
+fi
+for port in $HP $PP $BPORT; do for _ in $(seq 1 120); do curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"messages":[]}' http://127.0.0.1:$port/v1/chat/completions 2>/dev/null && break; sleep 0.5; done; done
 
 S=""; [ "${MODE:-json}" = stream ] && S='"stream":true,'
 printf '%s' '{"model":"gpt-bench",'"$S"'"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/on.body"
 printf '%s' '{"model":"gpt-bench",'"$S"'"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/off.body"
-declare -A PORT=([direct]=$UP [plain]=$PP [marking]=$HP [off]=$HP) BODY=([direct]=on [plain]=on [marking]=on [off]=off)
-declare -A PID=([direct]=$UPID [plain]=$PPID_ [marking]=$HPID [off]=$HPID)
+declare -A PORT=([direct]=$UP [plain]=$PP [marking]=$HP [off]=$HP [other]=$BPORT) BODY=([direct]=on [plain]=on [marking]=on [off]=off [other]=on)
+declare -A PID=([direct]=$UPID [plain]=$PPID_ [marking]=$HPID [off]=$HPID [other]=$BPID)
 run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/${BODY[$1]}.body" "${@:2}" "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock ticks
 
 # The tiered JIT must be done: with a 20 s warm-up it still took a tenth of the marking Host's CPU in the bursts after.
-for t in direct plain marking off; do run $t -z "${WARMUP:-40s}" -c 64 >/dev/null; done
+for t in $TARGETS; do run $t -z "${WARMUP:-40s}" -c 64 >/dev/null; done
 : >"$OUT/ticks"
 for s in $(seq 1 "${SLICES:-6}"); do
-  order="direct plain marking off"; ((s % 2 == 0)) && order="off marking plain direct"
+  order=$TARGETS; ((s % 2 == 0)) && order=$(echo $TARGETS | tr ' ' '\n' | tac | tr '\n' ' ')
   for t in $order; do
     before=$(cpu "${PID[$t]}")
     run $t -z "${SLICE:-4s}" -c 16 -q 30 -o csv >>"$OUT/burst-${MODE:-json}-$t-1.csv" # named as paced-latency.py reads them
@@ -54,9 +63,9 @@ if [ -n "${SYSCALLS:-}" ]; then
   done; done
 fi
 
-python3 - "$ROOT" "$OUT" "${MODE:-json}" "$(getconf CLK_TCK)" <<'PY'
+python3 - "$ROOT" "$OUT" "${MODE:-json}" "$(getconf CLK_TCK)" $TARGETS <<'PY'
 import importlib.util, os, sys
-root, folder, mode, hz = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+root, folder, mode, hz, targets = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:]
 # The CSV reading and the percentile are paced-latency.py's, so both scripts count requests alike.
 spec = importlib.util.spec_from_file_location("paced_latency", os.path.join(root, "bench", "paced-latency.py"))
 latency = importlib.util.module_from_spec(spec)
@@ -65,7 +74,7 @@ ticks = {}
 for line in open(os.path.join(folder, "ticks")):
     target, n = line.split()
     ticks[target] = ticks.get(target, 0) + int(n)
-for target in ("direct", "plain", "marking", "off"):
+for target in targets:
     times = latency.latencies(folder, "burst", mode, target)
     pick = lambda q: latency.percentile(times, q)
     print(f"{target:8} n {len(times)}  p50 {pick(0.5):.2f}  p90 {pick(0.9):.2f}  p99 {pick(0.99):.2f}  mean {sum(times) / len(times):.3f} ms"

@@ -32,13 +32,12 @@ public sealed class LexicalDetector
         while (scanner.MoveNext())
         {
             LexiconOccurrence occurrence = scanner.Current;
-            LexiconGroup group = occurrence.Group;
             contexts.Add(new LexicalContext(
                 occurrence.Context.ToString(),
-                group.Id,
-                group.Forms.Length,
+                occurrence.GroupId,
+                occurrence.GroupSize,
                 occurrence.FormIndex,
-                _layers.IsGlobal(group.Index) ? LexicalLayer.Global : LexicalLayer.Account));
+                _layers.IsGlobal(occurrence.GroupIndex) ? LexicalLayer.Global : LexicalLayer.Account));
         }
 
         return contexts;

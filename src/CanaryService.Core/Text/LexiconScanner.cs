@@ -31,9 +31,14 @@ public ref struct LexiconScanner
 
     private bool _inToken;
     private int _tokenEnd;
-    private string? _pendingForm;
 
-    private LexiconGroup? _group;
+    // The occurrence last yielded becomes the context of the next word once the caller moves on: as the text has it,
+    // or as the form the marker wrote there (a place in the lexicon's form text), when it said so.
+    private bool _occurrencePending;
+    private int _outputForm;
+
+    private int _groupIndex;
+    private GroupRecord _record;
     private int _form;
     private int _start;
     private int _length;
@@ -66,6 +71,7 @@ public ref struct LexiconScanner
         _tokenEnd = -1;
         _contextWordStart = -1;
         _plainWordStart = -1;
+        _outputForm = -1;
 
         // Where the piece's last run of letters starts (a word that may still grow): see NextWordDecidable.
         _trailingLettersStart = isFinal ? text.Length : text.LastIndexOfAnyExcept(AsciiLetters) + 1;
@@ -73,7 +79,7 @@ public ref struct LexiconScanner
 
     /// <summary>The occurrence found by the last successful <see cref="MoveNext"/>.</summary>
     [UnscopedRef]
-    public readonly LexiconOccurrence Current => new(_group!, _form, _start, _length, _casing, ContextSpan);
+    public readonly LexiconOccurrence Current => new(_lexicon, _groupIndex, _record, _form, _start, _length, _casing, ContextSpan);
 
     /// <summary>How much of the text is decided (everything when final); valid once <see cref="MoveNext"/> returned false.</summary>
     internal readonly int Consumed => _consumed;
@@ -100,15 +106,26 @@ public ref struct LexiconScanner
     /// Tells the scanner which form the output has at the current occurrence, so the next context is the
     /// previous <em>output</em> word (the marker calls this after rewriting).
     /// </summary>
-    internal void SetOutputForm(int formIndex) => _pendingForm = _group!.Forms[formIndex];
+    internal void SetOutputForm(int formIndex) => _outputForm = _record.FirstForm + formIndex;
 
     /// <summary>Advances to the next eligible occurrence.</summary>
     public bool MoveNext()
     {
-        if (_pendingForm is not null)
+        if (_occurrencePending)
         {
-            SetContextWord(_pendingForm);
-            _pendingForm = null;
+            _occurrencePending = false;
+            if (_outputForm >= 0)
+            {
+                SetContextWord(_lexicon.FormText(_outputForm));
+                _outputForm = -1;
+            }
+            else
+            {
+                // A form as the text has it: lower-cased when read, like any other context word.
+                _state.Context = ContextKind.Word;
+                _contextWordStart = _start;
+                _contextWordLength = _length;
+            }
         }
 
         if (_inToken)
@@ -662,7 +679,7 @@ public ref struct LexiconScanner
             wordStart--;
         }
 
-        return !_lexicon.TryFind(_text[wordStart..p], out var group, out _) || !group.NeedsNextWord;
+        return !_lexicon.TryFindForm(_text[wordStart..p], out int groupIndex, out _) || !_lexicon.Record(groupIndex).NeedsNextWord;
     }
 
     private bool NextWordInToken()
@@ -738,17 +755,19 @@ public ref struct LexiconScanner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TakeWord(ReadOnlySpan<char> word, int wordStart)
     {
-        if (_lexicon.TryFind(word, out var group, out int form))
+        if (_lexicon.TryFindForm(word, out int groupIndex, out int form))
         {
+            GroupRecord record = _lexicon.Record(groupIndex);
             WriteContextWord(); // the eligibility rules and the occurrence read the previous word
-            if (IsEligible(group, word, wordStart + word.Length, out var casing))
+            if (IsEligible(groupIndex, record.Rules, word, wordStart + word.Length, out var casing))
             {
-                _group = group;
+                _groupIndex = groupIndex;
+                _record = record;
                 _form = form;
                 _start = wordStart;
                 _length = word.Length;
                 _casing = casing;
-                _pendingForm = group.Forms[form];
+                _occurrencePending = true;
                 return true;
             }
         }
@@ -759,7 +778,11 @@ public ref struct LexiconScanner
         return false;
     }
 
-    private readonly bool IsEligible(LexiconGroup group, ReadOnlySpan<char> word, int wordEnd, out WordCasing casing)
+    /// <summary>
+    /// The word's casing and the group's guards. Only the flags of <paramref name="rules"/> are read for most groups; the
+    /// group's word sets only for the few that have one.
+    /// </summary>
+    private readonly bool IsEligible(int groupIndex, GroupRules rules, ReadOnlySpan<char> word, int wordEnd, out WordCasing casing)
     {
         casing = WordCasing.Lower;
         if (char.IsAsciiLetterUpper(word[0]))
@@ -783,36 +806,46 @@ public ref struct LexiconScanner
             return false;
         }
 
+        if (rules == GroupRules.None)
+        {
+            return true;
+        }
+
         Debug.Assert(_contextWordStart < 0 || _state.Context != ContextKind.Word, "the previous word is written into the state before it is read");
         ReadOnlySpan<char> context = ContextSpan;
-        if (!group.IsAllowedAfter(context))
+        if ((rules & GroupRules.SentenceStartOnly) != 0 && _state.Context != ContextKind.SentenceStart)
         {
             return false;
         }
 
-        if (group.MixedArticle && (context is "a" || context is "an"))
+        if ((rules & (GroupRules.OnlyAfterWords | GroupRules.NotAfterWords)) != 0 && !_lexicon.Groups[groupIndex].IsAllowedAfter(context))
         {
             return false;
         }
 
-        if (group.RequiresComma && !(wordEnd < _tokenEnd && _text[wordEnd] == ','))
+        if ((rules & GroupRules.MixedArticle) != 0 && (context is "a" || context is "an"))
         {
             return false;
         }
 
-        if (group.NeedsNextWord)
+        if ((rules & GroupRules.RequiresComma) != 0 && !(wordEnd < _tokenEnd && _text[wordEnd] == ','))
+        {
+            return false;
+        }
+
+        if ((rules & (GroupRules.RequiresNextWord | GroupRules.NotBeforeWords)) != 0)
         {
             ReadOnlySpan<char> next = wordEnd == _tokenEnd ? NextWord(wordEnd) : default;
-            if (group.RequiresNextWord && next.IsEmpty)
+            if ((rules & GroupRules.RequiresNextWord) != 0 && next.IsEmpty)
             {
                 return false;
             }
 
-            if (group.NotBefore is not null && !next.IsEmpty && next.Length <= 32)
+            if ((rules & GroupRules.NotBeforeWords) != 0 && !next.IsEmpty && next.Length <= 32)
             {
                 Span<char> lower = stackalloc char[next.Length];
                 LowerWord(next, lower);
-                if (group.IsBlockedBefore(lower))
+                if (_lexicon.Groups[groupIndex].IsBlockedBefore(lower))
                 {
                     return false;
                 }

@@ -44,5 +44,15 @@ public sealed class FormTableTests
 
         Assert.InRange(declined, 40_000, 50_000);
         Assert.False(lexicon.TryFind("", out _, out _));
+
+        // Characters next to the letters in ASCII, which pack into the same five bits as values no letter has.
+        foreach (string form in all)
+        {
+            foreach (char odd in "[\\]^_{|}~\u007f`@\u00a0'-")
+            {
+                string word = odd + form[1..];
+                Assert.Equal(forms.Contains(word), lexicon.TryFind(word, out _, out _));
+            }
+        }
     }
 }

@@ -66,6 +66,44 @@ public sealed class LexiconScannerTests
     }
 
     [Fact]
+    public void Every_group_is_eligible_exactly_where_its_guards_say()
+    {
+        // The scanner reads a group's compact record and its word sets only when the flags say so; this checks it
+        // against the guards as LexiconGroup states them, for every group, before and after words from its own rules.
+        var lexicon = CanaryService.Core.Lexicon.CanaryLexicon.Default;
+        int checkedCases = 0;
+        foreach (var group in lexicon.Groups)
+        {
+            string[] contexts = ["^", "it", "a", "an", "the", .. group.OnlyAfter ?? [], .. group.NotAfter ?? []];
+            string[] nextWords = ["", "data", "of", .. group.NotBefore ?? []];
+            foreach (string context in contexts.Distinct())
+            {
+                foreach (string next in nextWords.Distinct())
+                {
+                    foreach (bool comma in new[] { false, true })
+                    {
+                        string form = group.Forms[checkedCases % group.Forms.Length];
+                        string lead = context == "^" ? string.Empty : $"We saw {context} ";
+                        string text = $"{lead}{form}{(comma ? "," : string.Empty)}{(next.Length > 0 ? " " + next : string.Empty)}";
+                        bool expected =
+                            (group.OnlyAfter is null || group.OnlyAfter.Contains(context))
+                            && (group.NotAfter is null || !group.NotAfter.Contains(context))
+                            && !(group.MixedArticle && context is "a" or "an")
+                            && (!group.RequiresComma || comma)
+                            && (!group.RequiresNextWord || (!comma && next.Length > 0))
+                            && (group.NotBefore is null || comma || !group.NotBefore.Contains(next));
+                        bool found = ScannedOccurrence.ScanWhole(text).Any(o => o.Word == form && o.Context == context);
+                        Assert.True(expected == found, $"group {group.Id}: '{text}' should {(expected ? string.Empty : "not ")}be eligible");
+                        checkedCases++;
+                    }
+                }
+            }
+        }
+
+        Assert.True(checkedCases > 4_000, $"only {checkedCases} cases");
+    }
+
+    [Fact]
     public void Protected_regions_are_skipped()
     {
         const string text = """
