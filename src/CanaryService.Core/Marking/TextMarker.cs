@@ -59,13 +59,12 @@ public sealed class TextMarker
         while (scanner.MoveNext())
         {
             var occurrence = scanner.Current;
-            LexiconGroup group = occurrence.Group;
-            PreferredFormCache key = _layers.IsGlobal(group.Index) ? _global : _account;
-            int preferred = key.PreferredIndex(occurrence.Context, group.Id, group.Forms.Length);
+            PreferredFormCache key = _layers.IsGlobal(occurrence.GroupIndex) ? _global : _account;
+            int preferred = key.PreferredIndex(occurrence.Context, occurrence.GroupId, occurrence.GroupSize);
             if (preferred != occurrence.FormIndex)
             {
                 output.Append(text[copied..occurrence.Start]);
-                output.AppendCased(group.Forms[preferred], occurrence.Casing);
+                output.AppendCased(occurrence.FormText(preferred), occurrence.Casing);
                 copied = occurrence.Start + occurrence.Length;
                 scanner.SetOutputForm(preferred);
             }
@@ -125,7 +124,7 @@ internal struct MarkedOutput : IDisposable
         _length += text.Length;
     }
 
-    public void AppendCased(string form, WordCasing casing)
+    public void AppendCased(scoped ReadOnlySpan<char> form, WordCasing casing)
     {
         Changed = true;
         Ensure(form.Length);
@@ -133,14 +132,14 @@ internal struct MarkedOutput : IDisposable
         switch (casing)
         {
             case WordCasing.Upper:
-                form.AsSpan().ToUpperInvariant(target);
+                form.ToUpperInvariant(target);
                 break;
             case WordCasing.Title:
-                form.AsSpan().CopyTo(target);
+                form.CopyTo(target);
                 target[0] = char.ToUpperInvariant(target[0]);
                 break;
             default:
-                form.AsSpan().CopyTo(target);
+                form.CopyTo(target);
                 break;
         }
 
