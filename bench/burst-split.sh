@@ -8,7 +8,8 @@
 # Usage: [MODE=json|stream] [SLICES=6] [SLICE=4s] [WARMUP=40s] [SYSCALLS=1] [HOST_B=path/to/CanaryService.Host.dll]
 #        [OUT=/tmp/burst-split] bench/burst-split.sh
 # HOST_B adds a fifth target, "other": another build of the Host (e.g. a worktree of an older commit built in Release),
-# marking as the first one does, on the same upstream and Azurite, so two builds meet the same bursts.
+# marking as the first one does, on the same upstream and Azurite, so two builds meet the same bursts. ENV_B: extra
+# environment for it (e.g. ENV_B="DOTNET_GCgen0size=0x400000" with HOST_B the same build, to try a runtime setting).
 # SYSCALLS=1 also counts, with perf, the plain proxy's and the marking Host's socket system calls and context switches
 # per request, under the burst load and at saturation (hey -c 64).
 set -euo pipefail
@@ -29,7 +30,7 @@ PPID_=$!; PIDS+=($PPID_)
 TARGETS="direct plain marking off"; BPORT=$HP; BPID=$HPID
 if [ -n "${HOST_B:-}" ]; then
   BPORT=$(free_port); dll=$(realpath "$HOST_B")
-  (cd "$(dirname "$dll")" && exec env ASPNETCORE_ENVIRONMENT=Production Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" Storage__ConnectionString="$STORAGE" Upstream__BaseUrl=http://127.0.0.1:$UP Evidence__AdminKey=bench-admin-key-0123456789 Logging__LogLevel__Default=Warning dotnet "$dll" --urls http://127.0.0.1:$BPORT) >"$OUT/host-b.log" 2>&1 &
+  (cd "$(dirname "$dll")" && exec env ${ENV_B:-} ASPNETCORE_ENVIRONMENT=Production Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" Storage__ConnectionString="$STORAGE" Upstream__BaseUrl=http://127.0.0.1:$UP Evidence__AdminKey=bench-admin-key-0123456789 Logging__LogLevel__Default=Warning dotnet "$dll" --urls http://127.0.0.1:$BPORT) >"$OUT/host-b.log" 2>&1 &
   BPID=$!; PIDS+=($BPID); TARGETS="$TARGETS other"
 fi
 for port in $HP $PP $BPORT; do for _ in $(seq 1 120); do curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"messages":[]}' http://127.0.0.1:$port/v1/chat/completions 2>/dev/null && break; sleep 0.5; done; done

@@ -32,12 +32,13 @@ public sealed class LexicalDetector
         while (scanner.MoveNext())
         {
             LexiconOccurrence occurrence = scanner.Current;
+            LexiconGroup group = occurrence.Group;
             contexts.Add(new LexicalContext(
                 occurrence.Context.ToString(),
-                occurrence.GroupId,
-                occurrence.GroupSize,
+                group.Id,
+                group.Forms.Length,
                 occurrence.FormIndex,
-                _layers.IsGlobal(occurrence.GroupIndex) ? LexicalLayer.Global : LexicalLayer.Account));
+                _layers.IsGlobal(group.Index) ? LexicalLayer.Global : LexicalLayer.Account));
         }
 
         return contexts;

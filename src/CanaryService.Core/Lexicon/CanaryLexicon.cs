@@ -10,32 +10,14 @@ namespace CanaryService.Core.Lexicon;
 /// </summary>
 public sealed class CanaryLexicon
 {
-    /// <summary>The characters a form takes in <see cref="FormText"/>: its length, then room for the longest a lexicon may have.</summary>
-    private const int FormStride = FormTable.MaxFormLength + 1;
-
     private static readonly Lazy<CanaryLexicon> DefaultLexicon = new(LoadDefault);
     private readonly FormTable _lookup;
-    private readonly GroupRecord[] _records;
-    private readonly char[] _formText; // each form at FormStride × its place: its length, then its characters
 
     private CanaryLexicon(ImmutableArray<LexiconGroup> groups, Dictionary<string, (int, int)> forms)
     {
         Groups = groups;
         _lookup = new FormTable([.. forms]);
         MaxFormLength = forms.Keys.Max(static k => k.Length);
-        _records = new GroupRecord[groups.Length];
-        _formText = new char[forms.Count * FormStride];
-        int next = 0;
-        foreach (LexiconGroup group in groups)
-        {
-            _records[group.Index] = new GroupRecord(group.Id, next, group.Forms.Length, group.Rules);
-            foreach (string form in group.Forms)
-            {
-                int at = next++ * FormStride;
-                _formText[at] = (char)form.Length;
-                form.CopyTo(_formText.AsSpan(at + 1));
-            }
-        }
     }
 
     /// <summary>The lexicon shipped with the service.</summary>
@@ -53,29 +35,16 @@ public sealed class CanaryLexicon
     /// <summary>Finds a word in any ASCII case, as its lower-case form.</summary>
     public bool TryFind(ReadOnlySpan<char> word, out LexiconGroup group, out int formIndex)
     {
-        if (TryFindForm(word, out int groupIndex, out formIndex))
+        if (word.Length <= MaxFormLength && _lookup.TryGetValue(word, out var hit))
         {
-            group = Groups[groupIndex];
+            group = Groups[hit.Group];
+            formIndex = hit.Form;
             return true;
         }
 
         group = null!;
         formIndex = -1;
         return false;
-    }
-
-    /// <summary>Finds a word in any ASCII case: its group's <see cref="LexiconGroup.Index"/> and its form's index.</summary>
-    internal bool TryFindForm(ReadOnlySpan<char> word, out int groupIndex, out int formIndex) =>
-        _lookup.TryGetValue(word, out groupIndex, out formIndex);
-
-    /// <summary>The compact record of the group at <paramref name="groupIndex"/>.</summary>
-    internal ref readonly GroupRecord Record(int groupIndex) => ref _records[groupIndex];
-
-    /// <summary>The lower-case text of a form, by its place: <see cref="GroupRecord.FirstForm"/> plus its index in the group.</summary>
-    internal ReadOnlySpan<char> FormText(int form)
-    {
-        int at = form * FormStride;
-        return _formText.AsSpan(at + 1, _formText[at]);
     }
 
     /// <summary>True when the word, in any ASCII case, is a form of some group.</summary>
@@ -112,12 +81,6 @@ public sealed class CanaryLexicon
             if (words.Length < 2 || words.Any(static w => !w.All(char.IsAsciiLetterLower)))
             {
                 throw new FormatException($"lexicon line {lineNumber}: a group needs at least two lower-case ASCII forms.");
-            }
-
-            // The scanner's table holds a form in sixteen bytes (see FormTable).
-            if (words.Length > byte.MaxValue || words.Any(static w => w.Length > FormTable.MaxFormLength))
-            {
-                throw new FormatException($"lexicon line {lineNumber}: a group has at most {byte.MaxValue} forms of at most {FormTable.MaxFormLength} letters.");
             }
 
             FrozenSet<string>? onlyAfter = null, notAfter = null, notBefore = null;
@@ -167,11 +130,6 @@ public sealed class CanaryLexicon
         if (groups.Count == 0)
         {
             throw new FormatException("The lexicon has no groups.");
-        }
-
-        if (forms.Count > ushort.MaxValue)
-        {
-            throw new FormatException($"The lexicon has more than {ushort.MaxValue} forms.");
         }
 
         return new CanaryLexicon(groups.ToImmutable(), forms);

@@ -3,61 +3,48 @@ using System.Runtime.CompilerServices;
 namespace CanaryService.Core.Lexicon;
 
 /// <summary>
-/// The lexicon's forms in an open-addressed hash table sized to stay under half full: the scanner looks up every word
-/// of every answer, most words are not forms, and a miss here is a hash of five numbers and a filter bit. (A
-/// <c>FrozenDictionary</c> alternate lookup cost about a tenth of the marking time under load.)
+/// The lexicon's forms in an open-addressed hash table sized to stay under a quarter full: the scanner looks up
+/// every word of every answer, most words are not forms, and a miss here is a hash of five numbers and usually one
+/// empty slot. (A <c>FrozenDictionary</c> alternate lookup cost about a tenth of the marking time under load.)
 /// </summary>
-/// <remarks>
-/// A slot is sixteen bytes that hold the form itself, five bits a letter, with its group and index: a found word
-/// costs one memory read. Under bursts the table is out of every cache by the time an answer comes, and the slot,
-/// the form string it pointed to and the entry beside it were three reads a word.
-/// </remarks>
 internal sealed class FormTable
 {
-    /// <summary>The longest form a slot holds: twelve letters in its first word and four in its second.</summary>
-    public const int MaxFormLength = 16;
-
-    // One bit per hash bucket of 1 KB: a word whose bit is clear is no form. Under load the slots were out of the
+    // One bit per hash bucket of 1 KB: a word whose bit is clear is no form. Under load the slots (16 KB) were out of the
     // cache by the time the next answer came, and most words cost a miss there only to find an empty slot; these sixteen
     // lines are read by every word and so stay cached. About one word in ten that is not a form passes it.
     private const int FilterBitsLog2 = 13;
     private const int FilterBits = 1 << FilterBitsLog2;
-    private const int GroupShift = 32;
-    private const int FormShift = 48;
     private readonly ulong[] _filter = new ulong[FilterBits / 64];
-    private readonly Slot[] _slots; // Letters == 0: empty (a form has at least one letter)
+    private readonly int[] _slots; // entry index + 1; 0 is empty
     private readonly string[] _forms;
+    private readonly (int Group, int Form)[] _values;
     private readonly int _mask;
 
     public FormTable(IReadOnlyList<KeyValuePair<string, (int Group, int Form)>> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
         int size = 64;
-        while (size < entries.Count * 2)
+        while (size < entries.Count * 4)
         {
             size *= 2;
         }
 
-        _slots = new Slot[size];
+        _slots = new int[size];
         _mask = size - 1;
         _forms = new string[entries.Count];
+        _values = new (int, int)[entries.Count];
         for (int i = 0; i < entries.Count; i++)
         {
-            (string form, (int group, int index)) = (entries[i].Key, entries[i].Value);
-            if (!TryPack(form, out ulong letters, out ulong rest) || (uint)group > ushort.MaxValue || (uint)index > byte.MaxValue)
-            {
-                throw new ArgumentException($"'{form}' does not fit a slot: at most {MaxFormLength} ASCII letters, in a group of at most 256.", nameof(entries));
-            }
-
-            _forms[i] = form;
-            uint hash = Hash(form);
+            _forms[i] = entries[i].Key;
+            _values[i] = entries[i].Value;
+            uint hash = Hash(entries[i].Key);
             int slot = (int)hash & _mask;
-            while (_slots[slot].Letters != 0)
+            while (_slots[slot] != 0)
             {
                 slot = (slot + 1) & _mask;
             }
 
-            _slots[slot] = new Slot(letters, rest | ((ulong)group << GroupShift) | ((ulong)index << FormShift));
+            _slots[slot] = i + 1;
             int bit = FilterBit(hash);
             _filter[bit >> 6] |= 1UL << bit;
         }
@@ -70,35 +57,35 @@ internal sealed class FormTable
     /// Finds a word in any ASCII case (the forms are lower case): the scanner looks up every word, and lower-casing each
     /// one first (into a buffer) only to find that most are not forms was a fifth of its time.
     /// </summary>
-    public bool TryGetValue(ReadOnlySpan<char> word, out int group, out int form)
+    public bool TryGetValue(ReadOnlySpan<char> word, out (int Group, int Form) value)
     {
-        group = 0;
-        form = 0;
-        if (word.IsEmpty || word.Length > MaxFormLength)
+        if (word.IsEmpty)
         {
+            value = default;
             return false;
         }
 
         uint hash = Hash(word);
         int bit = FilterBit(hash);
-        if ((_filter[bit >> 6] & (1UL << bit)) == 0 || !TryPack(word, out ulong letters, out ulong rest))
+        if ((_filter[bit >> 6] & (1UL << bit)) == 0)
         {
+            value = default;
             return false;
         }
 
         int slot = (int)hash & _mask;
         while (true)
         {
-            ref readonly Slot entry = ref _slots[slot];
-            if (entry.Letters == 0)
+            int entry = _slots[slot];
+            if (entry == 0)
             {
+                value = default;
                 return false;
             }
 
-            if (entry.Letters == letters && (uint)entry.Rest == rest)
+            if (EqualsIgnoreAsciiCase(word, _forms[entry - 1]))
             {
-                group = (ushort)(entry.Rest >> GroupShift);
-                form = (byte)(entry.Rest >> FormShift);
+                value = _values[entry - 1];
                 return true;
             }
 
@@ -106,40 +93,22 @@ internal sealed class FormTable
         }
     }
 
-    /// <summary>
-    /// The word's letters, case folded, five bits each (1 to 26, so 0 is padding): the first twelve in
-    /// <paramref name="letters"/>, the rest in the low 20 bits of <paramref name="rest"/>. False when the word is too
-    /// long or has a character that cannot pack.
-    /// </summary>
-    private static bool TryPack(ReadOnlySpan<char> word, out ulong letters, out ulong rest)
+    private static bool EqualsIgnoreAsciiCase(ReadOnlySpan<char> word, string lowerCaseForm)
     {
-        letters = 0;
-        rest = 0;
-        if (word.Length > MaxFormLength)
+        if (word.Length != lowerCaseForm.Length)
         {
             return false;
         }
 
-        // (c | 0x20) - 'a', unsigned, is 0 to 25 for an ASCII letter (as in char.IsAsciiLetter). Any other character gives 32
-        // or more, except the ten of '[' to '_' and '{' to DEL, which give 26 to 30: those still pack into their five
-        // bits, as 27 to 31, which no form has, so the word matches nothing.
-        uint others = 0;
-        int first = Math.Min(word.Length, 12);
-        for (int i = 0; i < first; i++)
+        for (int i = 0; i < word.Length; i++)
         {
-            uint letter = (uint)((word[i] | 0x20) - 'a');
-            others |= letter;
-            letters |= (ulong)(letter + 1) << (5 * i);
+            if (Fold(word[i]) != lowerCaseForm[i])
+            {
+                return false;
+            }
         }
 
-        for (int i = first; i < word.Length; i++)
-        {
-            uint letter = (uint)((word[i] | 0x20) - 'a');
-            others |= letter;
-            rest |= (ulong)(letter + 1) << (5 * (i - 12));
-        }
-
-        return others < 32;
+        return true;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -163,6 +132,4 @@ internal sealed class FormTable
 
         return hash ^ (hash >> 15);
     }
-
-    private readonly record struct Slot(ulong Letters, ulong Rest);
 }

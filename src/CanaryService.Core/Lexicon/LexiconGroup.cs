@@ -37,12 +37,6 @@ public sealed class LexiconGroup
         _notAfter = notAfter?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
         _notBefore = notBefore?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
         MixedArticle = forms.Select(static f => "aeiou".Contains(f[0], StringComparison.Ordinal)).Distinct().Count() > 1;
-        Rules = (onlyAfter is null ? GroupRules.None : onlyAfter is { Count: 1 } && onlyAfter.Contains("^") ? GroupRules.SentenceStartOnly : GroupRules.OnlyAfterWords)
-            | (notAfter is null ? GroupRules.None : GroupRules.NotAfterWords)
-            | (notBefore is null ? GroupRules.None : GroupRules.NotBeforeWords)
-            | (requiresComma ? GroupRules.RequiresComma : GroupRules.None)
-            | (requiresNextWord ? GroupRules.RequiresNextWord : GroupRules.None)
-            | (MixedArticle ? GroupRules.MixedArticle : GroupRules.None);
     }
 
     /// <summary>The stable id (keys are derived per id; never renumbered).</summary>
@@ -71,9 +65,6 @@ public sealed class LexiconGroup
 
     /// <summary>The forms disagree on the article (<c>a</c>/<c>an</c>), so the group is not eligible after either.</summary>
     public bool MixedArticle { get; }
-
-    /// <summary>The guards as flags, for the group's <see cref="GroupRecord"/>.</summary>
-    internal GroupRules Rules { get; }
 
     /// <summary>True when eligibility depends on the word that follows.</summary>
     public bool NeedsNextWord => RequiresNextWord || NotBefore is not null;

@@ -59,12 +59,13 @@ public sealed class TextMarker
         while (scanner.MoveNext())
         {
             var occurrence = scanner.Current;
-            PreferredFormCache key = _layers.IsGlobal(occurrence.GroupIndex) ? _global : _account;
-            int preferred = key.PreferredIndex(occurrence.Context, occurrence.GroupId, occurrence.GroupSize);
+            LexiconGroup group = occurrence.Group;
+            PreferredFormCache key = _layers.IsGlobal(group.Index) ? _global : _account;
+            int preferred = key.PreferredIndex(occurrence.Context, group.Id, group.Forms.Length);
             if (preferred != occurrence.FormIndex)
             {
                 output.Append(text[copied..occurrence.Start]);
-                output.AppendCased(occurrence.FormText(preferred), occurrence.Casing);
+                output.AppendCased(group.Forms[preferred], occurrence.Casing);
                 copied = occurrence.Start + occurrence.Length;
                 scanner.SetOutputForm(preferred);
             }
@@ -124,7 +125,7 @@ internal struct MarkedOutput : IDisposable
         _length += text.Length;
     }
 
-    public void AppendCased(scoped ReadOnlySpan<char> form, WordCasing casing)
+    public void AppendCased(string form, WordCasing casing)
     {
         Changed = true;
         Ensure(form.Length);
@@ -132,14 +133,14 @@ internal struct MarkedOutput : IDisposable
         switch (casing)
         {
             case WordCasing.Upper:
-                form.ToUpperInvariant(target);
+                form.AsSpan().ToUpperInvariant(target);
                 break;
             case WordCasing.Title:
-                form.CopyTo(target);
+                form.AsSpan().CopyTo(target);
                 target[0] = char.ToUpperInvariant(target[0]);
                 break;
             default:
-                form.CopyTo(target);
+                form.AsSpan().CopyTo(target);
                 break;
         }
 

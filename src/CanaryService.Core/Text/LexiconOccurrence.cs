@@ -18,15 +18,9 @@ public enum WordCasing
 /// <summary>One eligible lexicon occurrence found by <see cref="LexiconScanner"/>.</summary>
 public readonly ref struct LexiconOccurrence
 {
-    private readonly CanaryLexicon _lexicon;
-
-    internal LexiconOccurrence(CanaryLexicon lexicon, int groupIndex, GroupRecord record, int formIndex, int start, int length, WordCasing casing, ReadOnlySpan<char> context)
+    internal LexiconOccurrence(LexiconGroup group, int formIndex, int start, int length, WordCasing casing, ReadOnlySpan<char> context)
     {
-        _lexicon = lexicon;
-        GroupIndex = groupIndex;
-        GroupId = record.Id;
-        GroupSize = record.FormCount;
-        FirstForm = record.FirstForm;
+        Group = group;
         FormIndex = formIndex;
         Start = start;
         Length = length;
@@ -35,16 +29,7 @@ public readonly ref struct LexiconOccurrence
     }
 
     /// <summary>The group.</summary>
-    public LexiconGroup Group => _lexicon.Groups[GroupIndex];
-
-    /// <summary>The group's <see cref="LexiconGroup.Index"/>.</summary>
-    public int GroupIndex { get; }
-
-    /// <summary>The group's <see cref="LexiconGroup.Id"/>.</summary>
-    public int GroupId { get; }
-
-    /// <summary>How many forms the group has.</summary>
-    public int GroupSize { get; }
+    public LexiconGroup Group { get; }
 
     /// <summary>Which form of the group the text has.</summary>
     public int FormIndex { get; }
@@ -60,9 +45,4 @@ public readonly ref struct LexiconOccurrence
 
     /// <summary>The previous output word, lower-cased, <c>^</c> at a sentence start, <c>#</c> after a protected region.</summary>
     public ReadOnlySpan<char> Context { get; }
-
-    /// <summary>The lower-case text of the group's form <paramref name="formIndex"/>, without reading the group.</summary>
-    internal ReadOnlySpan<char> FormText(int formIndex) => _lexicon.FormText(FirstForm + formIndex);
-
-    private int FirstForm { get; }
 }

@@ -31,14 +31,9 @@ public ref struct LexiconScanner
 
     private bool _inToken;
     private int _tokenEnd;
+    private string? _pendingForm;
 
-    // The occurrence last yielded becomes the context of the next word once the caller moves on: as the text has it,
-    // or as the form the marker wrote there (a place in the lexicon's form text), when it said so.
-    private bool _occurrencePending;
-    private int _outputForm;
-
-    private int _groupIndex;
-    private GroupRecord _record;
+    private LexiconGroup? _group;
     private int _form;
     private int _start;
     private int _length;
@@ -71,7 +66,6 @@ public ref struct LexiconScanner
         _tokenEnd = -1;
         _contextWordStart = -1;
         _plainWordStart = -1;
-        _outputForm = -1;
 
         // Where the piece's last run of letters starts (a word that may still grow): see NextWordDecidable.
         _trailingLettersStart = isFinal ? text.Length : text.LastIndexOfAnyExcept(AsciiLetters) + 1;
@@ -79,7 +73,7 @@ public ref struct LexiconScanner
 
     /// <summary>The occurrence found by the last successful <see cref="MoveNext"/>.</summary>
     [UnscopedRef]
-    public readonly LexiconOccurrence Current => new(_lexicon, _groupIndex, _record, _form, _start, _length, _casing, ContextSpan);
+    public readonly LexiconOccurrence Current => new(_group!, _form, _start, _length, _casing, ContextSpan);
 
     /// <summary>How much of the text is decided (everything when final); valid once <see cref="MoveNext"/> returned false.</summary>
     internal readonly int Consumed => _consumed;
@@ -106,26 +100,15 @@ public ref struct LexiconScanner
     /// Tells the scanner which form the output has at the current occurrence, so the next context is the
     /// previous <em>output</em> word (the marker calls this after rewriting).
     /// </summary>
-    internal void SetOutputForm(int formIndex) => _outputForm = _record.FirstForm + formIndex;
+    internal void SetOutputForm(int formIndex) => _pendingForm = _group!.Forms[formIndex];
 
     /// <summary>Advances to the next eligible occurrence.</summary>
     public bool MoveNext()
     {
-        if (_occurrencePending)
+        if (_pendingForm is not null)
         {
-            _occurrencePending = false;
-            if (_outputForm >= 0)
-            {
-                SetContextWord(_lexicon.FormText(_outputForm));
-                _outputForm = -1;
-            }
-            else
-            {
-                // A form as the text has it: lower-cased when read, like any other context word.
-                _state.Context = ContextKind.Word;
-                _contextWordStart = _start;
-                _contextWordLength = _length;
-            }
+            SetContextWord(_pendingForm);
+            _pendingForm = null;
         }
 
         if (_inToken)
@@ -679,7 +662,7 @@ public ref struct LexiconScanner
             wordStart--;
         }
 
-        return !_lexicon.TryFindForm(_text[wordStart..p], out int groupIndex, out _) || !_lexicon.Record(groupIndex).NeedsNextWord;
+        return !_lexicon.TryFind(_text[wordStart..p], out var group, out _) || !group.NeedsNextWord;
     }
 
     private bool NextWordInToken()
@@ -755,19 +738,17 @@ public ref struct LexiconScanner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TakeWord(ReadOnlySpan<char> word, int wordStart)
     {
-        if (_lexicon.TryFindForm(word, out int groupIndex, out int form))
+        if (_lexicon.TryFind(word, out var group, out int form))
         {
-            GroupRecord record = _lexicon.Record(groupIndex);
             WriteContextWord(); // the eligibility rules and the occurrence read the previous word
-            if (IsEligible(groupIndex, record.Rules, word, wordStart + word.Length, out var casing))
+            if (IsEligible(group, word, wordStart + word.Length, out var casing))
             {
-                _groupIndex = groupIndex;
-                _record = record;
+                _group = group;
                 _form = form;
                 _start = wordStart;
                 _length = word.Length;
                 _casing = casing;
-                _occurrencePending = true;
+                _pendingForm = group.Forms[form];
                 return true;
             }
         }
@@ -778,11 +759,7 @@ public ref struct LexiconScanner
         return false;
     }
 
-    /// <summary>
-    /// The word's casing and the group's guards. Only the flags of <paramref name="rules"/> are read for most groups; the
-    /// group's word sets only for the few that have one.
-    /// </summary>
-    private readonly bool IsEligible(int groupIndex, GroupRules rules, ReadOnlySpan<char> word, int wordEnd, out WordCasing casing)
+    private readonly bool IsEligible(LexiconGroup group, ReadOnlySpan<char> word, int wordEnd, out WordCasing casing)
     {
         casing = WordCasing.Lower;
         if (char.IsAsciiLetterUpper(word[0]))
@@ -806,46 +783,36 @@ public ref struct LexiconScanner
             return false;
         }
 
-        if (rules == GroupRules.None)
-        {
-            return true;
-        }
-
         Debug.Assert(_contextWordStart < 0 || _state.Context != ContextKind.Word, "the previous word is written into the state before it is read");
         ReadOnlySpan<char> context = ContextSpan;
-        if ((rules & GroupRules.SentenceStartOnly) != 0 && _state.Context != ContextKind.SentenceStart)
+        if (!group.IsAllowedAfter(context))
         {
             return false;
         }
 
-        if ((rules & (GroupRules.OnlyAfterWords | GroupRules.NotAfterWords)) != 0 && !_lexicon.Groups[groupIndex].IsAllowedAfter(context))
+        if (group.MixedArticle && (context is "a" || context is "an"))
         {
             return false;
         }
 
-        if ((rules & GroupRules.MixedArticle) != 0 && (context is "a" || context is "an"))
+        if (group.RequiresComma && !(wordEnd < _tokenEnd && _text[wordEnd] == ','))
         {
             return false;
         }
 
-        if ((rules & GroupRules.RequiresComma) != 0 && !(wordEnd < _tokenEnd && _text[wordEnd] == ','))
-        {
-            return false;
-        }
-
-        if ((rules & (GroupRules.RequiresNextWord | GroupRules.NotBeforeWords)) != 0)
+        if (group.NeedsNextWord)
         {
             ReadOnlySpan<char> next = wordEnd == _tokenEnd ? NextWord(wordEnd) : default;
-            if ((rules & GroupRules.RequiresNextWord) != 0 && next.IsEmpty)
+            if (group.RequiresNextWord && next.IsEmpty)
             {
                 return false;
             }
 
-            if ((rules & GroupRules.NotBeforeWords) != 0 && !next.IsEmpty && next.Length <= 32)
+            if (group.NotBefore is not null && !next.IsEmpty && next.Length <= 32)
             {
                 Span<char> lower = stackalloc char[next.Length];
                 LowerWord(next, lower);
-                if (_lexicon.Groups[groupIndex].IsBlockedBefore(lower))
+                if (group.IsBlockedBefore(lower))
                 {
                     return false;
                 }
