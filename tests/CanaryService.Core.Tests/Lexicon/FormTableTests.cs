@@ -45,7 +45,7 @@ public sealed class FormTableTests
         Assert.InRange(declined, 40_000, 50_000);
         Assert.False(lexicon.TryFind("", out _, out _));
 
-        // Characters next to the letters in ASCII, which pack into the same five bits as values no letter has.
+        // Characters next to the ASCII letters, which a case fold by OR 0x20 or a five-bit packing could take for letters.
         foreach (string form in all)
         {
             foreach (char odd in "[\\]^_{|}~\u007f`@\u00a0'-")

@@ -68,8 +68,8 @@ public sealed class LexiconScannerTests
     [Fact]
     public void Every_group_is_eligible_exactly_where_its_guards_say()
     {
-        // The scanner reads a group's compact record and its word sets only when the flags say so; this checks it
-        // against the guards as LexiconGroup states them, for every group, before and after words from its own rules.
+        // The scanner's eligibility against the guards as LexiconGroup states them, for every group, after and before
+        // words from its own rules: a change to how the scanner reads the guards (stop 19 tried one) must keep this.
         var lexicon = CanaryService.Core.Lexicon.CanaryLexicon.Default;
         int checkedCases = 0;
         foreach (var group in lexicon.Groups)
