@@ -23,17 +23,22 @@ KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/K
 STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://127.0.0.1:$BP/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QP/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TP/devstoreaccount1;"
 dotnet "$ROOT/bench/CanaryService.ProxyBench/bin/Release/net10.0/CanaryService.ProxyBench.dll" upstream --urls http://127.0.0.1:$UP >/dev/null 2>&1 &
 UPID=$!; PIDS+=($UPID)
-(cd "$ROOT/src/CanaryService.Host/bin/Release/net10.0" && exec env ASPNETCORE_ENVIRONMENT=Production Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" Storage__ConnectionString="$STORAGE" Upstream__BaseUrl=http://127.0.0.1:$UP Evidence__AdminKey=bench-admin-key-0123456789 Logging__LogLevel__Default=Warning dotnet CanaryService.Host.dll --urls http://127.0.0.1:$HP) >"$OUT/host.log" 2>&1 &
-HPID=$!; PIDS+=($HPID)
+# A marking Host as deployed, from its build folder: start_host <CanaryService.Host.dll> <port> <log> [VAR=value ...]
+start_host() {
+  local dll; dll=$(realpath "$1")
+  (cd "$(dirname "$dll")" && exec env "${@:4}" ASPNETCORE_ENVIRONMENT=Production Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" Storage__ConnectionString="$STORAGE" Upstream__BaseUrl=http://127.0.0.1:$UP Evidence__AdminKey=bench-admin-key-0123456789 Logging__LogLevel__Default=Warning dotnet "$dll" --urls http://127.0.0.1:$2) >"$OUT/$3" 2>&1 &
+  PIDS+=($!)
+}
+start_host "$ROOT/src/CanaryService.Host/bin/Release/net10.0/CanaryService.Host.dll" $HP host.log
+HPID=${PIDS[-1]}
 (cd "$ROOT/bench/CanaryService.PlainProxy/bin/Release/net10.0" && exec dotnet CanaryService.PlainProxy.dll --urls http://127.0.0.1:$PP --Upstream:BaseUrl=http://127.0.0.1:$UP) >"$OUT/plain.log" 2>&1 &
 PPID_=$!; PIDS+=($PPID_)
-TARGETS="direct plain marking off"; BPORT=$HP; BPID=$HPID
+TARGETS="direct plain marking off"; PORTS="$HP $PP"; BPORT=""; BPID=""
 if [ -n "${HOST_B:-}" ]; then
-  BPORT=$(free_port); dll=$(realpath "$HOST_B")
-  (cd "$(dirname "$dll")" && exec env ${ENV_B:-} ASPNETCORE_ENVIRONMENT=Production Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" Storage__ConnectionString="$STORAGE" Upstream__BaseUrl=http://127.0.0.1:$UP Evidence__AdminKey=bench-admin-key-0123456789 Logging__LogLevel__Default=Warning dotnet "$dll" --urls http://127.0.0.1:$BPORT) >"$OUT/host-b.log" 2>&1 &
-  BPID=$!; PIDS+=($BPID); TARGETS="$TARGETS other"
+  BPORT=$(free_port); start_host "$HOST_B" $BPORT host-b.log ${ENV_B:-}
+  BPID=${PIDS[-1]}; TARGETS="$TARGETS other"; PORTS="$PORTS $BPORT"
 fi
-for port in $HP $PP $BPORT; do for _ in $(seq 1 120); do curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"messages":[]}' http://127.0.0.1:$port/v1/chat/completions 2>/dev/null && break; sleep 0.5; done; done
+for port in $PORTS; do for _ in $(seq 1 120); do curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"messages":[]}' http://127.0.0.1:$port/v1/chat/completions 2>/dev/null && break; sleep 0.5; done; done
 
 S=""; [ "${MODE:-json}" = stream ] && S='"stream":true,'
 printf '%s' '{"model":"gpt-bench",'"$S"'"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/on.body"
@@ -47,7 +52,7 @@ cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock tic
 for t in $TARGETS; do run $t -z "${WARMUP:-40s}" -c 64 >/dev/null; done
 : >"$OUT/ticks"
 for s in $(seq 1 "${SLICES:-6}"); do
-  order=$TARGETS; ((s % 2 == 0)) && order=$(echo $TARGETS | tr ' ' '\n' | tac | tr '\n' ' ')
+  order=$TARGETS; ((s % 2 == 0)) && order=$(printf '%s\n' $TARGETS | tac)
   for t in $order; do
     before=$(cpu "${PID[$t]}")
     run $t -z "${SLICE:-4s}" -c 16 -q 30 -o csv >>"$OUT/burst-${MODE:-json}-$t-1.csv" # named as paced-latency.py reads them
