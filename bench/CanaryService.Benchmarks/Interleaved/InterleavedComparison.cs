@@ -15,11 +15,15 @@ namespace CanaryService.Benchmarks.Interleaved;
 /// <c>dotnet run -c Release --project bench/CanaryService.Benchmarks -- interleaved &lt;folder A&gt; &lt;folder B&gt; &lt;class&gt; &lt;method,method&gt; [batches]</c>,
 /// e.g. folder A from a worktree of the older commit built in Release. Prints, per method, the minimum, 10th
 /// percentile and median of the per-call time of each build, and B/A at the 10th percentile. <c>EVICT_KB=8192</c>
-/// measures each call with cold caches (see <see cref="EvictCaches"/>).
+/// measures each call with cold caches (see <see cref="EvictCaches"/>). <c>PREPARE_B=&lt;method&gt;</c> makes side B call that
+/// method of the class untimed after the eviction, e.g. <c>WarmMarkerData</c> with A and B the same folder: how much of the
+/// cold cost is the part that method warms (see <see cref="ReachableMemory"/>).
 /// </remarks>
 internal static class InterleavedComparison
 {
     private const int CallsPerBatch = 50;
+
+    private static readonly string? PrepareB = Environment.GetEnvironmentVariable("PREPARE_B");
 
     private static readonly int[] EvictionBuffer =
         new int[int.Parse(Environment.GetEnvironmentVariable("EVICT_KB") ?? "0", CultureInfo.InvariantCulture) * 256];
@@ -34,7 +38,8 @@ internal static class InterleavedComparison
 
         string[] methods = args[3].Split(',', StringSplitOptions.RemoveEmptyEntries);
         int batches = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 400;
-        Dictionary<string, Action>[] builds = [Load(args[0], args[2], methods), Load(args[1], args[2], methods)];
+        Dictionary<string, Action>[] builds = [Load(args[0], args[2], methods), Load(args[1], args[2], PrepareB is null ? methods : [.. methods, PrepareB])];
+        Action prepareB = PrepareB is null ? () => { } : builds[1][PrepareB];
         foreach (string method in methods)
         {
             Action[] calls = [builds[0][method], builds[1][method]];
@@ -58,6 +63,11 @@ internal static class InterleavedComparison
                     for (int k = 0; k < CallsPerBatch; k++)
                     {
                         EvictCaches();
+                        if (side == 1)
+                        {
+                            prepareB();
+                        }
+
                         long start = Stopwatch.GetTimestamp();
                         calls[side]();
                         elapsed += Stopwatch.GetTimestamp() - start;

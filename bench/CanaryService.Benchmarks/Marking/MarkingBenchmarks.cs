@@ -1,6 +1,8 @@
+using System.Reflection;
 using System.Text;
 using System.Text.RegularExpressions;
 using BenchmarkDotNet.Attributes;
+using CanaryService.Benchmarks.Interleaved;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
@@ -23,6 +25,9 @@ public class MarkingBenchmarks
     private string _answer = null!;
     private string[] _deltas = null!;
     private string _loadAnswerWithoutForms = null!;
+    private ReachableMemory _markerData = ReachableMemory.Empty;
+    private ReachableMemory _lexiconData = ReachableMemory.Empty;
+    private ReachableMemory _choiceCacheData = ReachableMemory.Empty;
 
     [GlobalSetup]
     public void Setup()
@@ -36,7 +41,24 @@ public class MarkingBenchmarks
         _deltas = Enumerable.Range(0, (AnswerLength + DeltaLength - 1) / DeltaLength)
             .Select(i => _answer.Substring(i * DeltaLength, Math.Min(DeltaLength, AnswerLength - (i * DeltaLength))))
             .ToArray();
+        _markerData = ReachableMemory.Collect(_marker);
+        object Field(string name) => typeof(TextMarker).GetField(name, BindingFlags.Instance | BindingFlags.NonPublic)!.GetValue(_marker)!;
+        _lexiconData = ReachableMemory.Collect(Field("_lexicon"), Field("_layers"));
+        _choiceCacheData = ReachableMemory.Collect(Field("_global"), Field("_account"));
     }
+
+    /// <summary>
+    /// Reads every cache line of the marker's data (lexicon, form table, guard sets, keyed-choice caches) and nothing
+    /// of its code: with <c>PREPARE_B=WarmMarkerData</c> and <c>EVICT_KB</c>, side B of <c>interleaved</c> shows how
+    /// much of the cold cost is data.
+    /// </summary>
+    public int WarmMarkerData() => _markerData.Touch();
+
+    /// <summary>Like <see cref="WarmMarkerData"/>, only the lexicon and its layers.</summary>
+    public int WarmLexiconData() => _lexiconData.Touch();
+
+    /// <summary>Like <see cref="WarmMarkerData"/>, only the keyed-choice caches.</summary>
+    public int WarmChoiceCacheData() => _choiceCacheData.Touch();
 
     /// <summary>Whole-text marking of one 4 KB answer.</summary>
     [Benchmark(Baseline = true)]
