@@ -5,8 +5,12 @@
 # body read, request parse and account hash still run) -- then per target: p50, p90, p99 and mean latency over every
 # request, and the target's CPU per request (for direct, the upstream's).
 # Build first: dotnet build -c Release bench/CanaryService.ProxyBench bench/CanaryService.PlainProxy src/CanaryService.Host
-# Usage: [MODE=json|stream] [SLICES=6] [SLICE=4s] [WARMUP=40s] [SYSCALLS=1] [HOST_B=path/to/CanaryService.Host.dll]
-#        [OUT=/tmp/burst-split] bench/burst-split.sh
+# Usage: [MODE=json|stream] [ARRIVALS=burst|paced] [SLICES=6] [SLICE=4s] [WARMUP=40s] [SYSCALLS=1]
+#        [HOST_B=path/to/CanaryService.Host.dll] [OUT=/tmp/burst-split] bench/burst-split.sh
+# ARRIVALS=paced sends the same 480 requests/s with arrivals spread out instead (bench/paced-arrivals.sh, as
+# proxy-load.sh's paced runs), for the p99: more slices (e.g. SLICES=12) give its tail more requests. SATURATE=2s runs
+# each target at hey -c 64 for that long just before each of its slices (not counted), as in proxy-load.sh's rounds,
+# where the fixed-rate runs follow the saturation runs.
 # HOST_B adds a fifth target, "other": another build of the Host (e.g. a worktree of an older commit built in Release),
 # marking as the first one does, on the same upstream and Azurite, so two builds meet the same bursts. ENV_B: extra
 # environment for it (e.g. ENV_B="DOTNET_GCgen0size=0x400000" with HOST_B the same build, to try a runtime setting).
@@ -14,6 +18,7 @@
 # per request, under the burst load and at saturation (hey -c 64).
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"; OUT="${OUT:-/tmp/burst-split}"; rm -rf "$OUT"; mkdir -p "$OUT"
+ARRIVALS="${ARRIVALS:-burst}"; source "$ROOT/bench/paced-arrivals.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 PIDS=(); cleanup() { for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[$i]}" 2>/dev/null || true; sleep 0.3; done; }; trap cleanup EXIT
 UP=$(free_port); TP=$(free_port); BP=$(free_port); QP=$(free_port); HP=$(free_port); PP=$(free_port)
@@ -54,8 +59,13 @@ for t in $TARGETS; do run $t -z "${WARMUP:-40s}" -c 64 >/dev/null; done
 for s in $(seq 1 "${SLICES:-6}"); do
   order=$TARGETS; ((s % 2 == 0)) && order=$(printf '%s\n' $TARGETS | tac)
   for t in $order; do
+    if [ -n "${SATURATE:-}" ]; then run $t -z "$SATURATE" -c 64 >/dev/null; fi
     before=$(cpu "${PID[$t]}")
-    run $t -z "${SLICE:-4s}" -c 16 -q 30 -o csv >>"$OUT/burst-${MODE:-json}-$t-1.csv" # named as paced-latency.py reads them
+    if [ "$ARRIVALS" = paced ]; then
+      paced_arrivals "$OUT/slice.csv" "${SLICE:-4s}" run $t && cat "$OUT/slice.csv" >>"$OUT/paced-${MODE:-json}-$t-1.csv"
+    else
+      run $t -z "${SLICE:-4s}" -c 16 -q 30 -o csv >>"$OUT/burst-${MODE:-json}-$t-1.csv" # named as paced-latency.py reads them
+    fi
     echo "$t $(($(cpu "${PID[$t]}") - before))" >>"$OUT/ticks"
   done
 done
@@ -69,9 +79,9 @@ if [ -n "${SYSCALLS:-}" ]; then
   done; done
 fi
 
-python3 - "$ROOT" "$OUT" "${MODE:-json}" "$(getconf CLK_TCK)" $TARGETS <<'PY'
+python3 - "$ROOT" "$OUT" "${MODE:-json}" "$(getconf CLK_TCK)" "$ARRIVALS" $TARGETS <<'PY'
 import importlib.util, os, sys
-root, folder, mode, hz, targets = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:]
+root, folder, mode, hz, arrivals, targets = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5], sys.argv[6:]
 # The CSV reading and the percentile are paced-latency.py's, so both scripts count requests alike.
 spec = importlib.util.spec_from_file_location("paced_latency", os.path.join(root, "bench", "paced-latency.py"))
 latency = importlib.util.module_from_spec(spec)
@@ -81,7 +91,7 @@ for line in open(os.path.join(folder, "ticks")):
     target, n = line.split()
     ticks[target] = ticks.get(target, 0) + int(n)
 for target in targets:
-    times = latency.latencies(folder, "burst", mode, target)
+    times = latency.latencies(folder, arrivals, mode, target)
     pick = lambda q: latency.percentile(times, q)
     print(f"{target:8} n {len(times)}  p50 {pick(0.5):.2f}  p90 {pick(0.9):.2f}  p99 {pick(0.99):.2f}  mean {sum(times) / len(times):.3f} ms"
           f"  cpu {ticks[target] * 1e6 / hz / len(times):.0f} us/request")

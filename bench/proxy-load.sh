@@ -128,21 +128,10 @@ hey_run() { # target mode extra-args...
   hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/$mode.body" "$@" "${URL[$target]}"
 }
 
-# A fixed rate with arrivals spread out: 16 single-worker hey processes at 30 requests/s each (hey -q paces each worker
-# with its own ticker; one hey's workers start theirs together, so their requests come in bursts). Start i is put at
-# i x (1/30 + 1/480) s, so the tickers' phases fall 1/480 s apart over the 33 ms period (about 0.5 s to start them all;
-# timed with bash's $EPOCHREALTIME, so the only process started per wait is the sleep).
+# Paced: 480 requests/s with arrivals spread out (bench/paced-arrivals.sh).
+source "$ROOT/bench/paced-arrivals.sh"
 paced_run() { # target mode csv-file duration
-  local target=$1 mode=$2 csv=$3 duration=$4 pids=() i start wait_us
-  start=${EPOCHREALTIME/./}
-  for i in $(seq 0 15); do
-    wait_us=$((start + i * 35417 - ${EPOCHREALTIME/./}))
-    if ((wait_us > 0)); then sleep "$(printf '0.%06d' "$wait_us")"; fi
-    hey_run "$target" "$mode" -z "$duration" -c 1 -q 30 -o csv >"$csv.$i" &
-    pids+=($!)
-  done
-  wait "${pids[@]}"
-  cat "$csv".* >"$csv" && rm -f "$csv".*
+  paced_arrivals "$3" "$4" hey_run "$1" "$2"
 }
 
 latency_summary() { # hey csv-file -> "p50_ms p99_ms non-200-count requests" over every request in it (paced or burst)
