@@ -14,7 +14,7 @@ marking's added latency minus plain's (target: at most +0.5 ms at the median and
 
 --from-second S leaves out each hey process's requests of its first S seconds (hey's "offset" column). In the paced runs the
 first half second is the load generator's own start: the 16 processes start one by one and each dials its connection,
-so the rate is not yet 480/s, and in run AG 80-87% of the requests over a target's p99 came from it (docs/benchmarks.md,
+so the rate is not yet 480/s, and in run AG 73-87% of the requests over a target's p99 came from it (docs/benchmarks.md,
 stop 20).
 """
 import glob
