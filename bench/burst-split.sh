@@ -19,6 +19,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"; OUT="${OUT:-/tmp/burst-split}"; rm -rf "$OUT"; mkdir -p "$OUT"
 ARRIVALS="${ARRIVALS:-burst}"; source "$ROOT/bench/paced-arrivals.sh"
+case "$ARRIVALS" in burst | paced) ;; *) echo "ARRIVALS must be burst or paced, not '$ARRIVALS'" >&2; exit 2 ;; esac
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 PIDS=(); cleanup() { for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[$i]}" 2>/dev/null || true; sleep 0.3; done; }; trap cleanup EXIT
 UP=$(free_port); TP=$(free_port); BP=$(free_port); QP=$(free_port); HP=$(free_port); PP=$(free_port)
