@@ -128,11 +128,7 @@ hey_run() { # target mode extra-args...
   hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/$mode.body" "$@" "${URL[$target]}"
 }
 
-# Paced: 480 requests/s with arrivals spread out (bench/paced-arrivals.sh).
-source "$ROOT/bench/paced-arrivals.sh"
-paced_run() { # target mode csv-file duration
-  paced_arrivals "$3" "$4" hey_run "$1" "$2"
-}
+source "$ROOT/bench/paced-arrivals.sh" # paced_arrivals: 480 requests/s with arrivals spread out
 
 latency_summary() { # hey csv-file -> "p50_ms p99_ms non-200-count requests" over every request in it (paced or burst)
   python3 - "$1" <<'PY'
@@ -208,7 +204,7 @@ for round in $(seq 1 "$ROUNDS"); do
     for slice in $(seq 1 "$PACED_SLICES"); do
       order="direct plain marking"; ((slice % 2 == 0)) && order="marking plain direct"
       for target in $order; do
-        paced_run "$target" "$mode" "$OUT/paced-slice.csv" "$PACED_SLICE"
+        paced_arrivals "$OUT/paced-slice.csv" "$PACED_SLICE" hey_run "$target" "$mode"
         cat "$OUT/paced-slice.csv" >>"$OUT/paced-$mode-$target-$round.csv"
       done
     done

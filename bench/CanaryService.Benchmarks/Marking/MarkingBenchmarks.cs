@@ -1,6 +1,5 @@
 using System.Reflection;
 using System.Text;
-using System.Text.RegularExpressions;
 using BenchmarkDotNet.Attributes;
 using CanaryService.Benchmarks.Interleaved;
 using CanaryService.Core.Keys;
@@ -37,7 +36,7 @@ public class MarkingBenchmarks
         string corpus = string.Join("\n\n", Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Corpus"), "*.md")
             .Order(StringComparer.Ordinal).Select(File.ReadAllText));
         _answer = corpus[..AnswerLength];
-        _loadAnswerWithoutForms = Regex.Replace(BenchAnswer.Text, "[A-Za-z]+", m => CanaryLexicon.Default.Contains(m.Value) ? new string('q', m.Length) : m.Value);
+        _loadAnswerWithoutForms = LexiconFreeText.Of(BenchAnswer.Text);
         _deltas = Enumerable.Range(0, (AnswerLength + DeltaLength - 1) / DeltaLength)
             .Select(i => _answer.Substring(i * DeltaLength, Math.Min(DeltaLength, AnswerLength - (i * DeltaLength))))
             .ToArray();

@@ -1,12 +1,11 @@
 using System.Text;
-using System.Text.RegularExpressions;
 using BenchmarkDotNet.Attributes;
 using CanaryService.Api.Proxy.Marking;
 using CanaryService.Api.Proxy.Rewriting;
 using CanaryService.Api.Proxy.ServerSentEvents;
 using CanaryService.Benchmarks.Interleaved;
+using CanaryService.Benchmarks.Marking;
 using CanaryService.Core.Keys;
-using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Phrases;
 using CanaryService.Core.Ports;
@@ -48,8 +47,7 @@ public class RewriterBenchmarks
         _threeReads = [.. BenchAnswer.Events.Chunk(30).Select(read => read.SelectMany(e => e).ToArray())];
         _markerData = ReachableMemory.Collect(_marker);
         _inputData = ReachableMemory.Collect(_threeReads, _completion);
-        _threeReadsWithoutForms = [.. _threeReads.Select(read => Encoding.UTF8.GetBytes(Regex.Replace(Encoding.UTF8.GetString(read), "[A-Za-z]+",
-            m => CanaryLexicon.Default.Contains(m.Value) && !JsonNames.Contains(m.Value) ? new string('q', m.Length) : m.Value)))];
+        _threeReadsWithoutForms = [.. _threeReads.Select(read => Encoding.UTF8.GetBytes(LexiconFreeText.Of(Encoding.UTF8.GetString(read), JsonNames)))];
     }
 
     /// <summary>
