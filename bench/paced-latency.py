@@ -2,8 +2,8 @@
 """Latency at the fixed 480 requests/s over every request of a proxy-load.sh run, per target and mode: paced arrivals,
 and burst arrivals where the run kept them as CSV too (since stop 18).
 
-Usage: bench/paced-latency.py [--from-second S] OUT   (the folder proxy-load.sh wrote: its {paced,burst}-<mode>-<target>-<round>.csv
-files)
+Usage: bench/paced-latency.py [--from-second S] OUT [OUT ...]   (the folders proxy-load.sh wrote: their
+{paced,burst}-<mode>-<target>-<round>.csv files)
 
 proxy-load.sh's summary takes each round's p50 and p99 and prints the median over the rounds. A round's p99 is its
 38th-slowest request of about 3,840, so one stall of the shared machine during one target's slice can decide it. This
@@ -16,10 +16,19 @@ marking's added latency minus plain's (target: at most +0.5 ms at the median and
 first half second is the load generator's own start: the 16 processes start one by one and each dials its connection,
 so the rate is not yet 480/s, and in run AG 73-87% of the requests over a target's p99 came from it (docs/benchmarks.md,
 stop 20).
+
+With several folders (since stop 22; runs of the same code), it then pools every request of all of them and gives the
+pooled gap a 95% bootstrap interval in which whole rounds are resampled (a round's requests stay together, because a
+stall of the machine slows many requests of one round at once). That is the interval of the plain p99 of all the
+requests, where bench/latency-ci.py gives the interval of the median of the rounds' own p99s.
 """
 import glob
 import os
+import random
 import sys
+
+RESAMPLES = 2_000
+BIN_MS = 0.1  # hey's resolution
 
 
 def latencies(folder, kind, mode, target, from_second=0.0):
@@ -48,17 +57,78 @@ def report(folder, kind, mode, from_second):
           f"marking - plain: p50 {added['marking'][0] - added['plain'][0]:+.2f} ms (target <= +0.5), p99 {added['marking'][1] - added['plain'][1]:+.2f} ms (target <= +2)")
 
 
+def round_histograms(folders, kind, mode, target, from_second):
+    """Per (folder, round): the count of the target's requests in each 0.1 ms bin."""
+    histograms = {}
+    for folder in folders:
+        for path in sorted(glob.glob(os.path.join(folder, f"{kind}-{mode}-{target}-*.csv"))):
+            round_name = path.rsplit("-", 1)[-1].removesuffix(".csv")
+            histogram = histograms.setdefault((folder, round_name), {})
+            with open(path) as rows:
+                for row in rows:
+                    fields = row.split(",")
+                    if len(fields) > 7 and fields[6] == "200" and float(fields[7]) >= from_second:
+                        slot = round(float(fields[0]) * 1000 / BIN_MS)
+                        histogram[slot] = histogram.get(slot, 0) + 1
+    return histograms
+
+
+def histogram_percentile(histogram, share):
+    """The same percentile as percentile() above, the value at index int(n * share) of the sorted requests."""
+    index = int(sum(histogram.values()) * share)
+    seen = 0
+    for slot in sorted(histogram):
+        seen += histogram[slot]
+        if seen > index:
+            return slot * BIN_MS
+    raise ValueError("empty histogram")
+
+
+def pooled_gap(histograms, rounds, share):
+    """Marking's percentile minus plain's over the requests of the given rounds (direct cancels in the difference)."""
+    totals = {}
+    for target in ("plain", "marking"):
+        total = {}
+        for key in rounds:
+            for slot, count in histograms[target][key].items():
+                total[slot] = total.get(slot, 0) + count
+        totals[target] = total
+    return histogram_percentile(totals["marking"], share) - histogram_percentile(totals["plain"], share)
+
+
+def report_pooled(folders, kind, mode, from_second, rng):
+    histograms = {t: round_histograms(folders, kind, mode, t, from_second) for t in ("plain", "marking")}
+    rounds = sorted(set(histograms["plain"]) & set(histograms["marking"]))
+    if not rounds:
+        return
+    for share, target in ((0.50, 0.5), (0.99, 2.0)):
+        gap = pooled_gap(histograms, rounds, share)
+        resampled = sorted(pooled_gap(histograms, [rng.choice(rounds) for _ in rounds], share) for _ in range(RESAMPLES))
+        low, high = resampled[int(0.025 * RESAMPLES)], resampled[int(0.975 * RESAMPLES) - 1]
+        print(f"{mode}\t{kind}, {len(rounds)} rounds of {len(folders)} runs pooled: marking - plain at p{round(share * 100)} "
+              f"{gap:+.2f} ms, 95% interval {low:+.2f} to {high:+.2f} (rounds resampled; target <= +{target:g})")
+
+
 def main() -> None:
     args = sys.argv[1:]
     from_second = 0.0
-    if len(args) == 3 and args[0] == "--from-second":
+    if len(args) >= 3 and args[0] == "--from-second":
         from_second = float(args[1])
         args = args[2:]
-    if len(args) != 1:
+    if not args:
         sys.exit(__doc__)
-    for kind in ("paced", "burst"):
-        for mode in ("json", "stream"):
-            report(args[0], kind, mode, from_second)
+    for folder in args:
+        if len(args) > 1:
+            print(f"# {folder}")
+        for kind in ("paced", "burst"):
+            for mode in ("json", "stream"):
+                report(folder, kind, mode, from_second)
+    if len(args) > 1:
+        print("# all runs")
+        rng = random.Random(20261203)  # fixed, so a rerun prints the same intervals
+        for kind in ("paced", "burst"):
+            for mode in ("json", "stream"):
+                report_pooled(args, kind, mode, from_second, rng)
 
 
 if __name__ == "__main__":
