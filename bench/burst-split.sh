@@ -20,31 +20,22 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"; OUT="${OUT:-/tmp/burst-split}"; rm -rf "$OUT"; mkdir -p "$OUT"
 ARRIVALS="${ARRIVALS:-burst}"; source "$ROOT/bench/paced-arrivals.sh"
 case "$ARRIVALS" in burst | paced) ;; *) echo "ARRIVALS must be burst or paced, not '$ARRIVALS'" >&2; exit 2 ;; esac
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-PIDS=(); cleanup() { for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[$i]}" 2>/dev/null || true; sleep 0.3; done; }; trap cleanup EXIT
+source "$ROOT/bench/launch.sh" # free_port, start_*, wait_ready; stops everything it started on exit
 UP=$(free_port); TP=$(free_port); BP=$(free_port); QP=$(free_port); HP=$(free_port); PP=$(free_port)
-(cd "$ROOT" && exec node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --loose --skipApiVersionCheck --blobHost 127.0.0.1 --blobPort $BP --queueHost 127.0.0.1 --queuePort $QP --tableHost 127.0.0.1 --tablePort $TP) >/dev/null 2>&1 &
-PIDS+=($!)
-KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://127.0.0.1:$BP/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QP/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TP/devstoreaccount1;"
-dotnet "$ROOT/bench/CanaryService.ProxyBench/bin/Release/net10.0/CanaryService.ProxyBench.dll" upstream --urls http://127.0.0.1:$UP >/dev/null 2>&1 &
-UPID=$!; PIDS+=($UPID)
-# A marking Host as deployed, from its build folder: start_host <CanaryService.Host.dll> <port> <log> [VAR=value ...]
-start_host() {
-  local dll; dll=$(realpath "$1")
-  (cd "$(dirname "$dll")" && exec env "${@:4}" ASPNETCORE_ENVIRONMENT=Production Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" Storage__ConnectionString="$STORAGE" Upstream__BaseUrl=http://127.0.0.1:$UP Evidence__AdminKey=bench-admin-key-0123456789 Logging__LogLevel__Default=Warning dotnet "$dll" --urls http://127.0.0.1:$2) >"$OUT/$3" 2>&1 &
-  PIDS+=($!)
-}
-start_host "$ROOT/src/CanaryService.Host/bin/Release/net10.0/CanaryService.Host.dll" $HP host.log
+start_azurite $BP $QP $TP /dev/null
+STORAGE=$(azurite_connection_string $BP $QP $TP)
+start_upstream $UP /dev/null
+UPID=${PIDS[-1]}
+start_host "$HOST_DLL" $HP $UP "$STORAGE" "$OUT/host.log"
 HPID=${PIDS[-1]}
-(cd "$ROOT/bench/CanaryService.PlainProxy/bin/Release/net10.0" && exec dotnet CanaryService.PlainProxy.dll --urls http://127.0.0.1:$PP --Upstream:BaseUrl=http://127.0.0.1:$UP) >"$OUT/plain.log" 2>&1 &
-PPID_=$!; PIDS+=($PPID_)
+start_plain $PP $UP "$OUT/plain.log"
+PPID_=${PIDS[-1]}
 TARGETS="direct plain marking off"; PORTS="$HP $PP"; BPORT=""; BPID=""
 if [ -n "${HOST_B:-}" ]; then
-  BPORT=$(free_port); start_host "$HOST_B" $BPORT host-b.log ${ENV_B:-}
+  BPORT=$(free_port); start_host "$HOST_B" $BPORT $UP "$STORAGE" "$OUT/host-b.log" ${ENV_B:-}
   BPID=${PIDS[-1]}; TARGETS="$TARGETS other"; PORTS="$PORTS $BPORT"
 fi
-for port in $PORTS; do for _ in $(seq 1 120); do curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"messages":[]}' http://127.0.0.1:$port/v1/chat/completions 2>/dev/null && break; sleep 0.5; done; done
+wait_ready $UP $PORTS
 
 S=""; [ "${MODE:-json}" = stream ] && S='"stream":true,'
 printf '%s' '{"model":"gpt-bench",'"$S"'"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/on.body"

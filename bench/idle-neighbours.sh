@@ -9,26 +9,16 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"; OUT="${OUT:-/tmp/idle-neighbours}"; rm -rf "$OUT"; mkdir -p "$OUT"
 source "$ROOT/bench/paced-arrivals.sh"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-PIDS=()
-cleanup() { # as proxy-load.sh's: Azurite can take its time over SIGTERM, and nothing started here may outlive the script
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[$i]}" 2>/dev/null || true; done
-  sleep 3; for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true
-}
-trap cleanup EXIT
+source "$ROOT/bench/launch.sh" # free_port, start_*; stops everything it started on exit
 UP=$(free_port); TP=$(free_port); BP=$(free_port); QP=$(free_port); HP=$(free_port); PP=$(free_port)
-dotnet "$ROOT/bench/CanaryService.ProxyBench/bin/Release/net10.0/CanaryService.ProxyBench.dll" upstream --urls http://127.0.0.1:$UP >/dev/null 2>&1 &
-PIDS+=($!)
-KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://127.0.0.1:$BP/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QP/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TP/devstoreaccount1;"
+start_upstream $UP /dev/null
 for neighbour in ${EXTRA:-}; do
   case "$neighbour" in
-    azurite) (cd "$ROOT" && exec node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --loose --skipApiVersionCheck --blobHost 127.0.0.1 --blobPort $BP --queueHost 127.0.0.1 --queuePort $QP --tableHost 127.0.0.1 --tablePort $TP) >/dev/null 2>&1 & ;;
-    host) (cd "$ROOT/src/CanaryService.Host/bin/Release/net10.0" && exec env ASPNETCORE_ENVIRONMENT=Production Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" Storage__ConnectionString="$STORAGE" Upstream__BaseUrl=http://127.0.0.1:$UP Evidence__AdminKey=bench-admin-key-0123456789 Logging__LogLevel__Default=Warning dotnet CanaryService.Host.dll --urls http://127.0.0.1:$HP) >"$OUT/host.log" 2>&1 & ;;
-    plain) (cd "$ROOT/bench/CanaryService.PlainProxy/bin/Release/net10.0" && exec dotnet CanaryService.PlainProxy.dll --urls http://127.0.0.1:$PP --Upstream:BaseUrl=http://127.0.0.1:$UP) >"$OUT/plain.log" 2>&1 & ;;
+    azurite) start_azurite $BP $QP $TP /dev/null ;;
+    host) start_host "$HOST_DLL" $HP $UP "$(azurite_connection_string $BP $QP $TP)" "$OUT/host.log" ;;
+    plain) start_plain $PP $UP "$OUT/plain.log" ;;
     *) echo "EXTRA names azurite, host and plain, not '$neighbour'" >&2; exit 2 ;;
   esac
-  PIDS+=($!)
 done
 sleep 4
 printf '%s' '{"model":"gpt-bench","stream":true,"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/body"

@@ -39,38 +39,20 @@ if ! command -v hey >/dev/null; then
   apt-get update -qq && apt-get install -y -qq hey >/dev/null
 fi
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-
-PIDS=()
-cleanup() { # newest first: the Host writes its queued issuance while Azurite still runs
-  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do kill "${PIDS[$i]}" 2>/dev/null || true; sleep 0.2; done
-  sleep 3 # Azurite can take its time over SIGTERM; nothing started here may outlive the script
-  for pid in "${PIDS[@]}"; do kill -9 "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-}
-trap cleanup EXIT
+source "$ROOT/bench/launch.sh" # free_port, start_*, wait_ready; stops everything it started on exit
 
 echo "== build (Release)"
 for project in bench/CanaryService.ProxyBench bench/CanaryService.PlainProxy src/CanaryService.Host; do
   dotnet build -c Release --nologo -v q "$ROOT/$project" >/dev/null
 done
-BENCH_DLL="$ROOT/bench/CanaryService.ProxyBench/bin/Release/net10.0/CanaryService.ProxyBench.dll"
-PLAIN_DLL="$ROOT/bench/CanaryService.PlainProxy/bin/Release/net10.0/CanaryService.PlainProxy.dll"
-HOST_DLL="$ROOT/src/CanaryService.Host/bin/Release/net10.0/CanaryService.Host.dll"
 
 UPSTREAM_PORT=$(free_port); PLAIN_PORT=$(free_port); MARKING_PORT=$(free_port)
 BLOB_PORT=$(free_port); QUEUE_PORT=$(free_port); TABLE_PORT=$(free_port)
 
 echo "== azurite (in memory) on $BLOB_PORT/$QUEUE_PORT/$TABLE_PORT"
-[ -d "$ROOT/node_modules/azurite" ] || (cd "$ROOT" && npm ci --silent)
-# node itself (not npx, which would leave its node child running when killed) runs the pinned package's CLI.
-(cd "$ROOT" && exec node node_modules/azurite/dist/src/azurite.js --inMemoryPersistence --silent --loose --skipApiVersionCheck \
-  --blobHost 127.0.0.1 --blobPort "$BLOB_PORT" --queueHost 127.0.0.1 --queuePort "$QUEUE_PORT" \
-  --tableHost 127.0.0.1 --tablePort "$TABLE_PORT") >"$OUT/azurite.log" 2>&1 &
-AZURITE_PID=$!
-PIDS+=($AZURITE_PID)
-KEY="Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-STORAGE="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=$KEY;BlobEndpoint=http://127.0.0.1:$BLOB_PORT/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$QUEUE_PORT/devstoreaccount1;TableEndpoint=http://127.0.0.1:$TABLE_PORT/devstoreaccount1;"
+start_azurite "$BLOB_PORT" "$QUEUE_PORT" "$TABLE_PORT" "$OUT/azurite.log"
+AZURITE_PID=${PIDS[-1]}
+STORAGE=$(azurite_connection_string "$BLOB_PORT" "$QUEUE_PORT" "$TABLE_PORT")
 
 if [ "$PROFILE" = perf ]; then
   command -v perf >/dev/null || (apt-get update -qq && apt-get install -y -qq linux-perf >/dev/null)
@@ -80,30 +62,13 @@ fi
 
 echo "== upstream :$UPSTREAM_PORT, plain proxy :$PLAIN_PORT, marking Host :$MARKING_PORT"
 # GC settings are the apps' defaults (Server GC, as Microsoft.NET.Sdk.Web sets it), as they would run deployed.
-dotnet "$BENCH_DLL" upstream --urls "http://127.0.0.1:$UPSTREAM_PORT" >"$OUT/upstream.log" 2>&1 &
-UPSTREAM_PID=$!
-PIDS+=($UPSTREAM_PID)
-dotnet "$PLAIN_DLL" --urls "http://127.0.0.1:$PLAIN_PORT" --Upstream:BaseUrl="http://127.0.0.1:$UPSTREAM_PORT" >"$OUT/plain.log" 2>&1 &
-PLAIN_PID=$!
-PIDS+=($PLAIN_PID)
-# From its output folder, as a container runs it, so the Host's appsettings.json applies.
-(cd "$(dirname "$HOST_DLL")" && exec env \
-  ASPNETCORE_ENVIRONMENT=Production \
-  Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" \
-  Storage__ConnectionString="$STORAGE" \
-  Upstream__BaseUrl="http://127.0.0.1:$UPSTREAM_PORT" \
-  Evidence__AdminKey="bench-admin-key-0123456789" \
-  Logging__LogLevel__Default=Warning \
-  dotnet "$HOST_DLL" --urls "http://127.0.0.1:$MARKING_PORT") >"$OUT/marking.log" 2>&1 &
-MARKING_PID=$!
-PIDS+=($MARKING_PID)
-
-for port in $UPSTREAM_PORT $PLAIN_PORT $MARKING_PORT; do
-  for _ in $(seq 1 120); do
-    curl -fsS -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"messages":[]}' "http://127.0.0.1:$port/v1/chat/completions" 2>/dev/null && break
-    sleep 0.5
-  done
-done
+start_upstream "$UPSTREAM_PORT" "$OUT/upstream.log"
+UPSTREAM_PID=${PIDS[-1]}
+start_plain "$PLAIN_PORT" "$UPSTREAM_PORT" "$OUT/plain.log"
+PLAIN_PID=${PIDS[-1]}
+start_host "$HOST_DLL" "$MARKING_PORT" "$UPSTREAM_PORT" "$STORAGE" "$OUT/marking.log"
+MARKING_PID=${PIDS[-1]}
+wait_ready "$UPSTREAM_PORT" "$PLAIN_PORT" "$MARKING_PORT"
 
 declare -A PROXY_PID=([direct]=$UPSTREAM_PID [plain]=$PLAIN_PID [marking]=$MARKING_PID)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
