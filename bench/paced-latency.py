@@ -3,7 +3,8 @@
 and burst arrivals where the run kept them as CSV too (since stop 18).
 
 Usage: bench/paced-latency.py [--from-second S] OUT [OUT ...]   (the folders proxy-load.sh wrote: their
-{paced,burst}-<mode>-<target>-<round>.csv files)
+{paced,burst}-<mode>-<target>-<round>.csv files; or files written by --save)
+       bench/paced-latency.py --save FILE.tsv.gz OUT   (keeps a run's requests in bench/results: see below)
 
 proxy-load.sh's summary takes each round's p50 and p99 and prints the median over the rounds. A round's p99 is its
 38th-slowest request of about 3,840, so one stall of the shared machine during one target's slice can decide it. This
@@ -21,8 +22,13 @@ With several folders (since stop 22; runs of the same code), it then pools every
 pooled gap a 95% bootstrap interval in which whole rounds are resampled (a round's requests stay together, because a
 stall of the machine slows many requests of one round at once). That is the interval of the plain p99 of all the
 requests, where bench/latency-ci.py gives the interval of the median of the rounds' own p99s.
+
+--save FILE.tsv.gz OUT writes a run's answered requests as counts per kind, mode, target, round, 0.1 ms bin, and whether
+the request came in its hey process's first second (about 40 KB a run, where the CSVs are 15 MB), so the run can be
+kept in bench/results and pooled later. Such a file stands in for its folder anywhere above, with --from-second 0 or 1.
 """
 import glob
+import gzip
 import os
 import random
 import sys
@@ -47,23 +53,45 @@ def percentile(values, share):
     return values[min(len(values) - 1, int(len(values) * share))]
 
 
-def report(folder, kind, mode, from_second):
-    runs = {t: latencies(folder, kind, mode, t, from_second) for t in ("direct", "plain", "marking")}
+def report(source, kind, mode, from_second):
+    runs = {t: merged(round_histograms([source], kind, mode, t, from_second).values()) for t in ("direct", "plain", "marking")}
     if not all(runs.values()):
         return
-    added = {t: [percentile(runs[t], q) - percentile(runs["direct"], q) for q in (0.50, 0.99)] for t in ("plain", "marking")}
-    print(f"{mode}\t{kind}, all rounds pooled ({len(runs['marking'])} requests per target): added over direct, "
+    added = {t: [histogram_percentile(runs[t], q) - histogram_percentile(runs["direct"], q) for q in (0.50, 0.99)] for t in ("plain", "marking")}
+    print(f"{mode}\t{kind}, all rounds pooled ({sum(runs['marking'].values())} requests per target): added over direct, "
           f"plain p50 {added['plain'][0]:.2f} p99 {added['plain'][1]:.2f} ms; marking p50 {added['marking'][0]:.2f} p99 {added['marking'][1]:.2f} ms; "
           f"marking - plain: p50 {added['marking'][0] - added['plain'][0]:+.2f} ms (target <= +0.5), p99 {added['marking'][1] - added['plain'][1]:+.2f} ms (target <= +2)")
 
 
-def round_histograms(folders, kind, mode, target, from_second):
-    """Per (folder, round): the count of the target's requests in each 0.1 ms bin."""
+def saved_rows(path):
+    """The rows of a file written by --save: (kind, mode, target, round, late, slot, count)."""
+    if path not in _saved:
+        with gzip.open(path, "rt") as lines:
+            next(lines)  # header
+            _saved[path] = [(k, m, t, r, late == "1", round(float(ms) / BIN_MS), int(n))
+                            for k, m, t, r, late, ms, n in (line.rstrip("\n").split("\t") for line in lines)]
+    return _saved[path]
+
+
+_saved = {}
+
+
+def round_histograms(sources, kind, mode, target, from_second):
+    """Per (source, round): the count of the target's requests in each 0.1 ms bin. A source is a folder of hey CSVs or
+    a file written by --save (which keeps only whether a request came in its hey process's first second)."""
     histograms = {}
-    for folder in folders:
-        for path in sorted(glob.glob(os.path.join(folder, f"{kind}-{mode}-{target}-*.csv"))):
+    for source in sources:
+        if os.path.isfile(source):
+            if from_second not in (0.0, 1.0):
+                sys.exit(f"{source} keeps only whether a request came in the first second: --from-second must be 0 or 1")
+            for k, m, t, round_name, late, slot, count in saved_rows(source):
+                if (k, m, t) == (kind, mode, target) and (late or from_second == 0.0):
+                    histogram = histograms.setdefault((source, round_name), {})
+                    histogram[slot] = histogram.get(slot, 0) + count
+            continue
+        for path in sorted(glob.glob(os.path.join(source, f"{kind}-{mode}-{target}-*.csv"))):
             round_name = path.rsplit("-", 1)[-1].removesuffix(".csv")
-            histogram = histograms.setdefault((folder, round_name), {})
+            histogram = histograms.setdefault((source, round_name), {})
             with open(path) as rows:
                 for row in rows:
                     fields = row.split(",")
@@ -71,6 +99,32 @@ def round_histograms(folders, kind, mode, target, from_second):
                         slot = round(float(fields[0]) * 1000 / BIN_MS)
                         histogram[slot] = histogram.get(slot, 0) + 1
     return histograms
+
+
+def merged(histograms):
+    """One histogram of all the given ones (a round given twice counts twice, as a bootstrap resample needs)."""
+    total = {}
+    for histogram in histograms:
+        for slot, count in histogram.items():
+            total[slot] = total.get(slot, 0) + count
+    return total
+
+
+def save(folder, path):
+    """Writes the run's answered requests as counts per (kind, mode, target, round, first second or not, 0.1 ms bin)."""
+    with gzip.open(path, "wt") as out:
+        out.write("kind\tmode\ttarget\tround\tlate\tms\tcount\n")
+        for kind in ("paced", "burst"):
+            for mode in ("json", "stream"):
+                for target in ("direct", "plain", "marking"):
+                    every = round_histograms([folder], kind, mode, target, 0.0)
+                    late = round_histograms([folder], kind, mode, target, 1.0)
+                    for key in sorted(every, key=lambda k: int(k[1]) if k[1].isdigit() else k[1]):
+                        for slot in sorted(every[key]):
+                            early = every[key][slot] - late.get(key, {}).get(slot, 0)
+                            for is_late, count in ((0, early), (1, late.get(key, {}).get(slot, 0))):
+                                if count:
+                                    out.write(f"{kind}\t{mode}\t{target}\t{key[1]}\t{is_late}\t{slot * BIN_MS:.1f}\t{count}\n")
 
 
 def histogram_percentile(histogram, share):
@@ -86,13 +140,7 @@ def histogram_percentile(histogram, share):
 
 def pooled_gap(histograms, rounds, share):
     """Marking's percentile minus plain's over the requests of the given rounds (direct cancels in the difference)."""
-    totals = {}
-    for target in ("plain", "marking"):
-        total = {}
-        for key in rounds:
-            for slot, count in histograms[target][key].items():
-                total[slot] = total.get(slot, 0) + count
-        totals[target] = total
+    totals = {target: merged(histograms[target][key] for key in rounds) for target in ("plain", "marking")}
     return histogram_percentile(totals["marking"], share) - histogram_percentile(totals["plain"], share)
 
 
@@ -115,6 +163,9 @@ def main() -> None:
     if len(args) >= 3 and args[0] == "--from-second":
         from_second = float(args[1])
         args = args[2:]
+    if len(args) == 3 and args[0] == "--save":
+        save(args[2], args[1])
+        return
     if not args:
         sys.exit(__doc__)
     for folder in args:
