@@ -2,7 +2,7 @@
 """Latency at the fixed 480 requests/s over every request of a proxy-load.sh run, per target and mode: paced arrivals,
 and burst arrivals where the run kept them as CSV too (since stop 18).
 
-Usage: bench/paced-latency.py [--from-second S] OUT [OUT ...]   (the folders proxy-load.sh wrote: their
+Usage: bench/paced-latency.py [--tail] [--from-second S] OUT [OUT ...]   (the folders proxy-load.sh wrote: their
 {paced,burst}-<mode>-<target>-<round>.csv files; or files written by --save)
        bench/paced-latency.py --save FILE.tsv.gz OUT   (keeps a run's requests in bench/results: see below)
 
@@ -22,6 +22,9 @@ With several folders (since stop 22; runs of the same code), it then pools every
 pooled gap a 95% bootstrap interval in which whole rounds are resampled (a round's requests stay together, because a
 stall of the machine slows many requests of one round at once). That is the interval of the plain p99 of all the
 requests, where bench/latency-ci.py gives the interval of the median of the rounds' own p99s.
+
+--tail also prints p90 to p99.9 of each target over every request given, and marking's over plain's (since stop 22: the
+marking Host's tail is a fixed fraction longer than the plain proxy's, docs/benchmarks.md "Where it stands").
 
 --save FILE.tsv.gz OUT writes a run's answered requests as counts per kind, mode, target, round, 0.1 ms bin, and whether
 the request came in its hey process's first second (about 40 KB a run, where the CSVs are 15 MB), so the run can be
@@ -157,9 +160,27 @@ def report_pooled(folders, kind, mode, from_second, rng):
               f"{gap:+.2f} ms, 95% interval {low:+.2f} to {high:+.2f} (rounds resampled; target <= +{target:g})")
 
 
+def report_tail(sources, kind, mode, from_second):
+    """The tail of each target's latency over every request of the given runs, and marking's over plain's."""
+    shares = (0.90, 0.95, 0.98, 0.99, 0.995, 0.999)
+    tails = {}
+    for target in ("direct", "plain", "marking"):
+        histogram = merged(round_histograms(sources, kind, mode, target, from_second).values())
+        if not histogram:
+            return
+        tails[target] = [histogram_percentile(histogram, share) for share in shares]
+        print(f"{mode}\t{kind} tail, {target}:\t" + "  ".join(f"p{share * 100:g} {value:.1f}" for share, value in zip(shares, tails[target])) + " ms")
+    print(f"{mode}\t{kind} tail, marking / plain:\t" + "  ".join(
+        f"p{share * 100:g} {m / p:.2f}" for share, m, p in zip(shares, tails["marking"], tails["plain"])))
+
+
 def main() -> None:
     args = sys.argv[1:]
     from_second = 0.0
+    tail = False
+    if args[:1] == ["--tail"]:
+        tail = True
+        args = args[1:]
     if len(args) >= 3 and args[0] == "--from-second":
         from_second = float(args[1])
         args = args[2:]
@@ -174,6 +195,11 @@ def main() -> None:
         for kind in ("paced", "burst"):
             for mode in ("json", "stream"):
                 report(folder, kind, mode, from_second)
+    if tail:
+        print("# the tail, all runs' requests together")
+        for kind in ("paced", "burst"):
+            for mode in ("json", "stream"):
+                report_tail(args, kind, mode, from_second)
     if len(args) > 1:
         print("# all runs")
         rng = random.Random(20261203)  # fixed, so a rerun prints the same intervals
