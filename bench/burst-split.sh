@@ -37,9 +37,8 @@ if [ -n "${HOST_B:-}" ]; then
 fi
 wait_ready $UP $PORTS
 
-S=""; [ "${MODE:-json}" = stream ] && S='"stream":true,'
-printf '%s' '{"model":"gpt-bench",'"$S"'"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/on.body"
-printf '%s' '{"model":"gpt-bench",'"$S"'"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/off.body"
+chat_body "${MODE:-json}" >"$OUT/on.body"
+chat_body "${MODE:-json}" '"response_format":{"type":"json_object"},' >"$OUT/off.body"
 declare -A PORT=([direct]=$UP [plain]=$PP [marking]=$HP [off]=$HP [other]=$BPORT) BODY=([direct]=on [plain]=on [marking]=on [off]=off [other]=on)
 declare -A PID=([direct]=$UPID [plain]=$PPID_ [marking]=$HPID [off]=$HPID [other]=$BPID)
 run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/${BODY[$1]}.body" "${@:2}" "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }

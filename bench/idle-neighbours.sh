@@ -21,21 +21,20 @@ for neighbour in ${EXTRA:-}; do
   esac
 done
 sleep 4
-printf '%s' '{"model":"gpt-bench","stream":true,"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/body"
+chat_body stream >"$OUT/body"
 run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/body" "$@" http://127.0.0.1:$UP/v1/chat/completions; }
 run -z 20s -c 64 >/dev/null # warm-up
 for slice in 1 2; do paced_arrivals "$OUT/paced-$slice.csv" 6s run; done
-python3 - "$OUT" <<'PY'
-import glob, os, sys
-rows = []  # (latency ms, offset s from the hey process's start)
-for path in glob.glob(os.path.join(sys.argv[1], "paced-*.csv")):
-    for line in open(path):
-        fields = line.split(",")
-        if len(fields) > 7 and fields[6] == "200":
-            rows.append((float(fields[0]) * 1000, float(fields[7])))
-every = sorted(latency for latency, _ in rows)
-later = sorted(latency for latency, offset in rows if offset >= 1)
-share = lambda values, q: values[min(len(values) - 1, int(len(values) * q))]
+python3 - "$ROOT" "$OUT" <<'PY'
+import glob, importlib.util, os, sys
+# The CSV reading and the percentile are paced-latency.py's, so every bench script counts requests alike.
+spec = importlib.util.spec_from_file_location("paced_latency", os.path.join(sys.argv[1], "bench", "paced-latency.py"))
+latency = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(latency)
+rows = [row for path in glob.glob(os.path.join(sys.argv[2], "paced-*.csv")) for row in latency.answered(path)]  # (ms, offset s)
+every = sorted(ms for ms, _ in rows)
+later = sorted(ms for ms, offset in rows if offset >= 1)
+share = latency.percentile
 p99_later = share(later, 0.99)
 print(f"{len(every)} requests: p50 {share(every, .5):.1f}  p99 {share(every, .99):.1f}  p99.9 {share(every, .999):.1f} ms;"
       f" without each process's first second: p99 {p99_later:.1f} ms")

@@ -74,3 +74,9 @@ wait_ready() {
     done
   done
 }
+
+# chat_body <json|stream> [extra members, e.g. '"response_format":{"type":"json_object"},']: the load test's request body.
+chat_body() {
+  local stream=""; [ "$1" = stream ] && stream='"stream":true,'
+  printf '%s' '{"model":"gpt-bench",'"$stream${2:-}"'"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}'
+}

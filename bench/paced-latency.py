@@ -30,6 +30,7 @@ marking Host's tail is a fixed fraction longer than the plain proxy's, docs/benc
 the request came in its hey process's first second (about 40 KB a run, where the CSVs are 15 MB), so the run can be
 kept in bench/results and pooled later. Such a file stands in for its folder anywhere above, with --from-second 0 or 1.
 """
+import functools
 import glob
 import gzip
 import os
@@ -40,16 +41,18 @@ RESAMPLES = 2_000
 BIN_MS = 0.1  # hey's resolution
 
 
+def answered(path):
+    """(latency in ms, seconds since its hey process started) of every answered (200) request in a hey CSV."""
+    with open(path) as rows:
+        for row in rows:
+            fields = row.split(",")
+            if len(fields) > 7 and fields[6] == "200":  # hey's header: "status-code"
+                yield float(fields[0]) * 1000, float(fields[7])
+
+
 def latencies(folder, kind, mode, target, from_second=0.0):
-    values = []
-    for path in sorted(glob.glob(os.path.join(folder, f"{kind}-{mode}-{target}-*.csv"))):
-        with open(path) as rows:
-            for row in rows:
-                fields = row.split(",")
-                if len(fields) > 7 and fields[6] == "200" and float(fields[7]) >= from_second:  # hey's header: "status-code"
-                    values.append(float(fields[0]) * 1000)
-    values.sort()
-    return values
+    return sorted(ms for path in sorted(glob.glob(os.path.join(folder, f"{kind}-{mode}-{target}-*.csv")))
+                  for ms, offset in answered(path) if offset >= from_second)
 
 
 def percentile(values, share):
@@ -66,17 +69,25 @@ def report(source, kind, mode, from_second):
           f"marking - plain: p50 {added['marking'][0] - added['plain'][0]:+.2f} ms (target <= +0.5), p99 {added['marking'][1] - added['plain'][1]:+.2f} ms (target <= +2)")
 
 
+@functools.lru_cache(maxsize=None)
 def saved_rows(path):
     """The rows of a file written by --save: (kind, mode, target, round, late, slot, count)."""
-    if path not in _saved:
-        with gzip.open(path, "rt") as lines:
-            next(lines)  # header
-            _saved[path] = [(k, m, t, r, late == "1", round(float(ms) / BIN_MS), int(n))
-                            for k, m, t, r, late, ms, n in (line.rstrip("\n").split("\t") for line in lines)]
-    return _saved[path]
+    with gzip.open(path, "rt") as lines:
+        next(lines)  # header
+        return [(k, m, t, r, late == "1", round(float(ms) / BIN_MS), int(n))
+                for k, m, t, r, late, ms, n in (line.rstrip("\n").split("\t") for line in lines)]
 
 
-_saved = {}
+@functools.lru_cache(maxsize=None)
+def csv_rounds(folder, kind, mode, target, split=1.0):
+    """Per round of a proxy-load.sh folder: {(0.1 ms bin, came at or after `split` seconds): count}; read once."""
+    rounds = {}
+    for path in sorted(glob.glob(os.path.join(folder, f"{kind}-{mode}-{target}-*.csv"))):
+        counts = rounds.setdefault(path.rsplit("-", 1)[-1].removesuffix(".csv"), {})
+        for ms, offset in answered(path):
+            key = (round(ms / BIN_MS), offset >= split)
+            counts[key] = counts.get(key, 0) + 1
+    return rounds
 
 
 def round_histograms(sources, kind, mode, target, from_second):
@@ -87,20 +98,15 @@ def round_histograms(sources, kind, mode, target, from_second):
         if os.path.isfile(source):
             if from_second not in (0.0, 1.0):
                 sys.exit(f"{source} keeps only whether a request came in the first second: --from-second must be 0 or 1")
-            for k, m, t, round_name, late, slot, count in saved_rows(source):
-                if (k, m, t) == (kind, mode, target) and (late or from_second == 0.0):
-                    histogram = histograms.setdefault((source, round_name), {})
-                    histogram[slot] = histogram.get(slot, 0) + count
-            continue
-        for path in sorted(glob.glob(os.path.join(source, f"{kind}-{mode}-{target}-*.csv"))):
-            round_name = path.rsplit("-", 1)[-1].removesuffix(".csv")
-            histogram = histograms.setdefault((source, round_name), {})
-            with open(path) as rows:
-                for row in rows:
-                    fields = row.split(",")
-                    if len(fields) > 7 and fields[6] == "200" and float(fields[7]) >= from_second:
-                        slot = round(float(fields[0]) * 1000 / BIN_MS)
-                        histogram[slot] = histogram.get(slot, 0) + 1
+            rows = saved_rows(source)
+        else:
+            rows = [(kind, mode, target, round_name, late, slot, count)
+                    for round_name, counts in csv_rounds(source, kind, mode, target, from_second or 1.0).items()
+                    for (slot, late), count in counts.items()]
+        for k, m, t, round_name, late, slot, count in rows:
+            if (k, m, t) == (kind, mode, target) and (late or from_second == 0.0):
+                histogram = histograms.setdefault((source, round_name), {})
+                histogram[slot] = histogram.get(slot, 0) + count
     return histograms
 
 
@@ -120,14 +126,10 @@ def save(folder, path):
         for kind in ("paced", "burst"):
             for mode in ("json", "stream"):
                 for target in ("direct", "plain", "marking"):
-                    every = round_histograms([folder], kind, mode, target, 0.0)
-                    late = round_histograms([folder], kind, mode, target, 1.0)
-                    for key in sorted(every, key=lambda k: int(k[1]) if k[1].isdigit() else k[1]):
-                        for slot in sorted(every[key]):
-                            early = every[key][slot] - late.get(key, {}).get(slot, 0)
-                            for is_late, count in ((0, early), (1, late.get(key, {}).get(slot, 0))):
-                                if count:
-                                    out.write(f"{kind}\t{mode}\t{target}\t{key[1]}\t{is_late}\t{slot * BIN_MS:.1f}\t{count}\n")
+                    rounds = csv_rounds(folder, kind, mode, target)
+                    for round_name in sorted(rounds, key=lambda r: int(r) if r.isdigit() else r):
+                        for (slot, late), count in sorted(rounds[round_name].items()):
+                            out.write(f"{kind}\t{mode}\t{target}\t{round_name}\t{int(late)}\t{slot * BIN_MS:.1f}\t{count}\n")
 
 
 def histogram_percentile(histogram, share):
@@ -178,15 +180,16 @@ def main() -> None:
     args = sys.argv[1:]
     from_second = 0.0
     tail = False
-    if args[:1] == ["--tail"]:
-        tail = True
-        args = args[1:]
-    if len(args) >= 3 and args[0] == "--from-second":
-        from_second = float(args[1])
-        args = args[2:]
-    if len(args) == 3 and args[0] == "--save":
-        save(args[2], args[1])
-        return
+    while args[:1] in (["--tail"], ["--from-second"], ["--save"]):
+        if args[0] == "--tail":
+            tail, args = True, args[1:]
+        elif args[0] == "--from-second" and len(args) >= 3:
+            from_second, args = float(args[1]), args[2:]
+        elif args[0] == "--save" and len(args) == 3:
+            save(args[2], args[1])
+            return
+        else:
+            sys.exit(__doc__)
     if not args:
         sys.exit(__doc__)
     for folder in args:

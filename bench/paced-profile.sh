@@ -23,9 +23,8 @@ start_plain $PP $UP "$OUT/plain.log"
 PPID_=${PIDS[-1]}
 wait_ready $UP $HP $PP
 
-S=""; [ "$MODE" = stream ] && S='"stream":true,'
-printf '%s' '{"model":"gpt-bench",'"$S"'"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/on.body"
-printf '%s' '{"model":"gpt-bench",'"$S"'"response_format":{"type":"json_object"},"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/off.body"
+chat_body "$MODE" >"$OUT/on.body"
+chat_body "$MODE" '"response_format":{"type":"json_object"},' >"$OUT/off.body"
 declare -A PORT=([plain]=$PP [marking]=$HP [off]=$HP) BODY=([plain]=on [marking]=on [off]=off) PID=([plain]=$PPID_ [marking]=$HPID [off]=$HPID)
 run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/${BODY[$1]}.body" "${@:2}" "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }
 

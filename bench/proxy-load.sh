@@ -79,8 +79,8 @@ declare -A URL=(
   [plain]="http://127.0.0.1:$PLAIN_PORT/v1/chat/completions"
   [marking]="http://127.0.0.1:$MARKING_PORT/v1/chat/completions"
 )
-printf '%s' '{"model":"gpt-bench","messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/json.body"
-printf '%s' '{"model":"gpt-bench","stream":true,"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}' >"$OUT/stream.body"
+chat_body json >"$OUT/json.body"
+chat_body stream >"$OUT/stream.body"
 
 # The marking proxy must really mark: the text differs from the upstream's.
 if [ "$(curl -fsS -X POST -H 'Authorization: Bearer sk-bench' -H 'Content-Type: application/json' --data-binary @"$OUT/json.body" "${URL[marking]}" | md5sum)" = \
