@@ -26,8 +26,12 @@ public class RewriterBenchmarks
     private static readonly HashSet<string> JsonNames = ["id", "object", "created", "model", "choices", "index", "delta", "content", "role",
         "refusal", "logprobs", "finish", "reason", "stop", "usage", "prompt", "tokens", "completion", "total", "system", "fingerprint", "null"];
 
+    // The load test's prompt (bench/launch.sh, chat_body): what a response drawn for a phrase canary takes its topic from.
+    private const string Prompt = "How do I find where the time goes in a slow service?";
+
     private readonly PooledBufferWriter<byte> _output = new(32 * 1024);
     private EngineResponseMarker _marker = null!;
+    private EngineResponseMarker _phraseMarker = null!;
     private byte[] _completion = null!;
     private byte[] _stream = null!;
     private byte[][] _eventData = null!;
@@ -41,6 +45,7 @@ public class RewriterBenchmarks
     {
         var ring = new CanaryKeyRing(MasterKey.FromBytes(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()));
         _marker = new EngineResponseMarker(new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 0 }, new NoRegistry(), TimeProvider.System));
+        _phraseMarker = new EngineResponseMarker(new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 1 }, new NoRegistry(), TimeProvider.System));
         _completion = BenchAnswer.Completion;
         _stream = [.. BenchAnswer.Events.SelectMany(e => e)];
         _eventData = [.. BenchAnswer.Events.Select(e => e["data: "u8.Length..^2])];
@@ -71,6 +76,23 @@ public class RewriterBenchmarks
         ChatCompletionRewriter.Rewrite(_completion, marking, _output);
         return _output.WrittenCount;
     }
+
+    /// <summary>
+    /// <see cref="Completion2KB"/> for a response drawn for a phrase canary (a fifth of them at the default
+    /// <c>Canary:PhraseRate</c>), with the load test's prompt: its topic, the canary (registered once, then cached), the insertion.
+    /// </summary>
+    [Benchmark]
+    public async Task<int> Completion2KBWithPhrase()
+    {
+        IResponseMarking marking = await _phraseMarker.BeginAsync("bench", Prompt, CancellationToken.None).ConfigureAwait(false);
+        _output.ResetWrittenCount();
+        ChatCompletionRewriter.Rewrite(_completion, marking, _output);
+        return _output.WrittenCount;
+    }
+
+    /// <summary><see cref="Stream86EventsInThreeReads"/> for a response drawn for a phrase canary.</summary>
+    [Benchmark]
+    public Task<int> Stream86EventsInThreeReadsWithPhrase() => StreamInReadsAsync(_threeReads, _phraseMarker, Prompt);
 
     /// <summary>The same answer as 86 SSE events: parse, scan each chunk, stream-mark, re-encode.</summary>
     [Benchmark]
@@ -147,9 +169,11 @@ public class RewriterBenchmarks
     }
 
     /// <summary>One SSE answer fed read by read, its output taken after each read as the Host sends it.</summary>
-    private async Task<int> StreamInReadsAsync(byte[][] reads)
+    private Task<int> StreamInReadsAsync(byte[][] reads) => StreamInReadsAsync(reads, _marker, "");
+
+    private static async Task<int> StreamInReadsAsync(byte[][] reads, EngineResponseMarker marker, string prompt)
     {
-        IResponseMarking marking = await _marker.BeginAsync("bench", "", CancellationToken.None).ConfigureAwait(false);
+        IResponseMarking marking = await marker.BeginAsync("bench", prompt, CancellationToken.None).ConfigureAwait(false);
         var rewriter = new ChatCompletionStreamRewriter(marking);
         var parser = new ServerSentEventParser();
         int length = 0;
