@@ -41,7 +41,7 @@ chat_body "${MODE:-json}" >"$OUT/on.body"
 chat_body "${MODE:-json}" '"response_format":{"type":"json_object"},' >"$OUT/off.body"
 declare -A PORT=([direct]=$UP [plain]=$PP [marking]=$HP [off]=$HP [other]=$BPORT) BODY=([direct]=on [plain]=on [marking]=on [off]=off [other]=on)
 declare -A PID=([direct]=$UPID [plain]=$PPID_ [marking]=$HPID [off]=$HPID [other]=$BPID)
-run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/${BODY[$1]}.body" "${@:2}" "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }
+run() { hey_chat "$OUT/${BODY[$1]}.body" "${PORT[$1]}" "${@:2}"; }
 cpu() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system, in clock ticks
 
 # The tiered JIT must be done: with a 20 s warm-up it still took a tenth of the marking Host's CPU in the bursts after.

@@ -22,7 +22,7 @@ for neighbour in ${EXTRA:-}; do
 done
 sleep 4
 chat_body stream >"$OUT/body"
-run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/body" "$@" http://127.0.0.1:$UP/v1/chat/completions; }
+run() { hey_chat "$OUT/body" "$UP" "$@"; }
 run -z 20s -c 64 >/dev/null # warm-up
 for slice in 1 2; do paced_arrivals "$OUT/paced-$slice.csv" 6s run; done
 python3 - "$ROOT" "$OUT" <<'PY'

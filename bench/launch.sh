@@ -1,5 +1,5 @@
-# Sourced by proxy-load.sh, burst-split.sh and idle-neighbours.sh: how the bench starts the processes it measures, on
-# 127.0.0.1 only, and stops them. Each start_* function appends the new process to PIDS (its pid is ${PIDS[-1]}); the
+# Sourced by the bench scripts (proxy-load.sh, burst-split.sh, idle-neighbours.sh, paced-profile.sh, serial-ab.sh): how
+# they start the processes they measure, on 127.0.0.1 only, stop them, and send them the load test's request. Each start_* function appends the new process to PIDS (its pid is ${PIDS[-1]}); the
 # EXIT trap set here stops all of them, newest first, so the marking Host writes its queued issuance while Azurite still
 # runs. Azurite can take its time over SIGTERM, and nothing started here may outlive the script, so whatever is left
 # after three seconds gets SIGKILL.
@@ -73,6 +73,12 @@ wait_ready() {
       sleep 0.5
     done
   done
+}
+
+# hey_chat <body file> <port> [hey options...]: hey sends the load test's chat completion (one caller key for all).
+hey_chat() {
+  local body=$1 port=$2; shift 2
+  hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$body" "$@" "http://127.0.0.1:$port/v1/chat/completions"
 }
 
 # chat_body <json|stream> [extra members, e.g. '"response_format":{"type":"json_object"},']: the load test's request body.

@@ -26,7 +26,7 @@ wait_ready $UP $HP $PP
 chat_body "$MODE" >"$OUT/on.body"
 chat_body "$MODE" '"response_format":{"type":"json_object"},' >"$OUT/off.body"
 declare -A PORT=([plain]=$PP [marking]=$HP [off]=$HP) BODY=([plain]=on [marking]=on [off]=off) PID=([plain]=$PPID_ [marking]=$HPID [off]=$HPID)
-run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/${BODY[$1]}.body" "${@:2}" "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }
+run() { hey_chat "$OUT/${BODY[$1]}.body" "${PORT[$1]}" "${@:2}"; }
 
 for t in plain marking off; do run $t -z "${WARMUP:-40s}" -c 64 >/dev/null; done # tiered JIT done, as in proxy-load.sh
 seconds=${SLICE%s}

@@ -74,11 +74,8 @@ declare -A PROXY_PID=([direct]=$UPSTREAM_PID [plain]=$PLAIN_PID [marking]=$MARKI
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
 
-declare -A URL=(
-  [direct]="http://127.0.0.1:$UPSTREAM_PORT/v1/chat/completions"
-  [plain]="http://127.0.0.1:$PLAIN_PORT/v1/chat/completions"
-  [marking]="http://127.0.0.1:$MARKING_PORT/v1/chat/completions"
-)
+declare -A PORT=([direct]=$UPSTREAM_PORT [plain]=$PLAIN_PORT [marking]=$MARKING_PORT) URL=()
+for target in "${!PORT[@]}"; do URL[$target]="http://127.0.0.1:${PORT[$target]}/v1/chat/completions"; done
 chat_body json >"$OUT/json.body"
 chat_body stream >"$OUT/stream.body"
 
@@ -90,7 +87,7 @@ fi
 
 hey_run() { # target mode extra-args...
   local target=$1 mode=$2; shift 2
-  hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/$mode.body" "$@" "${URL[$target]}"
+  hey_chat "$OUT/$mode.body" "${PORT[$target]}" "$@"
 }
 
 source "$ROOT/bench/paced-arrivals.sh" # paced_arrivals: 480 requests/s with arrivals spread out

@@ -29,7 +29,7 @@ wait_ready $UP $HP $PP ${HOST_B:+$OP}
 chat_body "$MODE" >"$OUT/on.body"
 chat_body "$MODE" '"response_format":{"type":"json_object"},' >"$OUT/off.body"
 declare -A PORT=([direct]=$UP [plain]=$PP [marking]=$HP [off]=$HP [other]=$OP) BODY=([direct]=on [plain]=on [marking]=on [off]=off [other]=on)
-run() { hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$OUT/${BODY[$1]}.body" "${@:2}" "http://127.0.0.1:${PORT[$1]}/v1/chat/completions"; }
+run() { hey_chat "$OUT/${BODY[$1]}.body" "${PORT[$1]}" "${@:2}"; }
 
 for t in $TARGETS; do run "$t" -z "${WARMUP:-20s}" -c 64 >/dev/null; done # tiered JIT done, as in proxy-load.sh
 for s in $(seq 1 "${SLICES:-6}"); do

@@ -69,26 +69,14 @@ public class RewriterBenchmarks
 
     /// <summary>One 2 KB non-streaming completion: scan, mark, splice.</summary>
     [Benchmark(Baseline = true)]
-    public async Task<int> Completion2KB()
-    {
-        IResponseMarking marking = await _marker.BeginAsync("bench", "", CancellationToken.None).ConfigureAwait(false);
-        _output.ResetWrittenCount();
-        ChatCompletionRewriter.Rewrite(_completion, marking, _output);
-        return _output.WrittenCount;
-    }
+    public Task<int> Completion2KB() => RewriteCompletionAsync(_marker, "");
 
     /// <summary>
     /// <see cref="Completion2KB"/> for a response drawn for a phrase canary (a fifth of them at the default
     /// <c>Canary:PhraseRate</c>), with the load test's prompt: its topic, the canary (registered once, then cached), the insertion.
     /// </summary>
     [Benchmark]
-    public async Task<int> Completion2KBWithPhrase()
-    {
-        IResponseMarking marking = await _phraseMarker.BeginAsync("bench", Prompt, CancellationToken.None).ConfigureAwait(false);
-        _output.ResetWrittenCount();
-        ChatCompletionRewriter.Rewrite(_completion, marking, _output);
-        return _output.WrittenCount;
-    }
+    public Task<int> Completion2KBWithPhrase() => RewriteCompletionAsync(_phraseMarker, Prompt);
 
     /// <summary><see cref="Stream86EventsInThreeReads"/> for a response drawn for a phrase canary.</summary>
     [Benchmark]
@@ -166,6 +154,15 @@ public class RewriterBenchmarks
         rewriter.Output.WrittenSpan.CopyTo(_output.GetSpan(length));
         rewriter.OutputSent();
         return length;
+    }
+
+    /// <summary>The 2 KB completion marked for a response begun with <paramref name="prompt"/>.</summary>
+    private async Task<int> RewriteCompletionAsync(EngineResponseMarker marker, string prompt)
+    {
+        IResponseMarking marking = await marker.BeginAsync("bench", prompt, CancellationToken.None).ConfigureAwait(false);
+        _output.ResetWrittenCount();
+        ChatCompletionRewriter.Rewrite(_completion, marking, _output);
+        return _output.WrittenCount;
     }
 
     /// <summary>One SSE answer fed read by read, its output taken after each read as the Host sends it.</summary>
