@@ -83,20 +83,24 @@ public sealed class CanaryLexicon
                 throw new FormatException($"lexicon line {lineNumber}: a group needs at least two lower-case ASCII forms.");
             }
 
-            FrozenSet<string>? onlyAfter = null, notAfter = null, notBefore = null;
+            FrozenSet<string>? onlyAfter = null, notAfter = null, notBefore = null, onlyBefore = null;
             bool comma = false, nextWord = false;
             if (parts.Length == 3)
             {
                 foreach (string rule in parts[2].Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
                 {
                     string[] tokens = rule.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-                    var set = tokens.Skip(1).ToFrozenSet(StringComparer.Ordinal);
+                    var set = tokens.Skip(1).Select(DecodeToken).ToFrozenSet(StringComparer.Ordinal);
                     switch (tokens[0])
                     {
                         case "after": onlyAfter = set; break;
                         case "not-after": notAfter = set; break;
                         case "not-before":
                             notBefore = set;
+                            notBeforeWords.AddRange(set.Select(w => (lineNumber, w)));
+                            break;
+                        case "before":
+                            onlyBefore = set;
                             notBeforeWords.AddRange(set.Select(w => (lineNumber, w)));
                             break;
                         case "comma": comma = true; break;
@@ -115,15 +119,16 @@ public sealed class CanaryLexicon
                 }
             }
 
-            groups.Add(new LexiconGroup(id, index, [.. words], onlyAfter, notAfter, notBefore, comma, nextWord));
+            groups.Add(new LexiconGroup(id, index, [.. words], onlyAfter, notAfter, notBefore, onlyBefore, comma, nextWord));
         }
 
-        // A guard on the next word must not itself be rewritten, or marking could change its own eligibility.
+        // A guard on the next word (before or not-before) must not itself be rewritten, or marking could change its own
+        // eligibility.
         foreach (var (line, word) in notBeforeWords)
         {
             if (forms.ContainsKey(word))
             {
-                throw new FormatException($"lexicon line {line}: not-before word '{word}' is a lexicon form.");
+                throw new FormatException($"lexicon line {line}: next-word guard '{word}' is a lexicon form.");
             }
         }
 
@@ -134,6 +139,23 @@ public sealed class CanaryLexicon
 
         return new CanaryLexicon(groups.ToImmutable(), forms);
     }
+
+    /// <summary>
+    /// A guard token as the file writes it: a character the format uses (<c>;</c>, <c>|</c>) or one that is not printable
+    /// ASCII is written <c>U+XXXX</c> (upper case, so never a word, which the file writes in lower case).
+    /// </summary>
+    public static string EncodeToken(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        return token.Length == 1 && (token[0] is ';' or '|' || token[0] <= ' ' || token[0] > '~')
+            ? "U+" + ((int)token[0]).ToString("X4", CultureInfo.InvariantCulture)
+            : token;
+    }
+
+    private static string DecodeToken(string token) =>
+        token.Length == 6 && token.StartsWith("U+", StringComparison.Ordinal) && int.TryParse(token.AsSpan(2), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int code)
+            ? ((char)code).ToString()
+            : token;
 
     private static CanaryLexicon LoadDefault()
     {

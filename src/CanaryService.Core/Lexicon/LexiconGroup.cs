@@ -14,6 +14,7 @@ public sealed class LexiconGroup
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _onlyAfter;
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _notAfter;
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _notBefore;
+    private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _onlyBefore;
 
     internal LexiconGroup(
         int id,
@@ -22,6 +23,7 @@ public sealed class LexiconGroup
         FrozenSet<string>? onlyAfter,
         FrozenSet<string>? notAfter,
         FrozenSet<string>? notBefore,
+        FrozenSet<string>? onlyBefore,
         bool requiresComma,
         bool requiresNextWord)
     {
@@ -31,11 +33,13 @@ public sealed class LexiconGroup
         OnlyAfter = onlyAfter;
         NotAfter = notAfter;
         NotBefore = notBefore;
+        OnlyBefore = onlyBefore;
         RequiresComma = requiresComma;
         RequiresNextWord = requiresNextWord;
         _onlyAfter = onlyAfter?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
         _notAfter = notAfter?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
         _notBefore = notBefore?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
+        _onlyBefore = onlyBefore?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
         MixedArticle = forms.Select(static f => "aeiou".Contains(f[0], StringComparison.Ordinal)).Distinct().Count() > 1;
     }
 
@@ -57,6 +61,13 @@ public sealed class LexiconGroup
     /// <summary>Next words before which the group is never eligible (never lexicon words themselves).</summary>
     public FrozenSet<string>? NotBefore { get; }
 
+    /// <summary>
+    /// When set, the group is eligible only before these next tokens: a lower-case word, the punctuation character that
+    /// follows the word directly, <c>$</c> when nothing follows on the line, <c>#</c> for anything else
+    /// (see <see cref="Text.LexiconScanner.NextKey"/>). Never lexicon forms, so marking cannot change its own eligibility.
+    /// </summary>
+    public FrozenSet<string>? OnlyBefore { get; }
+
     /// <summary>Eligible only when a comma follows the word directly.</summary>
     public bool RequiresComma { get; }
 
@@ -67,7 +78,7 @@ public sealed class LexiconGroup
     public bool MixedArticle { get; }
 
     /// <summary>True when eligibility depends on the word that follows.</summary>
-    public bool NeedsNextWord => RequiresNextWord || NotBefore is not null;
+    public bool NeedsNextWord => RequiresNextWord || NotBefore is not null || OnlyBefore is not null;
 
     /// <summary>False when the previous word (lower case, or <c>^</c> / <c>#</c>) rules the group out: not in <see cref="OnlyAfter"/>, or in <see cref="NotAfter"/>.</summary>
     internal bool IsAllowedAfter(ReadOnlySpan<char> context) =>
@@ -75,6 +86,9 @@ public sealed class LexiconGroup
 
     /// <summary>True when the next word (lower case) is in <see cref="NotBefore"/>.</summary>
     internal bool IsBlockedBefore(ReadOnlySpan<char> lowerCaseNextWord) => NotBefore is not null && _notBefore.Contains(lowerCaseNextWord);
+
+    /// <summary>False when <see cref="OnlyBefore"/> is set and does not hold the next token.</summary>
+    internal bool IsAllowedBefore(ReadOnlySpan<char> nextKey) => OnlyBefore is null || _onlyBefore.Contains(nextKey);
 
     /// <inheritdoc />
     public override string ToString() => $"{Id}: {string.Join(' ', Forms)}";

@@ -185,6 +185,24 @@ public ref struct LexiconScanner
 
             if (_state.QuoteClose != '\0')
             {
+                if (_state.QuoteClose is '\'' or '’' && c == _state.QuoteClose)
+                {
+                    // A single quote closes only where no letter follows: inside, "don't" is an apostrophe.
+                    if (NeedsMore(_pos + 1))
+                    {
+                        return Stop();
+                    }
+
+                    _pos++;
+                    if (_pos == text.Length || !char.IsAsciiLetter(text[_pos]))
+                    {
+                        _state.QuoteClose = '\0';
+                        _state.Context = ContextKind.Protected;
+                    }
+
+                    continue;
+                }
+
                 _pos++;
                 if (c == _state.QuoteClose || (c == '"' && _state.QuoteClose == '”'))
                 {
@@ -240,12 +258,36 @@ public ref struct LexiconScanner
                     }
                 }
 
-                _state.AtLineStart = false;
-                _state.LineHasContent = true;
                 if (_state.Indent >= 4 && (_state.PrevLineBlank || _state.PrevLineIndentedCode))
                 {
+                    _state.AtLineStart = false;
+                    _state.LineHasContent = true;
                     _state.LineIsCode = true;
                     _state.LineIndentedCode = true;
+                    continue;
+                }
+
+                // Unfenced code: decided from the line's first two tokens (and the line before), so a stream holds back
+                // at most the first words of a line.
+                int firstEnd = TokenEnd(_pos);
+                int secondStart = firstEnd;
+                while (secondStart < text.Length && text[secondStart] is ' ' or '\t')
+                {
+                    secondStart++;
+                }
+
+                int secondEnd = secondStart < text.Length && text[secondStart] is not ('\r' or '\n') ? TokenEnd(secondStart) : secondStart;
+                if (NeedsMore(secondEnd))
+                {
+                    return Stop();
+                }
+
+                _state.AtLineStart = false;
+                _state.LineHasContent = true;
+                if (CodeLine.Starts(text[_pos..firstEnd], text[secondStart..secondEnd], _state.Indent > 0, _state.PrevLineCode))
+                {
+                    _state.LineIsCode = true;
+                    _state.LineCodeLike = true;
                     continue;
                 }
             }
@@ -270,6 +312,23 @@ public ref struct LexiconScanner
                 _state.Context = ContextKind.Protected;
                 _pos++;
                 continue;
+            }
+
+            if (c is '\'' or '‘')
+            {
+                // An opening single quote (a token that starts with one and a letter): a quoted string or literal.
+                if (NeedsMore(_pos + 1))
+                {
+                    return Stop();
+                }
+
+                if (_pos + 1 < text.Length && char.IsAsciiLetter(text[_pos + 1]))
+                {
+                    _state.QuoteClose = c == '‘' ? '’' : '\'';
+                    _state.Context = ContextKind.Protected;
+                    _pos++;
+                    continue;
+                }
             }
 
             if (c == '”')
@@ -503,6 +562,13 @@ public ref struct LexiconScanner
 
     private void EndLine()
     {
+        if (_state.LineHasContent)
+        {
+            // Blank lines inside a code block keep it open: the next indented line still continues it.
+            _state.PrevLineCode = _state.LineCodeLike || _state.LineIndentedCode;
+        }
+
+        _state.LineCodeLike = false;
         _state.PrevLineBlank = !_state.LineHasContent;
         _state.PrevLineIndentedCode = _state.LineIndentedCode;
         _state.LineIndentedCode = false;
@@ -662,7 +728,8 @@ public ref struct LexiconScanner
             wordStart--;
         }
 
-        return !_lexicon.TryFind(_text[wordStart..p], out var group, out _) || !group.NeedsNextWord;
+        // A capitalised word also depends on it (a capital next means a name).
+        return !_lexicon.TryFind(_text[wordStart..p], out var group, out _) || !(group.NeedsNextWord || char.IsAsciiLetterUpper(_text[wordStart]));
     }
 
     private bool NextWordInToken()
@@ -765,16 +832,15 @@ public ref struct LexiconScanner
         if (char.IsAsciiLetterUpper(word[0]))
         {
             ReadOnlySpan<char> rest = word[1..];
-            if (!rest.ContainsAnyInRange('A', 'Z'))
+            if (!rest.ContainsAnyInRange('A', 'Z') && _state.Context == ContextKind.SentenceStart && !NextWordCapitalised(wordEnd))
             {
+                // Capitalised only as a sentence's first word; mid-sentence, or before another capital ("Brave Browser"),
+                // it is a name or a title.
                 casing = WordCasing.Title;
-            }
-            else if (!rest.ContainsAnyInRange('a', 'z'))
-            {
-                casing = WordCasing.Upper;
             }
             else
             {
+                // ALL-CAPS words are keywords (SELECT, WHERE), acronyms or shouting: never rewritten.
                 return false;
             }
         }
@@ -800,6 +866,15 @@ public ref struct LexiconScanner
             return false;
         }
 
+        if (group.OnlyBefore is not null)
+        {
+            Span<char> key = stackalloc char[ScannerState.MaxContextLength];
+            if (!group.IsAllowedBefore(NextKey(_text, wordEnd, key)))
+            {
+                return false;
+            }
+        }
+
         if (group.NeedsNextWord)
         {
             ReadOnlySpan<char> next = wordEnd == _tokenEnd ? NextWord(wordEnd) : default;
@@ -821,6 +896,55 @@ public ref struct LexiconScanner
 
         return true;
     }
+
+    /// <summary>
+    /// What follows a word, as the <c>before</c> guard reads it: the punctuation character right after it, the next word
+    /// lower-cased (its letters), <c>$</c> when nothing follows on the line, <c>#</c> for anything else (a quote, a
+    /// number, code). The lexicon builder counts contexts with this same function.
+    /// </summary>
+    /// <param name="text">The text.</param>
+    /// <param name="wordEnd">Where the word ends.</param>
+    /// <param name="buffer">Room for the key (<see cref="ScannerState.MaxContextLength"/> characters).</param>
+    public static ReadOnlySpan<char> NextKey(ReadOnlySpan<char> text, int wordEnd, Span<char> buffer)
+    {
+        int q = wordEnd;
+        if (q < text.Length && text[q] is not (' ' or '\t'))
+        {
+            if (text[q] is '\r' or '\n')
+            {
+                return "$";
+            }
+
+            buffer[0] = text[q];
+            return buffer[..1];
+        }
+
+        while (q < text.Length && text[q] is ' ' or '\t')
+        {
+            q++;
+        }
+
+        if (q == text.Length || text[q] is '\r' or '\n')
+        {
+            return "$";
+        }
+
+        int start = q;
+        while (q < text.Length && char.IsAsciiLetter(text[q]))
+        {
+            q++;
+        }
+
+        if (q == start || q - start > buffer.Length)
+        {
+            return "#";
+        }
+
+        LowerWord(text[start..q], buffer);
+        return buffer[..(q - start)];
+    }
+
+    private readonly bool NextWordCapitalised(int wordEnd) => NextWord(wordEnd) is { IsEmpty: false } next && char.IsAsciiLetterUpper(next[0]);
 
     private readonly ReadOnlySpan<char> NextWord(int from)
     {

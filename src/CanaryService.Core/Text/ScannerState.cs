@@ -18,6 +18,8 @@ internal struct ScannerState
     public bool PrevLineBlank;
     public bool PrevLineIndentedCode;
     public bool LineIndentedCode;
+    public bool PrevLineCode;      // the last non-blank line was code (fenced lines aside): an indented line continues it
+    public bool LineCodeLike;      // this line is code by its first tokens or as a continuation (see LexiconScanner.IsCodeLine)
     public int Indent;
 
     public char FenceChar;         // inside a fenced block when not zero

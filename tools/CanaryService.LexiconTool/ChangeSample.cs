@@ -1,0 +1,38 @@
+using System.Text;
+
+namespace CanaryService.LexiconTool;
+
+/// <summary>
+/// Draws changes at random from the held-out models' marked answers and writes them as a table for a careful reader
+/// to judge (the verdict column is filled by the reader, then kept in the repository).
+/// </summary>
+internal static class ChangeSample
+{
+    public static void Run(string root, string corpus, int count, int seed, string outPath)
+    {
+        var all = new List<WordChange>();
+        int answerIndex = 0;
+        foreach (var answer in RealCorpus.Read(corpus, RealCorpus.HeldOut.Contains))
+        {
+            // A key per answer, as a provider's traffic spreads over accounts.
+            var marker = Changes.Marker(seed * 100_003 + answerIndex++);
+            all.AddRange(Changes.Diff(answer.Model, answer.Output, marker.Mark(answer.Output)));
+        }
+
+        var random = new Random(seed);
+        var drawn = all.OrderBy(_ => random.Next()).Take(count).ToList();
+        var sb = new StringBuilder();
+        sb.Append("| # | model | change | before | after | verdict |\n| --- | --- | --- | --- | --- | --- |\n");
+        int n = 0;
+        foreach (var c in drawn)
+        {
+            sb.Append($"| {++n} | {c.Model} | {c.Original} → {c.Marked} | {Cell(c.Before)} | {Cell(c.After)} |  |\n");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
+        File.WriteAllText(outPath, sb.ToString());
+        Console.WriteLine($"{all.Count} changes in {answerIndex} held-out answers; {drawn.Count} drawn (seed {seed}) into {outPath}");
+    }
+
+    private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal);
+}
