@@ -22,16 +22,30 @@ internal static class ChangeSample
         var random = new Random(seed);
         var drawn = all.OrderBy(_ => random.Next()).Take(count).ToList();
         var sb = new StringBuilder();
-        sb.Append("| # | model | change | before | after | verdict |\n| --- | --- | --- | --- | --- | --- |\n");
+        sb.Append("| # | model | change | in context (the changed word in bold, as marked) | verdict |\n| --- | --- | --- | --- | --- |\n");
         int n = 0;
         foreach (var c in drawn)
         {
-            sb.Append($"| {++n} | {c.Model} | {c.Original} → {c.Marked} | {Cell(c.Before)} | {Cell(c.After)} |  |\n");
+            sb.Append($"| {++n} | {c.Model} | {c.Original} → {c.Marked} | {Cell(Window(c))} |  |\n");
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);
         File.WriteAllText(outPath, sb.ToString());
         Console.WriteLine($"{all.Count} changes in {answerIndex} held-out answers; {drawn.Count} drawn (seed {seed}) into {outPath}");
+    }
+
+    /// <summary>At most twelve words either side of the change: enough to judge it, no more of the source than that.</summary>
+    private static string Window(WordChange change)
+    {
+        int at = change.After.IndexOf(change.Marked, StringComparison.Ordinal);
+        string[] before = change.After[..Math.Max(0, at)].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string[] after = at < 0 ? [] : change.After[(at + change.Marked.Length)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        string left = (before.Length > 12 ? "… " : "") + string.Join(' ', before.TakeLast(12));
+        string tail = at < 0 ? "" : change.After[(at + change.Marked.Length)..];
+        string right = string.Join(' ', after.Take(12)) + (after.Length > 12 ? " …" : "");
+        string glueLeft = at > 0 && change.After[at - 1] == ' ' ? " " : "";
+        string glueRight = tail.StartsWith(' ') ? " " : "";
+        return $"{left}{glueLeft}**{change.Marked}**{glueRight}{right}".Trim();
     }
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\r", "", StringComparison.Ordinal);

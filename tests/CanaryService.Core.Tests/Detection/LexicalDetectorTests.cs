@@ -8,7 +8,8 @@ namespace CanaryService.Core.Tests.Detection;
 public sealed class LexicalDetectorTests
 {
     private static readonly CanaryKeyRing KeyRing = new(MasterKey.Generate());
-    private static readonly LexicalDetector Detector = new(CanaryLexicon.Default, LexiconLayers.Create(CanaryLexicon.Default, KeyRing));
+    private static readonly CanaryLexicon Lexicon = CanaryService.Core.Tests.Text.RuleLexicon.Instance;
+    private static readonly LexicalDetector Detector = new(Lexicon, LexiconLayers.Create(Lexicon, KeyRing));
 
     private static Transcript Run(string runId, params (string Prompt, string? Answer)[] exchanges) =>
         new("acme", runId, DateTimeOffset.UnixEpoch, exchanges.Select(e => new ProbeExchange("open", null, null, e.Prompt, e.Answer, null, DateTimeOffset.UnixEpoch)).ToArray());
@@ -16,7 +17,7 @@ public sealed class LexicalDetectorTests
     [Fact]
     public void Scan_sees_what_the_shared_scanner_sees()
     {
-        int usual = CanaryLexicon.Default.Groups.Single(g => g.Forms.Contains("usually")).Id;
+        int usual = Lexicon.Groups.Single(g => g.Forms.Contains("usually")).Id;
         var contexts = Detector.Scan("Typically the build is fast. It usually works. Type `usually` in code.")
             .Where(c => c.GroupId == usual)
             .ToArray();
@@ -51,13 +52,15 @@ public sealed class LexicalDetectorTests
     [Fact]
     public void Groups_are_split_between_the_layers_by_the_key_ring()
     {
-        var answers = Simulation.TeacherProse.Answers(CanaryLexicon.Default, 5_000, seed: 1);
+        var answers = Simulation.TeacherProse.Answers(Lexicon, 5_000, seed: 1);
         var contexts = Detector.Collect(answers, []);
-        int global = contexts.Count(c => c.Layer == LexicalLayer.Global);
-        Assert.InRange(global, contexts.Count / 4, 3 * contexts.Count / 4);
+        var layers = LexiconLayers.Create(Lexicon, KeyRing);
+        Assert.All(contexts, c => Assert.Equal(layers.IsGlobal(Lexicon.Groups.Single(g => g.Id == c.GroupId).Index), c.Layer == LexicalLayer.Global));
+        Assert.Contains(contexts, c => c.Layer == LexicalLayer.Global);
+        Assert.Contains(contexts, c => c.Layer != LexicalLayer.Global);
         Assert.Equal(contexts.Count, contexts.DistinctBy(c => (c.Context, c.GroupId)).Count());
     }
 
     private static string Form(LexicalContext context) =>
-        CanaryLexicon.Default.Groups.Single(g => g.Id == context.GroupId).Forms[context.ObservedIndex];
+        Lexicon.Groups.Single(g => g.Id == context.GroupId).Forms[context.ObservedIndex];
 }

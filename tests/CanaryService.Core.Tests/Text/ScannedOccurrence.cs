@@ -9,7 +9,7 @@ internal sealed record ScannedOccurrence(string Word, string Context, int Start,
     public static List<ScannedOccurrence> ScanWhole(string text, CanaryLexicon? lexicon = null)
     {
         var list = new List<ScannedOccurrence>();
-        var scanner = new LexiconScanner(lexicon ?? CanaryLexicon.Default, text);
+        var scanner = new LexiconScanner(lexicon ?? RuleLexicon.Instance, text);
         while (scanner.MoveNext())
         {
             var o = scanner.Current;
@@ -20,7 +20,7 @@ internal sealed record ScannedOccurrence(string Word, string Context, int Start,
     }
 
     /// <summary>Feeds the text in pieces, the way a stream does, resuming from the saved state each time.</summary>
-    public static List<ScannedOccurrence> ScanInChunks(string text, IEnumerable<int> cuts)
+    public static List<ScannedOccurrence> ScanInChunks(string text, IEnumerable<int> cuts, CanaryLexicon? lexicon = null)
     {
         var list = new List<ScannedOccurrence>();
         var state = ScannerState.Initial;
@@ -32,7 +32,7 @@ internal sealed record ScannedOccurrence(string Word, string Context, int Start,
             pending += text[previous..cut];
             previous = cut;
             bool final = cut == text.Length;
-            var scanner = new LexiconScanner(CanaryLexicon.Default, pending, state, final);
+            var scanner = new LexiconScanner(lexicon ?? RuleLexicon.Instance, pending, state, final);
             while (scanner.MoveNext())
             {
                 var o = scanner.Current;
