@@ -1,86 +1,106 @@
+using System.Text;
+using CanaryService.Core.Phrases;
+
 namespace CanaryService.Core.Marking;
 
 /// <summary>
-/// Decides, character by character from what has already been seen, where the canary sentence goes: as its own
-/// paragraph before the first paragraph that starts with a letter at column 0 and follows a blank line after a
-/// prose paragraph ending in sentence punctuation, outside code fences, never in a JSON response. Because the
-/// decision never looks ahead, whole-text and streaming output are identical.
+/// Decides whether the canary sentence closes an answer: it is appended as the answer's last paragraph when the
+/// answer ends, unless the answer is structured (JSON, XML or HTML, code only, a bare value of one or two words),
+/// ends inside a code block, or already closes (its last paragraph asks the reader something or holds a closing
+/// such as "I hope this helps" or "let me know"). The answer itself is never changed, only observed, and the
+/// decision needs nothing after the last character, so whole-text and streaming output are identical.
 /// </summary>
+/// <remarks>
+/// The end is the one place every prose answer offers: a sentence before a list, inside a paragraph or after an
+/// opening line that ends in a colon would break what the answer is doing, while a closing hope and offer of help
+/// reads naturally after an explanation, a list, code, a poem or a one-line fact. An answer that already closes gets
+/// none, since a second closing reads as padding; this also makes marking idempotent, because an answer that
+/// carries a canary ends with one.
+/// </remarks>
 internal sealed class PhraseInsertion
 {
-    private readonly string _paragraph;
-    private bool _done;
-    private bool _json;
+    /// <summary>How much of the last paragraph is kept to look for a closing (its last characters).</summary>
+    internal const int TailLimit = 512;
+
+    /// <summary>Fewer words than this outside code make a bare value (a label, a number, a name), not prose.</summary>
+    internal const int MinimumWords = 3;
+
+    // Lower-case fragments that mark a paragraph as a closing already (see the remarks). "hope" also covers every
+    // canary sentence, each of which starts with "I hope" or "Hopefully".
+    private static readonly string[] ClosingMarkers =
+    [
+        "hope", "let me know", "feel free", "hesitate", "happy to help", "glad to help", "questions", "good luck",
+        "best of luck", "enjoy", "have fun", "happy coding", "cheers",
+    ];
+
+    private readonly string _sentence;
+    private readonly char[] _tail = new char[TailLimit];
+    private int _tailStart;
+    private int _tailLength;
     private bool _started;
+    private bool _structured;
+    private bool _finished;
     private bool _inFence;
-    private bool _previousParagraphIsProse;
-    private bool _blankSeen;
+    private bool _proseSeen;
+    private int _words;
+    private bool _inWord;
     private bool _lineHasContent;
-    private bool _lineIndented;
-    private bool _lineStartsWithLetter;
+    private bool _lineHasLetter;
+    private bool _lineIsTableRow;
     private int _fenceRun;
     private bool _fenceRunOpen;
-    private char _lastNonSpace;
+    private bool _crLf;
+    private int _trailingNewlines;
+    private char _lastChar;
 
-    public PhraseInsertion(string sentence) => _paragraph = sentence + "\n\n";
+    public PhraseInsertion(string sentence) => _sentence = sentence;
 
-    /// <summary>True once the sentence has been inserted.</summary>
-    public bool Inserted => _done && !_json;
+    /// <summary>True once the sentence has been appended.</summary>
+    public bool Inserted { get; private set; }
 
-    /// <summary>Copies <paramref name="text"/> to <paramref name="output"/>, inserting the sentence where it belongs.</summary>
-    public void Process(ReadOnlySpan<char> text, ref MarkedOutput output)
+    /// <summary>Reads the next part of the (already marked) answer, which goes out unchanged.</summary>
+    public void Observe(ReadOnlySpan<char> text)
     {
-        if (_done)
+        if (_finished || _structured)
         {
-            output.Append(text);
             return;
         }
 
-        int copied = 0;
-        for (int i = 0; i < text.Length && !_done; i++)
+        foreach (char c in text)
         {
-            char c = text[i];
+            char previous = _lastChar;
+            _lastChar = c;
             if (c == '\n')
             {
+                _crLf |= previous == '\r'; // answer in CRLF lines: the canary paragraph uses them too
                 EndLine();
+                _trailingNewlines++;
                 continue;
             }
 
             if (c is ' ' or '\t' or '\r')
             {
-                if (!_lineHasContent)
-                {
-                    _lineIndented |= c != '\r';
-                }
-
+                _inWord = false;
+                Remember(c);
                 continue;
             }
 
+            _trailingNewlines = 0;
             if (!_lineHasContent)
             {
                 _lineHasContent = true;
                 if (!_started)
                 {
                     _started = true;
-                    if (c is '{' or '[')
+                    if (c is '{' or '[' or '<')
                     {
-                        _json = true;
-                        _done = true;
-                        break;
+                        // JSON, XML or HTML: a sentence after it would break whatever parses it.
+                        _structured = true;
+                        return;
                     }
                 }
 
-                _lineStartsWithLetter = !_lineIndented && char.IsAsciiLetter(c);
-                if (_lineStartsWithLetter && _blankSeen && _previousParagraphIsProse && !_inFence)
-                {
-                    output.Append(text[copied..i]);
-                    output.Append(_paragraph);
-                    output.MarkChanged();
-                    copied = i;
-                    _done = true;
-                    break;
-                }
-
+                _lineIsTableRow = c == '|';
                 _fenceRunOpen = c is '`' or '~';
                 _fenceRun = _fenceRunOpen ? 1 : 0;
             }
@@ -96,36 +116,132 @@ internal sealed class PhraseInsertion
                 }
             }
 
-            _lastNonSpace = c;
+            if (_inFence)
+            {
+                continue; // code is not prose, and a closing inside it closes nothing
+            }
+
+            if (char.IsLetter(c))
+            {
+                _lineHasLetter = true;
+                if (!_inWord)
+                {
+                    _inWord = true;
+                    _words = Math.Min(_words + 1, MinimumWords);
+                }
+            }
+            else if (c is not ('\'' or '’' or '-'))
+            {
+                _inWord = false;
+            }
+
+            Remember(c);
+        }
+    }
+
+    /// <summary>Called once the answer has ended: the text to append after it (the canary paragraph), or null.</summary>
+    public string? Finish()
+    {
+        if (_finished)
+        {
+            return null;
         }
 
-        output.Append(text[copied..]);
+        if (_lineHasContent)
+        {
+            EndLine(); // the last line, without a newline after it
+        }
+
+        _finished = true;
+        if (_structured || _inFence || !_proseSeen || _words < MinimumWords || AlreadyCloses())
+        {
+            return null;
+        }
+
+        string newline = _crLf ? "\r\n" : "\n";
+        var paragraph = new StringBuilder(_sentence.Length + 8);
+        if (_lastChar != '\n')
+        {
+            paragraph.Append(newline).Append(newline);
+        }
+        else if (_trailingNewlines == 1)
+        {
+            paragraph.Append(newline);
+        }
+
+        paragraph.Append(_sentence);
+        if (_lastChar == '\n')
+        {
+            paragraph.Append(newline); // the answer ended with a line break: so does the marked one
+        }
+
+        Inserted = true;
+        return paragraph.ToString();
+    }
+
+    private bool AlreadyCloses()
+    {
+        string tail = string.Concat(_tail.AsSpan(_tailStart, TailLimit - _tailStart), _tail.AsSpan(0, _tailStart))[(TailLimit - _tailLength)..]
+            .Replace('’', '\'')
+            .Trim()
+            .ToLowerInvariant();
+        if (tail.Length == 0)
+        {
+            return false; // the answer ends with a code block or a table: nothing closes it yet
+        }
+
+        if (tail[^1] == '?')
+        {
+            return true; // it ends asking the reader something, which the reader should answer next
+        }
+
+        foreach (string marker in ClosingMarkers)
+        {
+            if (tail.Contains(marker, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Remember(char c)
+    {
+        if (_inFence)
+        {
+            return;
+        }
+
+        _tail[_tailStart] = c;
+        _tailStart = (_tailStart + 1) % TailLimit;
+        _tailLength = Math.Min(_tailLength + 1, TailLimit);
     }
 
     private void EndLine()
     {
+        _inWord = false;
         if (!_lineHasContent)
         {
-            _blankSeen = true;
+            if (!_inFence)
+            {
+                _tailLength = 0; // a blank line: the last paragraph starts after it
+            }
+        }
+        else if (_fenceRun >= 3)
+        {
+            _inFence = !_inFence;
+            _tailLength = 0;
         }
         else
         {
-            if (_fenceRun >= 3)
-            {
-                _inFence = !_inFence;
-                _previousParagraphIsProse = false;
-            }
-            else
-            {
-                _previousParagraphIsProse = !_inFence && _lineStartsWithLetter && _lastNonSpace is '.' or '!' or '?';
-            }
-
-            _blankSeen = false;
+            _proseSeen |= !_inFence && _lineHasLetter && !_lineIsTableRow;
+            Remember('\n');
         }
 
         _lineHasContent = false;
-        _lineIndented = false;
-        _lineStartsWithLetter = false;
+        _lineHasLetter = false;
+        _lineIsTableRow = false;
         _fenceRun = 0;
         _fenceRunOpen = false;
     }

@@ -61,20 +61,13 @@ public sealed class ResponseMarking
             ReadOnlySpan<char> lexical = marked.Changed ? marked.Written : text;
             if (ClaimInsertion(choiceIndex) is { } insertion)
             {
-                var withPhrase = new MarkedOutput(lexical.Length + 256);
-                try
+                insertion.Observe(lexical);
+                if (insertion.Finish() is { } closing)
                 {
-                    insertion.Process(lexical, ref withPhrase);
-                    if (insertion.Inserted)
-                    {
-                        Volatile.Write(ref _canaryEmitted, 1);
-                        output.Write(withPhrase.Written);
-                        return true;
-                    }
-                }
-                finally
-                {
-                    withPhrase.Dispose();
+                    Volatile.Write(ref _canaryEmitted, 1);
+                    output.Write(lexical);
+                    output.Write(closing);
+                    return true;
                 }
             }
 

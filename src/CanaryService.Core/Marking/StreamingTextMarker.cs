@@ -6,7 +6,8 @@ namespace CanaryService.Core.Marking;
 /// <summary>
 /// Marks a text that arrives in deltas. It holds back only what is not decided yet: the current partial word (a
 /// whitespace-delimited token), a few characters at a line start while a code fence may be opening, and a
-/// guarded lexicon word until the word after it is complete. The concatenated output of <see cref="Append"/>
+/// guarded lexicon word until the word after it is complete. A phrase canary, when the response carries one, is
+/// appended by <see cref="Complete"/> (see <c>PhraseInsertion</c>). The concatenated output of <see cref="Append"/>
 /// and <see cref="Complete"/> equals the whole-text marking of the concatenated deltas, for any chunking.
 /// </summary>
 public sealed class StreamingTextMarker
@@ -120,6 +121,17 @@ public sealed class StreamingTextMarker
         try
         {
             int consumed = _marker.Mark(_pending.AsSpan(0, _pendingLength), ref _state, isFinal, ref output);
+            if (_insertion is not null)
+            {
+                // The insertion only watches what goes out, and may close the answer once it has ended.
+                _insertion.Observe(output.Written);
+                if (isFinal && _insertion.Finish() is { } closing)
+                {
+                    output.Append(closing);
+                    _onInserted?.Invoke();
+                }
+            }
+
             if (output.Buffer != _decided)
             {
                 // The output outgrew the stream's buffer into a larger rented one, which the stream keeps instead.
@@ -129,48 +141,12 @@ public sealed class StreamingTextMarker
 
             _pending.AsSpan(consumed, _pendingLength - consumed).CopyTo(_pending);
             _pendingLength -= consumed;
-            if (output.Length == 0)
-            {
-                return default;
-            }
-
-            if (_insertion is null || _insertion.Inserted)
-            {
-                return output.Written;
-            }
-
-            var withPhrase = new MarkedOutput(output.Length + 256);
-            try
-            {
-                _insertion.Process(output.Written, ref withPhrase);
-                if (_insertion.Inserted)
-                {
-                    _onInserted?.Invoke();
-                }
-
-                return KeepDecided(withPhrase.Written);
-            }
-            finally
-            {
-                withPhrase.Dispose();
-            }
+            return output.Length == 0 ? default : output.Written;
         }
         finally
         {
             output.Dispose();
         }
-    }
-
-    private ReadOnlySpan<char> KeepDecided(ReadOnlySpan<char> text)
-    {
-        if (_decided.Length < text.Length)
-        {
-            ArrayPool<char>.Shared.Return(_decided);
-            _decided = ArrayPool<char>.Shared.Rent(text.Length);
-        }
-
-        text.CopyTo(_decided);
-        return _decided.AsSpan(0, text.Length);
     }
 
     private void EnsureCapacity(int extra)
