@@ -1,23 +1,32 @@
 using System.Text;
+using System.Text.RegularExpressions;
 using CanaryService.Core.Phrases;
 
 namespace CanaryService.Core.Marking;
 
 /// <summary>
-/// Decides whether the canary sentence closes an answer: it is appended as the answer's last paragraph when the
-/// answer ends, unless the answer is structured (JSON, XML or HTML, code only, a bare value of one or two words),
-/// ends inside a code block, or already closes (its last paragraph asks the reader something or holds a closing
-/// such as "I hope this helps" or "let me know"). The answer itself is never changed, only observed, and the
-/// decision needs nothing after the last character, so whole-text and streaming output are identical.
+/// Puts the canary sentence where an answer closes. An answer whose last paragraph is a generic closing ("I hope this
+/// helps! Let me know if you have any questions.") has that paragraph replaced by the canary, which says the same in
+/// other words; any other prose answer gets the canary appended as its last paragraph. Nothing is inserted into
+/// structured output (JSON, XML or HTML, code only, a bare value of one or two words), after an answer that ends
+/// inside a code block, or after one that already closes in its own way (a question about its content, a closing
+/// mixed with advice). An answer whose last paragraph is a short wish ("Enjoy your meal!") gets the canary just
+/// before it. A generic closing is a short paragraph of hopes ("I hope this helps!") and offers ("Let me
+/// know if…", "Would you like more examples?") and nothing else. Whole-text and streaming output are identical for every chunking.
 /// </summary>
 /// <remarks>
-/// The end is the one place every prose answer offers: a sentence before a list, inside a paragraph or after an
-/// opening line that ends in a colon would break what the answer is doing, while a closing hope and offer of help
-/// reads naturally after an explanation, a list, code, a poem or a one-line fact. An answer that already closes gets
-/// none, since a second closing reads as padding; this also makes marking idempotent, because an answer that
-/// carries a canary ends with one.
+/// <para>The end is the one place every prose answer offers: a sentence before a list, inside a paragraph or after an
+/// opening line ending in a colon would break what the answer is doing, while a closing hope and an offer of help read
+/// naturally after an explanation, a list, code, a poem or a one-line fact. A second closing after the answer's own
+/// would read as padding, hence the replacement of generic closings and the skip of the rest.</para>
+/// <para>Streaming: a paragraph is held back only while it may be a generic closing. Its first characters wait until
+/// they rule out every closing opener (a few characters, like a code fence at a line start); one that opens like a
+/// closing waits until the next paragraph starts (then it goes out unchanged), until it grows past
+/// <see cref="HeldLimit"/> (likewise), or until the answer ends. Everything else passes at once.</para>
+/// <para>Idempotent: an answer that carries a canary ends with one, which is a closing, so marking it again adds and
+/// replaces nothing.</para>
 /// </remarks>
-internal sealed class PhraseInsertion
+internal sealed partial class PhraseInsertion
 {
     /// <summary>How much of the last paragraph is kept to look for a closing (its last characters).</summary>
     internal const int TailLimit = 512;
@@ -25,16 +34,33 @@ internal sealed class PhraseInsertion
     /// <summary>Fewer words than this outside code make a bare value (a label, a number, a name), not prose.</summary>
     internal const int MinimumWords = 3;
 
-    // Lower-case fragments that mark a paragraph as a closing already (see the remarks). "hope" also covers every
-    // canary sentence, each of which starts with "I hope" or "Hopefully".
+    /// <summary>The longest closing paragraph held back (and replaced); a longer one says more than a closing.</summary>
+    internal const int HeldLimit = 240;
+
+    // Lower-case openers of a generic closing paragraph: a paragraph starting otherwise is never held back.
+    private static readonly string[] Openers =
+    [
+        "i hope ", "hope this", "hope that", "hopefully", "let me know", "please let me know", "feel free",
+        "please feel free", "if you have any", "don't hesitate", "do not hesitate", "would you like", "do you have",
+        "do you want", "do you need", "is there anything", "shall i", "should i", "how can i", "can i help",
+        "enjoy", "good luck", "best of luck", "have fun", "happy ", "bon app", "cheers", "best wishes",
+    ];
+
+    // Lower-case fragments that make a last paragraph a closing already (see the remarks). "hope" in "i hope" and
+    // "hopefully" also covers every canary sentence.
     private static readonly string[] ClosingMarkers =
     [
-        "hope", "let me know", "feel free", "hesitate", "happy to help", "glad to help", "questions", "good luck",
-        "best of luck", "enjoy", "have fun", "happy coding", "cheers",
+        "i hope", "hope this", "hope that", "hope it ", "hope you", "hopefully", "let me know", "feel free", "hesitate to",
+        "happy to help", "glad to help", "happy to assist", "here to help", "further questions", "other questions",
+        "more questions", "any questions", "additional questions", "follow-up questions",
     ];
+
+    private static readonly HashSet<string> Canaries = [.. Enumerable.Range(0, CanaryPhrasing.Count).Select(i => CanaryPhrasing.Phrasing(i).ToLowerInvariant())];
 
     private readonly string _sentence;
     private readonly char[] _tail = new char[TailLimit];
+    private readonly StringBuilder _held = new();
+    private HoldState _hold;
     private int _tailStart;
     private int _tailLength;
     private bool _started;
@@ -44,6 +70,8 @@ internal sealed class PhraseInsertion
     private bool _proseSeen;
     private int _words;
     private bool _inWord;
+    private bool _blankBefore;
+    private bool _previousParagraphCloses;
     private bool _lineHasContent;
     private bool _lineHasLetter;
     private bool _lineIsTableRow;
@@ -55,96 +83,85 @@ internal sealed class PhraseInsertion
 
     public PhraseInsertion(string sentence) => _sentence = sentence;
 
-    /// <summary>True once the sentence has been appended.</summary>
+    private enum HoldState
+    {
+        None,
+        Opening, // the paragraph's first characters, while they may still open a closing
+        Closing, // a paragraph that opens like a closing, until the next paragraph or the end
+    }
+
+    /// <summary>True once the sentence has been put into the answer.</summary>
     public bool Inserted { get; private set; }
 
-    /// <summary>Reads the next part of the (already marked) answer, which goes out unchanged.</summary>
-    public void Observe(ReadOnlySpan<char> text)
+    /// <summary>Copies the next part of the (already marked) answer to <paramref name="output"/>, holding back a possible closing.</summary>
+    public void Process(ReadOnlySpan<char> text, ref MarkedOutput output)
     {
         if (_finished || _structured)
         {
+            output.Append(text);
             return;
         }
 
-        foreach (char c in text)
+        int copied = 0;
+        for (int i = 0; i < text.Length; i++)
         {
-            char previous = _lastChar;
-            _lastChar = c;
-            if (c == '\n')
+            char c = text[i];
+            bool paragraphStarts = _hold == HoldState.None && IsParagraphStart(c);
+            if (_hold == HoldState.Closing && IsParagraphStart(c))
             {
-                _crLf |= previous == '\r'; // answer in CRLF lines: the canary paragraph uses them too
-                EndLine();
-                _trailingNewlines++;
+                // Another paragraph: the held one was not the last. It goes out as it was.
+                output.Append(text[copied..i]);
+                FlushHeld(ref output);
+                copied = i;
+                paragraphStarts = true;
+            }
+
+            Observe(c);
+            if (_structured)
+            {
+                output.Append(text[copied..]);
+                FlushHeld(ref output);
+                return;
+            }
+
+            if (paragraphStarts && !_inFence && _words > 0)
+            {
+                output.Append(text[copied..i]);
+                copied = i;
+                _hold = HoldState.Opening;
+            }
+
+            if (_hold == HoldState.None)
+            {
                 continue;
             }
 
-            if (c is ' ' or '\t' or '\r')
+            _held.Append(c);
+            copied = i + 1;
+            if (_hold == HoldState.Opening)
             {
-                _inWord = false;
-                Remember(c);
-                continue;
-            }
-
-            _trailingNewlines = 0;
-            if (!_lineHasContent)
-            {
-                _lineHasContent = true;
-                if (!_started)
+                _hold = OpenerState();
+                if (_hold == HoldState.None)
                 {
-                    _started = true;
-                    if (c is '{' or '[' or '<')
-                    {
-                        // JSON, XML or HTML: a sentence after it would break whatever parses it.
-                        _structured = true;
-                        return;
-                    }
-                }
-
-                _lineIsTableRow = c == '|';
-                _fenceRunOpen = c is '`' or '~';
-                _fenceRun = _fenceRunOpen ? 1 : 0;
-            }
-            else if (_fenceRunOpen)
-            {
-                if (c is '`' or '~')
-                {
-                    _fenceRun++;
-                }
-                else
-                {
-                    _fenceRunOpen = false;
+                    FlushHeld(ref output);
                 }
             }
-
-            if (_inFence)
+            else if (_held.Length > HeldLimit)
             {
-                continue; // code is not prose, and a closing inside it closes nothing
+                _hold = HoldState.None;
+                FlushHeld(ref output);
             }
-
-            if (char.IsLetter(c))
-            {
-                _lineHasLetter = true;
-                if (!_inWord)
-                {
-                    _inWord = true;
-                    _words = Math.Min(_words + 1, MinimumWords);
-                }
-            }
-            else if (c is not ('\'' or '’' or '-'))
-            {
-                _inWord = false;
-            }
-
-            Remember(c);
         }
+
+        output.Append(text[copied..]);
     }
 
-    /// <summary>Called once the answer has ended: the text to append after it (the canary paragraph), or null.</summary>
-    public string? Finish()
+    /// <summary>Called once the answer has ended: writes what was held back and the canary, where it belongs.</summary>
+    public void Finish(ref MarkedOutput output)
     {
         if (_finished)
         {
-            return null;
+            return;
         }
 
         if (_lineHasContent)
@@ -153,33 +170,208 @@ internal sealed class PhraseInsertion
         }
 
         _finished = true;
-        if (_structured || _inFence || !_proseSeen || _words < MinimumWords || AlreadyCloses())
+        if (_hold == HoldState.Closing && !_structured && !_inFence && Replaceable(_held.ToString()) is { } trailing)
+        {
+            // The answer ends with a generic closing: the canary takes its place, in the same layout.
+            _held.Clear();
+            output.Append(_sentence);
+            output.Append(trailing);
+            output.MarkChanged();
+            Inserted = true;
+            return;
+        }
+
+        if (_hold == HoldState.Closing && !_structured && !_inFence && !_previousParagraphCloses && IsWish(_held.ToString()))
+        {
+            // The answer ends with a wish ("Enjoy your meal!"): the canary goes before it, as closings usually do.
+            string wish = _held.ToString();
+            _held.Clear();
+            string separator = _crLf ? "\r\n\r\n" : "\n\n";
+            output.Append(_sentence);
+            output.Append(separator);
+            output.Append(wish);
+            output.MarkChanged();
+            Inserted = true;
+            return;
+        }
+
+        bool endsWithWish = _hold == HoldState.Closing && IsWish(_held.ToString());
+        FlushHeld(ref output);
+        if (_structured || _inFence || !_proseSeen || _words < MinimumWords || endsWithWish || TailCloses())
+        {
+            return;
+        }
+
+        string newline = _crLf ? "\r\n" : "\n";
+        if (_lastChar != '\n')
+        {
+            output.Append(newline);
+            output.Append(newline);
+        }
+        else if (_trailingNewlines == 1)
+        {
+            output.Append(newline);
+        }
+
+        output.Append(_sentence);
+        if (_lastChar == '\n')
+        {
+            output.Append(newline); // the answer ended with a line break: so does the marked one
+        }
+
+        output.MarkChanged();
+        Inserted = true;
+    }
+
+    /// <summary>
+    /// The trailing whitespace of <paramref name="paragraph"/> when it is a generic closing that the canary may replace
+    /// (every sentence a hope or an offer of help, nothing else said), otherwise null. A canary phrasing is never
+    /// replaced: that would swap one response's canary for another's.
+    /// </summary>
+    internal static string? Replaceable(string paragraph)
+    {
+        string body = paragraph.TrimEnd();
+        string normalised = body.Replace('’', '\'').ToLowerInvariant();
+        if (body.Length == 0 || Canaries.Contains(normalised))
         {
             return null;
         }
 
-        string newline = _crLf ? "\r\n" : "\n";
-        var paragraph = new StringBuilder(_sentence.Length + 8);
-        if (_lastChar != '\n')
+        foreach (string sentence in SentenceEnd().Split(normalised))
         {
-            paragraph.Append(newline).Append(newline);
-        }
-        else if (_trailingNewlines == 1)
-        {
-            paragraph.Append(newline);
+            string s = sentence.Trim();
+            if (s.Length > 0 && (s.Length > 90 || !GenericSentence().IsMatch(s) || !AboutTheExchange().IsMatch(s)))
+            {
+                return null;
+            }
         }
 
-        paragraph.Append(_sentence);
-        if (_lastChar == '\n')
-        {
-            paragraph.Append(newline); // the answer ended with a line break: so does the marked one
-        }
-
-        Inserted = true;
-        return paragraph.ToString();
+        return paragraph[body.Length..];
     }
 
-    private bool AlreadyCloses()
+    /// <summary>Whether <paramref name="paragraph"/> is only a short wish (every sentence "Enjoy…", "Good luck…", "Happy coding!").</summary>
+    internal static bool IsWish(string paragraph)
+    {
+        string normalised = paragraph.Trim().Replace('’', '\'').ToLowerInvariant();
+        return normalised.Length > 0 && SentenceEnd().Split(normalised).All(s => s.Trim() is { Length: <= 90 } t && (t.Length == 0 || WishSentence().IsMatch(t)));
+    }
+
+    private bool IsParagraphStart(char c) =>
+        _blankBefore && !_lineHasContent && c is not (' ' or '\t' or '\r' or '\n');
+
+    private HoldState OpenerState()
+    {
+        string held = _held.ToString().Replace('’', '\'').ToLowerInvariant();
+        foreach (string opener in Openers)
+        {
+            if (held.StartsWith(opener, StringComparison.Ordinal))
+            {
+                return HoldState.Closing;
+            }
+
+            if (opener.StartsWith(held, StringComparison.Ordinal))
+            {
+                return HoldState.Opening;
+            }
+        }
+
+        return HoldState.None;
+    }
+
+    private void FlushHeld(ref MarkedOutput output)
+    {
+        if (_held.Length == 0)
+        {
+            return;
+        }
+
+        foreach (ReadOnlyMemory<char> chunk in _held.GetChunks())
+        {
+            output.Append(chunk.Span);
+        }
+
+        _held.Clear();
+        _hold = HoldState.None;
+    }
+
+    private void Observe(char c)
+    {
+        if (_structured)
+        {
+            return;
+        }
+
+        char previous = _lastChar;
+        _lastChar = c;
+        if (c == '\n')
+        {
+            _crLf |= previous == '\r'; // an answer in CRLF lines: the canary paragraph uses them too
+            EndLine();
+            _trailingNewlines++;
+            return;
+        }
+
+        if (c is ' ' or '\t' or '\r')
+        {
+            _inWord = false;
+            Remember(c);
+            return;
+        }
+
+        _trailingNewlines = 0;
+        if (!_lineHasContent)
+        {
+            _lineHasContent = true;
+            if (!_started)
+            {
+                _started = true;
+                if (c is '{' or '[' or '<')
+                {
+                    // JSON, XML or HTML: a sentence after it would break whatever parses it.
+                    _structured = true;
+                    return;
+                }
+            }
+
+            _lineIsTableRow = c == '|';
+            _fenceRunOpen = c is '`' or '~';
+            _fenceRun = _fenceRunOpen ? 1 : 0;
+        }
+        else if (_fenceRunOpen)
+        {
+            if (c is '`' or '~')
+            {
+                _fenceRun++;
+            }
+            else
+            {
+                _fenceRunOpen = false;
+            }
+        }
+
+        if (_inFence)
+        {
+            return; // code is not prose, and a closing inside it closes nothing
+        }
+
+        if (char.IsLetter(c))
+        {
+            _lineHasLetter = true;
+            if (!_inWord)
+            {
+                _inWord = true;
+                _words = Math.Min(_words + 1, MinimumWords);
+            }
+        }
+        else if (c is not ('\'' or '’' or '-'))
+        {
+            _inWord = false;
+        }
+
+        Remember(c);
+    }
+
+    private bool TailCloses()
     {
         string tail = string.Concat(_tail.AsSpan(_tailStart, TailLimit - _tailStart), _tail.AsSpan(0, _tailStart))[(TailLimit - _tailLength)..]
             .Replace('’', '\'')
@@ -223,20 +415,29 @@ internal sealed class PhraseInsertion
         _inWord = false;
         if (!_lineHasContent)
         {
-            if (!_inFence)
+            if (!_inFence && !_blankBefore)
             {
-                _tailLength = 0; // a blank line: the last paragraph starts after it
+                // A blank line: the last paragraph starts after it. Whether the one before closed already decides
+                // whether a final wish may have the canary put before it (not when a closing precedes the wish).
+                _previousParagraphCloses = _tailLength > 0 && TailCloses();
+                _tailLength = 0;
+                _blankBefore = true;
             }
-        }
-        else if (_fenceRun >= 3)
-        {
-            _inFence = !_inFence;
-            _tailLength = 0;
         }
         else
         {
-            _proseSeen |= !_inFence && _lineHasLetter && !_lineIsTableRow;
-            Remember('\n');
+            if (_fenceRun >= 3)
+            {
+                _inFence = !_inFence;
+                _tailLength = 0;
+            }
+            else
+            {
+                _proseSeen |= !_inFence && _lineHasLetter && !_lineIsTableRow;
+                Remember('\n');
+            }
+
+            _blankBefore = false;
         }
 
         _lineHasContent = false;
@@ -245,4 +446,19 @@ internal sealed class PhraseInsertion
         _fenceRun = 0;
         _fenceRunOpen = false;
     }
+
+    // "Feel free to reach out to the embassy" is advice, not a closing: a closing speaks of the reader and the helper.
+    [GeneratedRegex(@"\b(me|i|we|questions?|help|helps|helped|hope|luck|coding|assist|clarif\w*)\b|\?$", RegexOptions.CultureInvariant)]
+    private static partial Regex AboutTheExchange();
+
+    [GeneratedRegex(@"^(enjoy|good luck|best of luck|have fun|happy \w+|bon app\w*|cheers|best wishes)\b[^\n]*[.!]?$", RegexOptions.CultureInvariant)]
+    private static partial Regex WishSentence();
+
+    [GeneratedRegex(@"(?<=[.!?])\s+")]
+    private static partial Regex SentenceEnd();
+
+    // A hope that the answer serves, or an offer of more help (also as a question: "Would you like more examples?"):
+    // nothing an answer's content depends on.
+    [GeneratedRegex(@"^((i |we )?hope (this|that|it|these|the above|my|you|the information)\b|hopefully,? (this|that|these|the above|it|you)\b|(please )?(let me know|feel free to (ask|reach out|let me know|contact)|don't hesitate to|do not hesitate to)\b|if you have any (other |further |more |additional |follow-up )?(questions|doubts|concerns)\b)[^\n]*[.!]?$|^(would you like|do you (have|want|need)|is there anything|shall i|should i|how (else )?can i|can i help)\b[^\n]*\?$", RegexOptions.CultureInvariant)]
+    private static partial Regex GenericSentence();
 }

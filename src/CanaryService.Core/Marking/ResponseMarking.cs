@@ -61,13 +61,21 @@ public sealed class ResponseMarking
             ReadOnlySpan<char> lexical = marked.Changed ? marked.Written : text;
             if (ClaimInsertion(choiceIndex) is { } insertion)
             {
-                insertion.Observe(lexical);
-                if (insertion.Finish() is { } closing)
+                var withPhrase = new MarkedOutput(lexical.Length + 256);
+                try
                 {
-                    Volatile.Write(ref _canaryEmitted, 1);
-                    output.Write(lexical);
-                    output.Write(closing);
-                    return true;
+                    insertion.Process(lexical, ref withPhrase);
+                    insertion.Finish(ref withPhrase);
+                    if (insertion.Inserted)
+                    {
+                        Volatile.Write(ref _canaryEmitted, 1);
+                        output.Write(withPhrase.Written);
+                        return true;
+                    }
+                }
+                finally
+                {
+                    withPhrase.Dispose();
                 }
             }
 

@@ -7,7 +7,8 @@ namespace CanaryService.Core.Marking;
 /// Marks a text that arrives in deltas. It holds back only what is not decided yet: the current partial word (a
 /// whitespace-delimited token), a few characters at a line start while a code fence may be opening, and a
 /// guarded lexicon word until the word after it is complete. A phrase canary, when the response carries one, is
-/// appended by <see cref="Complete"/> (see <c>PhraseInsertion</c>). The concatenated output of <see cref="Append"/>
+/// put where the answer closes (see <c>PhraseInsertion</c>), which may hold back a short closing paragraph
+/// until the answer ends or goes on. The concatenated output of <see cref="Append"/>
 /// and <see cref="Complete"/> equals the whole-text marking of the concatenated deltas, for any chunking.
 /// </summary>
 public sealed class StreamingTextMarker
@@ -121,17 +122,6 @@ public sealed class StreamingTextMarker
         try
         {
             int consumed = _marker.Mark(_pending.AsSpan(0, _pendingLength), ref _state, isFinal, ref output);
-            if (_insertion is not null)
-            {
-                // The insertion only watches what goes out, and may close the answer once it has ended.
-                _insertion.Observe(output.Written);
-                if (isFinal && _insertion.Finish() is { } closing)
-                {
-                    output.Append(closing);
-                    _onInserted?.Invoke();
-                }
-            }
-
             if (output.Buffer != _decided)
             {
                 // The output outgrew the stream's buffer into a larger rented one, which the stream keeps instead.
@@ -141,12 +131,49 @@ public sealed class StreamingTextMarker
 
             _pending.AsSpan(consumed, _pendingLength - consumed).CopyTo(_pending);
             _pendingLength -= consumed;
-            return output.Length == 0 ? default : output.Written;
+            if (_insertion is null)
+            {
+                return output.Length == 0 ? default : output.Written;
+            }
+
+            // The canary goes where the answer closes: the insertion may hold back a paragraph that looks like a
+            // closing until it knows whether the answer ends there.
+            var withPhrase = new MarkedOutput(output.Length + 256);
+            try
+            {
+                _insertion.Process(output.Written, ref withPhrase);
+                if (isFinal)
+                {
+                    _insertion.Finish(ref withPhrase);
+                    if (_insertion.Inserted)
+                    {
+                        _onInserted?.Invoke();
+                    }
+                }
+
+                return withPhrase.Length == 0 ? default : KeepDecided(withPhrase.Written);
+            }
+            finally
+            {
+                withPhrase.Dispose();
+            }
         }
         finally
         {
             output.Dispose();
         }
+    }
+
+    private ReadOnlySpan<char> KeepDecided(ReadOnlySpan<char> text)
+    {
+        if (_decided.Length < text.Length)
+        {
+            ArrayPool<char>.Shared.Return(_decided);
+            _decided = ArrayPool<char>.Shared.Rent(text.Length);
+        }
+
+        text.CopyTo(_decided);
+        return _decided.AsSpan(0, text.Length);
     }
 
     private void EnsureCapacity(int extra)
