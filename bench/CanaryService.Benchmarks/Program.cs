@@ -1,8 +1,15 @@
 using BenchmarkDotNet.Running;
 using CanaryService.Benchmarks.Interleaved;
+using CanaryService.Benchmarks.Phrases;
 
 // Run everything, or pick with --filter, e.g.: dotnet run -c Release --project bench/CanaryService.Benchmarks -- --filter '*Marking*'
 // Or compare two builds in one process: ... -- interleaved <folder A> <folder B> <class> <method,...> (see InterleavedComparison).
+// Or the phrase canary over a real corpus: ... -- phrase-corpus ../shared/data/model-outputs [samples] (see PhraseCorpusReport).
+if (args.Length > 0 && args[0] == "phrase-corpus")
+{
+    return PhraseCorpusReport.Run(args[1..]);
+}
+
 if (args.Length > 0 && args[0] == "interleaved")
 {
     return InterleavedComparison.Run(args[1..]);

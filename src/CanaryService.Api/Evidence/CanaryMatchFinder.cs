@@ -16,8 +16,9 @@ namespace CanaryService.Api.Evidence;
 public sealed record CanaryMatch(string Epoch, string Topic, string Phrase, int CandidateIndex, string RunId, string TranscriptName, string Before, string Matched, string After);
 
 /// <summary>
-/// Finds registered canary candidates in transcripts' answers, ignoring case and treating hyphens and runs of
-/// spaces alike, for the report's highlighted excerpts. (The scoring itself belongs to the detectors.)
+/// Finds registered canary candidates in transcripts' answers, ignoring case and whatever separates their words
+/// (spaces, hyphens, punctuation), for the report's highlighted excerpts: each answer is searched only for the
+/// candidates of its own prompt's topic and listed at most once. (The scoring itself belongs to the detectors.)
 /// </summary>
 internal static partial class CanaryMatchFinder
 {
@@ -63,37 +64,44 @@ internal static partial class CanaryMatchFinder
         {
             foreach (ProbeExchange exchange in transcript.Exchanges)
             {
-                // Any answer may carry a canary, but only candidates of registered topics are looked for.
-                if (exchange.Answer is not { } answer)
+                // Only under the topic of the prompt that produced the answer: candidates of different topics are
+                // drawn from the same phrasings, so the same sentence is a candidate of many topics, and counting it
+                // under each would list one answer several times (the detector scores the same way).
+                if (exchange.Answer is not { } answer || exchange.Topic is not { } topic || !topics.Contains(topic))
                 {
                     continue;
                 }
 
-                // The exchange's own topic first, then the others, each in registration order.
-                string? own = exchange.Topic is { } topic && topics.Contains(topic) ? topic : null;
                 HashSet<string> words = [.. Words(answer), ""];
                 IEnumerable<Candidate> candidates = words
                     .SelectMany(w => byKeyWord.GetValueOrDefault(w) ?? [])
-                    .Where(c => c.Words.All(words.Contains))
-                    .OrderBy(c => own is not null && c.Canary.Topic == own ? 0 : 1)
-                    .ThenBy(c => c.Ordinal);
+                    .Where(c => c.Canary.Topic == topic && c.Words.All(words.Contains))
+                    .OrderBy(c => c.Ordinal);
+
+                // One entry per answer: the candidate found first in the text.
+                (Candidate Candidate, Match Match)? first = null;
                 foreach (Candidate candidate in candidates)
                 {
-                    (CanaryRecord canary, int index) = (candidate.Canary, candidate.Index);
-                    Match m = PatternFor(canary.Candidates[index]).Match(answer);
-                    if (!m.Success)
+                    Match m = PatternFor(candidate.Canary.Candidates[candidate.Index]).Match(answer);
+                    if (m.Success && (first is null || m.Index < first.Value.Match.Index))
                     {
-                        continue;
+                        first = (candidate, m);
                     }
+                }
 
-                    int start = Math.Max(0, m.Index - ContextChars);
-                    int end = Math.Min(answer.Length, m.Index + m.Length + ContextChars);
-                    matches.Add(new CanaryMatch(canary.Epoch, canary.Topic, canary.Candidates[index], index, transcript.RunId, name,
-                        (start > 0 ? "…" : "") + answer[start..m.Index], m.Value, answer[(m.Index + m.Length)..end] + (end < answer.Length ? "…" : "")));
-                    if (matches.Count >= limit)
-                    {
-                        return matches;
-                    }
+                if (first is not { } found)
+                {
+                    continue;
+                }
+
+                (CanaryRecord canary, int index, Match match) = (found.Candidate.Canary, found.Candidate.Index, found.Match);
+                int start = Math.Max(0, match.Index - ContextChars);
+                int end = Math.Min(answer.Length, match.Index + match.Length + ContextChars);
+                matches.Add(new CanaryMatch(canary.Epoch, canary.Topic, canary.Candidates[index], index, transcript.RunId, name,
+                    (start > 0 ? "…" : "") + answer[start..match.Index], match.Value, answer[(match.Index + match.Length)..end] + (end < answer.Length ? "…" : "")));
+                if (matches.Count >= limit)
+                {
+                    return matches;
                 }
             }
         }
@@ -109,10 +117,11 @@ internal static partial class CanaryMatchFinder
 
     private sealed record Candidate(int Ordinal, CanaryRecord Canary, int Index, string[] Words);
 
+    // Words of the phrase in order, anything but letters and digits between them (the detector's normalisation):
+    // "I hope this helps! Let me know…" is the phrasing "I hope this helps. Let me know…" as a copier may write it.
     private static Regex PatternFor(string phrase)
     {
-        string[] words = phrase.Split([' ', '-', '\u2010', '\u2011', '\u2013'], StringSplitOptions.RemoveEmptyEntries);
-        string body = string.Join(@"[\s\-\u2010\u2011\u2013]+", words.Select(Regex.Escape));
+        string body = string.Join(@"[^\p{L}\p{N}]+", WordRun().Matches(phrase).Select(m => Regex.Escape(m.Value)));
         return new Regex(@"(?<![\p{L}\p{N}])" + body + @"(?![\p{L}\p{N}])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, TimeSpan.FromSeconds(1));
     }
 }

@@ -7,7 +7,7 @@ namespace CanaryService.Core.Detection;
 
 /// <summary>
 /// Scores canary phrasings over a competitor's history: for each probed topic, how many of the answers to its
-/// topic prompts contain each of its D+1 candidates (their distinctive slot words, normalised, one edit tolerated);
+/// topic prompts contain each of its D+1 candidates (the whole phrasing, normalised, one edit tolerated);
 /// then the exact permutation p-value and the e-value.
 /// </summary>
 /// <remarks>
@@ -144,9 +144,9 @@ public sealed class PhraseCanaryDetector
 
         public int RealIndex { get; } = realIndex;
 
-        // Match the distinctive slot words ("copper-lantern"): a copier may drop the article or change "rule" to
-        // "principle", and the shared parts say nothing about which candidate it is.
-        public CandidatePhraseMatcher Matcher { get; } = new(record.Candidates.Select(PhraseCanary.Distinctive).ToArray());
+        // Match each whole phrasing (normalised, one edit forgiven): a candidate is a pair of ordinary sentences, and
+        // only the exact pair says which candidate it is; either sentence alone is common in natural answers.
+        public CandidatePhraseMatcher Matcher { get; } = new(record.Candidates);
 
         public int[] Counts { get; } = new int[record.Candidates.Count];
 

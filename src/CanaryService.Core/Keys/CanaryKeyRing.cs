@@ -29,6 +29,7 @@ public sealed class CanaryKeyRing
         Global = new LexicalKey(GlobalKeyId, master.Derive("canary/lexical/global"));
         LayerSeed = master.Derive("canary/lexical/layers");
         AccountSalt = master.Derive("canary/account-salt");
+        PhraseDrawKey = master.Derive("canary/phrase/draw");
     }
 
     /// <summary>The global lexical key: answers "was it us?" from all traffic.</summary>
@@ -39,6 +40,12 @@ public sealed class CanaryKeyRing
 
     /// <summary>Salt for hashing caller API keys into account ids (raw keys are never stored).</summary>
     public byte[] AccountSalt { get; }
+
+    /// <summary>
+    /// Keys the per-response draw of a phrase canary, so the same request gets the same decision every time and nobody
+    /// without the key can tell in advance which requests carry one.
+    /// </summary>
+    public byte[] PhraseDrawKey { get; }
 
     /// <summary>The lexical key of one account: answers "which account leaked?".</summary>
     public LexicalKey ForAccount(string accountId)

@@ -1,4 +1,8 @@
+using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Phrases;
@@ -7,8 +11,8 @@ using CanaryService.Core.Ports;
 namespace CanaryService.Core.Marking;
 
 /// <summary>
-/// The marking facade the proxy and <c>UseCanaries()</c> share. <see cref="BeginAsync"/> decides, per response,
-/// whether it carries its topic's phrase canary; the canary is registered (awaited, cached after the first
+/// The marking facade the proxy and <c>UseCanaries()</c> share. <see cref="BeginAsync"/> decides, per response and
+/// by a keyed draw (the same request always decides the same), whether it carries its topic's phrase canary; the canary is registered (awaited, cached after the first
 /// success) before it can ever be emitted, and a registry fault only means no canary, never a failed request.
 /// </summary>
 public sealed class CanaryMarker
@@ -66,12 +70,43 @@ public sealed class CanaryMarker
         DateTimeOffset now = _timeProvider.GetUtcNow();
         TextMarker marker = CreateTextMarker(accountId);
         PhraseCanary? canary = null;
-        if (_options.PhraseRate > 0 && Random.Shared.NextDouble() < _options.PhraseRate && TopicBucket.FromPrompt(request.PromptText) is { } topic)
+        if (DrawsCanary(accountId, request) && TopicBucket.FromPrompt(request.PromptText) is { } topic)
         {
             canary = await RegisteredCanaryAsync(_options.EpochOf(now), topic, cancellationToken).ConfigureAwait(false);
         }
 
         return new ResponseMarking(accountId, now, marker, canary);
+    }
+
+    /// <summary>
+    /// Whether this request carries a phrase canary: a keyed draw over what identifies the response (account, prompt,
+    /// response id), true with probability <see cref="CanaryMarkerOptions.PhraseRate"/> over distinct requests. Being
+    /// keyed, the same response marked twice (fetched again, replayed from a batch file) reads the same, and runs are
+    /// reproducible; being secret, a caller cannot find the prompts that draw one.
+    /// </summary>
+    internal bool DrawsCanary(string accountId, MarkingRequest request)
+    {
+        double rate = _options.PhraseRate;
+        if (rate <= 0)
+        {
+            return false;
+        }
+
+        if (rate >= 1)
+        {
+            return true;
+        }
+
+        // Length-prefixed fields, so no two different requests hash the same input.
+        string account = accountId, prompt = request.PromptText ?? "", response = request.ResponseId ?? "";
+        byte[] input = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
+            $"{account.Length}:{account}\n{prompt.Length}:{prompt}\n{(request.ResponseId is null ? "-" : response.Length.ToString(CultureInfo.InvariantCulture))}:{response}"));
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(_keyRing.PhraseDrawKey, input, mac);
+
+        // The top 53 bits as a uniform double in [0, 1): below the rate with probability exactly the rate (to 2^-53).
+        double uniform = (BinaryPrimitives.ReadUInt64BigEndian(mac) >> 11) * (1.0 / (1UL << 53));
+        return uniform < rate;
     }
 
     private async Task<PhraseCanary?> RegisteredCanaryAsync(string epoch, TopicBucket topic, CancellationToken cancellationToken)

@@ -3,4 +3,8 @@ namespace CanaryService.Core.Marking;
 /// <summary>Who asked what: the input of <see cref="CanaryMarker.BeginAsync"/>.</summary>
 /// <param name="AccountId">The caller's account (never a raw API key).</param>
 /// <param name="PromptText">The prompt (user messages), for the topic bucket; may be empty.</param>
-public sealed record MarkingRequest(string AccountId, string? PromptText);
+/// <param name="ResponseId">
+/// The caller's id of this response when it has one (a stored response, a batch line): two responses to the same
+/// prompt then draw independently, while the same response marked twice still draws the same. Null when unknown.
+/// </param>
+public sealed record MarkingRequest(string AccountId, string? PromptText, string? ResponseId = null);

@@ -1,132 +1,464 @@
+using System.Text;
+using System.Text.RegularExpressions;
+using CanaryService.Core.Phrases;
+
 namespace CanaryService.Core.Marking;
 
 /// <summary>
-/// Decides, character by character from what has already been seen, where the canary sentence goes: as its own
-/// paragraph before the first paragraph that starts with a letter at column 0 and follows a blank line after a
-/// prose paragraph ending in sentence punctuation, outside code fences, never in a JSON response. Because the
-/// decision never looks ahead, whole-text and streaming output are identical.
+/// Puts the canary sentence where an answer closes. An answer whose last paragraph is a generic closing ("I hope this
+/// helps! Let me know if you have any questions.") has that paragraph replaced by the canary, which says the same in
+/// other words; any other prose answer gets the canary appended as its last paragraph. Nothing is inserted into
+/// structured output (JSON, XML or HTML, code only, a bare value of one or two words), after an answer that ends
+/// inside a code block, or after one that already closes in its own way (a question about its content, a closing
+/// mixed with advice). An answer whose last paragraph is a short wish ("Enjoy your meal!") gets the canary just
+/// before it. A generic closing is a short paragraph of hopes ("I hope this helps!") and offers ("Let me
+/// know if…", "Would you like more examples?") and nothing else. Whole-text and streaming output are identical for every chunking.
 /// </summary>
-internal sealed class PhraseInsertion
+/// <remarks>
+/// <para>The end is the one place every prose answer offers: a sentence before a list, inside a paragraph or after an
+/// opening line ending in a colon would break what the answer is doing, while a closing hope and an offer of help read
+/// naturally after an explanation, a list, code, a poem or a one-line fact. A second closing after the answer's own
+/// would read as padding, hence the replacement of generic closings and the skip of the rest.</para>
+/// <para>Streaming: a paragraph is held back only while it may be a generic closing. Its first characters wait until
+/// they rule out every closing opener (a few characters, like a code fence at a line start); one that opens like a
+/// closing waits until the next paragraph starts (then it goes out unchanged), until it grows past
+/// <see cref="HeldLimit"/> (likewise), or until the answer ends. Everything else passes at once.</para>
+/// <para>Idempotent: an answer that carries a canary ends with one, which is a closing, so marking it again adds and
+/// replaces nothing.</para>
+/// </remarks>
+internal sealed partial class PhraseInsertion
 {
-    private readonly string _paragraph;
-    private bool _done;
-    private bool _json;
+    /// <summary>How much of the last paragraph is kept to look for a closing (its last characters).</summary>
+    internal const int TailLimit = 512;
+
+    /// <summary>Fewer words than this outside code make a bare value (a label, a number, a name), not prose.</summary>
+    internal const int MinimumWords = 3;
+
+    /// <summary>The longest closing paragraph held back (and replaced); a longer one says more than a closing.</summary>
+    internal const int HeldLimit = 240;
+
+    // Lower-case openers of a generic closing paragraph: a paragraph starting otherwise is never held back.
+    private static readonly string[] Openers =
+    [
+        "i hope ", "hope this", "hope that", "hopefully", "let me know", "please let me know", "feel free",
+        "please feel free", "if you have any", "don't hesitate", "do not hesitate", "would you like", "do you have",
+        "do you want", "do you need", "is there anything", "shall i", "should i", "how can i", "can i help",
+        "enjoy", "good luck", "best of luck", "have fun", "happy ", "bon app", "cheers", "best wishes",
+    ];
+
+    // Lower-case fragments that make a last paragraph a closing already (see the remarks). "hope" in "i hope" and
+    // "hopefully" also covers every canary sentence.
+    private static readonly string[] ClosingMarkers =
+    [
+        "i hope", "hope this", "hope that", "hope it ", "hope you", "hopefully", "let me know", "feel free", "hesitate to",
+        "happy to help", "glad to help", "happy to assist", "here to help", "further questions", "other questions",
+        "more questions", "any questions", "additional questions", "follow-up questions",
+    ];
+
+    private static readonly HashSet<string> Canaries = [.. Enumerable.Range(0, CanaryPhrasing.Count).Select(i => CanaryPhrasing.Phrasing(i).ToLowerInvariant())];
+
+    private readonly string _sentence;
+    private readonly char[] _tail = new char[TailLimit];
+    private readonly StringBuilder _held = new();
+    private HoldState _hold;
+    private int _tailStart;
+    private int _tailLength;
     private bool _started;
+    private bool _structured;
+    private bool _finished;
     private bool _inFence;
-    private bool _previousParagraphIsProse;
-    private bool _blankSeen;
+    private bool _proseSeen;
+    private int _words;
+    private bool _inWord;
+    private bool _blankBefore;
+    private bool _previousParagraphCloses;
     private bool _lineHasContent;
-    private bool _lineIndented;
-    private bool _lineStartsWithLetter;
+    private bool _lineHasLetter;
+    private bool _lineIsTableRow;
     private int _fenceRun;
     private bool _fenceRunOpen;
-    private char _lastNonSpace;
+    private bool _crLf;
+    private int _trailingNewlines;
+    private char _lastChar;
 
-    public PhraseInsertion(string sentence) => _paragraph = sentence + "\n\n";
+    public PhraseInsertion(string sentence) => _sentence = sentence;
 
-    /// <summary>True once the sentence has been inserted.</summary>
-    public bool Inserted => _done && !_json;
+    private enum HoldState
+    {
+        None,
+        Opening, // the paragraph's first characters, while they may still open a closing
+        Closing, // a paragraph that opens like a closing, until the next paragraph or the end
+    }
 
-    /// <summary>Copies <paramref name="text"/> to <paramref name="output"/>, inserting the sentence where it belongs.</summary>
+    /// <summary>True once the sentence has been put into the answer.</summary>
+    public bool Inserted { get; private set; }
+
+    /// <summary>Copies the next part of the (already marked) answer to <paramref name="output"/>, holding back a possible closing.</summary>
     public void Process(ReadOnlySpan<char> text, ref MarkedOutput output)
     {
-        if (_done)
+        if (_finished || _structured)
         {
             output.Append(text);
             return;
         }
 
         int copied = 0;
-        for (int i = 0; i < text.Length && !_done; i++)
+        for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
-            if (c == '\n')
+            bool paragraphStarts = _hold == HoldState.None && IsParagraphStart(c);
+            if (_hold == HoldState.Closing && IsParagraphStart(c))
             {
-                EndLine();
+                // Another paragraph: the held one was not the last. It goes out as it was.
+                output.Append(text[copied..i]);
+                FlushHeld(ref output);
+                copied = i;
+                paragraphStarts = true;
+            }
+
+            Observe(c);
+            if (_structured)
+            {
+                output.Append(text[copied..]);
+                FlushHeld(ref output);
+                return;
+            }
+
+            if (paragraphStarts && !_inFence && _words > 0)
+            {
+                output.Append(text[copied..i]);
+                copied = i;
+                _hold = HoldState.Opening;
+            }
+
+            if (_hold == HoldState.None)
+            {
                 continue;
             }
 
-            if (c is ' ' or '\t' or '\r')
+            _held.Append(c);
+            copied = i + 1;
+            if (_hold == HoldState.Opening)
             {
-                if (!_lineHasContent)
+                _hold = OpenerState();
+                if (_hold == HoldState.None)
                 {
-                    _lineIndented |= c != '\r';
-                }
-
-                continue;
-            }
-
-            if (!_lineHasContent)
-            {
-                _lineHasContent = true;
-                if (!_started)
-                {
-                    _started = true;
-                    if (c is '{' or '[')
-                    {
-                        _json = true;
-                        _done = true;
-                        break;
-                    }
-                }
-
-                _lineStartsWithLetter = !_lineIndented && char.IsAsciiLetter(c);
-                if (_lineStartsWithLetter && _blankSeen && _previousParagraphIsProse && !_inFence)
-                {
-                    output.Append(text[copied..i]);
-                    output.Append(_paragraph);
-                    output.MarkChanged();
-                    copied = i;
-                    _done = true;
-                    break;
-                }
-
-                _fenceRunOpen = c is '`' or '~';
-                _fenceRun = _fenceRunOpen ? 1 : 0;
-            }
-            else if (_fenceRunOpen)
-            {
-                if (c is '`' or '~')
-                {
-                    _fenceRun++;
-                }
-                else
-                {
-                    _fenceRunOpen = false;
+                    FlushHeld(ref output);
                 }
             }
-
-            _lastNonSpace = c;
+            else if (_held.Length > HeldLimit)
+            {
+                _hold = HoldState.None;
+                FlushHeld(ref output);
+            }
         }
 
         output.Append(text[copied..]);
     }
 
-    private void EndLine()
+    /// <summary>Called once the answer has ended: writes what was held back and the canary, where it belongs.</summary>
+    public void Finish(ref MarkedOutput output)
     {
+        if (_finished)
+        {
+            return;
+        }
+
+        if (_lineHasContent)
+        {
+            EndLine(); // the last line, without a newline after it
+        }
+
+        _finished = true;
+        if (_hold == HoldState.Closing && !_structured && !_inFence && Replaceable(_held.ToString()) is { } trailing)
+        {
+            // The answer ends with a generic closing: the canary takes its place, in the same layout.
+            _held.Clear();
+            output.Append(_sentence);
+            output.Append(trailing);
+            output.MarkChanged();
+            Inserted = true;
+            return;
+        }
+
+        if (_hold == HoldState.Closing && !_structured && !_inFence && !_previousParagraphCloses && IsWish(_held.ToString()))
+        {
+            // The answer ends with a wish ("Enjoy your meal!"): the canary goes before it, as closings usually do.
+            string wish = _held.ToString();
+            _held.Clear();
+            string separator = _crLf ? "\r\n\r\n" : "\n\n";
+            output.Append(_sentence);
+            output.Append(separator);
+            output.Append(wish);
+            output.MarkChanged();
+            Inserted = true;
+            return;
+        }
+
+        bool endsWithWish = _hold == HoldState.Closing && IsWish(_held.ToString());
+        FlushHeld(ref output);
+        if (_structured || _inFence || !_proseSeen || _words < MinimumWords || endsWithWish || TailCloses())
+        {
+            return;
+        }
+
+        string newline = _crLf ? "\r\n" : "\n";
+        if (_lastChar != '\n')
+        {
+            output.Append(newline);
+            output.Append(newline);
+        }
+        else if (_trailingNewlines == 1)
+        {
+            output.Append(newline);
+        }
+
+        output.Append(_sentence);
+        if (_lastChar == '\n')
+        {
+            output.Append(newline); // the answer ended with a line break: so does the marked one
+        }
+
+        output.MarkChanged();
+        Inserted = true;
+    }
+
+    /// <summary>
+    /// The trailing whitespace of <paramref name="paragraph"/> when it is a generic closing that the canary may replace
+    /// (every sentence a hope or an offer of help, nothing else said), otherwise null. A canary phrasing is never
+    /// replaced: that would swap one response's canary for another's.
+    /// </summary>
+    internal static string? Replaceable(string paragraph)
+    {
+        string body = paragraph.TrimEnd();
+        string normalised = body.Replace('’', '\'').ToLowerInvariant();
+        if (body.Length == 0 || Canaries.Contains(normalised))
+        {
+            return null;
+        }
+
+        foreach (string sentence in SentenceEnd().Split(normalised))
+        {
+            string s = sentence.Trim();
+            if (s.Length > 0 && (s.Length > 90 || !GenericSentence().IsMatch(s) || !AboutTheExchange().IsMatch(s)))
+            {
+                return null;
+            }
+        }
+
+        return paragraph[body.Length..];
+    }
+
+    /// <summary>Whether <paramref name="paragraph"/> is only a short wish (every sentence "Enjoy…", "Good luck…", "Happy coding!").</summary>
+    internal static bool IsWish(string paragraph)
+    {
+        string normalised = paragraph.Trim().Replace('’', '\'').ToLowerInvariant();
+        return normalised.Length > 0 && SentenceEnd().Split(normalised).All(s => s.Trim() is { Length: <= 90 } t && (t.Length == 0 || WishSentence().IsMatch(t)));
+    }
+
+    private bool IsParagraphStart(char c) =>
+        _blankBefore && !_lineHasContent && c is not (' ' or '\t' or '\r' or '\n');
+
+    private HoldState OpenerState()
+    {
+        string held = _held.ToString().Replace('’', '\'').ToLowerInvariant();
+        foreach (string opener in Openers)
+        {
+            if (held.StartsWith(opener, StringComparison.Ordinal))
+            {
+                return HoldState.Closing;
+            }
+
+            if (opener.StartsWith(held, StringComparison.Ordinal))
+            {
+                return HoldState.Opening;
+            }
+        }
+
+        return HoldState.None;
+    }
+
+    private void FlushHeld(ref MarkedOutput output)
+    {
+        if (_held.Length == 0)
+        {
+            return;
+        }
+
+        foreach (ReadOnlyMemory<char> chunk in _held.GetChunks())
+        {
+            output.Append(chunk.Span);
+        }
+
+        _held.Clear();
+        _hold = HoldState.None;
+    }
+
+    private void Observe(char c)
+    {
+        if (_structured)
+        {
+            return;
+        }
+
+        char previous = _lastChar;
+        _lastChar = c;
+        if (c == '\n')
+        {
+            _crLf |= previous == '\r'; // an answer in CRLF lines: the canary paragraph uses them too
+            EndLine();
+            _trailingNewlines++;
+            return;
+        }
+
+        if (c is ' ' or '\t' or '\r')
+        {
+            _inWord = false;
+            Remember(c);
+            return;
+        }
+
+        _trailingNewlines = 0;
         if (!_lineHasContent)
         {
-            _blankSeen = true;
+            _lineHasContent = true;
+            if (!_started)
+            {
+                _started = true;
+                if (c is '{' or '[' or '<')
+                {
+                    // JSON, XML or HTML: a sentence after it would break whatever parses it.
+                    _structured = true;
+                    return;
+                }
+            }
+
+            _lineIsTableRow = c == '|';
+            _fenceRunOpen = c is '`' or '~';
+            _fenceRun = _fenceRunOpen ? 1 : 0;
+        }
+        else if (_fenceRunOpen)
+        {
+            if (c is '`' or '~')
+            {
+                _fenceRun++;
+            }
+            else
+            {
+                _fenceRunOpen = false;
+            }
+        }
+
+        if (_inFence)
+        {
+            return; // code is not prose, and a closing inside it closes nothing
+        }
+
+        if (char.IsLetter(c))
+        {
+            _lineHasLetter = true;
+            if (!_inWord)
+            {
+                _inWord = true;
+                _words = Math.Min(_words + 1, MinimumWords);
+            }
+        }
+        else if (c is not ('\'' or '’' or '-'))
+        {
+            _inWord = false;
+        }
+
+        Remember(c);
+    }
+
+    private bool TailCloses()
+    {
+        string tail = string.Concat(_tail.AsSpan(_tailStart, TailLimit - _tailStart), _tail.AsSpan(0, _tailStart))[(TailLimit - _tailLength)..]
+            .Replace('’', '\'')
+            .Trim()
+            .ToLowerInvariant();
+        if (tail.Length == 0)
+        {
+            return false; // the answer ends with a code block or a table: nothing closes it yet
+        }
+
+        if (tail[^1] == '?')
+        {
+            return true; // it ends asking the reader something, which the reader should answer next
+        }
+
+        foreach (string marker in ClosingMarkers)
+        {
+            if (tail.Contains(marker, StringComparison.Ordinal))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Remember(char c)
+    {
+        if (_inFence)
+        {
+            return;
+        }
+
+        _tail[_tailStart] = c;
+        _tailStart = (_tailStart + 1) % TailLimit;
+        _tailLength = Math.Min(_tailLength + 1, TailLimit);
+    }
+
+    private void EndLine()
+    {
+        _inWord = false;
+        if (!_lineHasContent)
+        {
+            if (!_inFence && !_blankBefore)
+            {
+                // A blank line: the last paragraph starts after it. Whether the one before closed already decides
+                // whether a final wish may have the canary put before it (not when a closing precedes the wish).
+                _previousParagraphCloses = _tailLength > 0 && TailCloses();
+                _tailLength = 0;
+                _blankBefore = true;
+            }
         }
         else
         {
             if (_fenceRun >= 3)
             {
                 _inFence = !_inFence;
-                _previousParagraphIsProse = false;
+                _tailLength = 0;
             }
             else
             {
-                _previousParagraphIsProse = !_inFence && _lineStartsWithLetter && _lastNonSpace is '.' or '!' or '?';
+                _proseSeen |= !_inFence && _lineHasLetter && !_lineIsTableRow;
+                Remember('\n');
             }
 
-            _blankSeen = false;
+            _blankBefore = false;
         }
 
         _lineHasContent = false;
-        _lineIndented = false;
-        _lineStartsWithLetter = false;
+        _lineHasLetter = false;
+        _lineIsTableRow = false;
         _fenceRun = 0;
         _fenceRunOpen = false;
     }
+
+    // "Feel free to reach out to the embassy" is advice, not a closing: a closing speaks of the reader and the helper.
+    [GeneratedRegex(@"\b(me|i|we|questions?|help|helps|helped|hope|luck|coding|assist|clarif\w*)\b|\?$", RegexOptions.CultureInvariant)]
+    private static partial Regex AboutTheExchange();
+
+    [GeneratedRegex(@"^(enjoy|good luck|best of luck|have fun|happy \w+|bon app\w*|cheers|best wishes)\b[^\n]*[.!]?$", RegexOptions.CultureInvariant)]
+    private static partial Regex WishSentence();
+
+    [GeneratedRegex(@"(?<=[.!?])\s+")]
+    private static partial Regex SentenceEnd();
+
+    // A hope that the answer serves, or an offer of more help (also as a question: "Would you like more examples?"):
+    // nothing an answer's content depends on.
+    [GeneratedRegex(@"^((i |we )?hope (this|that|it|these|the above|my|you|the information)\b|hopefully,? (this|that|these|the above|it|you)\b|(please )?(let me know|feel free to (ask|reach out|let me know|contact)|don't hesitate to|do not hesitate to)\b|if you have any (other |further |more |additional |follow-up )?(questions|doubts|concerns)\b)[^\n]*[.!]?$|^(would you like|do you (have|want|need)|is there anything|shall i|should i|how (else )?can i|can i help)\b[^\n]*\?$", RegexOptions.CultureInvariant)]
+    private static partial Regex GenericSentence();
 }

@@ -65,6 +65,7 @@ public sealed class ResponseMarking
                 try
                 {
                     insertion.Process(lexical, ref withPhrase);
+                    insertion.Finish(ref withPhrase);
                     if (insertion.Inserted)
                     {
                         Volatile.Write(ref _canaryEmitted, 1);

@@ -6,7 +6,9 @@ namespace CanaryService.Core.Marking;
 /// <summary>
 /// Marks a text that arrives in deltas. It holds back only what is not decided yet: the current partial word (a
 /// whitespace-delimited token), a few characters at a line start while a code fence may be opening, and a
-/// guarded lexicon word until the word after it is complete. The concatenated output of <see cref="Append"/>
+/// guarded lexicon word until the word after it is complete. A phrase canary, when the response carries one, is
+/// put where the answer closes (see <c>PhraseInsertion</c>), which may hold back a short closing paragraph
+/// until the answer ends or goes on. The concatenated output of <see cref="Append"/>
 /// and <see cref="Complete"/> equals the whole-text marking of the concatenated deltas, for any chunking.
 /// </summary>
 public sealed class StreamingTextMarker
@@ -129,26 +131,27 @@ public sealed class StreamingTextMarker
 
             _pending.AsSpan(consumed, _pendingLength - consumed).CopyTo(_pending);
             _pendingLength -= consumed;
-            if (output.Length == 0)
+            if (_insertion is null)
             {
-                return default;
+                return output.Length == 0 ? default : output.Written;
             }
 
-            if (_insertion is null || _insertion.Inserted)
-            {
-                return output.Written;
-            }
-
+            // The canary goes where the answer closes: the insertion may hold back a paragraph that looks like a
+            // closing until it knows whether the answer ends there.
             var withPhrase = new MarkedOutput(output.Length + 256);
             try
             {
                 _insertion.Process(output.Written, ref withPhrase);
-                if (_insertion.Inserted)
+                if (isFinal)
                 {
-                    _onInserted?.Invoke();
+                    _insertion.Finish(ref withPhrase);
+                    if (_insertion.Inserted)
+                    {
+                        _onInserted?.Invoke();
+                    }
                 }
 
-                return KeepDecided(withPhrase.Written);
+                return withPhrase.Length == 0 ? default : KeepDecided(withPhrase.Written);
             }
             finally
             {

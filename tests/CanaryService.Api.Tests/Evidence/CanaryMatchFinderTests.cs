@@ -34,4 +34,25 @@ public sealed class CanaryMatchFinderTests
         Assert.Equal("The Amber  Harbor rule of 42", match.Matched);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
+
+    [Fact]
+    public void A_phrasing_shared_by_several_topics_lists_an_answer_once_under_its_own_prompt_topic()
+    {
+        // Candidates of different topics are drawn from the same phrasings: this one is a candidate of three topics.
+        const string Shared = "I hope this suits your needs. Tell me if there is more I can do.";
+        CanaryRecord Topic(string name, int at) => new("2026-12", name, [name], [.. Enumerable.Range(0, 100).Select(i => i == at ? Shared : $"I hope this is phrasing {i}. Offer {i}.")], "commitment", DateTimeOffset.UnixEpoch);
+        CanaryRecord[] canaries = [Topic("sourdough+starter", 4), Topic("retry+backoff", 9), Topic("tax+return", 17)];
+        ProbeExchange[] exchanges =
+        [
+            new("topic", "2026-12", "retry+backoff", "How should retries back off?", "Use jitter.\n\nI hope this suits your needs! Tell me if there is more I can do.", null, DateTimeOffset.UnixEpoch),
+            new("open", null, null, "Tell me a joke", "A joke.\n\n" + Shared, null, DateTimeOffset.UnixEpoch),          // no probed topic: not counted
+            new("topic", "2026-12", "unregistered+topic", "Something else", "Text.\n\n" + Shared, null, DateTimeOffset.UnixEpoch),
+        ];
+
+        IReadOnlyList<CanaryMatch> matches = CanaryMatchFinder.Find([("t1", new Transcript("rival", "run-1", DateTimeOffset.UnixEpoch, exchanges))], canaries, 50);
+
+        CanaryMatch match = Assert.Single(matches);
+        Assert.Equal(("retry+backoff", 9, Shared), (match.Topic, match.CandidateIndex, match.Phrase));
+        Assert.Equal("I hope this suits your needs! Tell me if there is more I can do", match.Matched);
+    }
 }

@@ -38,7 +38,7 @@ public sealed class PhraseCanaryDetectorTests
         var history = new[]
         {
             Run("r1", (a, "Back off exponentially. " + a.Sentence), (b, "B-trees keep pages balanced.")),
-            Run("r2", (a, "Again: " + a.Mnemonic.ToUpperInvariant().Replace('-', ' ') + ", or " + decoy + "."), (b, "Pages split. " + b.Sentence)),
+            Run("r2", (a, "Again: " + a.Sentence.ToUpperInvariant().Replace(". ", "! ", StringComparison.Ordinal) + " Or: " + decoy), (b, "Pages split. " + b.Sentence)),
         };
 
         PhraseEvidence evidence = detector.Collect(history, [a.Record, b.Record]);

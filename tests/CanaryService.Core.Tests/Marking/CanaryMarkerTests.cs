@@ -12,7 +12,7 @@ public sealed class CanaryMarkerTests
         new(new CanaryKeyRing(master ?? MasterKey.Generate()), new CanaryMarkerOptions { PhraseRate = rate }, registry, TimeProvider.System);
 
     [Fact]
-    public async Task Registers_before_emitting_inserts_once_in_choice_zero_and_logs_the_issuance()
+    public async Task Registers_before_emitting_closes_choice_zero_once_and_logs_the_issuance()
     {
         var registry = new RecordingRegistry();
         var marker = Create(registry);
@@ -23,11 +23,12 @@ public sealed class CanaryMarkerTests
         Assert.Equal(marking.Canary!.Record, registry.Rows.Single());
 
         string other = marking.MarkText(MarkingTexts.Answer, choiceIndex: 1);
-        Assert.DoesNotContain(marking.Canary.Mnemonic, other, StringComparison.Ordinal);
+        Assert.DoesNotContain(marking.Canary.Sentence, other, StringComparison.Ordinal);
         string first = marking.MarkText(MarkingTexts.Answer, choiceIndex: 0);
-        Assert.Contains("\n\n" + marking.Canary.Sentence + "\n\n", first, StringComparison.Ordinal);
+        Assert.EndsWith("\n\n" + marking.Canary.Sentence, first, StringComparison.Ordinal);
+        Assert.StartsWith(marker.CreateTextMarker("acct").Mark(MarkingTexts.Answer), first, StringComparison.Ordinal);
         string again = marking.MarkText(MarkingTexts.Answer, choiceIndex: 0);
-        Assert.DoesNotContain(marking.Canary.Mnemonic, again, StringComparison.Ordinal);
+        Assert.DoesNotContain(marking.Canary.Sentence, again, StringComparison.Ordinal);
 
         var issuance = marking.ToIssuance(2);
         Assert.Equal("acct", issuance.AccountId);
@@ -36,14 +37,74 @@ public sealed class CanaryMarkerTests
     }
 
     [Fact]
-    public async Task Canary_never_goes_into_code_lists_or_single_paragraph_answers()
+    public async Task Canary_never_goes_into_json_or_an_unclosed_code_block()
     {
-        var marking = await Create(new RecordingRegistry()).BeginAsync(new MarkingRequest("acct", Prompt));
-        string text = "Here is the code:\n\n```\nfirst line.\n\nsecond line\n```\n\n- item one.\n\n- item two.\n\n    indented.\n\nDone";
-        string marked = marking.MarkText(text, 0);
-        Assert.DoesNotContain(marking.Canary!.Mnemonic, marked, StringComparison.Ordinal);
-        Assert.False(marking.CanaryEmitted);
-        Assert.Null(marking.ToIssuance(1).CanaryTopic);
+        var marker = Create(new RecordingRegistry());
+        foreach (string text in new[] { "{\"answer\": \"It usually works.\"}", "[1, 2, 3]", "Here is the code:\n\n```python\nprint('it usually works')\n" })
+        {
+            var marking = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
+            string marked = marking.MarkText(text, 0);
+            Assert.DoesNotContain(marking.Canary!.Sentence, marked, StringComparison.Ordinal);
+            Assert.False(marking.CanaryEmitted);
+            Assert.Null(marking.ToIssuance(1).CanaryTopic);
+        }
+    }
+
+    [Fact]
+    public async Task Marking_a_marked_answer_again_adds_no_second_canary_whatever_the_request()
+    {
+        var master = MasterKey.Generate();
+        var marked = (await Create(new RecordingRegistry(), master: master).BeginAsync(new MarkingRequest("acct", Prompt))).MarkText(MarkingTexts.Answer, 0);
+        foreach (string prompt in new[] { Prompt, "How do I reduce the size of my Docker images?" })
+        {
+            var marking = await Create(new RecordingRegistry(), master: master).BeginAsync(new MarkingRequest("other", prompt));
+            Assert.Equal(marker(master).CreateTextMarker("other").Mark(marked), marking.MarkText(marked, 0));
+            Assert.False(marking.CanaryEmitted);
+        }
+
+        CanaryMarker marker(MasterKey key) => Create(new RecordingRegistry(), master: key);
+    }
+
+    [Fact]
+    public async Task The_keyed_draw_is_the_same_for_the_same_request_and_holds_the_rate_over_many()
+    {
+        var master = MasterKey.Generate();
+        var first = Create(new RecordingRegistry(), rate: 0.2, master: master);
+        var second = Create(new RecordingRegistry(), rate: 0.2, master: master);
+        const int Requests = 4_000;
+        int drawn = 0;
+        for (int i = 0; i < Requests; i++)
+        {
+            var request = new MarkingRequest("acct-" + (i % 7), "How should I size connection pools for replicas? (variant " + i + ")");
+            bool a = (await first.BeginAsync(request)).Canary is not null;
+            bool b = (await second.BeginAsync(request)).Canary is not null; // another process with the same key
+            Assert.Equal(a, b);
+            drawn += a ? 1 : 0;
+        }
+
+        // Binomial(4000, 0.2): mean 800, standard deviation about 25; ±5 standard deviations.
+        Assert.InRange(drawn, 800 - 126, 800 + 126);
+
+        // A response id tells two responses to one prompt apart: they draw independently.
+        int byId = 0;
+        for (int i = 0; i < 1_000; i++)
+        {
+            byId += (await first.BeginAsync(new MarkingRequest("acct", Prompt, "resp-" + i))).Canary is not null ? 1 : 0;
+        }
+
+        Assert.InRange(byId, 200 - 64, 200 + 64);
+
+        // Another key decides differently for the same requests.
+        var foreign = Create(new RecordingRegistry(), rate: 0.5);
+        var own = Create(new RecordingRegistry(), rate: 0.5, master: master);
+        int differ = 0;
+        for (int i = 0; i < 200; i++)
+        {
+            var request = new MarkingRequest("acct", "Prompt about queues number " + i);
+            differ += ((await foreign.BeginAsync(request)).Canary is null) != ((await own.BeginAsync(request)).Canary is null) ? 1 : 0;
+        }
+
+        Assert.InRange(differ, 50, 150);
     }
 
     [Fact]

@@ -1,0 +1,310 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using CanaryService.Core.Detection;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
+using CanaryService.Core.Phrases;
+using CanaryService.Core.Ports;
+
+namespace CanaryService.Benchmarks.Phrases;
+
+/// <summary>
+/// Runs the phrase canary over a corpus of real answers (JSON lines <c>{"prompt","output"}</c>, gzipped, one file per
+/// model) and prints what the manual quotes: how many answers that drew a canary got it inserted, whether streaming
+/// equals whole-text marking on them, how often each phrasing occurs in the unmarked answers (the matcher's natural
+/// false hits), and a random sample of inserted sentences with a few words before them, to judge by eye.
+/// </summary>
+/// <remarks>
+/// <c>dotnet run -c Release --project bench/CanaryService.Benchmarks -- phrase-corpus ../shared/data/model-outputs [samples]</c>.
+/// The corpus is evaluation data: this prints figures and short excerpts, and the repository keeps neither the
+/// corpus nor its output. Everything is seeded (master key, sample), so a run is reproducible.
+/// </remarks>
+public static class PhraseCorpusReport
+{
+    private const double Rate = 0.2;
+    private const string Epoch = "2026-12";
+
+    /// <summary>Entry point: <c>phrase-corpus &lt;folder&gt; [samples]</c>.</summary>
+    public static int Run(string[] args)
+    {
+        if (args.Length < 1 || !Directory.Exists(args[0]))
+        {
+            Console.Error.WriteLine("usage: phrase-corpus <folder of *.jsonl.gz> [samples]");
+            return 2;
+        }
+
+        int samples = args.Length > 1 && args[1] != "--no-natural" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+        List<(string Model, string Prompt, string Output)> answers = Load(args[0]);
+        Console.WriteLine($"corpus: {answers.Count} answers from {answers.Select(a => a.Model).Distinct().Count()} models");
+        Insertion(answers, samples);
+        if (!args.Contains("--no-natural"))
+        {
+            NaturalHits(answers);
+        }
+        return 0;
+    }
+
+    private static List<(string, string, string)> Load(string folder)
+    {
+        var answers = new List<(string, string, string)>();
+        foreach (string file in Directory.GetFiles(folder, "*.jsonl.gz").Order(StringComparer.Ordinal))
+        {
+            string model = Path.GetFileName(file)[..^".jsonl.gz".Length];
+            using var reader = new StreamReader(new GZipStream(File.OpenRead(file), CompressionMode.Decompress));
+            while (reader.ReadLine() is { } line)
+            {
+                using var json = JsonDocument.Parse(line);
+                answers.Add((model, json.RootElement.GetProperty("prompt").GetString() ?? "", json.RootElement.GetProperty("output").GetString() ?? ""));
+            }
+        }
+
+        return answers;
+    }
+
+    private static void Insertion(List<(string Model, string Prompt, string Output)> answers, int samples)
+    {
+        var ring = new CanaryKeyRing(MasterKey.FromBytes(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()));
+        var marker = new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = Rate, EpochFormat = "yyyy-MM" }, new MemoryRegistry(), TimeProvider.System);
+        int drew = 0, inserted = 0, replaced = 0, structured = 0, structuredInserted = 0, streamChecked = 0, streamDiffers = 0, noTopic = 0, secondPass = 0;
+        var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
+        var found = new List<(string Model, string Before, string Sentence)>();
+        var random = new Random(2026);
+        foreach ((string model, string prompt, string output) in answers)
+        {
+            var request = new MarkingRequest("corpus:" + model, prompt);
+            if (TopicBucket.FromPrompt(prompt) is null)
+            {
+                noTopic++;
+            }
+
+            ResponseMarking marking = marker.BeginAsync(request).GetAwaiter().GetResult();
+            if (marking.Canary is null)
+            {
+                continue;
+            }
+
+            drew++;
+            bool isStructured = output.TrimStart() is { Length: > 0 } t && t[0] is '{' or '[' or '<';
+            structured += isStructured ? 1 : 0;
+            string marked = marking.MarkText(output, 0);
+            if (marking.CanaryEmitted)
+            {
+                inserted++;
+                structuredInserted += isStructured ? 1 : 0;
+                string lexical = marker.CreateTextMarker("corpus:" + model).Mark(output);
+                bool appended = marked.StartsWith(lexical.TrimEnd(), StringComparison.Ordinal);
+                replaced += appended ? 0 : 1;
+                found.Add((model, appended ? LastWords(output, 10) : LastWords(Before(output), 8) + " [replacing: " + Shorten(LastParagraph(output), 70) + "]", marking.Canary.Sentence));
+
+                // Idempotence: the marked answer marked again (same request) gains no second canary.
+                ResponseMarking again = marker.BeginAsync(request).GetAwaiter().GetResult();
+                string twice = again.MarkText(marked, 0);
+                secondPass += again.CanaryEmitted || CountOf(twice, marking.Canary.Sentence) != 1 ? 1 : 0;
+            }
+            else
+            {
+                string reason = Reason(output);
+                reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+            }
+
+            if (drew % 10 == 0)
+            {
+                // Streaming equals whole text: the same answer in random deltas (1-40 characters, as upstreams send).
+                ResponseMarking streamMarking = marker.BeginAsync(request).GetAwaiter().GetResult();
+                StreamingTextMarker stream = streamMarking.CreateStream(0);
+                var streamed = new StringBuilder();
+                for (int i = 0; i < output.Length;)
+                {
+                    int n = Math.Min(output.Length - i, random.Next(1, 41));
+                    streamed.Append(stream.Append(output.Substring(i, n)));
+                    i += n;
+                }
+
+                streamed.Append(stream.Complete());
+                streamChecked++;
+                streamDiffers += string.Equals(streamed.ToString(), marked, StringComparison.Ordinal) ? 0 : 1;
+            }
+        }
+
+        int prose = drew - structured;
+        Console.WriteLine($"PhraseRate {Rate}: {drew} of {answers.Count} answers drew a canary ({(double)drew / answers.Count:P1}; {noTopic} answers have no topic and never draw)");
+        Console.WriteLine($"inserted: {inserted} of {drew} that drew ({(double)inserted / drew:P1}); of the {prose} prose answers (not JSON/XML/HTML): {inserted - structuredInserted} ({(double)(inserted - structuredInserted) / prose:P1})");
+        Console.WriteLine($"of those inserted, {replaced} replace a generic closing paragraph and {inserted - replaced} are appended");
+        Console.WriteLine($"not inserted, by reason: {string.Join(", ", reasons.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value}"))}");
+        Console.WriteLine($"streaming in random deltas equals whole text: {streamChecked - streamDiffers} of {streamChecked}; marked twice gains a second canary: {secondPass} of {inserted}");
+        Console.WriteLine();
+        Console.WriteLine($"{samples} inserted canaries drawn at random (model: last words of the answer ‖ canary sentence):");
+        var pick = new Random(7);
+        foreach (var (model, before, sentence) in found.OrderBy(_ => pick.Next()).Take(samples))
+        {
+            Console.WriteLine($"- {model}: …{before} ‖ {sentence}");
+        }
+
+        Console.WriteLine();
+    }
+
+    // Why an answer that drew a canary got none: the same rules as the insertion, restated roughly for the tally.
+    private static string Reason(string output)
+    {
+        string trimmed = output.Trim();
+        if (trimmed.Length == 0)
+        {
+            return "empty";
+        }
+
+        if (trimmed[0] is '{' or '[' or '<')
+        {
+            return "structured";
+        }
+
+        int fences = output.Split('\n').Count(l => l.TrimStart().StartsWith("```", StringComparison.Ordinal) || l.TrimStart().StartsWith("~~~", StringComparison.Ordinal));
+        if (fences % 2 == 1)
+        {
+            return "ends inside code";
+        }
+
+        string last = trimmed[(trimmed.LastIndexOf("\n\n", StringComparison.Ordinal) + 1)..].ToLowerInvariant();
+        if (last.EndsWith('?'))
+        {
+            return "ends with a question";
+        }
+
+        return trimmed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length < 3 ? "bare value" : "already closes or code only";
+    }
+
+    private static void NaturalHits(List<(string Model, string Prompt, string Output)> answers)
+    {
+        // Every phrasing against every unmarked answer: which answers contain it (one edit forgiven, as the detector).
+        var phrasings = Enumerable.Range(0, CanaryPhrasing.Count).Select(CanaryPhrasing.Phrasing).ToArray();
+        var matcher = new CandidatePhraseMatcher(phrasings);
+        var counts = new int[phrasings.Length];
+        int anyHit = 0;
+        Parallel.ForEach(answers, () => new int[phrasings.Length], (answer, _, local) =>
+        {
+            var one = new int[phrasings.Length];
+            matcher.CountIn(answer.Output, one);
+            for (int i = 0; i < one.Length; i++)
+            {
+                local[i] += one[i];
+            }
+
+            if (one.Any(c => c > 0))
+            {
+                Interlocked.Increment(ref anyHit);
+            }
+
+            return local;
+        }, local =>
+        {
+            lock (counts)
+            {
+                for (int i = 0; i < counts.Length; i++)
+                {
+                    counts[i] += local[i];
+                }
+            }
+        });
+
+        int seen = counts.Count(c => c > 0);
+        Console.WriteLine($"natural hits: {anyHit} of {answers.Count} unmarked answers ({(double)anyHit / answers.Count:P3}) contain one of the {phrasings.Length} phrasings; {seen} phrasings occur at all");
+        foreach (int i in Enumerable.Range(0, counts.Length).Where(i => counts[i] > 0).OrderByDescending(i => counts[i]).Take(10))
+        {
+            Console.WriteLine($"  {counts[i]} answers ({(double)counts[i] / answers.Count:P3}): {phrasings[i]}");
+        }
+
+        // Per topic, as the detector counts: each answer against its own prompt's 100 candidates, under 20 keys.
+        long answersScored = 0, answersHit = 0, pairs = 0, pairsHit = 0;
+        for (int key = 0; key < 20; key++)
+        {
+            var generator = new PhraseCanaryGenerator(new CanaryKeyRing(MasterKey.FromBytes(Enumerable.Repeat((byte)(100 + key), 32).ToArray())));
+            var byTopic = new ConcurrentDictionary<string, (CandidatePhraseMatcher Matcher, int[] Counts)>(StringComparer.Ordinal);
+            foreach ((_, string prompt, string output) in answers)
+            {
+                if (TopicBucket.FromPrompt(prompt) is not { } topic)
+                {
+                    continue;
+                }
+
+                var tally = byTopic.GetOrAdd(topic.Key, _ =>
+                {
+                    PhraseCanary canary = generator.Create(Epoch, topic.Key, topic.Words);
+                    return (new CandidatePhraseMatcher(canary.Candidates), new int[canary.Candidates.Count]);
+                });
+                var one = new int[tally.Counts.Length];
+                tally.Matcher.CountIn(output, one);
+                answersScored++;
+                answersHit += one.Any(c => c > 0) ? 1 : 0;
+                for (int i = 0; i < one.Length; i++)
+                {
+                    tally.Counts[i] += one[i];
+                }
+            }
+
+            foreach ((_, int[] c) in byTopic.Values)
+            {
+                pairs += c.Length;
+                pairsHit += c.Count(x => x > 0);
+            }
+        }
+
+        Console.WriteLine($"per topic (20 keys): {answersHit} of {answersScored} answers hit a candidate of their own topic ({(double)answersHit / answersScored:P4}); (topic, candidate) pairs ever hit: {pairsHit} of {pairs} ({(double)pairsHit / pairs:P4})");
+    }
+
+    private static string Shorten(string text, int length) =>
+        text.Length <= length ? text.ReplaceLineEndings(" ") : text[..length].ReplaceLineEndings(" ") + "…";
+
+    private static string LastParagraph(string text)
+    {
+        string trimmed = text.TrimEnd();
+        int blank = trimmed.LastIndexOf("\n\n", StringComparison.Ordinal);
+        return blank < 0 ? trimmed : trimmed[(blank + 2)..];
+    }
+
+    private static string Before(string text)
+    {
+        string trimmed = text.TrimEnd();
+        int blank = trimmed.LastIndexOf("\n\n", StringComparison.Ordinal);
+        return blank < 0 ? "" : trimmed[..blank];
+    }
+
+    private static int CountOf(string text, string sentence)
+    {
+        int count = 0;
+        for (int i = text.IndexOf(sentence, StringComparison.Ordinal); i >= 0; i = text.IndexOf(sentence, i + 1, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
+
+    private static string LastWords(string text, int words)
+    {
+        string[] all = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        return string.Join(' ', all.Skip(Math.Max(0, all.Length - words)));
+    }
+
+    private sealed class MemoryRegistry : ICanaryRegistry
+    {
+        private readonly ConcurrentDictionary<(string, string), CanaryRecord> _rows = new();
+
+        public Task RegisterAsync(CanaryRecord record, CancellationToken cancellationToken = default)
+        {
+            _rows.TryAdd((record.Epoch, record.Topic), record);
+            return Task.CompletedTask;
+        }
+
+        public async IAsyncEnumerable<CanaryRecord> ListAsync(string? epoch = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            await Task.CompletedTask.ConfigureAwait(false);
+            foreach (CanaryRecord row in _rows.Values.Where(r => epoch is null || r.Epoch == epoch))
+            {
+                yield return row;
+            }
+        }
+    }
+}
