@@ -3,9 +3,15 @@ using CanaryService.Benchmarks.Interleaved;
 
 // Run everything, or pick with --filter, e.g.: dotnet run -c Release --project bench/CanaryService.Benchmarks -- --filter '*Marking*'
 // Or compare two builds in one process: ... -- interleaved <folder A> <folder B> <class> <method,...> (see InterleavedComparison).
+// Or measure the lexical test's power on real model answers: ... -- lexical-power [folder] [marked] [unmarked] [keys].
 if (args.Length > 0 && args[0] == "interleaved")
 {
     return InterleavedComparison.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "lexical-power")
+{
+    return CanaryService.Benchmarks.Detection.LexicalCorpusPower.Run(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
