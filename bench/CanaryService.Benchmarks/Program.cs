@@ -10,9 +10,15 @@ if (args.Length > 0 && args[0] == "phrase-corpus")
     return PhraseCorpusReport.Run(args[1..]);
 }
 
+// Or measure the lexical test's power on real model answers: ... -- lexical-power [folder] [marked] [unmarked] [keys].
 if (args.Length > 0 && args[0] == "interleaved")
 {
     return InterleavedComparison.Run(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "lexical-power")
+{
+    return CanaryService.Benchmarks.Detection.LexicalCorpusPower.Run(args[1..]);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -25,8 +25,8 @@ public static class DetectionVerdicts
 /// <summary>One test of an assessment: a family scored with one key over a competitor's whole history.</summary>
 /// <param name="Family"><see cref="DetectionFamilies.Lexical"/> or <see cref="DetectionFamilies.Phrase"/>.</param>
 /// <param name="KeyId"><c>global</c>, or <c>account:{id}</c> for an attribution test.</param>
-/// <param name="N">Scored units: distinct contexts (lexical) or topics (phrase).</param>
-/// <param name="Matches">Contexts whose form is the keyed choice, or the sum of the real candidates' counts.</param>
+/// <param name="N">Scored units: counted occurrences (lexical) or topics (phrase).</param>
+/// <param name="Matches">Occurrences written in the keyed form (lexical), or the sum of the real candidates' counts (phrase).</param>
 /// <param name="PValue">The fixed-sample p-value over the whole history (exact, or a conservative bound), reported beside the verdict.</param>
 /// <param name="EValue">The anytime-valid e-value over the history in order; the verdict uses it.</param>
 /// <param name="Significant">Whether Holm rejects this test at α using <c>min(1, 1/E)</c>.</param>

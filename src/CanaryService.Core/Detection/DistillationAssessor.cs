@@ -52,7 +52,7 @@ public sealed class DistillationAssessor
         ArgumentNullException.ThrowIfNull(canaries);
         ArgumentNullException.ThrowIfNull(accounts);
 
-        IReadOnlyList<LexicalContext> contexts = _lexical.Collect(history);
+        IReadOnlyList<LexicalTally> contexts = _lexical.Collect(history);
         PhraseEvidence phrases = _phrases.Collect(history, canaries);
         var tests = new List<DetectionTestResult>
         {

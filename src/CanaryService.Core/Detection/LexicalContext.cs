@@ -10,7 +10,7 @@ public enum LexicalLayer
     Account,
 }
 
-/// <summary>One scored lexicon occurrence: the context it followed, its group, and the form the text used.</summary>
+/// <summary>One lexicon occurrence as the scanner sees it: the context it followed, its group, and the form the text used.</summary>
 /// <param name="Context">The previous output word, lower-cased, or <c>^</c> at a sentence start.</param>
 /// <param name="GroupId">The lexicon group's stable id.</param>
 /// <param name="GroupSize">How many forms the group has (≥ 2).</param>

@@ -6,8 +6,9 @@ using CanaryService.Core.Text;
 namespace CanaryService.Core.Detection;
 
 /// <summary>
-/// Turns a competitor's answers into the distinct lexical contexts that are scored: each (context, group) once, at
-/// its first occurrence, and never one that occurs in a probe prompt sent so far (the model could have copied it).
+/// Turns a competitor's answers into the tallies that are scored: for each (context, group), how often each form was
+/// written after it, counting no occurrence from the run on that a probe prompt holding the pair was sent (the model
+/// could have copied it).
 /// </summary>
 public sealed class LexicalDetector
 {
@@ -45,33 +46,34 @@ public sealed class LexicalDetector
     }
 
     /// <summary>
-    /// The scored contexts of a history, in order. A context found in a prompt is dropped from the run that sent the
-    /// prompt on; one already counted in an earlier run stays (a later prompt cannot have shaped an earlier answer),
-    /// so the contexts of a longer history always extend those of a shorter one and the e-value is one process.
+    /// The tallies of a history, in the order of their first counted occurrence. A pair found in a prompt is no
+    /// longer counted from the run that sent the prompt on; occurrences already counted in earlier runs stay (a later
+    /// prompt cannot have shaped an earlier answer). So the tallies of a longer history extend those of a shorter one
+    /// with the same first-run counts, on which the e-value settles each pair: the e-value is one process.
     /// </summary>
-    /// <param name="history">The competitor's transcripts, oldest first.</param>
-    public IReadOnlyList<LexicalContext> Collect(IReadOnlyList<Transcript> history)
+    /// <param name="history">The competitor's transcripts, oldest first; each is one run.</param>
+    public IReadOnlyList<LexicalTally> Collect(IReadOnlyList<Transcript> history)
     {
         ArgumentNullException.ThrowIfNull(history);
         var collector = new Collector(Scan);
-        foreach (Transcript transcript in history)
+        for (int run = 0; run < history.Count; run++)
         {
-            foreach (ProbeExchange exchange in transcript.Exchanges)
+            foreach (ProbeExchange exchange in history[run].Exchanges)
             {
                 collector.ExcludePrompt(exchange.Prompt);
             }
 
-            foreach (ProbeExchange exchange in transcript.Exchanges)
+            foreach (ProbeExchange exchange in history[run].Exchanges)
             {
-                collector.AddAnswer(exchange.Answer);
+                collector.AddAnswer(exchange.Answer, run);
             }
         }
 
-        return collector.Contexts;
+        return collector.Tallies;
     }
 
-    /// <summary>The scored contexts of one batch of answers to <paramref name="prompts"/>.</summary>
-    public IReadOnlyList<LexicalContext> Collect(IEnumerable<string> answers, IEnumerable<string> prompts)
+    /// <summary>The tallies of one batch (one run) of answers to <paramref name="prompts"/>.</summary>
+    public IReadOnlyList<LexicalTally> Collect(IEnumerable<string> answers, IEnumerable<string> prompts)
     {
         ArgumentNullException.ThrowIfNull(answers);
         ArgumentNullException.ThrowIfNull(prompts);
@@ -83,10 +85,10 @@ public sealed class LexicalDetector
 
         foreach (string answer in answers)
         {
-            collector.AddAnswer(answer);
+            collector.AddAnswer(answer, 0);
         }
 
-        return collector.Contexts;
+        return collector.Tallies;
     }
 
     /// <summary>Collects and scores one batch of answers with <paramref name="key"/> on the groups of <paramref name="layer"/>.</summary>
@@ -96,9 +98,9 @@ public sealed class LexicalDetector
     private sealed class Collector(Func<string, IReadOnlyList<LexicalContext>> scan)
     {
         private readonly HashSet<(string Context, int GroupId)> _excluded = [];
-        private readonly HashSet<(string Context, int GroupId)> _seen = [];
+        private readonly Dictionary<(string Context, int GroupId), LexicalTally> _seen = [];
 
-        public List<LexicalContext> Contexts { get; } = [];
+        public List<LexicalTally> Tallies { get; } = [];
 
         public void ExcludePrompt(string? prompt)
         {
@@ -113,7 +115,7 @@ public sealed class LexicalDetector
             }
         }
 
-        public void AddAnswer(string? answer)
+        public void AddAnswer(string? answer, int run)
         {
             if (string.IsNullOrEmpty(answer))
             {
@@ -123,10 +125,19 @@ public sealed class LexicalDetector
             foreach (LexicalContext context in scan(answer))
             {
                 var pair = (context.Context, context.GroupId);
-                if (!_excluded.Contains(pair) && _seen.Add(pair))
+                if (_excluded.Contains(pair))
                 {
-                    Contexts.Add(context);
+                    continue;
                 }
+
+                if (!_seen.TryGetValue(pair, out LexicalTally? tally))
+                {
+                    tally = new LexicalTally(context.Context, context.GroupId, context.GroupSize, context.Layer, run);
+                    _seen.Add(pair, tally);
+                    Tallies.Add(tally);
+                }
+
+                tally.Add(context.ObservedIndex, run);
             }
         }
     }

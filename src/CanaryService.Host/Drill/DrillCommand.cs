@@ -88,7 +88,7 @@ internal static class DrillCommand
         {
             string significant = c.SignificantTests.Count == 0 ? "no significant test" : "significant: " + string.Join(", ", c.SignificantTests);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalContexts} distinct lexical contexts scored; {significant}")).ConfigureAwait(false);
+                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalOccurrences} lexical occurrences scored; {significant}")).ConfigureAwait(false);
         }
 
         if (options.JsonPath is { } jsonPath)

@@ -36,9 +36,9 @@ internal sealed record CompetitorOutcome(
     [JsonIgnore]
     public IReadOnlyList<string> SignificantTests { get; init; } = [];
 
-    /// <summary>Distinct lexical contexts scored with the global key (the lexical test's n; not part of the JSON shape).</summary>
+    /// <summary>Lexical occurrences scored with the global key (the lexical test's n; not part of the JSON shape).</summary>
     [JsonIgnore]
-    public long LexicalContexts { get; init; }
+    public long LexicalOccurrences { get; init; }
 }
 
 /// <summary>The drill's machine-readable result (<c>--json PATH</c>), in the shape issue 5 fixes.</summary>

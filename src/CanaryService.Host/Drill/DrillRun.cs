@@ -148,7 +148,7 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
                     .Where(s => s.Verdict == "distilled")
                     .OrderByDescending(s => s.EValue)
                     .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Family}/{s.KeyId} (e = {s.EValue:G2})"))],
-                LexicalContexts = global.Where(s => s.Family == DetectionFamilies.Lexical).Sum(s => s.N),
+                LexicalOccurrences = global.Where(s => s.Family == DetectionFamilies.Lexical).Sum(s => s.N),
             });
         }
 

@@ -8,8 +8,7 @@ namespace CanaryService.Core.Tests.Detection;
 public sealed class LexicalDetectorTests
 {
     private static readonly CanaryKeyRing KeyRing = new(MasterKey.Generate());
-    private static readonly CanaryLexicon Lexicon = CanaryService.Core.Tests.Text.RuleLexicon.Instance;
-    private static readonly LexicalDetector Detector = new(Lexicon, LexiconLayers.Create(Lexicon, KeyRing));
+    private static readonly LexicalDetector Detector = new(CanaryService.Core.Tests.Text.RuleLexicon.Instance, LexiconLayers.Create(CanaryService.Core.Tests.Text.RuleLexicon.Instance, KeyRing));
 
     private static Transcript Run(string runId, params (string Prompt, string? Answer)[] exchanges) =>
         new("acme", runId, DateTimeOffset.UnixEpoch, exchanges.Select(e => new ProbeExchange("open", null, null, e.Prompt, e.Answer, null, DateTimeOffset.UnixEpoch)).ToArray());
@@ -17,7 +16,7 @@ public sealed class LexicalDetectorTests
     [Fact]
     public void Scan_sees_what_the_shared_scanner_sees()
     {
-        int usual = Lexicon.Groups.Single(g => g.Forms.Contains("usually")).Id;
+        int usual = CanaryService.Core.Tests.Text.RuleLexicon.Instance.Groups.Single(g => g.Forms.Contains("usually")).Id;
         var contexts = Detector.Scan("Typically the build is fast. It usually works. Type `usually` in code.")
             .Where(c => c.GroupId == usual)
             .ToArray();
@@ -26,41 +25,74 @@ public sealed class LexicalDetectorTests
     }
 
     [Fact]
-    public void Each_context_counts_once_at_its_first_occurrence_and_prompt_contexts_are_dropped()
+    public void Every_occurrence_is_counted_per_context_and_prompt_contexts_are_dropped()
     {
         var contexts = Detector.Collect(
             ["It usually works. It typically works. We often retry.", "It normally works. They usually fail."],
             ["Does he normally fail? We often retry, right?"]);
 
-        // "it usually" first (then "it typically"/"it normally" repeat the same (context, group)); "we often" was in the prompt.
-        Assert.Equal([("it", "usually"), ("they", "usually")], contexts.Select(c => (c.Context, Form(c))).ToArray());
+        // "it" + the usually group three times (usually, typically, normally); "we often" was in the prompt.
+        Assert.Equal([("it", 3), ("they", 1)], contexts.Select(c => (c.Context, c.Total)).ToArray());
+        Assert.Equal("usually", Form(contexts[1]));
+        LexicalTally it = contexts[0];
+        Assert.All(it.Counts.ToArray(), n => Assert.Equal(1, n));
+        Assert.False(it.IsSettled);   // fewer than LexicalTally.SettleCount occurrences: no e-value bet yet
     }
 
     [Fact]
-    public void A_longer_history_extends_the_contexts_of_a_shorter_one()
+    public void A_longer_history_extends_the_tallies_of_a_shorter_one()
     {
         Transcript first = Run("r1", ("Tell me about caches.", "It usually helps. We often retry."));
-        Transcript second = Run("r2", ("Why does it usually help?", "It typically helps. They often fail. It seldom breaks."), ("x", null));
+        Transcript second = Run("r2", ("Why does it usually help?", "It typically helps. They often fail. It seldom breaks. We often wait."), ("x", null));
         var shorter = Detector.Collect([first]);
         var longer = Detector.Collect([first, second]);
 
-        Assert.Equal(shorter, longer.Take(shorter.Count));
-        // Run 2's prompt holds "it usually": too late to drop run 1's context, and its own repeat is a duplicate anyway.
-        Assert.Equal([("it", "usually"), ("we", "often"), ("they", "often"), ("it", "seldom")], longer.Select(c => (c.Context, Form(c))).ToArray());
+        Assert.Equal(
+            shorter.Select(t => (t.Context, t.GroupId, t.FirstRun)),
+            longer.Take(shorter.Count).Select(t => (t.Context, t.GroupId, t.FirstRun)));
+
+        // Run 2's prompt holds "it usually": run 1's occurrence stays, run 2's "it typically" is not counted. "we often"
+        // gains a second-run occurrence.
+        Assert.Equal(
+            [("it", "usually", 1, 0), ("we", "often", 2, 0), ("they", "often", 1, 1), ("it", "seldom", 1, 1)],
+            longer.Select(t => (t.Context, Form(t), t.Total, t.FirstRun)).ToArray());
+    }
+
+    [Fact]
+    public void A_pair_is_settled_at_the_end_of_the_run_that_reaches_the_settle_count_and_stays_so()
+    {
+        var tally = new LexicalTally("^", 1, 3, LexicalLayer.Global);
+        tally.Add(0, 0, 5);
+        Assert.Equal((false, -1, 0), (tally.IsSettled, tally.SettledRun, tally.SettledCounts.Length));
+        tally.Add(1, 1, LexicalTally.SettleCount - 5);
+        Assert.Equal((true, 1), (tally.IsSettled, tally.SettledRun));   // the history ends with run 1
+        tally.Add(1, 1, 2).Add(2, 2, 10);
+        Assert.Equal((true, 1), (tally.IsSettled, tally.SettledRun));
+        Assert.Equal([5, LexicalTally.SettleCount - 3, 0], tally.SettledCounts.ToArray());
+        Assert.Equal([5, LexicalTally.SettleCount - 3, 10], tally.Counts.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>("run", () => tally.Add(0, 1));
     }
 
     [Fact]
     public void Groups_are_split_between_the_layers_by_the_key_ring()
     {
-        var answers = Simulation.TeacherProse.Answers(Lexicon, 5_000, seed: 1);
+        var answers = Simulation.TeacherProse.Answers(CanaryService.Core.Tests.Text.RuleLexicon.Instance, 5_000, seed: 1);
         var contexts = Detector.Collect(answers, []);
-        var layers = LexiconLayers.Create(Lexicon, KeyRing);
-        Assert.All(contexts, c => Assert.Equal(layers.IsGlobal(Lexicon.Groups.Single(g => g.Id == c.GroupId).Index), c.Layer == LexicalLayer.Global));
-        Assert.Contains(contexts, c => c.Layer == LexicalLayer.Global);
-        Assert.Contains(contexts, c => c.Layer != LexicalLayer.Global);
+        int global = contexts.Count(c => c.Layer == LexicalLayer.Global);
+        Assert.InRange(global, contexts.Count / 4, 3 * contexts.Count / 4);
         Assert.Equal(contexts.Count, contexts.DistinctBy(c => (c.Context, c.GroupId)).Count());
     }
 
-    private static string Form(LexicalContext context) =>
-        Lexicon.Groups.Single(g => g.Id == context.GroupId).Forms[context.ObservedIndex];
+    /// <summary>The form written most often in the tally (the first on a tie).</summary>
+    private static string Form(LexicalTally tally)
+    {
+        int best = 0;
+        for (int f = 1; f < tally.GroupSize; f++)
+        {
+            best = tally.Counts[f] > tally.Counts[best] ? f : best;
+        }
+
+        return CanaryService.Core.Tests.Text.RuleLexicon.Instance.Groups.Single(g => g.Id == tally.GroupId).Forms[best];
+    }
+
 }
