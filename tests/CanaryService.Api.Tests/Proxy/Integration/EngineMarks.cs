@@ -15,12 +15,12 @@ internal static partial class EngineMarks
     /// characters (2, 3 and 4 UTF-8 bytes) next to and inside lexicon words' neighbourhoods, and a code span.
     /// </summary>
     public const string Answer =
-        "Typically, the café opens early. Moreover, many naïve owners usually say that numerous guests often arrive " +
-        "before seven 😀. It is frequently simple to modify the menu, and it is usually straightforward to verify " +
-        "the result — 中文 menus included. Additionally, you should often assess the outcome; run `usually --often` " +
-        "to confirm. Finally, it is crucial to choose a reliable and helpful supplier. People often select several " +
-        "options and then reduce them. Ultimately, it works — usually. In short, this is mostly straightforward and " +
-        "basically quick. Similarly, many cafés normally close late, and their owners seldom complain.";
+        "Similarly, the café opens early. Moreover, naïve owners especially say that wealthy guests often arrive " +
+        "before seven 😀. For example, it is simple to change the menu; nevertheless, it is particularly easy to check " +
+        "the result — 中文 menus included. Furthermore, you should look at the outcome; run `especially --often` " +
+        "to confirm. Fortunately, a mandatory check is cheap. Frankly, for instance, owners shout and then sit " +
+        "on the couch. Likewise, affluent cafés close late. Nonetheless, it works — especially for staff who yell " +
+        "less. Honestly, compulsory breaks help, particularly after lunch. Luckily, for example, sofas are cheap.";
 
     private static readonly LexicalDetector Detector = new(CanaryLexicon.Default, LexiconLayers.Create(CanaryLexicon.Default, MarkingServiceHost.KeyRing));
 
