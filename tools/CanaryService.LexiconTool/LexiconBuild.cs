@@ -169,6 +169,7 @@ internal static class LexiconBuild
             }
 
             var rules = new List<string>();
+            AddRule(rules, "from", group.Rules.GetValueOrDefault("from"));
             AddRule(rules, "after", onlyAfter);
             AddRule(rules, "before", onlyBefore);
             AddRule(rules, "not-after", left);

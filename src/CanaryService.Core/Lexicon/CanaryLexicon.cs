@@ -84,6 +84,7 @@ public sealed class CanaryLexicon
             }
 
             FrozenSet<string>? onlyAfter = null, notAfter = null, notBefore = null, onlyBefore = null;
+            int sourceMask = -1;
             bool comma = false, nextWord = false;
             if (parts.Length == 3)
             {
@@ -103,6 +104,20 @@ public sealed class CanaryLexicon
                             onlyBefore = set;
                             notBeforeWords.AddRange(set.Select(w => (lineNumber, w)));
                             break;
+                        case "from":
+                            sourceMask = 0;
+                            foreach (string source in set)
+                            {
+                                int at = Array.IndexOf(words, source);
+                                if (at < 0)
+                                {
+                                    throw new FormatException($"lexicon line {lineNumber}: 'from {source}' is not a form of the group.");
+                                }
+
+                                sourceMask |= 1 << at;
+                            }
+
+                            break;
                         case "comma": comma = true; break;
                         case "before-word": nextWord = true; break;
                         default: throw new FormatException($"lexicon line {lineNumber}: unknown rule '{tokens[0]}'.");
@@ -119,7 +134,7 @@ public sealed class CanaryLexicon
                 }
             }
 
-            groups.Add(new LexiconGroup(id, index, [.. words], onlyAfter, notAfter, notBefore, onlyBefore, comma, nextWord));
+            groups.Add(new LexiconGroup(id, index, [.. words], onlyAfter, notAfter, notBefore, onlyBefore, comma, nextWord, sourceMask));
         }
 
         // A guard on the next word (before or not-before) must not itself be rewritten, or marking could change its own

@@ -15,6 +15,7 @@ public sealed class LexiconGroup
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _notAfter;
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _notBefore;
     private readonly FrozenSet<string>.AlternateLookup<ReadOnlySpan<char>> _onlyBefore;
+    private readonly int _sourceMask;
 
     internal LexiconGroup(
         int id,
@@ -25,8 +26,10 @@ public sealed class LexiconGroup
         FrozenSet<string>? notBefore,
         FrozenSet<string>? onlyBefore,
         bool requiresComma,
-        bool requiresNextWord)
+        bool requiresNextWord,
+        int sourceMask = -1)
     {
+        _sourceMask = sourceMask;
         Id = id;
         Index = index;
         Forms = forms;
@@ -67,6 +70,16 @@ public sealed class LexiconGroup
     /// (see <see cref="Text.LexiconScanner.NextKey"/>). Never lexicon forms, so marking cannot change its own eligibility.
     /// </summary>
     public FrozenSet<string>? OnlyBefore { get; }
+
+    /// <summary>
+    /// False for a form that is only ever written, never rewritten (a one-way group, rule <c>from</c>: "frequently" may
+    /// become "often", "often" never becomes "frequently"). The scanner yields only source forms, so the detector
+    /// counts only them too: under the null each still matches the keyed form with probability 1/|g|.
+    /// </summary>
+    public bool IsSource(int formIndex) => (_sourceMask & (1 << formIndex)) != 0;
+
+    /// <summary>True when only some forms are eligible (rule <c>from</c>).</summary>
+    public bool IsOneWay => _sourceMask != -1;
 
     /// <summary>Eligible only when a comma follows the word directly.</summary>
     public bool RequiresComma { get; }

@@ -808,7 +808,7 @@ public ref struct LexiconScanner
         if (_lexicon.TryFind(word, out var group, out int form))
         {
             WriteContextWord(); // the eligibility rules and the occurrence read the previous word
-            if (IsEligible(group, word, wordStart + word.Length, out var casing))
+            if (group.IsSource(form) && IsEligible(group, word, wordStart + word.Length, out var casing))
             {
                 _group = group;
                 _form = form;

@@ -82,6 +82,7 @@ public sealed class CanaryLexiconTests
     [InlineData("1 | alpha beta\n1 | gamma delta", "numeric id")]
     [InlineData("1 | alpha beta | not-before gamma\n2 | gamma delta", "is a lexicon form")]
     [InlineData("1 | alpha beta | before gamma\n2 | gamma delta", "is a lexicon form")]
+    [InlineData("1 | alpha beta | from gamma", "not a form of the group")]
     [InlineData("1 | alpha", "at least two")]
     [InlineData("1 | alpha beta | sideways", "unknown rule")]
     public void Parse_rejects_bad_data(string text, string expected)

@@ -19,5 +19,6 @@ internal static class RuleLexicon
         205 | example instance | after for
         316 | choose select
         600 | quickly rapidly | before . , $ U+003B
+        610 | use utilize | from utilize
         """);
 }
