@@ -69,9 +69,10 @@ public static class PhraseCorpusReport
     {
         var ring = new CanaryKeyRing(MasterKey.FromBytes(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()));
         var marker = new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = Rate, EpochFormat = "yyyy-MM" }, new MemoryRegistry(), TimeProvider.System);
-        int drew = 0, inserted = 0, replaced = 0, structured = 0, structuredInserted = 0, streamChecked = 0, streamDiffers = 0, noTopic = 0, secondPass = 0;
+        int drew = 0, inserted = 0, structured = 0, structuredInserted = 0, streamChecked = 0, streamDiffers = 0, noTopic = 0, secondPass = 0;
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
-        var found = new List<(string Model, string Before, string Sentence)>();
+        var found = new List<(string Model, string Excerpt)>();
+        var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
         var random = new Random(2026);
         foreach ((string model, string prompt, string output) in answers)
         {
@@ -96,9 +97,15 @@ public static class PhraseCorpusReport
                 inserted++;
                 structuredInserted += isStructured ? 1 : 0;
                 string lexical = marker.CreateTextMarker("corpus:" + model).Mark(output);
-                bool appended = marked.StartsWith(lexical.TrimEnd(), StringComparison.Ordinal);
-                replaced += appended ? 0 : 1;
-                found.Add((model, appended ? LastWords(output, 10) : LastWords(Before(output), 8) + " [replacing: " + Shorten(LastParagraph(output), 70) + "]", marking.Canary.Sentence));
+                string kind = marked.StartsWith(lexical.TrimEnd(), StringComparison.Ordinal) ? "appended"
+                    : marked.EndsWith(LastParagraph(lexical), StringComparison.Ordinal) ? "before a wish" : "replacing a closing";
+                kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
+                found.Add((model, kind switch
+                {
+                    "appended" => LastWords(output, 10) + " ‖ " + marking.Canary.Sentence,
+                    "before a wish" => LastWords(Before(output), 8) + " ‖ " + marking.Canary.Sentence + " ‖ " + Shorten(LastParagraph(output), 60),
+                    _ => LastWords(Before(output), 8) + " ‖ " + marking.Canary.Sentence + " (replacing: " + Shorten(LastParagraph(output), 60) + ")",
+                }));
 
                 // Idempotence: the marked answer marked again (same request) gains no second canary.
                 ResponseMarking again = marker.BeginAsync(request).GetAwaiter().GetResult();
@@ -133,15 +140,15 @@ public static class PhraseCorpusReport
         int prose = drew - structured;
         Console.WriteLine($"PhraseRate {Rate}: {drew} of {answers.Count} answers drew a canary ({(double)drew / answers.Count:P1}; {noTopic} answers have no topic and never draw)");
         Console.WriteLine($"inserted: {inserted} of {drew} that drew ({(double)inserted / drew:P1}); of the {prose} prose answers (not JSON/XML/HTML): {inserted - structuredInserted} ({(double)(inserted - structuredInserted) / prose:P1})");
-        Console.WriteLine($"of those inserted, {replaced} replace a generic closing paragraph and {inserted - replaced} are appended");
+        Console.WriteLine($"where: {string.Join(", ", kinds.OrderByDescending(k => k.Value).Select(k => $"{k.Key} {k.Value}"))}");
         Console.WriteLine($"not inserted, by reason: {string.Join(", ", reasons.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value}"))}");
         Console.WriteLine($"streaming in random deltas equals whole text: {streamChecked - streamDiffers} of {streamChecked}; marked twice gains a second canary: {secondPass} of {inserted}");
         Console.WriteLine();
-        Console.WriteLine($"{samples} inserted canaries drawn at random (model: last words of the answer ‖ canary sentence):");
+        Console.WriteLine($"{samples} inserted canaries drawn at random (model: last words before the canary ‖ canary ‖ what follows it):");
         var pick = new Random(7);
-        foreach (var (model, before, sentence) in found.OrderBy(_ => pick.Next()).Take(samples))
+        foreach (var (model, excerpt) in found.OrderBy(_ => pick.Next()).Take(samples))
         {
-            Console.WriteLine($"- {model}: …{before} ‖ {sentence}");
+            Console.WriteLine($"- {model}: …{excerpt}");
         }
 
         Console.WriteLine();

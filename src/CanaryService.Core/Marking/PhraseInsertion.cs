@@ -8,7 +8,8 @@ namespace CanaryService.Core.Marking;
 /// Puts the canary sentence where an answer closes. An answer whose last paragraph is a generic closing ("I hope this
 /// helps! Let me know if you have any questions.") has that paragraph replaced by the canary, which says the same in
 /// other words; any other prose answer gets the canary appended as its last paragraph. Nothing is inserted into
-/// structured output (JSON, XML or HTML, code only, a bare value of one or two words), after an answer that ends
+/// structured output (JSON, XML or HTML, code only, a bare value of one or two words), into an answer not written
+/// in English (more than a tenth of its letters outside A–Z), after an answer cut off mid-sentence, after one that ends
 /// inside a code block, or after one that already closes in its own way (a question about its content, a closing
 /// mixed with advice). An answer whose last paragraph is a short wish ("Enjoy your meal!") gets the canary just
 /// before it. A generic closing is a short paragraph of hopes ("I hope this helps!") and offers ("Let me
@@ -52,7 +53,7 @@ internal sealed partial class PhraseInsertion
     [
         "i hope", "hope this", "hope that", "hope it ", "hope you", "hopefully", "let me know", "feel free", "hesitate to",
         "happy to help", "glad to help", "happy to assist", "here to help", "further questions", "other questions",
-        "more questions", "any questions", "additional questions", "follow-up questions",
+        "more questions", "any questions", "additional questions", "follow-up questions", "assist you", "do my best",
     ];
 
     private static readonly HashSet<string> Canaries = [.. Enumerable.Range(0, CanaryPhrasing.Count).Select(i => CanaryPhrasing.Phrasing(i).ToLowerInvariant())];
@@ -69,6 +70,8 @@ internal sealed partial class PhraseInsertion
     private bool _inFence;
     private bool _proseSeen;
     private int _words;
+    private int _asciiLetters;
+    private int _otherLetters;
     private bool _inWord;
     private bool _blankBefore;
     private bool _previousParagraphCloses;
@@ -170,7 +173,7 @@ internal sealed partial class PhraseInsertion
         }
 
         _finished = true;
-        if (_hold == HoldState.Closing && !_structured && !_inFence && Replaceable(_held.ToString()) is { } trailing)
+        if (_hold == HoldState.Closing && !_structured && !_inFence && InEnglishLetters() && Replaceable(_held.ToString()) is { } trailing)
         {
             // The answer ends with a generic closing: the canary takes its place, in the same layout.
             _held.Clear();
@@ -181,7 +184,7 @@ internal sealed partial class PhraseInsertion
             return;
         }
 
-        if (_hold == HoldState.Closing && !_structured && !_inFence && !_previousParagraphCloses && IsWish(_held.ToString()))
+        if (_hold == HoldState.Closing && !_structured && !_inFence && InEnglishLetters() && !_previousParagraphCloses && IsWish(_held.ToString()))
         {
             // The answer ends with a wish ("Enjoy your meal!"): the canary goes before it, as closings usually do.
             string wish = _held.ToString();
@@ -197,7 +200,7 @@ internal sealed partial class PhraseInsertion
 
         bool endsWithWish = _hold == HoldState.Closing && IsWish(_held.ToString());
         FlushHeld(ref output);
-        if (_structured || _inFence || !_proseSeen || _words < MinimumWords || endsWithWish || TailCloses())
+        if (_structured || _inFence || !_proseSeen || _words < MinimumWords || !InEnglishLetters() || endsWithWish || TailCloses() || CutOff())
         {
             return;
         }
@@ -253,8 +256,13 @@ internal sealed partial class PhraseInsertion
     internal static bool IsWish(string paragraph)
     {
         string normalised = paragraph.Trim().Replace('’', '\'').ToLowerInvariant();
-        return normalised.Length > 0 && SentenceEnd().Split(normalised).All(s => s.Trim() is { Length: <= 90 } t && (t.Length == 0 || WishSentence().IsMatch(t)));
+        return normalised.Length > 0 && !Closes(normalised)
+            && SentenceEnd().Split(normalised).All(s => s.Trim() is { Length: <= 90 } t && (t.Length == 0 || WishSentence().IsMatch(t)));
     }
+
+    // The canary is English: an answer written mostly in other letters (Korean, Russian, Greek) would get a sentence
+    // in a language it does not speak. A few accented letters (café, naïve) are English prose still.
+    private bool InEnglishLetters() => _otherLetters * 10 <= _asciiLetters + _otherLetters;
 
     private bool IsParagraphStart(char c) =>
         _blankBefore && !_lineHasContent && c is not (' ' or '\t' or '\r' or '\n');
@@ -356,6 +364,15 @@ internal sealed partial class PhraseInsertion
 
         if (char.IsLetter(c))
         {
+            if (char.IsAsciiLetter(c))
+            {
+                _asciiLetters++;
+            }
+            else
+            {
+                _otherLetters++;
+            }
+
             _lineHasLetter = true;
             if (!_inWord)
             {
@@ -371,12 +388,16 @@ internal sealed partial class PhraseInsertion
         Remember(c);
     }
 
-    private bool TailCloses()
-    {
-        string tail = string.Concat(_tail.AsSpan(_tailStart, TailLimit - _tailStart), _tail.AsSpan(0, _tailStart))[(TailLimit - _tailLength)..]
+    private bool TailCloses() => Closes(Tail());
+
+    private string Tail() =>
+        string.Concat(_tail.AsSpan(_tailStart, TailLimit - _tailStart), _tail.AsSpan(0, _tailStart))[(TailLimit - _tailLength)..]
             .Replace('’', '\'')
             .Trim()
             .ToLowerInvariant();
+
+    private static bool Closes(string tail)
+    {
         if (tail.Length == 0)
         {
             return false; // the answer ends with a code block or a table: nothing closes it yet
@@ -396,6 +417,29 @@ internal sealed partial class PhraseInsertion
         }
 
         return false;
+    }
+
+    // An answer cut off mid-sentence (a length limit, a broken generation): its last line leaves bold open, or is a
+    // long run of prose that stops in the middle of a word or after a comma. A closing after half a sentence reads as a glitch. Short lines
+    // (a poem's, a title, a signature) and hashtag lines end without punctuation as a matter of course.
+    private bool CutOff()
+    {
+        string tail = Tail();
+        string lastLine = tail[(tail.LastIndexOf('\n') + 1)..].Trim();
+        if (lastLine.Split("**").Length % 2 == 0)
+        {
+            return true; // bold opened and never closed: "**No"
+        }
+
+        // Emphasis markup ("**Note") is prose still; a list bullet ("* item", "- item") is not.
+        lastLine = lastLine.TrimStart('*', '_');
+        if (lastLine.Length == 0 || !char.IsLetter(lastLine[0]) || !(char.IsLower(lastLine[^1]) || lastLine[^1] is ',' or ';'))
+        {
+            return false;
+        }
+
+        string[] words = lastLine.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return words.Length >= 10 && words[^1][0] != '#';
     }
 
     private void Remember(char c)

@@ -33,28 +33,31 @@ public static class CanaryPhrasing
         "Hopefully some of this helps.",
     ];
 
-    /// <summary>The second slot: 32 offers of further help.</summary>
+    /// <summary>
+    /// The second slot: 32 offers of further help. None offers to change or explain more, which would not fit every
+    /// answer (a poem needs no more detail; a fact is not adjusted): each asks whether anything else is needed.
+    /// </summary>
     public static IReadOnlyList<string> Offers { get; } =
     [
         "Let me know if you need anything else.",
         "Let me know if there is anything else I can do.",
         "Let me know if I can assist further.",
-        "Let me know if you would like anything adjusted.",
+        "Let me know if I can help with anything else.",
         "Let me know if there is more I can do.",
         "Feel free to ask if you need anything else.",
         "Feel free to follow up with any questions.",
         "Feel free to come back with further questions.",
-        "Feel free to ask if anything needs adjusting.",
+        "Feel free to ask if there is more I can do.",
         "Feel free to ask any follow-up questions.",
         "Just ask if you need anything else.",
         "Just ask if there is more I can do.",
-        "Just ask if you would like anything adjusted.",
+        "Just ask if I can help with anything else.",
         "Just let me know if you need anything more.",
         "If you need anything else, let me know.",
         "If there is more I can do, just ask.",
-        "If you would like anything adjusted, let me know.",
+        "If I can help with anything else, let me know.",
         "If you have further questions, feel free to ask.",
-        "If anything needs adjusting, just say.",
+        "If there is anything else, just ask.",
         "Any follow-up questions are welcome.",
         "Follow-up questions are always welcome.",
         "I am here if you need anything else.",
@@ -62,12 +65,12 @@ public static class CanaryPhrasing
         "Say the word if you need anything else.",
         "Tell me if you need anything else.",
         "Tell me if there is more I can do.",
-        "Tell me if you would like anything adjusted.",
+        "Tell me if I can help with anything else.",
         "Questions and follow-ups are always welcome.",
         "Feel free to reach out with any follow-up questions.",
-        "Do say if anything needs adjusting.",
-        "Just say if anything should change.",
-        "I can adjust any part of this if you wish.",
+        "Any other questions are welcome.",
+        "Just say if there is anything else.",
+        "Further questions are always welcome.",
     ];
 
     /// <summary>How many phrasings there are: every hope with every offer.</summary>

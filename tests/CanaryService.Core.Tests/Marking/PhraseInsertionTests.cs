@@ -98,6 +98,8 @@ public sealed class PhraseInsertionTests
             "```\nfeed(starter)\n```",                                                            // code only
             "",
             "Keep it cold.\n\nI hope this helps! Enjoy your trip.",                              // a closing mixed with a wish
+            "Keep it cold and feed it once a week, because the yeast in the jar needs",                     // cut off mid-sentence
+            "Держите закваску в холодильнике и кормите её раз в неделю.",                       // not English
         ];
         foreach (string answer in answers)
         {
