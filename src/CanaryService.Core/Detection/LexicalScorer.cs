@@ -142,6 +142,9 @@ public static class LexicalScorer
     /// </summary>
     public static void Values(ReadOnlySpan<int> counts, int total, int cap, Span<int> values)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(total, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cap, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(values.Length, counts.Length, nameof(values));
         for (int f = 0; f < counts.Length; f++)
         {
             values[f] = total <= cap ? counts[f] : (int)(((2L * counts[f] * cap) + total) / (2L * total));
