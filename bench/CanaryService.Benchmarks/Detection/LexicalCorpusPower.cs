@@ -18,7 +18,8 @@ namespace CanaryService.Benchmarks.Detection;
 /// </summary>
 /// <remarks>
 /// Usage: <c>dotnet run -c Release --project bench/CanaryService.Benchmarks -- lexical-power [data folder] [marked model]
-/// [unmarked model] [keys]</c>; the folder holds <c>*.jsonl.gz</c> files of <c>{"prompt","output"}</c> lines (default
+/// [unmarked model] [keys] [caps]</c>, where caps (e.g. <c>4,16</c>) adds columns for fixed weight caps beside the default
+/// one; the folder holds <c>*.jsonl.gz</c> files of <c>{"prompt","output"}</c> lines (default
 /// <c>../shared/data/model-outputs</c>). The data is evaluation data: it is read, never copied.
 /// </remarks>
 internal static class LexicalCorpusPower
@@ -32,13 +33,15 @@ internal static class LexicalCorpusPower
         string markedModel = args.Length > 1 ? args[1] : "Meta-Llama-3.1-70B-Instruct-Turbo";
         string unmarkedModel = args.Length > 2 ? args[2] : "Mistral-7B-Instruct-v0.3";
         int keys = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 5;
+        int[] caps = args.Length > 4 ? [.. args[4].Split(',').Select(c => int.Parse(c, CultureInfo.InvariantCulture))] : [];
         string[] marked = Read(Path.Combine(folder, markedModel + ".jsonl.gz"));
         string[] unmarked = Read(Path.Combine(folder, unmarkedModel + ".jsonl.gz"));
         Console.WriteLine($"marked: {markedModel} ({marked.Length} answers), unmarked: {unmarkedModel} ({unmarked.Length} answers), {keys} key rings");
-        Console.WriteLine("share  words   pairs  occurrences  p first-occurrence  p every-occurrence  e every-occurrence  (medians)");
+        Console.WriteLine("share  words   pairs  occurrences  p first-occurrence  p every-occurrence  e every-occurrence" +
+            string.Concat(caps.Select(c => $"  p every (cap {c,3})")) + "  (medians)");
 
         CanaryLexicon lexicon = CanaryLexicon.Default;
-        var results = new Dictionary<(double, int), List<(int Pairs, long Occurrences, double First, double Every, double E)>>();
+        var results = new Dictionary<(double, int), List<(int Pairs, long Occurrences, double First, double Every, double E, double[] Capped)>>();
         for (int k = 0; k < keys; k++)
         {
             var bytes = new byte[32];
@@ -69,7 +72,8 @@ internal static class LexicalCorpusPower
                     double first = FirstOccurrence(detector, answers, ring.Global);
                     int pairs = tallies.Count(t => t.Layer == LexicalLayer.Global);
                     results.TryAdd((share, budget), []);
-                    results[(share, budget)].Add((pairs, every.N, first, every.PValue.PValue, every.EValue));
+                    double[] capped = [.. caps.Select(c => LexicalScorer.Score(tallies, ring.Global, LexicalLayer.Global, c).PValue.PValue)];
+                    results[(share, budget)].Add((pairs, every.N, first, every.PValue.PValue, every.EValue, capped));
                 }
             }
         }
@@ -77,7 +81,8 @@ internal static class LexicalCorpusPower
         foreach (((double share, int budget), var rows) in results.OrderByDescending(r => r.Key.Item1).ThenBy(r => r.Key.Item2))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{share,5:P0}  {budget,6}  {Median(rows.Select(r => (double)r.Pairs)),6:F0}  {Median(rows.Select(r => (double)r.Occurrences)),11:F0}  {Median(rows.Select(r => r.First)),18:G3}  {Median(rows.Select(r => r.Every)),18:G3}  {Median(rows.Select(r => r.E)),18:G3}"));
+                $"{share,5:P0}  {budget,6}  {Median(rows.Select(r => (double)r.Pairs)),6:F0}  {Median(rows.Select(r => (double)r.Occurrences)),11:F0}  {Median(rows.Select(r => r.First)),18:G3}  {Median(rows.Select(r => r.Every)),18:G3}  {Median(rows.Select(r => r.E)),18:G3}")
+                + string.Concat(caps.Select((_, i) => string.Create(CultureInfo.InvariantCulture, $"  {Median(rows.Select(r => r.Capped[i])),17:G3}"))));
         }
 
         return 0;

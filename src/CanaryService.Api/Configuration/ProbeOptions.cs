@@ -27,6 +27,12 @@ public sealed class ProbeOptions
     /// <summary>Base delay of the exponential back-off between retries of one prompt.</summary>
     public double RetryBaseDelaySeconds { get; set; } = 0.5;
 
+    /// <summary>
+    /// The share of a competitor's request budget kept back for retries (at least one request when it retries at all):
+    /// a run plans that many fewer prompts, so a time-out or a 5xx can be retried without the run ending partial.
+    /// </summary>
+    public double RetryReserveShare { get; set; } = 0.1;
+
     /// <summary>The competitor models to probe.</summary>
     public IList<CompetitorOptions> Competitors { get; } = [];
 }

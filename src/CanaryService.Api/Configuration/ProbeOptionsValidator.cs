@@ -48,6 +48,11 @@ internal sealed class ProbeOptionsValidator : IValidateOptions<ProbeOptions>
             errors.Add($"{S}:RetryBaseDelaySeconds must be between 0 and 60.");
         }
 
+        if (!(options.RetryReserveShare >= 0 && options.RetryReserveShare <= 0.5))
+        {
+            errors.Add($"{S}:RetryReserveShare must be between 0 and 0.5.");
+        }
+
         HashSet<string> names = new(StringComparer.OrdinalIgnoreCase);
         for (int i = 0; i < options.Competitors.Count; i++)
         {

@@ -33,6 +33,28 @@ public sealed partial class ProbePlanner
         _logger = logger;
     }
 
+    /// <summary>
+    /// How many prompts a run plans within a budget of <paramref name="requestBudget"/> requests: the budget less a
+    /// retry reserve of <paramref name="reserveShare"/> of it (rounded up, at least one request) when prompts are
+    /// retried at all, and always at least one prompt. Every prompt's first attempt fits in the planned part, so
+    /// retries draw on the reserve and a transient failure no longer leaves a prompt unanswered for want of budget.
+    /// </summary>
+    /// <param name="requestBudget">The hard cap on requests per run (<c>MaxRequestsPerRun</c>), at least 1.</param>
+    /// <param name="maxRetries">Retries of one prompt (<c>MaxRetries</c>); 0 keeps no reserve.</param>
+    /// <param name="reserveShare">The share kept back for retries, in [0, 1).</param>
+    public static int PromptCount(int requestBudget, int maxRetries, double reserveShare)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(requestBudget, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRetries);
+        if (!(reserveShare >= 0 && reserveShare < 1))
+        {
+            throw new ArgumentOutOfRangeException(nameof(reserveShare), reserveShare, "The retry reserve share must be in [0, 1).");
+        }
+
+        int reserve = maxRetries == 0 ? 0 : Math.Max(1, (int)Math.Ceiling(requestBudget * reserveShare));
+        return Math.Max(1, requestBudget - reserve);
+    }
+
     /// <summary>Plans <paramref name="count"/> prompts. Storage faults degrade to open prompts only and are reported in <see cref="ProbePlan.Errors"/>.</summary>
     /// <param name="count">How many prompts to plan.</param>
     /// <param name="seed">Seeds the draw, so runs vary but a run's plan can be reproduced.</param>

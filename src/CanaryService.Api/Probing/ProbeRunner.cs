@@ -136,7 +136,9 @@ public sealed partial class ProbeRunner : IDisposable
 
         // A given seed makes the plan reproducible across runs (the drill's verdicts follow from its --seed alone).
         string planKey = planSeed is int seed ? seed.ToString(CultureInfo.InvariantCulture) : runId;
-        ProbePlan plan = await _planner.PlanAsync(competitor.MaxRequestsPerRun, StableSeed(planKey, competitor.Name), cancellationToken).ConfigureAwait(false);
+        // Plan fewer prompts than the budget allows: the rest is the reserve that retries draw on.
+        int promptCount = ProbePlanner.PromptCount(competitor.MaxRequestsPerRun, competitor.MaxRetries, _options.CurrentValue.RetryReserveShare);
+        ProbePlan plan = await _planner.PlanAsync(promptCount, StableSeed(planKey, competitor.Name), cancellationToken).ConfigureAwait(false);
         errors.AddRange(plan.Errors);
 
         ProbeExchange[] exchanges;

@@ -11,12 +11,13 @@ namespace CanaryService.Core.Detection;
 /// </summary>
 /// <remarks>
 /// <para>
-/// Statistic: <c>S = Σ v_cg(keyed form)</c> with <c>v_cg(f) = n_cgf</c> when the pair was written at most <c>cap</c>
-/// times, else <c>round(cap · n_cgf / n_cg)</c>: a count, capped so that one very frequent context cannot drown the
-/// rest, with <c>cap = max(16, ⌈√(occurrences scored)⌉)</c>, which grows with the history so that the frequent
-/// contexts keep their weight against the ever more numerous rare ones. The values depend on the text only, so the null
-/// law of <c>S</c> is exactly the convolution of the uniform draws (<see cref="LatticeSum"/>); a pair written once is
-/// the old 0/1 match.
+/// Statistic: <c>S_cap = Σ v_cg(keyed form)</c> with <c>v_cg(f) = n_cgf</c> when the pair was written at most
+/// <c>cap</c> times, else <c>round(cap · n_cgf / n_cg)</c>: a count, capped so that one very frequent context cannot
+/// drown the rest. The values depend on the text only, so the null law of <c>S_cap</c> is exactly the convolution of
+/// the uniform draws (<see cref="LatticeSum"/>); a pair written once is the old 0/1 match. Two caps are computed,
+/// <see cref="WeightCaps"/>: a small one suits a student that copies a little everywhere (each pair counts about
+/// once), a large one a student whose preference lives in its frequent contexts; the p-value is twice the smaller of
+/// the two exact tails (Bonferroni), valid and at most twice the better one.
 /// </para>
 /// <para>
 /// E-value: two test martingales, each betting on a pair once, at a time fixed by counts alone, by a factor
@@ -31,8 +32,8 @@ namespace CanaryService.Core.Detection;
 /// </remarks>
 public static class LexicalScorer
 {
-    /// <summary>The least count at which a pair's weight stops growing (see the remarks).</summary>
-    public const int MinimumWeightCap = 16;
+    /// <summary>The weight caps whose tails are combined (see the remarks).</summary>
+    public static readonly IReadOnlyList<int> WeightCaps = [4, 64];
 
     // Below this many pairs the keyed choices are computed on one thread; above, in chunks on all cores.
     private const int ParallelChunk = 4_096;
@@ -47,29 +48,42 @@ public static class LexicalScorer
     /// <param name="tallies">The history's tallies, in the order of their first counted occurrence.</param>
     /// <param name="key">The key scored.</param>
     /// <param name="layer">Which groups are scored.</param>
-    /// <param name="weightCap">The count at which a pair's weight stops growing; by default <see cref="WeightCap"/> of the occurrences scored.</param>
+    /// <param name="weightCap">One weight cap to use alone (to compare weightings); by default both <see cref="WeightCaps"/>, combined.</param>
     public static DetectionTestResult Score(IReadOnlyList<LexicalTally> tallies, LexicalKey key, LexicalLayer layer, int? weightCap = null)
     {
         ArgumentNullException.ThrowIfNull(tallies);
         ArgumentNullException.ThrowIfNull(key);
         LexicalTally[] selected = [.. tallies.Where(t => t.Layer == layer && t.GroupSize >= 2 && t.Total > 0)];
-        long occurrences = selected.Sum(t => (long)t.Total);
-        int cap = weightCap ?? WeightCap(occurrences);
-        ArgumentOutOfRangeException.ThrowIfLessThan(cap, 1, nameof(weightCap));
+        if (weightCap is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(weightCap), weightCap, "A weight cap must be at least 1.");
+        }
 
         // The HMACs dominate and are independent: compute them in parallel, then accumulate in order.
         int[] keyed = KeyedForms(selected, key);
-        var sum = new LatticeSum();
-        long observed = 0, matches = 0;
-        Span<int> values = stackalloc int[64];
+        long occurrences = 0, matches = 0;
         for (int j = 0; j < selected.Length; j++)
         {
-            LexicalTally tally = selected[j];
-            Span<int> v = tally.GroupSize <= values.Length ? values[..tally.GroupSize] : new int[tally.GroupSize];
-            Values(tally.Counts, tally.Total, cap, v);
-            sum.AddUniform(v);
-            observed += v[keyed[j]];
-            matches += tally.Counts[keyed[j]];
+            occurrences += selected[j].Total;
+            matches += selected[j].Counts[keyed[j]];
+        }
+
+        TailProbability pValue;
+        if (weightCap is int cap)
+        {
+            pValue = Tail(selected, keyed, cap);
+        }
+        else
+        {
+            // Bonferroni over the caps: each tail is exact (or a conservative bound), so twice the smaller is valid.
+            TailProbability best = TailProbability.One;
+            foreach (int c in WeightCaps)
+            {
+                TailProbability tail = Tail(selected, keyed, c);
+                best = tail.PValue < best.PValue ? tail : best;
+            }
+
+            pValue = TailProbability.FromValue(best.PValue * WeightCaps.Count, best.Method);
         }
 
         // Each martingale bets on pairs in the order they were fixed (run, then first occurrence): the same order in
@@ -99,14 +113,28 @@ public static class LexicalScorer
             settled.Add((double)counts[keyed[j]] / total, 1.0 / selected[j].GroupSize);
         }
 
-        TailProbability pValue = sum.UpperTail(observed);
         // Before any bet the e-value is 1 (below 1/α for every α < 1, so the union bound is untouched).
         double eValue = firstRun.Trials == 0 ? 1.0 : EValue.FromLog(Math.Max(firstRun.LogValue, settled.LogValue) - Math.Log(2));
         return new DetectionTestResult(DetectionFamilies.Lexical, key.Id, occurrences, matches, pValue, eValue, Significant: false);
     }
 
-    /// <summary>The default weight cap for <paramref name="occurrences"/> scored: <c>max(16, ⌈√occurrences⌉)</c>.</summary>
-    public static int WeightCap(long occurrences) => Math.Max(MinimumWeightCap, (int)Math.Ceiling(Math.Sqrt(occurrences)));
+    // P(S_cap' ≥ S_cap) under the key null, for the keyed forms given.
+    private static TailProbability Tail(LexicalTally[] tallies, int[] keyed, int cap)
+    {
+        var sum = new LatticeSum();
+        long observed = 0;
+        Span<int> values = stackalloc int[64];
+        for (int j = 0; j < tallies.Length; j++)
+        {
+            LexicalTally tally = tallies[j];
+            Span<int> v = tally.GroupSize <= values.Length ? values[..tally.GroupSize] : new int[tally.GroupSize];
+            Values(tally.Counts, tally.Total, cap, v);
+            sum.AddUniform(v);
+            observed += v[keyed[j]];
+        }
+
+        return sum.UpperTail(observed);
+    }
 
     /// <summary>
     /// The statistic's value for each form of a pair: its count when the pair was written at most <paramref name="cap"/>
@@ -114,6 +142,9 @@ public static class LexicalScorer
     /// </summary>
     public static void Values(ReadOnlySpan<int> counts, int total, int cap, Span<int> values)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(total, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(cap, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(values.Length, counts.Length, nameof(values));
         for (int f = 0; f < counts.Length; f++)
         {
             values[f] = total <= cap ? counts[f] : (int)(((2L * counts[f] * cap) + total) / (2L * total));

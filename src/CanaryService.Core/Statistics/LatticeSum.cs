@@ -28,6 +28,7 @@ public sealed class LatticeSum
     private readonly List<int> _multiplicity = [];    // how many terms have shape t
     private readonly Dictionary<long, int> _shapes;   // (start << 16 | length) of a shape's outcomes → its index
     private readonly Dictionary<double, int> _bernoulli = [];   // p → the index of the shape {0: 1 − p, 1: p}
+    private readonly Dictionary<long, int> _uniform = [];      // a small uniform term's sorted outcomes → its shape (−1: constant)
 
     /// <summary>How many non-constant terms have been added.</summary>
     public int Terms { get; private set; }
@@ -61,6 +62,60 @@ public sealed class LatticeSum
             throw new ArgumentException("A term needs at least one outcome.", nameof(values));
         }
 
+        // The common small term (a group's counts: at most four forms, small counts) is keyed by its sorted outcomes
+        // above the minimum, so a known shape costs a sort of four numbers and one lookup.
+        if (values.Length <= 4)
+        {
+            Span<int> sorted = stackalloc int[4];
+            values.CopyTo(sorted);
+            sorted = sorted[..values.Length];
+            sorted.Sort();
+            int minimum = sorted[0];
+            ArgumentOutOfRangeException.ThrowIfNegative(minimum, nameof(values));
+            if (sorted[^1] - minimum < 1 << 12)
+            {
+                long key = values.Length;
+                int total = 0;
+                for (int i = 0; i < sorted.Length; i++)
+                {
+                    key = (key << 12) | (uint)(sorted[i] - minimum);
+                    total += sorted[i] - minimum;
+                }
+
+                if (_uniform.TryGetValue(key, out int shape))
+                {
+                    Offset += minimum;
+                    if (shape >= 0)
+                    {
+                        _multiplicity[shape]++;
+                        Terms++;
+                        _range += sorted[^1] - minimum;
+                        _meanAboveOffset += (double)total / sorted.Length;
+                    }
+
+                    return;
+                }
+
+                int shapes = Shapes;
+                AddUniformGeneral(sorted);
+                if (sorted[^1] == minimum)
+                {
+                    _uniform[key] = -1;
+                }
+                else if (Shapes > shapes)
+                {
+                    _uniform[key] = shapes;   // (a shape first stored by another kind of term is simply not cached)
+                }
+
+                return;
+            }
+        }
+
+        AddUniformGeneral(values);
+    }
+
+    private void AddUniformGeneral(ReadOnlySpan<int> values)
+    {
         Span<double> probabilities = values.Length <= 64 ? stackalloc double[values.Length] : new double[values.Length];
         probabilities.Fill(1.0 / values.Length);
         Add(values, probabilities);

@@ -36,8 +36,9 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         Dictionary<string, JsonElement> runs = report.RootElement.GetProperty("competitors").EnumerateArray()
             .Select(c => c.GetProperty("run")).ToDictionary(r => r.GetProperty("competitor").GetString()!);
 
+        // One request of the budget is kept back for retries (10 %, at least one, when a competitor retries).
         Assert.Equal("completed", runs["good"].GetProperty("status").GetString());
-        Assert.Equal(Budget, runs["good"].GetProperty("answers").GetInt32());
+        Assert.Equal(Budget - 1, runs["good"].GetProperty("answers").GetInt32());
         Assert.Equal("failed", runs["broken"].GetProperty("status").GetString());
         Assert.True(runs["broken"].GetProperty("errors").EnumerateArray().Any(e => e.GetString()!.Contains("HTTP 500", StringComparison.Ordinal)), runs["broken"].ToString());
         Assert.Equal("failed", runs["hanging"].GetProperty("status").GetString());
@@ -53,8 +54,8 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
             Assert.InRange(fake.Requests, 1, Budget);
         }
 
-        Assert.Equal(Budget, broken.Requests);
-        Assert.Equal(Budget, garbage.Requests);
+        Assert.Equal(Budget, broken.Requests);          // retries spent the reserve
+        Assert.Equal(Budget - 1, garbage.Requests);     // an unreadable answer is not retried: one request per prompt
 
         // Each run is in the run log, and even a failed run's transcript is stored with its errors.
         IProbeRunLog runLog = host.Services.GetRequiredService<IProbeRunLog>();
@@ -65,9 +66,30 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
             Assert.Equal(runs[name].GetProperty("runId").GetString(), record.RunId);
             Assert.NotNull(record.TranscriptName);
             Transcript transcript = await transcripts.GetAsync(record.TranscriptName);
-            Assert.Equal(Budget, transcript.Exchanges.Count);
+            Assert.Equal(name == "flaky" ? Budget : Budget - 1, transcript.Exchanges.Count);   // flaky does not retry: no reserve
             Assert.Equal(record.Failures, transcript.Exchanges.Count(e => e.Error is not null));
         }
+    }
+
+    [Fact]
+    public async Task Retries_draw_on_the_reserve_so_a_transient_failure_does_not_leave_the_run_partial()
+    {
+        // The first request of the run fails once (a 502, as a gateway time-out would), the retry succeeds: with the
+        // reserve, every planned prompt is answered within the budget. Planning the whole budget would have left the
+        // last prompt without a request, and the run partial.
+        await using FakeCompetitor once = await FakeCompetitor.StartAsync((_, i) => i == 0 ? new FakeReply.Status(502) : new FakeReply.Answer(Prose));
+        const int Budget = 10;
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "once", once, Budget, retries: 2));
+
+        using HttpResponseMessage response = await host.Client.PostAsync(new Uri("api/probes/run", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using JsonDocument report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        JsonElement run = report.RootElement.GetProperty("competitors")[0].GetProperty("run");
+
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        Assert.Equal(Budget - 1, run.GetProperty("answers").GetInt32());
+        Assert.Equal(0, run.GetProperty("failures").GetInt32());
+        Assert.Equal(Budget, once.Requests);   // nine prompts, one retry: the whole budget and no more
     }
 
     [Fact]
@@ -83,7 +105,7 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
 
         Assert.Equal(HttpStatusCode.OK, one.StatusCode);
         Assert.Equal(0, a.Requests);
-        Assert.Equal(3, b.Requests);
+        Assert.Equal(2, b.Requests);   // 3 less the retry reserve
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         using JsonDocument error = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync());
         Assert.Equal("competitor_not_found", error.RootElement.GetProperty("error").GetProperty("code").GetString());
@@ -98,7 +120,7 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
             prompts.Enqueue(prompt);
             return new FakeReply.Answer(Prose);
         });
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "alpha", a, 6));
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "alpha", a, 7));
 
         List<string>[] asked = [[], [], []];
         foreach ((int run, string seed) in new[] { (0, "42"), (1, "42"), (2, "43") })

@@ -44,6 +44,7 @@ public sealed class ProbeOptionsTests
         {
             ["Probe:Schedule"] = "0 */6 * * *",
             ["Probe:Alpha"] = "2",
+            ["Probe:RetryReserveShare"] = "0.9",
             ["Probe:Competitors:0:Name"] = "bad name!",
             ["Probe:Competitors:0:BaseUrl"] = "ftp://x",
             ["Probe:Competitors:0:MaxRequestsPerRun"] = "0",
@@ -58,6 +59,7 @@ public sealed class ProbeOptionsTests
         string message = string.Join("\n", error.Failures);
         Assert.Contains("Probe:Schedule", message, StringComparison.Ordinal);
         Assert.Contains("Probe:Alpha", message, StringComparison.Ordinal);
+        Assert.Contains("Probe:RetryReserveShare", message, StringComparison.Ordinal);
         Assert.Contains("Probe:Competitors:0:Name", message, StringComparison.Ordinal);
         Assert.Contains("Probe:Competitors:0:BaseUrl", message, StringComparison.Ordinal);
         Assert.Contains("Probe:Competitors:0:Model", message, StringComparison.Ordinal);
@@ -66,6 +68,16 @@ public sealed class ProbeOptionsTests
         Assert.Contains("Probe:Competitors:1:TimeoutSeconds", message, StringComparison.Ordinal);
         Assert.DoesNotContain("Probe:Competitors:1:Name", message, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(40, 2, 0.1, 36)]    // the defaults: 4 requests kept for retries
+    [InlineData(6, 1, 0.1, 5)]      // a small budget still keeps one
+    [InlineData(400, 1, 0.1, 360)]
+    [InlineData(6, 0, 0.1, 6)]      // no retries, no reserve
+    [InlineData(10, 2, 0, 9)]       // a share of 0 still keeps one request when prompts are retried
+    [InlineData(1, 2, 0.1, 1)]      // never fewer than one prompt
+    public void A_run_plans_its_budget_less_a_retry_reserve(int budget, int retries, double share, int prompts) =>
+        Assert.Equal(prompts, Api.Probing.ProbePlanner.PromptCount(budget, retries, share));
 
     [Fact]
     public void A_short_admin_key_is_refused_but_none_is_allowed()

@@ -42,7 +42,8 @@ public sealed class EveryOccurrencePowerTests(ITestOutputHelper output)
             firstP.Add(first.p);
             firstE.Add(first.e);
             output.WriteLine($"{(r + 1) * AnswersPerRun} answers: {tallies.Count} pairs, {every.N} occurrences; every occurrence p = {every.PValue.PValue:G3} " +
-                $"({every.PValue.Method}), e = {every.EValue:G3}; first occurrence p = {first.p:G3}, e = {first.e:G3}");
+                $"({every.PValue.Method}), e = {every.EValue:G3}; first occurrence p = {first.p:G3}, e = {first.e:G3}; fixed caps 4, 16, 64: p = " +
+                string.Join(", ", new[] { 4, 16, 64 }.Select(c => LexicalScorer.Score(tallies, key, LexicalLayer.Global, c).PValue.PValue.ToString("G3", System.Globalization.CultureInfo.InvariantCulture))));
         }
 
         // Caught by the new statistic from 300 answers on; the first-occurrence one never reaches 1e-6 and fades as

@@ -146,9 +146,13 @@ public sealed class LexicalKeyNullCalibrationTests(ITestOutputHelper output)
         int[] sums = [.. from a in new[] { 5, 2, 0 } from b in new[] { 0, 3 } select a + b];
         double expected = sums.Count(s => s >= observed) / 6.0;
 
-        DetectionTestResult result = LexicalScorer.Score(tallies, key, LexicalLayer.Global);
+        DetectionTestResult result = LexicalScorer.Score(tallies, key, LexicalLayer.Global, weightCap: 64);
         Assert.Equal(expected, result.PValue.PValue, 1e-12);
         Assert.Equal((10L, (long)observed), (result.N, result.Matches));
+
+        // By default: twice the smaller tail of the two caps (4 rescales the first pair's counts to 3, 1, 0).
+        double small = LexicalScorer.Score(tallies, key, LexicalLayer.Global, weightCap: 4).PValue.PValue;
+        Assert.Equal(Math.Min(1, 2 * Math.Min(small, expected)), LexicalScorer.Score(tallies, key, LexicalLayer.Global).PValue.PValue, 1e-12);
     }
 
     [Fact]
