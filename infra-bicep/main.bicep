@@ -267,6 +267,7 @@ var tuningDefaults = {
   Probe__MinAccountVolume: '100'
   Probe__IssuanceWindowDays: '90'
   Probe__TopicPromptShare: '0.5'
+  Probe__RetryReserveShare: '0.1'
   Probe__RetryBaseDelaySeconds: '0.5'
   Detection__Alpha: '0.000001'
   Detection__AttributionMinimumResponses: '100'
