@@ -1,4 +1,5 @@
 using System.Reflection;
+using CanaryService.Api.Proxy.Surfaces;
 using CanaryService.Functions;
 using Microsoft.Azure.Functions.Worker;
 
@@ -35,6 +36,21 @@ public sealed class FunctionTriggerTests
         Assert.Equal(route, trigger.Route);
         Assert.Equal(level, trigger.AuthLevel);
         Assert.Equal([method], trigger.Methods ?? []);
+    }
+
+    [Fact]
+    public void Every_route_of_every_marked_surface_has_an_anonymous_trigger_with_its_method_and_no_other_proxy_route_exists()
+    {
+        var expected = MarkedSurface.All
+            .SelectMany(s => s.Routes.Select(r => (Route: r.TrimStart('/'), Method: s.Method.ToLowerInvariant())))
+            .ToHashSet();
+        var triggers = Functions().Values
+            .Where(f => f.DeclaringType == typeof(ProxyFunctions))
+            .Select(Trigger<HttpTriggerAttribute>)
+            .Where(t => t.Route != "{*path}")
+            .ToList();
+        Assert.All(triggers, t => Assert.Equal(AuthorizationLevel.Anonymous, t.AuthLevel));
+        Assert.Equal(expected.OrderBy(e => e.Route), triggers.Select(t => (Route: t.Route!, Method: Assert.Single(t.Methods!))).OrderBy(e => e.Route));
     }
 
     [Fact]

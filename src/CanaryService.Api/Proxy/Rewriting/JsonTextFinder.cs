@@ -149,7 +149,7 @@ internal sealed class JsonTextFinder
         for (int i = 0; i < _paths.Length; i++)
         {
             JsonTextPath path = _paths[i];
-            if (reader.ValueTextEquals(path.Leaf) && ShapeMatches(path))
+            if (string.Equals(property, path.Leaf, StringComparison.Ordinal) && ShapeMatches(path))
             {
                 _candidates.Add((i, (int)reader.TokenStartIndex, reader.ValueSpan.Length + 2, [.. _stack]));
             }

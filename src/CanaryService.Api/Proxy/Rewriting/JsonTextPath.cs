@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace CanaryService.Api.Proxy.Rewriting;
 
 /// <summary>
@@ -15,7 +13,7 @@ namespace CanaryService.Api.Proxy.Rewriting;
 /// </remarks>
 internal sealed class JsonTextPath
 {
-    private JsonTextPath(string path, Step[] steps, byte[] leaf)
+    private JsonTextPath(string path, Step[] steps, string leaf)
     {
         Path = path;
         Steps = steps;
@@ -29,7 +27,7 @@ internal sealed class JsonTextPath
     internal Step[] Steps { get; }
 
     /// <summary>The property that holds the string.</summary>
-    internal byte[] Leaf { get; }
+    internal string Leaf { get; }
 
     /// <summary>How many array positions a match captures.</summary>
     public int Captures => Steps.Count(static s => s.Elements);
@@ -71,7 +69,7 @@ internal sealed class JsonTextPath
             throw new FormatException($"'{path}': the last segment names the string.");
         }
 
-        return new JsonTextPath(path, steps, Encoding.UTF8.GetBytes(segments[^1]));
+        return new JsonTextPath(path, steps, segments[^1]);
     }
 
     /// <inheritdoc />
