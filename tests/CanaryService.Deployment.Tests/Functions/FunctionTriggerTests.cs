@@ -78,8 +78,11 @@ public sealed class FunctionTriggerTests
     public void No_function_is_left_out_of_these_tests()
     {
         Assert.Equal(
-            ["AzureOpenAIChatCompletions", "ChatCompletions", "CompetitorEvidence", "CompetitorReport", "ListCompetitors",
-             "PassThrough", "RunProbe", "RunProbesNow", "ScheduleProbes", "VerifyLedger"],
+            ["AzureOpenAIBatchOutputFile", "AzureOpenAIChatCompletions", "AzureOpenAICompletions", "AzureOpenAIResponses",
+             "AzureOpenAIStoredResponse", "AzureOpenAIV1BatchOutputFile", "AzureOpenAIV1ChatCompletions", "AzureOpenAIV1Completions",
+             "AzureOpenAIV1Responses", "AzureOpenAIV1StoredResponse", "BatchOutputFile", "ChatCompletions", "CompetitorEvidence",
+             "CompetitorReport", "Completions", "ListCompetitors", "PassThrough", "Responses", "RunProbe", "RunProbesNow",
+             "ScheduleProbes", "StoredResponse", "VerifyLedger"],
             Functions().Keys.Order(StringComparer.Ordinal));
     }
 }
