@@ -1,23 +1,4 @@
-using CanaryService.Core.Marking;
-
 namespace CanaryService.Api.Proxy.Rewriting;
-
-/// <summary>What a generated text is: the answer (may carry the phrase canary) or a reasoning trace (never does).</summary>
-internal enum TextRole
-{
-    /// <summary>The answer's prose.</summary>
-    Answer,
-
-    /// <summary>A reasoning trace or its summary: the lexical watermark only.</summary>
-    Reasoning,
-}
-
-/// <summary>
-/// Which text of a response a string is: the output item it belongs to, the kind of part (<c>c</c> a content part,
-/// <c>s</c> a reasoning summary part) and the part's position. A plain body, each delta and each event that repeats
-/// the text name the same slot, so they are marked as one text.
-/// </summary>
-internal readonly record struct TextSlot(int Output, char Part, int Index);
 
 /// <summary>
 /// One place where generated text sits: the path to the string, its role, and how its <see cref="TextSlot"/> is read
@@ -51,26 +32,5 @@ internal sealed record TextRule(JsonTextPath Path, TextRole Role, char Part, str
         }
 
         return rootIntegers.TryGetValue(source, out int value) ? value : null;
-    }
-}
-
-/// <summary>
-/// Gives each slot of one response the choice index the marker is given: the first answer slot 0 (the only one that
-/// may carry the phrase canary), later answer slots 1, 2, ..., reasoning <see cref="ResponseMarking.WithoutCanary"/>.
-/// </summary>
-internal sealed class SlotIndices
-{
-    private readonly Dictionary<TextSlot, int> _indices = [];
-    private int _nextAnswer;
-
-    public int Of(TextSlot slot, TextRole role)
-    {
-        if (!_indices.TryGetValue(slot, out int index))
-        {
-            index = role == TextRole.Reasoning ? ResponseMarking.WithoutCanary : _nextAnswer++;
-            _indices[slot] = index;
-        }
-
-        return index;
     }
 }
