@@ -4,6 +4,7 @@ using System.Net;
 using CanaryService.Api.Configuration;
 using CanaryService.Api.Proxy.Forwarding;
 using CanaryService.Api.Proxy.Rewriting;
+using CanaryService.Api.Proxy.Surfaces;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Ports;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +17,7 @@ namespace CanaryService.Api.Proxy;
 
 /// <summary>
 /// The OpenAI-compatible marking proxy: forwards every request to the upstream with YARP's
-/// <see cref="IHttpForwarder"/>, and marks the text of chat completions on the way back.
+/// <see cref="IHttpForwarder"/>, and marks the generated text of each <see cref="MarkedSurface"/> on the way back.
 /// </summary>
 /// <remarks>
 /// Errors the proxy itself produces are OpenAI-shaped: 400 for a body that is not a JSON object, 413 for one
@@ -74,7 +75,7 @@ public sealed partial class CanaryProxy : IDisposable
         _logger = logger;
     }
 
-    /// <summary>Forwards a request as it is (every path other than chat completions).</summary>
+    /// <summary>Forwards a request as it is (every path that is not a marked surface).</summary>
     public async Task ForwardAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -83,16 +84,21 @@ public sealed partial class CanaryProxy : IDisposable
     }
 
     /// <summary>Forwards a chat completion and marks its text on the way back.</summary>
-    public async Task ForwardChatCompletionAsync(HttpContext context)
+    public Task ForwardChatCompletionAsync(HttpContext context) => ForwardMarkedAsync(context, MarkedSurface.ChatCompletions);
+
+    /// <summary>Forwards a request to <paramref name="surface"/> and marks its answer's generated text on the way back.</summary>
+    public async Task ForwardMarkedAsync(HttpContext context, MarkedSurface surface)
     {
         ArgumentNullException.ThrowIfNull(context);
-        byte[]? body = await ReadBodyAsync(context).ConfigureAwait(false);
+        ArgumentNullException.ThrowIfNull(surface);
+        byte[]? body = surface.Request is null ? [] : await ReadBodyAsync(context).ConfigureAwait(false);
         if (body is null)
         {
             return;
         }
 
-        ChatCompletionRequest? request = ChatCompletionRequest.TryParse(body, out string? parseError);
+        string? parseError = null;
+        MarkedRequest? request = surface.Request is { } shape ? MarkedRequest.TryParse(body, shape, out parseError) : MarkedRequest.WithoutBody;
         if (request is null)
         {
             await OpenAIError.WriteAsync(context.Response, StatusCodes.Status400BadRequest, parseError!, "invalid_request_error", "invalid_json").ConfigureAwait(false);
@@ -111,12 +117,15 @@ public sealed partial class CanaryProxy : IDisposable
             ? null
             : MarkingPlan.Begin(_marker, account, request.PromptText, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted);
 
-        // The body was read to look at it; the forwarder sends the same bytes on.
-        context.Request.Body = new MemoryStream(body, writable: false);
-        context.Request.ContentLength = body.Length;
-        context.Request.Headers.TransferEncoding = default;
+        if (surface.Request is not null)
+        {
+            // The body was read to look at it; the forwarder sends the same bytes on.
+            context.Request.Body = new MemoryStream(body, writable: false);
+            context.Request.ContentLength = body.Length;
+            context.Request.Headers.TransferEncoding = default;
+        }
 
-        var transformer = new UpstreamTransformer(_apiKey, plan);
+        var transformer = new UpstreamTransformer(_apiKey, plan, surface);
         Stream responseBody = context.Response.Body;
         ForwarderError error;
         try
@@ -135,8 +144,12 @@ public sealed partial class CanaryProxy : IDisposable
         await ReportForwarderErrorAsync(context, error).ConfigureAwait(false);
         if (transformer.Body is { MarkedChoices: > 0 } marked && plan is not null && await plan.MarkingAsync().ConfigureAwait(false) is { } marking)
         {
-            // Record never blocks: the issuance log queues the event and writes it in the background.
-            _issuance?.Record(marking.ToIssuance(marked.MarkedChoices));
+            // Record never blocks: the issuance log queues the event and writes it in the background. A batch file
+            // holds many answers, each issued to the account that downloads it.
+            foreach (int markedChoices in marked.MarkedResponses)
+            {
+                _issuance?.Record(marking.ToIssuance(markedChoices));
+            }
         }
     }
 

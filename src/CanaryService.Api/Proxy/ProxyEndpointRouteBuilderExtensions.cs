@@ -1,3 +1,4 @@
+using CanaryService.Api.Proxy.Surfaces;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -8,16 +9,22 @@ namespace CanaryService.Api.Proxy;
 public static class ProxyEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>POST /v1/chat/completions</c> and <c>POST /openai/deployments/{deployment}/chat/completions</c>
-    /// (marked), and every other path (passed through unchanged, at the lowest precedence, so more specific
-    /// routes such as the evidence API win).
+    /// Maps the routes of every <see cref="MarkedSurface"/> (chat completions, completions, responses, stored responses,
+    /// batch output files; OpenAI's and Azure OpenAI's paths), and every other path (passed through unchanged, at the
+    /// lowest precedence, so more specific routes such as the evidence API win).
     /// </summary>
     public static IEndpointRouteBuilder MapCanaryProxy(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         CanaryProxy proxy = endpoints.ServiceProvider.GetRequiredService<CanaryProxy>();
-        endpoints.MapPost("/v1/chat/completions", proxy.ForwardChatCompletionAsync);
-        endpoints.MapPost("/openai/deployments/{deployment}/chat/completions", proxy.ForwardChatCompletionAsync);
+        foreach (MarkedSurface surface in MarkedSurface.All)
+        {
+            foreach (string route in surface.Routes)
+            {
+                endpoints.MapMethods(route, [surface.Method], context => proxy.ForwardMarkedAsync(context, surface));
+            }
+        }
+
         endpoints.Map("/{**path}", proxy.ForwardAsync);
         return endpoints;
     }

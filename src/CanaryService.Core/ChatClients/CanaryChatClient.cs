@@ -8,8 +8,8 @@ namespace CanaryService.Core.ChatClients;
 
 /// <summary>
 /// A delegating chat client that marks the inner client's answers with the canaries of
-/// <see cref="CanaryMarker"/>: the lexical watermark on every text, the phrase canary at most once per response.
-/// Structured (JSON) responses and tool calls pass through untouched.
+/// <see cref="CanaryMarker"/>: the lexical watermark on every text and reasoning text, the phrase canary at most once
+/// per response and never in reasoning. Structured (JSON) responses and tool calls pass through untouched.
 /// </summary>
 public sealed class CanaryChatClient : DelegatingChatClient
 {
@@ -62,6 +62,10 @@ public sealed class CanaryChatClient : DelegatingChatClient
                 {
                     text.Text = marking.MarkText(text.Text, choiceIndex: 0);
                 }
+                else if (content is TextReasoningContent reasoning)
+                {
+                    reasoning.Text = marking.MarkText(reasoning.Text, ResponseMarking.WithoutCanary);
+                }
             }
         }
 
@@ -86,22 +90,40 @@ public sealed class CanaryChatClient : DelegatingChatClient
 
         ResponseMarking marking = await _marker.BeginAsync(CreateRequest(messages, options), cancellationToken).ConfigureAwait(false);
         StreamingTextMarker stream = marking.CreateStream(choiceIndex: 0);
+
+        // Reasoning has its own stream: its words must not become the context of the answer's first word.
+        var reasoningStream = new ReasoningStream(marking);
         bool completed = false;
         await foreach (var update in base.GetStreamingResponseAsync(messages, options, cancellationToken).ConfigureAwait(false))
         {
-            foreach (AIContent content in update.Contents)
+            for (int i = 0; i < update.Contents.Count; i++)
             {
-                if (content is TextContent text)
+                if (update.Contents[i] is TextContent text)
                 {
+                    if (!string.IsNullOrEmpty(text.Text) && reasoningStream.Close() is { } reasoningTail)
+                    {
+                        // The reasoning ends where the answer starts: its held-back words go out just before.
+                        update.Contents.Insert(i++, new TextReasoningContent(reasoningTail));
+                    }
+
                     text.Text = stream.Append(text.Text);
+                }
+                else if (update.Contents[i] is TextReasoningContent reasoning)
+                {
+                    reasoning.Text = reasoningStream.Append(reasoning.Text);
                 }
             }
 
             if (update.FinishReason is not null && !completed)
             {
-                // The held-back tail goes out before the update that finishes the response.
+                // The held-back tails go out with the update that finishes the response.
                 string tail = stream.Complete();
                 completed = true;
+                if (reasoningStream.Close() is { } reasoningTail)
+                {
+                    update.Contents.Add(new TextReasoningContent(reasoningTail));
+                }
+
                 if (tail.Length > 0)
                 {
                     update.Contents.Add(new TextContent(tail));
@@ -113,6 +135,11 @@ public sealed class CanaryChatClient : DelegatingChatClient
 
         if (!completed)
         {
+            if (reasoningStream.Close() is { } reasoningTail)
+            {
+                yield return new ChatResponseUpdate(ChatRole.Assistant, [new TextReasoningContent(reasoningTail)]);
+            }
+
             string tail = stream.Complete();
             if (tail.Length > 0)
             {
@@ -140,5 +167,24 @@ public sealed class CanaryChatClient : DelegatingChatClient
         }
 
         return new MarkingRequest(string.IsNullOrEmpty(account) ? AccountIds.Anonymous : account, prompt.ToString());
+    }
+
+    /// <summary>
+    /// The reasoning text of a streamed response, marked without the phrase canary. It closes where the answer starts;
+    /// reasoning that comes after that starts a new stream rather than fail.
+    /// </summary>
+    private sealed class ReasoningStream(ResponseMarking marking)
+    {
+        private StreamingTextMarker? _stream;
+
+        public string Append(string? delta) => (_stream ??= marking.CreateStream(ResponseMarking.WithoutCanary)).Append(delta);
+
+        /// <summary>Ends the current stream; returns its held-back text, or null when there is none.</summary>
+        public string? Close()
+        {
+            string tail = _stream?.Complete() ?? "";
+            _stream = null;
+            return tail.Length > 0 ? tail : null;
+        }
     }
 }

@@ -11,6 +11,12 @@ namespace CanaryService.Core.Marking;
 /// </summary>
 public sealed class ResponseMarking
 {
+    /// <summary>
+    /// The choice index to mark text with that must never carry the phrase canary: reasoning traces and their
+    /// summaries. The canary goes only into choice 0, so any other index gives the lexical watermark alone.
+    /// </summary>
+    public const int WithoutCanary = -1;
+
     private readonly TextMarker _marker;
     private int _canaryEmitted;
 

@@ -72,4 +72,73 @@ public sealed class CanaryChatClientTests
         var response = await client.GetResponseAsync(Messages, new ChatOptions { ResponseFormat = ChatResponseFormat.Json });
         Assert.Equal(MarkingTexts.Answer, response.Text);
     }
+
+    [Fact]
+    public async Task Reasoning_text_is_marked_without_the_canary_whole_and_streamed_alike_and_its_held_back_words_come_before_the_answer()
+    {
+        var registry = new RecordingRegistry();
+        var marker = new CanaryMarker(new CanaryKeyRing(MasterKey.Generate()), new CanaryMarkerOptions { PhraseRate = 1 }, registry, TimeProvider.System);
+        IChatClient client = new ReasoningChatClient(MarkingTexts.Answer, MarkingTexts.Answer).AsBuilder().UseCanaries(marker).Build();
+        var options = new ChatOptions { AdditionalProperties = new() { [CanaryChatClient.AccountPropertyName] = "acct-r" } };
+        ResponseMarking marking = await marker.BeginAsync(new MarkingRequest("acct-r", Messages[0].Text));
+        string expectedReasoning = marking.MarkText(MarkingTexts.Answer, ResponseMarking.WithoutCanary);
+        string expectedAnswer = marking.MarkText(MarkingTexts.Answer, 0);
+        Assert.NotEqual(MarkingTexts.Answer, expectedReasoning);
+        Assert.NotEqual(expectedAnswer, expectedReasoning); // the answer carries the canary, the reasoning never does
+
+        ChatResponse response = await client.GetResponseAsync(Messages, options);
+        Assert.Equal(expectedReasoning, string.Concat(response.Messages.SelectMany(m => m.Contents).OfType<TextReasoningContent>().Select(r => r.Text)));
+        Assert.Equal(expectedAnswer, response.Text);
+
+        var reasoning = new StringBuilder();
+        var answer = new StringBuilder();
+        await foreach (ChatResponseUpdate update in client.GetStreamingResponseAsync(Messages, options))
+        {
+            foreach (AIContent content in update.Contents)
+            {
+                if (content is TextReasoningContent r)
+                {
+                    Assert.Equal(0, answer.Length);
+                    reasoning.Append(r.Text);
+                }
+                else if (content is TextContent t)
+                {
+                    answer.Append(t.Text);
+                }
+            }
+        }
+
+        Assert.Equal(expectedReasoning, reasoning.ToString());
+        Assert.Equal(expectedAnswer, answer.ToString());
+    }
+
+    /// <summary>Answers with a reasoning text, then the answer; streamed in 7-character pieces of each.</summary>
+    private sealed class ReasoningChatClient(string reasoning, string answer) : IChatClient
+    {
+        public Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+            Task.FromResult(new ChatResponse(new ChatMessage(ChatRole.Assistant, [new TextReasoningContent(reasoning), new TextContent(answer)])));
+
+        public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+            IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        {
+            for (int i = 0; i < reasoning.Length; i += 7)
+            {
+                await Task.Yield();
+                yield return new ChatResponseUpdate(ChatRole.Assistant, [new TextReasoningContent(reasoning.Substring(i, Math.Min(7, reasoning.Length - i)))]);
+            }
+
+            for (int i = 0; i < answer.Length; i += 7)
+            {
+                yield return new ChatResponseUpdate(ChatRole.Assistant, answer.Substring(i, Math.Min(7, answer.Length - i)));
+            }
+
+            yield return new ChatResponseUpdate { Role = ChatRole.Assistant, FinishReason = ChatFinishReason.Stop };
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
 }

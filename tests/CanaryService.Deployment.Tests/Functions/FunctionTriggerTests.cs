@@ -1,4 +1,5 @@
 using System.Reflection;
+using CanaryService.Api.Proxy.Surfaces;
 using CanaryService.Functions;
 using Microsoft.Azure.Functions.Worker;
 
@@ -38,6 +39,21 @@ public sealed class FunctionTriggerTests
     }
 
     [Fact]
+    public void Every_route_of_every_marked_surface_has_an_anonymous_trigger_with_its_method_and_no_other_proxy_route_exists()
+    {
+        var expected = MarkedSurface.All
+            .SelectMany(s => s.Routes.Select(r => (Route: r.TrimStart('/'), Method: s.Method.ToLowerInvariant())))
+            .ToHashSet();
+        var triggers = Functions().Values
+            .Where(f => f.DeclaringType == typeof(ProxyFunctions))
+            .Select(Trigger<HttpTriggerAttribute>)
+            .Where(t => t.Route != "{*path}")
+            .ToList();
+        Assert.All(triggers, t => Assert.Equal(AuthorizationLevel.Anonymous, t.AuthLevel));
+        Assert.Equal(expected.OrderBy(e => e.Route), triggers.Select(t => (Route: t.Route!, Method: Assert.Single(t.Methods!))).OrderBy(e => e.Route));
+    }
+
+    [Fact]
     public void Every_other_path_passes_through_anonymously_with_any_method()
     {
         HttpTriggerAttribute trigger = Trigger<HttpTriggerAttribute>(Functions()["PassThrough"]);
@@ -62,8 +78,11 @@ public sealed class FunctionTriggerTests
     public void No_function_is_left_out_of_these_tests()
     {
         Assert.Equal(
-            ["AzureOpenAIChatCompletions", "ChatCompletions", "CompetitorEvidence", "CompetitorReport", "ListCompetitors",
-             "PassThrough", "RunProbe", "RunProbesNow", "ScheduleProbes", "VerifyLedger"],
+            ["AzureOpenAIBatchOutputFile", "AzureOpenAIChatCompletions", "AzureOpenAICompletions", "AzureOpenAIResponses",
+             "AzureOpenAIStoredResponse", "AzureOpenAIV1BatchOutputFile", "AzureOpenAIV1ChatCompletions", "AzureOpenAIV1Completions",
+             "AzureOpenAIV1Responses", "AzureOpenAIV1StoredResponse", "BatchOutputFile", "ChatCompletions", "CompetitorEvidence",
+             "CompetitorReport", "Completions", "ListCompetitors", "PassThrough", "Responses", "RunProbe", "RunProbesNow",
+             "ScheduleProbes", "StoredResponse", "VerifyLedger"],
             Functions().Keys.Order(StringComparer.Ordinal));
     }
 }

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using CanaryService.Api.Configuration;
 using CanaryService.Api.Proxy.Rewriting;
+using CanaryService.Api.Proxy.Surfaces;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;
@@ -9,18 +10,20 @@ namespace CanaryService.Api.Proxy.Forwarding;
 
 /// <summary>
 /// YARP's header copying plus the proxy's own rules: the upstream gets its own Host; the configured upstream key replaces the caller's
-/// credentials; on a marked chat completion, the upstream is asked for an uncompressed answer and the response
-/// body is swapped for a rewriting one once the answer turns out to be a successful completion.
+/// credentials; on a marked surface, the upstream is asked for an uncompressed answer and the response body is swapped
+/// for the surface's rewriting one once the answer turns out to be a successful one of a media type it marks.
 /// </summary>
 internal sealed class UpstreamTransformer : HttpTransformer
 {
     private readonly string? _apiKey;
     private readonly MarkingPlan? _plan;
+    private readonly MarkedSurface _surface;
 
-    public UpstreamTransformer(string? apiKey, MarkingPlan? plan = null)
+    public UpstreamTransformer(string? apiKey, MarkingPlan? plan = null, MarkedSurface? surface = null)
     {
         _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
         _plan = plan;
+        _surface = surface ?? MarkedSurface.ChatCompletions;
     }
 
     /// <summary>The rewriting body put in place, if the answer is being marked.</summary>
@@ -72,9 +75,7 @@ internal sealed class UpstreamTransformer : HttpTransformer
         }
 
         string? mediaType = headers.ContentType?.MediaType;
-        bool events = string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase);
-        bool json = string.Equals(mediaType, "application/json", StringComparison.OrdinalIgnoreCase);
-        if (!events && !json)
+        if (!_surface.Marks(mediaType))
         {
             return copy;
         }
@@ -86,11 +87,13 @@ internal sealed class UpstreamTransformer : HttpTransformer
         }
 
         HttpResponse response = httpContext.Response;
-        response.Headers.ContentLength = null;
-        Body = events
-            ? new StreamingCompletionBody(response, marking)
-            : new CompletionBody(response, marking, _plan.MaxRewrittenResponseBytes);
-        response.Body = Body;
+        Body = _surface.CreateBody(response, mediaType, marking, _plan.MaxRewrittenResponseBytes);
+        if (Body is not null)
+        {
+            response.Headers.ContentLength = null;
+            response.Body = Body;
+        }
+
         return copy;
     }
 }

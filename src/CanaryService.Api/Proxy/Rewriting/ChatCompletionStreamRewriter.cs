@@ -8,9 +8,12 @@ namespace CanaryService.Api.Proxy.Rewriting;
 
 /// <summary>
 /// Marks a streamed chat completion event by event: each choice's <c>delta.content</c> goes through its own
-/// streaming marker; events without content (role, tool calls, refusals, usage, comments) pass unchanged; the
+/// streaming marker, and its reasoning trace (<c>delta.reasoning_content</c>, <c>delta.reasoning</c>) through another,
+/// without the phrase canary; events without text (role, tool calls, refusals, usage, comments) pass unchanged; the
 /// text a choice's marker holds back comes out in a chunk of its own just before that choice's
-/// <c>finish_reason</c> chunk (or before <c>[DONE]</c> / the end of the stream).
+/// <c>finish_reason</c> chunk (or before <c>[DONE]</c> / the end of the stream), and held-back reasoning just before
+/// the choice's answer starts. Legacy completions (<c>choices[].text</c>) stream through the same rewriter with
+/// their own <see cref="ChoiceLayout"/>.
 /// </summary>
 /// <remarks>
 /// Written events go to <see cref="Output"/>; the caller sends and flushes them after each read, then calls
@@ -18,12 +21,13 @@ namespace CanaryService.Api.Proxy.Rewriting;
 /// they leave in the same write anyway, so text may move between them without reaching the client any later, and the
 /// marker is called once per read instead of once per event.
 /// </remarks>
-internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
+internal sealed class ChatCompletionStreamRewriter : IStreamRewriter
 {
     // What a read's batch buffers start at: the content of a read of about 30 deltas, so most reads never grow them.
     private const int BatchCapacity = 1024;
 
     private readonly IResponseMarking _marking;
+    private readonly ChoiceLayout _layout;
     private readonly List<ChoiceState> _states = []; // by first appearance; usually one choice
     private readonly List<ChoiceContent> _choices = [];
     private readonly List<Range> _envelopeRanges = [];
@@ -45,9 +49,16 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private int _batchLiteralsLength;
 
     public ChatCompletionStreamRewriter(IResponseMarking marking)
+        : this(marking, ChoiceLayout.ChatDelta)
+    {
+    }
+
+    public ChatCompletionStreamRewriter(IResponseMarking marking, ChoiceLayout layout)
     {
         ArgumentNullException.ThrowIfNull(marking);
+        ArgumentNullException.ThrowIfNull(layout);
         _marking = marking;
+        _layout = layout;
     }
 
     /// <summary>The events ready to send; the caller empties it.</summary>
@@ -89,7 +100,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
 
         if (!TryScanLikeLast(data))
         {
-            if (!ChoiceScan.TryScan(data, "delta"u8, _choices, _envelopeRanges))
+            if (!ChoiceScan.TryScan(data, _layout, _choices, _envelopeRanges))
             {
                 Output.Write(serverSentEvent.Raw);
                 return;
@@ -97,12 +108,22 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
 
             RememberEnvelope(data);
             RememberShape(data);
+            if (HasReasoning(_choices))
+            {
+                RewriteWithReasoning(serverSentEvent);
+                return;
+            }
         }
 
         int copied = 0;
         foreach (ChoiceContent choice in _choices)
         {
             ChoiceState state = StateOf(choice.Index);
+            if (state.HasOpenReasoning && StartsAnswer(choice))
+            {
+                WriteReasoningTails(state);
+            }
+
             if (choice.Content is not null)
             {
                 // Spliced at once: the marker's span is only valid until its next call.
@@ -145,6 +166,120 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         WriteEvent(serverSentEvent.Raw, Json.WrittenSpan);
     }
 
+    /// <summary>
+    /// A chunk with reasoning text (rare beside the usual content deltas, so strings are fine here): every text string
+    /// of every choice is marked and the replacements are spliced in byte order. The reasoning a choice's marker holds
+    /// back goes into the same string when the chunk also starts the answer, so it still comes first.
+    /// </summary>
+    private void RewriteWithReasoning(in ServerSentEvent serverSentEvent)
+    {
+        ReadOnlySpan<byte> data = serverSentEvent.Data;
+        var replacements = new List<(int Start, int Length, string Text, string Original)>();
+        foreach (ChoiceContent choice in _choices)
+        {
+            ChoiceState state = StateOf(choice.Index);
+            bool answerStarts = StartsAnswer(choice);
+            if (choice.ReasoningContent is { Text: { } reasoningContent } first)
+            {
+                replacements.Add((first.Start, first.Length, MarkReasoning(state.ReasoningContent, choice.Index, reasoningContent, answerStarts), reasoningContent));
+            }
+
+            if (choice.Reasoning is { Text: { } reasoning } second)
+            {
+                replacements.Add((second.Start, second.Length, MarkReasoning(state.Reasoning, choice.Index, reasoning, answerStarts), reasoning));
+            }
+
+            if (answerStarts)
+            {
+                WriteReasoningTails(state);
+            }
+
+            if (choice.Content is not null)
+            {
+                replacements.Add((choice.ContentStart, choice.ContentLength, Transform(state, choice).ToString(), choice.Content));
+            }
+            else if (choice.Finished || choice.CarriesStructure)
+            {
+                string tail = state.Close();
+                if (tail.Length > 0)
+                {
+                    WriteSyntheticChunk(choice.Index, tail);
+                }
+            }
+
+            if (choice.CarriesStructure)
+            {
+                state.Close();
+            }
+        }
+
+        replacements.Sort(static (a, b) => a.Start.CompareTo(b.Start));
+        Json.ResetWrittenCount();
+        int copied = 0;
+        foreach ((int start, int length, string text, string original) in replacements)
+        {
+            if (string.Equals(text, original, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            Json.Write(data[copied..start]);
+            JsonStringSplice.WriteString(Json, text);
+            copied = start + length;
+        }
+
+        if (copied == 0)
+        {
+            Output.Write(serverSentEvent.Raw);
+            return;
+        }
+
+        Json.Write(data[copied..]);
+        WriteEvent(serverSentEvent.Raw, Json.WrittenSpan);
+    }
+
+    /// <summary>Marks a reasoning delta; when the same chunk starts the answer, the reasoning's held-back text joins it.</summary>
+    private string MarkReasoning(ReasoningState reasoning, int index, string delta, bool answerStarts)
+    {
+        CountChoice(StateOf(index), delta.Length);
+        reasoning.Stream ??= _marking.CreateStream(Core.Marking.ResponseMarking.WithoutCanary);
+        string marked = reasoning.Stream.Append(delta);
+        return answerStarts ? marked + reasoning.Close() : marked;
+    }
+
+    /// <summary>The chunk makes the answer go on (text), end or turn into structure: reasoning held back must go out before it.</summary>
+    private static bool StartsAnswer(in ChoiceContent choice) =>
+        choice.Content is { Length: > 0 } || choice.Finished || choice.CarriesStructure;
+
+    private static bool HasReasoning(List<ChoiceContent> choices)
+    {
+        foreach (ChoiceContent choice in choices)
+        {
+            if (choice.HasReasoning)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Writes what the choice's reasoning markers hold back, each in a chunk of its own, and ends them.</summary>
+    private void WriteReasoningTails(ChoiceState state)
+    {
+        string tail = state.ReasoningContent.Close();
+        if (tail.Length > 0)
+        {
+            WriteSyntheticChunk(state.Index, tail, "reasoning_content"u8);
+        }
+
+        tail = state.Reasoning.Close();
+        if (tail.Length > 0)
+        {
+            WriteSyntheticChunk(state.Index, tail, "reasoning"u8);
+        }
+    }
+
     /// <inheritdoc />
     /// <remarks>
     /// The buffers a read fills and empties go back to the pool here, and <see cref="Output"/>'s once it is sent
@@ -158,6 +293,8 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         foreach (ChoiceState state in _states)
         {
             state.Stream?.ReleaseBuffers();
+            state.ReasoningContent.Stream?.ReleaseBuffers();
+            state.Reasoning.Stream?.ReleaseBuffers();
         }
 
         ReturnReadBuffers();
@@ -452,7 +589,10 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private void RememberShape(ReadOnlySpan<byte> data)
     {
         _shapeChoice = null;
-        if (_choices.Count != 1 || _choices[0].Content is null)
+
+        // A chunk with reasoning beside its content is no shape: a later chunk with the same reasoning bytes would
+        // match it and pass its reasoning on unmarked.
+        if (_choices.Count != 1 || _choices[0].Content is null || _choices[0].HasReasoning)
         {
             return;
         }
@@ -494,13 +634,18 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     private IStreamingTextMarking StreamOf(ChoiceState state, int index, int contentLength)
     {
         IStreamingTextMarking stream = state.Stream ??= _marking.CreateStream(index);
-        if (!state.Counted && contentLength > 0)
+        CountChoice(state, contentLength);
+        return stream;
+    }
+
+    /// <summary>A choice counts as marked once any of its text (answer or reasoning) went through a marker.</summary>
+    private void CountChoice(ChoiceState state, int textLength)
+    {
+        if (!state.Counted && textLength > 0)
         {
             state.Counted = true;
             MarkedChoices++;
         }
-
-        return stream;
     }
 
     private ChoiceState StateOf(int index)
@@ -532,6 +677,7 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
     {
         foreach (ChoiceState state in _states)
         {
+            WriteReasoningTails(state);
             string tail = state.Close();
             if (tail.Length > 0)
             {
@@ -564,87 +710,49 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
         }
     }
 
-    /// <summary>A chunk carrying only <paramref name="text"/> for one choice, in the envelope (id, model, ...) of the last chunk.</summary>
-    private void WriteSyntheticChunk(int index, string text)
+    /// <summary>
+    /// A chunk carrying only <paramref name="text"/> for one choice, in the envelope (id, model, ...) of the last chunk:
+    /// in <c>delta.content</c> (or the reasoning field <paramref name="field"/> names) for chat, in <c>text</c> for a legacy completion.
+    /// </summary>
+    private void WriteSyntheticChunk(int index, string text, ReadOnlySpan<byte> field = default)
     {
         Output.Write("data: {"u8);
         Output.Write(_lastEnvelope.AsSpan(0, _lastEnvelopeLength));
-        Output.Write("\"choices\":[{\"index\":"u8);
         Span<byte> digits = stackalloc byte[11];
         System.Buffers.Text.Utf8Formatter.TryFormat(index, digits, out int written);
+        if (!_layout.HasMessage)
+        {
+            Output.Write("\"choices\":[{\"text\":"u8);
+            JsonStringSplice.WriteString(Output, text);
+            Output.Write(",\"index\":"u8);
+            Output.Write(digits[..written]);
+            Output.Write(",\"logprobs\":null,\"finish_reason\":null}]}\n\n"u8);
+            return;
+        }
+
+        Output.Write("\"choices\":[{\"index\":"u8);
         Output.Write(digits[..written]);
-        Output.Write(",\"delta\":{\"content\":"u8);
+        Output.Write(",\"delta\":{\""u8);
+        Output.Write(field.IsEmpty ? "content"u8 : field);
+        Output.Write("\":"u8);
         JsonStringSplice.WriteString(Output, text);
         Output.Write("},\"finish_reason\":null}]}\n\n"u8);
     }
 
     /// <summary>Writes the event with new data: its other lines as they were, the data as one <c>data:</c> line per JSON line.</summary>
-    private void WriteEvent(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> data)
-    {
-        bool dataWritten = false;
-        ReadOnlySpan<byte> rest = raw;
-        if (!rest.IsEmpty && rest[0] == (byte)'\n')
-        {
-            // The LF of a CRLF split across reads: the parser ended the previous event at its CR and carried the LF
-            // over. It belongs to the previous event's line end; send it on so the framing stays byte for byte.
-            Output.Write("\n"u8);
-            rest = rest[1..];
-        }
-
-        while (!rest.IsEmpty)
-        {
-            int end = rest.IndexOfAny((byte)'\r', (byte)'\n');
-            int next = end < 0 ? rest.Length : end + 1;
-            if (end >= 0 && rest[end] == (byte)'\r' && next < rest.Length && rest[next] == (byte)'\n')
-            {
-                next++;
-            }
-
-            ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
-            ReadOnlySpan<byte> lineWithEnd = rest[..next];
-            rest = rest[next..];
-            if (line.IsEmpty)
-            {
-                continue;
-            }
-
-            if (!IsDataLine(line))
-            {
-                Output.Write(lineWithEnd);
-                continue;
-            }
-
-            if (dataWritten)
-            {
-                continue;
-            }
-
-            dataWritten = true;
-            ReadOnlySpan<byte> remaining = data;
-            while (true)
-            {
-                int newline = remaining.IndexOf((byte)'\n');
-                Output.Write("data: "u8);
-                Output.Write(newline < 0 ? remaining : remaining[..newline]);
-                Output.Write("\n"u8);
-                if (newline < 0)
-                {
-                    break;
-                }
-
-                remaining = remaining[(newline + 1)..];
-            }
-        }
-
-        Output.Write("\n"u8);
-    }
-
-    private static bool IsDataLine(ReadOnlySpan<byte> line) =>
-        line.StartsWith("data"u8) && (line.Length == 4 || line[4] == (byte)':');
+    private void WriteEvent(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> data) => ServerSentEventWriter.WriteEvent(Output, raw, data);
 
     private sealed class ChoiceState(int index)
     {
         public int Index { get; } = index;
+
+        /// <summary>The choice's <c>reasoning_content</c> trace.</summary>
+        public ReasoningState ReasoningContent { get; } = new();
+
+        /// <summary>The choice's <c>reasoning</c> trace.</summary>
+        public ReasoningState Reasoning { get; } = new();
+
+        public bool HasOpenReasoning => ReasoningContent.IsOpen || Reasoning.IsOpen;
 
         public IStreamingTextMarking? Stream { get; set; }
 
@@ -662,6 +770,25 @@ internal sealed class ChatCompletionStreamRewriter : IServerSentEventSink
 
             Closed = true;
             return Stream?.Complete() ?? "";
+        }
+    }
+
+    /// <summary>
+    /// One reasoning field of a choice: its marker (without the canary) until the answer starts. Reasoning that comes
+    /// after that (a server that interleaves them) starts a new marker rather than pass unmarked.
+    /// </summary>
+    private sealed class ReasoningState
+    {
+        public IStreamingTextMarking? Stream { get; set; }
+
+        public bool IsOpen => Stream is not null;
+
+        /// <summary>Ends the current marker; returns the text it still held.</summary>
+        public string Close()
+        {
+            string tail = Stream?.Complete() ?? "";
+            Stream = null;
+            return tail;
         }
     }
 }

@@ -10,8 +10,15 @@ namespace CanaryService.Api.Proxy.Rewriting;
 /// <param name="Content">The decoded content, or null.</param>
 /// <param name="CarriesStructure">The choice carries tool calls, a function call or a refusal: its text is not marked.</param>
 /// <param name="Finished">The choice has a <c>finish_reason</c>.</param>
+/// <param name="ReasoningContent">The choice's <c>reasoning_content</c> string (DeepSeek-style reasoning trace), if any.</param>
+/// <param name="Reasoning">The choice's <c>reasoning</c> string (the same trace as other servers name it), if any.</param>
 internal readonly record struct ChoiceContent(
-    int Index, int ContentStart, int ContentLength, string? Content, bool CarriesStructure, bool Finished);
+    int Index, int ContentStart, int ContentLength, string? Content, bool CarriesStructure, bool Finished,
+    JsonText? ReasoningContent = null, JsonText? Reasoning = null)
+{
+    /// <summary>The choice carries reasoning text.</summary>
+    public bool HasReasoning => ReasoningContent is not null || Reasoning is not null;
+}
 
 /// <summary>
 /// Finds, in a chat completion (<c>choices[].message</c>) or a streamed chunk (<c>choices[].delta</c>), each
@@ -40,8 +47,18 @@ internal static class ChoiceScan
         ReadOnlySpan<byte> messageProperty,
         List<ChoiceContent> choices,
         List<Range>? envelope = null,
+        bool decodeContent = true) =>
+        TryScan(json, messageProperty.SequenceEqual("delta"u8) ? ChoiceLayout.ChatDelta : ChoiceLayout.ChatMessage, choices, envelope, decodeContent);
+
+    /// <summary>Scans <paramref name="json"/> with the choices laid out as <paramref name="layout"/> says; false when it is not a JSON object.</summary>
+    public static bool TryScan(
+        ReadOnlySpan<byte> json,
+        ChoiceLayout layout,
+        List<ChoiceContent> choices,
+        List<Range>? envelope = null,
         bool decodeContent = true)
     {
+        ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(choices);
         choices.Clear();
         envelope?.Clear();
@@ -61,7 +78,7 @@ internal static class ChoiceScan
                 reader.Read();
                 if (isChoices && reader.TokenType == JsonTokenType.StartArray)
                 {
-                    ReadChoices(ref reader, messageProperty, choices, decodeContent);
+                    ReadChoices(ref reader, layout, choices, decodeContent);
                 }
                 else
                 {
@@ -171,7 +188,7 @@ internal static class ChoiceScan
         }
     }
 
-    private static void ReadChoices(ref Utf8JsonReader reader, ReadOnlySpan<byte> messageProperty, List<ChoiceContent> choices, bool decodeContent)
+    private static void ReadChoices(ref Utf8JsonReader reader, ChoiceLayout layout, List<ChoiceContent> choices, bool decodeContent)
     {
         int position = 0;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -183,12 +200,7 @@ internal static class ChoiceScan
                 continue;
             }
 
-            int index = position++;
-            int contentStart = -1;
-            int contentLength = 0;
-            string? content = null;
-            bool structured = false;
-            bool finished = false;
+            var choice = new ChoiceReading { Index = position++, ContentStart = -1 };
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 if (reader.ValueTextEquals("index"u8))
@@ -196,15 +208,15 @@ internal static class ChoiceScan
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out int value) && value >= 0)
                     {
-                        index = value;
+                        choice.Index = value;
                     }
                 }
                 else if (reader.ValueTextEquals("finish_reason"u8))
                 {
                     reader.Read();
-                    finished = reader.TokenType == JsonTokenType.String;
+                    choice.Finished = reader.TokenType == JsonTokenType.String;
                 }
-                else if (reader.ValueTextEquals(messageProperty))
+                else if (layout.HasMessage && reader.ValueTextEquals(layout.MessageProperty))
                 {
                     reader.Read();
                     if (reader.TokenType != JsonTokenType.StartObject)
@@ -215,39 +227,12 @@ internal static class ChoiceScan
 
                     while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                     {
-                        if (reader.ValueTextEquals("content"u8))
-                        {
-                            reader.Read();
-                            if (reader.TokenType == JsonTokenType.String)
-                            {
-                                contentStart = (int)reader.TokenStartIndex;
-                                contentLength = reader.ValueSpan.Length + 2;
-                                content = decodeContent ? reader.GetString() : null;
-                            }
-                            else
-                            {
-                                reader.Skip();
-                            }
-                        }
-                        else if (reader.ValueTextEquals("tool_calls"u8) || reader.ValueTextEquals("function_call"u8)
-                            || reader.ValueTextEquals("refusal"u8))
-                        {
-                            reader.Read();
-                            structured |= reader.TokenType switch
-                            {
-                                JsonTokenType.Null => false,
-                                JsonTokenType.String => reader.ValueSpan.Length > 0,
-                                JsonTokenType.StartArray => !IsEmptyArray(ref reader),
-                                _ => true,
-                            };
-                            reader.Skip();
-                        }
-                        else
-                        {
-                            reader.Read();
-                            reader.Skip();
-                        }
+                        ReadTextProperty(ref reader, layout, ref choice, decodeContent);
                     }
+                }
+                else if (!layout.HasMessage)
+                {
+                    ReadTextProperty(ref reader, layout, ref choice, decodeContent);
                 }
                 else
                 {
@@ -256,8 +241,67 @@ internal static class ChoiceScan
                 }
             }
 
-            choices.Add(new ChoiceContent(index, contentStart, contentLength, content, structured, finished));
+            choices.Add(new ChoiceContent(choice.Index, choice.ContentStart, choice.ContentLength, choice.Content, choice.Structured, choice.Finished,
+                choice.ReasoningContent, choice.Reasoning));
         }
+    }
+
+    /// <summary>Reads one property of the object that holds a choice's text (the reader is on its name), noting what the rewriters need.</summary>
+    private static void ReadTextProperty(ref Utf8JsonReader reader, ChoiceLayout layout, ref ChoiceReading choice, bool decodeContent)
+    {
+        if (reader.ValueTextEquals(layout.TextProperty))
+        {
+            reader.Read();
+            if (reader.TokenType == JsonTokenType.String)
+            {
+                choice.ContentStart = (int)reader.TokenStartIndex;
+                choice.ContentLength = reader.ValueSpan.Length + 2;
+                choice.Content = decodeContent ? reader.GetString() : null;
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        else if (layout.HasReasoning && reader.ValueTextEquals("reasoning_content"u8))
+        {
+            choice.ReasoningContent = ReadText(ref reader, decodeContent);
+        }
+        else if (layout.HasReasoning && reader.ValueTextEquals("reasoning"u8))
+        {
+            choice.Reasoning = ReadText(ref reader, decodeContent);
+        }
+        else if (layout.HasMessage && (reader.ValueTextEquals("tool_calls"u8) || reader.ValueTextEquals("function_call"u8)
+            || reader.ValueTextEquals("refusal"u8)))
+        {
+            reader.Read();
+            choice.Structured |= reader.TokenType switch
+            {
+                JsonTokenType.Null => false,
+                JsonTokenType.String => reader.ValueSpan.Length > 0,
+                JsonTokenType.StartArray => !IsEmptyArray(ref reader),
+                _ => true,
+            };
+            reader.Skip();
+        }
+        else
+        {
+            reader.Read();
+            reader.Skip();
+        }
+    }
+
+    /// <summary>The string value after the property name the reader is on, or null (value skipped) when it is not a string.</summary>
+    private static JsonText? ReadText(ref Utf8JsonReader reader, bool decode)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            reader.Skip();
+            return null;
+        }
+
+        return new JsonText((int)reader.TokenStartIndex, reader.ValueSpan.Length + 2, decode ? reader.GetString() : null);
     }
 
     private static bool IsEmptyArray(ref Utf8JsonReader reader)
@@ -265,5 +309,18 @@ internal static class ChoiceScan
         // Looks one token ahead on a copy; the caller skips the array from its start.
         Utf8JsonReader probe = reader;
         return probe.Read() && probe.TokenType == JsonTokenType.EndArray;
+    }
+
+    /// <summary>What <see cref="ReadChoices"/> learns about one choice as it reads it.</summary>
+    private struct ChoiceReading
+    {
+        public int Index;
+        public int ContentStart;
+        public int ContentLength;
+        public string? Content;
+        public bool Structured;
+        public bool Finished;
+        public JsonText? ReasoningContent;
+        public JsonText? Reasoning;
     }
 }

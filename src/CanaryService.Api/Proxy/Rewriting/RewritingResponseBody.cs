@@ -18,6 +18,9 @@ internal abstract class RewritingResponseBody : Stream
     /// <summary>How many choices were marked (known once <see cref="CompleteAsync"/> ran).</summary>
     public abstract int MarkedChoices { get; }
 
+    /// <summary>The marked choices of each answer with text (one entry per issued response; a batch file has one per line).</summary>
+    public virtual IReadOnlyList<int> MarkedResponses => MarkedChoices > 0 ? [MarkedChoices] : [];
+
     /// <summary>The upstream answer ended normally: writes whatever is still held.</summary>
     public abstract Task CompleteAsync(CancellationToken cancellationToken);
 

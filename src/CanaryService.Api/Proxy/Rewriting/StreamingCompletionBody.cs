@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace CanaryService.Api.Proxy.Rewriting;
 
 /// <summary>
-/// The body of a streamed (SSE) chat completion: parses events as bytes arrive, marks them and sends and flushes
+/// The body of a streamed (SSE) answer: parses events as bytes arrive, marks them with its surface's rewriter and sends and flushes
 /// every event completed by a read at once, so nothing waits for a later read.
 /// </summary>
 /// <remarks>
@@ -16,14 +16,20 @@ namespace CanaryService.Api.Proxy.Rewriting;
 internal sealed class StreamingCompletionBody : RewritingResponseBody
 {
     private readonly ServerSentEventParser _parser = new();
-    private readonly ChatCompletionStreamRewriter _rewriter;
+    private readonly IStreamRewriter _rewriter;
     private readonly PipeWriter _writer;
 
     public StreamingCompletionBody(HttpResponse response, IResponseMarking marking)
+        : this(response, new ChatCompletionStreamRewriter(marking))
+    {
+    }
+
+    public StreamingCompletionBody(HttpResponse response, IStreamRewriter rewriter)
         : base(response?.Body!)
     {
+        ArgumentNullException.ThrowIfNull(rewriter);
         _writer = response!.BodyWriter;
-        _rewriter = new ChatCompletionStreamRewriter(marking);
+        _rewriter = rewriter;
     }
 
     public override int MarkedChoices => _rewriter.MarkedChoices;
