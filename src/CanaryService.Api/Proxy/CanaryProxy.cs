@@ -35,6 +35,7 @@ public sealed partial class CanaryProxy : IDisposable
     private readonly AccountResolver _accounts;
     private readonly IResponseMarker? _marker;
     private readonly IIssuanceLog? _issuance;
+    private readonly IPromptSampleLog? _prompts;
     private readonly ILogger _logger;
 
     internal CanaryProxy(
@@ -44,6 +45,7 @@ public sealed partial class CanaryProxy : IDisposable
         AccountResolver accounts,
         IResponseMarker? marker,
         IIssuanceLog? issuance,
+        IPromptSampleLog? prompts,
         ILogger<CanaryProxy> logger)
     {
         ArgumentNullException.ThrowIfNull(forwarder);
@@ -71,6 +73,7 @@ public sealed partial class CanaryProxy : IDisposable
         _accounts = accounts;
         _marker = marker;
         _issuance = issuance;
+        _prompts = prompts;
         _logger = logger;
     }
 
@@ -135,8 +138,10 @@ public sealed partial class CanaryProxy : IDisposable
         await ReportForwarderErrorAsync(context, error).ConfigureAwait(false);
         if (transformer.Body is { MarkedChoices: > 0 } marked && plan is not null && await plan.MarkingAsync().ConfigureAwait(false) is { } marking)
         {
-            // Record never blocks: the issuance log queues the event and writes it in the background.
-            _issuance?.Record(marking.ToIssuance(marked.MarkedChoices));
+            // Record never blocks: the issuance log and the prompt sample queue and write in the background.
+            IssuanceEvent issued = marking.ToIssuance(marked.MarkedChoices);
+            _issuance?.Record(issued);
+            _prompts?.Record(new PromptSample(issued.AccountId, issued.IssuedAt, request.PromptText));
         }
     }
 
