@@ -118,6 +118,7 @@ var evidenceNames = {
   issuanceTable: 'Issuance'
   probeRunsTable: 'ProbeRuns'
   evidenceTable: 'Evidence'
+  promptSampleTable: 'PromptSamples'
   transcriptContainer: 'probes'
 }
 
@@ -196,6 +197,7 @@ module evidenceStorage 'modules/evidenceStorage.bicep' = {
       evidenceNames.issuanceTable
       evidenceNames.probeRunsTable
       evidenceNames.evidenceTable
+      evidenceNames.promptSampleTable
     ]
   }
 }
@@ -239,6 +241,7 @@ var serviceSettings = {
   Storage__IssuanceTable: evidenceNames.issuanceTable
   Storage__ProbeRunsTable: evidenceNames.probeRunsTable
   Storage__EvidenceTable: evidenceNames.evidenceTable
+  Storage__PromptSampleTable: evidenceNames.promptSampleTable
   Storage__TranscriptContainer: evidenceNames.transcriptContainer
   Upstream__BaseUrl: upstreamBaseUrl
   Proxy__AccountHeader: accountHeader
@@ -259,6 +262,12 @@ var tuningDefaults = {
   Storage__RetryInitialDelay: '00:00:00.250'
   Storage__RetryMaxDelay: '00:00:30'
   Storage__RegistryWriteTimeout: '00:00:03'
+  Storage__PromptSamplesPerWindow: '300'
+  Storage__PromptSampleWindow: '1.00:00:00'
+  Storage__PromptSampleRetention: '30.00:00:00'
+  Storage__PromptSampleQueueCapacity: '10000'
+  Storage__PromptSampleMaxPromptChars: '4000'
+  Storage__PromptSampleFlushInterval: '00:00:05'
   Upstream__Timeout: '00:05:00'
   Upstream__ConnectTimeout: '00:00:15'
   Proxy__MaxRequestBodyBytes: '16777216'
@@ -268,6 +277,8 @@ var tuningDefaults = {
   Probe__IssuanceWindowDays: '90'
   Probe__TopicPromptShare: '0.5'
   Probe__RetryReserveShare: '0.1'
+  Probe__ReplayPromptShare: '0.3'
+  Probe__ReplayRewordShare: '0.5'
   Probe__RetryBaseDelaySeconds: '0.5'
   Detection__Alpha: '0.000001'
   Detection__AttributionMinimumResponses: '100'

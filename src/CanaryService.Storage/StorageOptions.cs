@@ -41,6 +41,9 @@ public sealed class StorageOptions
     /// <summary>Table of the hash-chained evidence ledger (PK competitor, RK sequence).</summary>
     public string EvidenceTable { get; set; } = "Evidence";
 
+    /// <summary>Table of per-account prompt samples (PK account, RK window|priority).</summary>
+    public string PromptSampleTable { get; set; } = "PromptSamples";
+
     /// <summary>Blob container of transcripts, named by the SHA-256 of their content.</summary>
     public string TranscriptContainer { get; set; } = "probes";
 
@@ -70,4 +73,28 @@ public sealed class StorageOptions
     /// past it the response simply carries no canary).
     /// </summary>
     public TimeSpan RegistryWriteTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// The most prompts kept per account and window: a uniform sample of the distinct prompts behind the account's
+    /// marked answers in that window, however many there were.
+    /// </summary>
+    public int PromptSamplesPerWindow { get; set; } = 300;
+
+    /// <summary>The length of a sampling window (windows are aligned to the Unix epoch, so a day is a UTC day).</summary>
+    public TimeSpan PromptSampleWindow { get; set; } = TimeSpan.FromDays(1);
+
+    /// <summary>How long a window's prompts are kept: older windows are ignored by every read and deleted in the background.</summary>
+    public TimeSpan PromptSampleRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>
+    /// How many prompts may wait in memory for the background writer. Past it, <c>Record</c> drops the prompt and
+    /// counts it (metric <c>canary.prompt_samples.dropped</c>).
+    /// </summary>
+    public int PromptSampleQueueCapacity { get; set; } = 10_000;
+
+    /// <summary>Prompts longer than this (characters) are not sampled: pasted documents make costly, poor replays.</summary>
+    public int PromptSampleMaxPromptChars { get; set; } = 4_000;
+
+    /// <summary>How long the prompt writer gathers prompts before a write.</summary>
+    public TimeSpan PromptSampleFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
 }

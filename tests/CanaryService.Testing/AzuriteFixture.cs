@@ -58,6 +58,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             ["Storage:IssuanceTable"] = "Iss" + suffix,
             ["Storage:ProbeRunsTable"] = "Runs" + suffix,
             ["Storage:EvidenceTable"] = "Ev" + suffix,
+            ["Storage:PromptSampleTable"] = "Ps" + suffix,
             ["Storage:TranscriptContainer"] = "probes" + suffix,
         };
     }

@@ -24,6 +24,17 @@ public sealed class ProbeOptions
     /// <summary>The share of a run's prompts that ask about issued canary topics (the rest are open prose prompts).</summary>
     public double TopicPromptShare { get; set; } = 0.5;
 
+    /// <summary>
+    /// The share of a run's prompts that replay prompts attribution candidates actually asked (from their prompt
+    /// samples, accounts drawn in proportion to their marked volume). Planned first; <see cref="TopicPromptShare"/>
+    /// applies to the run as a whole and takes what is left. A student answers the prompts it was trained on in the
+    /// words it was taught, so these carry far more of a leaked account's watermark than open prompts do.
+    /// </summary>
+    public double ReplayPromptShare { get; set; } = 0.3;
+
+    /// <summary>The share of replayed prompts sent lightly reworded (a polite prefix or suffix) rather than verbatim.</summary>
+    public double ReplayRewordShare { get; set; } = 0.5;
+
     /// <summary>Base delay of the exponential back-off between retries of one prompt.</summary>
     public double RetryBaseDelaySeconds { get; set; } = 0.5;
 

@@ -43,6 +43,20 @@ internal sealed class ProbeOptionsValidator : IValidateOptions<ProbeOptions>
             errors.Add($"{S}:TopicPromptShare must be between 0 and 1.");
         }
 
+        if (!(options.ReplayPromptShare >= 0 && options.ReplayPromptShare <= 1))
+        {
+            errors.Add($"{S}:ReplayPromptShare must be between 0 and 1.");
+        }
+        else if (options.TopicPromptShare >= 0 && options.ReplayPromptShare + options.TopicPromptShare > 1 + 1e-9)
+        {
+            errors.Add($"{S}:ReplayPromptShare plus {S}:TopicPromptShare must be at most 1 (the rest are open prompts).");
+        }
+
+        if (!(options.ReplayRewordShare >= 0 && options.ReplayRewordShare <= 1))
+        {
+            errors.Add($"{S}:ReplayRewordShare must be between 0 and 1.");
+        }
+
         if (!(options.RetryBaseDelaySeconds >= 0 && options.RetryBaseDelaySeconds <= 60))
         {
             errors.Add($"{S}:RetryBaseDelaySeconds must be between 0 and 60.");

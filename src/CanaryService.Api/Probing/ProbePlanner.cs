@@ -1,4 +1,5 @@
 using CanaryService.Api.Configuration;
+using CanaryService.Core.Detection;
 using CanaryService.Core.Ports;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,7 +7,8 @@ using Microsoft.Extensions.Options;
 namespace CanaryService.Api.Probing;
 
 /// <summary>
-/// Plans a run's prompts for one competitor: topic prompts about canaries that were actually issued (each issued
+/// Plans a run's prompts for one competitor: replay prompts (prompts attribution candidates asked us, from their
+/// prompt samples, verbatim or lightly reworded), topic prompts about canaries that were actually issued (each issued
 /// topic once per round, the more often issued and the single-recipient ones first), and open prose prompts (explanations and how-tos whose natural
 /// answers are full of transitions, adverbs and adjectives, where the lexical watermark lives).
 /// </summary>
@@ -14,21 +16,34 @@ public sealed partial class ProbePlanner
 {
     private readonly ICanaryRegistry _registry;
     private readonly IIssuanceLog _issuance;
+    private readonly IPromptSampleLog _prompts;
     private readonly IOptionsMonitor<ProbeOptions> _options;
+    private readonly IOptionsMonitor<DetectionOptions> _detection;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ProbePlanner> _logger;
 
     /// <summary>Creates the planner.</summary>
-    public ProbePlanner(ICanaryRegistry registry, IIssuanceLog issuance, IOptionsMonitor<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbePlanner> logger)
+    public ProbePlanner(
+        ICanaryRegistry registry,
+        IIssuanceLog issuance,
+        IPromptSampleLog prompts,
+        IOptionsMonitor<ProbeOptions> options,
+        IOptionsMonitor<DetectionOptions> detection,
+        TimeProvider timeProvider,
+        ILogger<ProbePlanner> logger)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(issuance);
+        ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(detection);
         ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
         _registry = registry;
         _issuance = issuance;
+        _prompts = prompts;
         _options = options;
+        _detection = detection;
         _timeProvider = timeProvider;
         _logger = logger;
     }
@@ -55,7 +70,7 @@ public sealed partial class ProbePlanner
         return Math.Max(1, requestBudget - reserve);
     }
 
-    /// <summary>Plans <paramref name="count"/> prompts. Storage faults degrade to open prompts only and are reported in <see cref="ProbePlan.Errors"/>.</summary>
+    /// <summary>Plans <paramref name="count"/> prompts. Storage faults degrade to fewer kinds of prompts and are reported in <see cref="ProbePlan.Errors"/>.</summary>
     /// <param name="count">How many prompts to plan.</param>
     /// <param name="seed">Seeds the draw, so runs vary but a run's plan can be reproduced.</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
@@ -64,10 +79,13 @@ public sealed partial class ProbePlanner
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ProbeOptions options = _options.CurrentValue;
         List<string> errors = [];
+        IReadOnlyList<AccountIssuance> accounts = [];
         IReadOnlyList<IssuedCanary> issued = [];
         try
         {
-            issued = await ReadIssuedCanariesAsync(options.IssuanceWindowDays, cancellationToken).ConfigureAwait(false);
+            DateOnly today = DateOnly.FromDateTime(_timeProvider.GetUtcNow().UtcDateTime);
+            accounts = await _issuance.QueryAsync(today.AddDays(-options.IssuanceWindowDays), today, cancellationToken).ConfigureAwait(false);
+            issued = await ReadIssuedCanariesAsync(accounts, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -78,17 +96,41 @@ public sealed partial class ProbePlanner
         // Seeded on purpose: the plan is not a secret, and a reproducible draw makes a run explainable.
 #pragma warning disable CA5394
         Random random = new(seed);
-        int topicCount = issued.Count == 0 ? 0 : (int)Math.Round(count * options.TopicPromptShare);
         List<ProbePrompt> prompts = new(count);
+
+        // Replays first: the candidates the scoring tests (the same volume rule and cap), weighted by volume.
+        int replayCount = (int)Math.Round(count * options.ReplayPromptShare);
+        if (replayCount > 0 && accounts.Count > 0)
+        {
+            DetectionOptions detection = CompetitorScoring.EffectiveDetectionOptions(options, _detection.CurrentValue);
+            AccountIssuance[] candidates = [.. accounts
+                .DistinctBy(a => a.AccountId, StringComparer.Ordinal)
+                .Where(a => a.MarkedResponses >= detection.AttributionMinimumResponses)
+                .OrderByDescending(a => a.MarkedResponses)
+                .ThenBy(a => a.AccountId, StringComparer.Ordinal)
+                .Take(detection.AttributionMaximumAccounts)];
+            try
+            {
+                prompts.AddRange(await ReplayDraw.DrawAsync(_prompts, candidates, replayCount, options.ReplayRewordShare, random, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogPromptSamplesUnavailable(_logger, ex);
+                errors.Add("planner: prompt samples could not be read (" + ex.GetType().Name + "); no replay prompts");
+            }
+        }
+
+        int topicCount = issued.Count == 0 ? 0 : Math.Min(count - prompts.Count, (int)Math.Round(count * options.TopicPromptShare));
+        int topicTarget = prompts.Count + topicCount;
         // Distinct topics carry independent evidence (a topic's phrase factor is fixed once its canary is seen), so
         // every issued topic is asked once before any is asked again; within a round, topics are ordered by a
         // weighted draw without replacement (Efraimidis-Spirakis), favouring those issued more often and, four to
         // one, those that a single account received: only those can attribute a leak to an account.
-        for (int round = 0; prompts.Count < topicCount; round++)
+        for (int round = 0; prompts.Count < topicTarget; round++)
         {
             foreach (IssuedCanary canary in issued.OrderBy(c => -Math.Log(1 - random.NextDouble()) / c.Weight).ThenBy(c => c.Record.Topic, StringComparer.Ordinal))
             {
-                if (prompts.Count >= topicCount)
+                if (prompts.Count >= topicTarget)
                 {
                     break;
                 }
@@ -113,10 +155,8 @@ public sealed partial class ProbePlanner
     }
 
     /// <summary>Registered canaries that were issued at least once in the window, with how often.</summary>
-    private async Task<IReadOnlyList<IssuedCanary>> ReadIssuedCanariesAsync(int windowDays, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<IssuedCanary>> ReadIssuedCanariesAsync(IReadOnlyList<AccountIssuance> accounts, CancellationToken cancellationToken)
     {
-        DateOnly today = DateOnly.FromDateTime(_timeProvider.GetUtcNow().UtcDateTime);
-        IReadOnlyList<AccountIssuance> accounts = await _issuance.QueryAsync(today.AddDays(-windowDays), today, cancellationToken).ConfigureAwait(false);
         Dictionary<(string Epoch, string Topic), long> counts = [];
         Dictionary<(string Epoch, string Topic), int> recipients = [];
         foreach (AccountIssuance account in accounts.DistinctBy(a => a.AccountId, StringComparer.Ordinal))
@@ -154,6 +194,9 @@ public sealed partial class ProbePlanner
     [LoggerMessage(Level = LogLevel.Warning, Message = "Issued canaries could not be read; this run sends open prompts only.")]
     private static partial void LogIssuedCanariesUnavailable(ILogger logger, Exception exception);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Prompt samples could not be read; this run sends no replay prompts.")]
+    private static partial void LogPromptSamplesUnavailable(ILogger logger, Exception exception);
+
     private sealed record IssuedCanary(CanaryRecord Record, long Issued, int Recipients)
     {
         public double Weight => Issued * (Recipients == 1 ? 4.0 : 1.0);
@@ -161,7 +204,7 @@ public sealed partial class ProbePlanner
 }
 
 /// <summary>A run's plan for one competitor.</summary>
-/// <param name="Prompts">The prompts, topic prompts first.</param>
+/// <param name="Prompts">The prompts: replay prompts first, then topic prompts, then open prompts.</param>
 /// <param name="IssuedCanaries">How many issued canaries the topic prompts were drawn from.</param>
 /// <param name="Errors">What went wrong while planning (the plan is still usable).</param>
 public sealed record ProbePlan(IReadOnlyList<ProbePrompt> Prompts, int IssuedCanaries, IReadOnlyList<string> Errors);

@@ -225,7 +225,7 @@ public sealed partial class ProbeRunner : IDisposable
             }
         }
 
-        return new ProbeExchange(prompt.Kind, prompt.Epoch, prompt.Topic, prompt.Text, answer, error, _timeProvider.GetUtcNow());
+        return new ProbeExchange(prompt.Kind, prompt.Epoch, prompt.Topic, prompt.Text, answer, error, _timeProvider.GetUtcNow(), prompt.Account, prompt.Form);
     }
 
     private async Task TryRecordRunAsync(ProbeRunRecord record, CancellationToken cancellationToken)

@@ -36,6 +36,7 @@ public static class ProbingServiceCollectionExtensions
         services.TryAddSingleton<ProbeRunner>();
         services.TryAddSingleton<EvidenceReader>();
         services.TryAddSingleton<EvidenceHandlers>();
+        services.TryAddSingleton<PromptSampleHandlers>();
         return services;
     }
 }

@@ -36,6 +36,7 @@ public sealed partial class CanaryProxy : IDisposable
     private readonly AccountResolver _accounts;
     private readonly IResponseMarker? _marker;
     private readonly IIssuanceLog? _issuance;
+    private readonly IPromptSampleLog? _prompts;
     private readonly ILogger _logger;
 
     internal CanaryProxy(
@@ -45,6 +46,7 @@ public sealed partial class CanaryProxy : IDisposable
         AccountResolver accounts,
         IResponseMarker? marker,
         IIssuanceLog? issuance,
+        IPromptSampleLog? prompts,
         ILogger<CanaryProxy> logger)
     {
         ArgumentNullException.ThrowIfNull(forwarder);
@@ -72,6 +74,7 @@ public sealed partial class CanaryProxy : IDisposable
         _accounts = accounts;
         _marker = marker;
         _issuance = issuance;
+        _prompts = prompts;
         _logger = logger;
     }
 
@@ -144,11 +147,18 @@ public sealed partial class CanaryProxy : IDisposable
         await ReportForwarderErrorAsync(context, error).ConfigureAwait(false);
         if (transformer.Body is { MarkedChoices: > 0 } marked && plan is not null && await plan.MarkingAsync().ConfigureAwait(false) is { } marking)
         {
-            // Record never blocks: the issuance log queues the event and writes it in the background. A batch file
-            // holds many answers, each issued to the account that downloads it.
+            // Record never blocks: the issuance log and the prompt sample queue and write in the background. A batch
+            // file holds many answers, each issued to the account that downloads it; it has no prompt to sample.
+            IssuanceEvent? issued = null;
             foreach (int markedChoices in marked.MarkedResponses)
             {
-                _issuance?.Record(marking.ToIssuance(markedChoices));
+                issued = marking.ToIssuance(markedChoices);
+                _issuance?.Record(issued);
+            }
+
+            if (issued is not null && !string.IsNullOrEmpty(request.PromptText))
+            {
+                _prompts?.Record(new PromptSample(issued.AccountId, issued.IssuedAt, request.PromptText));
             }
         }
     }

@@ -17,7 +17,8 @@ public static class ProxyServiceCollectionExtensions
     /// <summary>
     /// Adds the proxy, bound to the <c>Upstream</c> and <c>Proxy</c> configuration sections. It needs a
     /// <see cref="Core.Keys.CanaryKeyRing"/>; it marks when an <see cref="IResponseMarker"/> is registered and
-    /// records issuance when an <see cref="IIssuanceLog"/> is.
+    /// records issuance when an <see cref="IIssuanceLog"/> is, and samples the prompts behind marked answers when an
+    /// <see cref="IPromptSampleLog"/> is.
     /// </summary>
     public static IServiceCollection AddCanaryProxy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -34,6 +35,7 @@ public static class ProxyServiceCollectionExtensions
             provider.GetRequiredService<AccountResolver>(),
             provider.GetService<IResponseMarker>(),
             provider.GetService<IIssuanceLog>(),
+            provider.GetService<IPromptSampleLog>(),
             provider.GetRequiredService<ILogger<CanaryProxy>>()));
         return services;
     }

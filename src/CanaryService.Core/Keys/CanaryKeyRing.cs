@@ -30,6 +30,7 @@ public sealed class CanaryKeyRing
         LayerSeed = master.Derive("canary/lexical/layers");
         AccountSalt = master.Derive("canary/account-salt");
         PhraseDrawKey = master.Derive("canary/phrase/draw");
+        PromptSampleKey = master.Derive("canary/prompt-sample");
     }
 
     /// <summary>The global lexical key: answers "was it us?" from all traffic.</summary>
@@ -46,6 +47,12 @@ public sealed class CanaryKeyRing
     /// without the key can tell in advance which requests carry one.
     /// </summary>
     public byte[] PhraseDrawKey { get; }
+
+    /// <summary>
+    /// Keys the priority that decides which prompts an account's prompt sample keeps, so the caller cannot write
+    /// prompts that crowd the others out of the sample without the key.
+    /// </summary>
+    public byte[] PromptSampleKey { get; }
 
     /// <summary>The lexical key of one account: answers "which account leaked?".</summary>
     public LexicalKey ForAccount(string accountId)

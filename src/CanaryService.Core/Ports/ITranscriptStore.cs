@@ -1,13 +1,15 @@
 namespace CanaryService.Core.Ports;
 
 /// <summary>One probe prompt sent to a competitor and what came back.</summary>
-/// <param name="Kind"><c>topic</c> (asks about an issued canary's topic) or <c>open</c> (open prose that draws lexicon words).</param>
+/// <param name="Kind"><c>topic</c> (asks about an issued canary's topic), <c>open</c> (open prose that draws lexicon words) or <c>replay</c> (a prompt an account asked us, asked again).</param>
 /// <param name="Epoch">For topic probes: the canary epoch.</param>
 /// <param name="Topic">For topic probes: the canary topic.</param>
 /// <param name="Prompt">The prompt text sent (its contexts are excluded from lexical scoring).</param>
 /// <param name="Answer">The answer text, or null when the call failed.</param>
 /// <param name="Error">What went wrong, when the call failed.</param>
 /// <param name="At">When the answer (or failure) arrived.</param>
+/// <param name="Account">For <c>replay</c> probes: the account whose sampled prompt this was.</param>
+/// <param name="Form">For <c>replay</c> probes: <c>verbatim</c> or <c>reworded</c>.</param>
 public sealed record ProbeExchange(
     string Kind,
     string? Epoch,
@@ -15,7 +17,9 @@ public sealed record ProbeExchange(
     string Prompt,
     string? Answer,
     string? Error,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    string? Account = null,
+    string? Form = null);
 
 /// <summary>A competitor's answers in one probe run.</summary>
 public sealed record Transcript(

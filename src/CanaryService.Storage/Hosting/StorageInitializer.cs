@@ -45,7 +45,7 @@ public sealed partial class StorageInitializer : BackgroundService
         {
             try
             {
-                foreach (string table in new[] { _options.RegistryTable, _options.IssuanceTable, _options.ProbeRunsTable, _options.EvidenceTable })
+                foreach (string table in new[] { _options.RegistryTable, _options.IssuanceTable, _options.ProbeRunsTable, _options.EvidenceTable, _options.PromptSampleTable })
                 {
                     await _tables.CreateTableIfNotExistsAsync(table, stoppingToken).ConfigureAwait(false);
                 }

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using Azure.Core;
 using Azure.Data.Tables;
 using Azure.Identity;
@@ -8,6 +9,7 @@ using CanaryService.Core.Ports;
 using CanaryService.Storage.Evidence;
 using CanaryService.Storage.Issuance;
 using CanaryService.Storage.ProbeRuns;
+using CanaryService.Storage.PromptSamples;
 using CanaryService.Storage.Registry;
 using CanaryService.Storage.Transcripts;
 using Microsoft.Extensions.Configuration;
@@ -25,7 +27,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="StorageOptions"/> from the <c>Storage</c> section of <paramref name="configuration"/> and
     /// registers, as singletons, the storage clients, <see cref="ICanaryRegistry"/>, <see cref="IIssuanceLog"/>
-    /// (with its background writer), <see cref="IProbeRunLog"/>, <see cref="IEvidenceLedger"/>,
+    /// (with its background writer), <see cref="IPromptSampleLog"/> (likewise), <see cref="IProbeRunLog"/>, <see cref="IEvidenceLedger"/>,
     /// <see cref="ITranscriptStore"/>, and the <see cref="StorageInitializer"/> that creates tables and containers.
     /// </summary>
     /// <remarks>
@@ -38,7 +40,8 @@ public static class StorageServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName));
+        services.AddOptions<StorageOptions>().Bind(configuration.GetSection(StorageOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<StorageOptions>, StorageOptionsValidator>());
 
         services.TryAddSingleton<TokenCredential>(sp => CreateCredential(Options(sp)));
         services.TryAddSingleton(sp => Options(sp) is { ConnectionString: { Length: > 0 } connection }
@@ -54,6 +57,13 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ICanaryRegistry>(sp => new TableCanaryRegistry(Table(sp, Options(sp).RegistryTable), Options(sp).RegistryWriteTimeout));
         services.TryAddSingleton(sp => new TableIssuanceLog(Table(sp, Options(sp).IssuanceTable), Options(sp), sp.GetService<ILogger<TableIssuanceLog>>()));
         services.TryAddSingleton<IIssuanceLog>(sp => sp.GetRequiredService<TableIssuanceLog>());
+        services.TryAddSingleton(sp => new TablePromptSampleLog(
+            Table(sp, Options(sp).PromptSampleTable),
+            Options(sp),
+            PromptSampleKey(sp),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<TablePromptSampleLog>>()));
+        services.TryAddSingleton<IPromptSampleLog>(sp => sp.GetRequiredService<TablePromptSampleLog>());
         services.TryAddSingleton<IProbeRunLog>(sp => new TableProbeRunLog(Table(sp, Options(sp).ProbeRunsTable)));
         services.TryAddSingleton<ITranscriptStore>(sp => new BlobTranscriptStore(
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(Options(sp).TranscriptContainer)));
@@ -62,10 +72,19 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<StorageInitializer>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StorageInitializer>(sp => sp.GetRequiredService<StorageInitializer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableIssuanceLog>(sp => sp.GetRequiredService<TableIssuanceLog>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TablePromptSampleLog>(sp => sp.GetRequiredService<TablePromptSampleLog>()));
         return services;
     }
 
     private static StorageOptions Options(IServiceProvider services) => services.GetRequiredService<IOptions<StorageOptions>>().Value;
+
+    /// <summary>
+    /// The key of the sample's priorities: from the key ring when the service has one (every instance then ranks a
+    /// prompt alike, so their samples merge). Without one (storage used on its own) a per-process key still gives a
+    /// uniform sample; instances then just rank differently.
+    /// </summary>
+    private static byte[] PromptSampleKey(IServiceProvider services) =>
+        services.GetService<CanaryKeyRing>()?.PromptSampleKey ?? RandomNumberGenerator.GetBytes(32);
 
     private static TableClient Table(IServiceProvider services, string name) => services.GetRequiredService<TableServiceClient>().GetTableClient(name);
 

@@ -7,7 +7,7 @@ namespace CanaryService.Storage.Transcripts;
 /// <summary>
 /// The stored form of a transcript: JSON lines (UTF-8, <c>\n</c> after each line). The first line is a header
 /// (<c>{"transcript":1,"competitor":…,"runId":…,"startedAt":…,"exchanges":N}</c>), then one line per exchange
-/// (<c>{"kind","epoch","topic","prompt","answer","error","at"}</c>). The same transcript always gives the
+/// (<c>{"kind","epoch","topic","prompt","answer","error","at"}</c>, and for replays <c>"account","form"</c>). The same transcript always gives the
 /// same bytes, so it always gets the same name.
 /// </summary>
 public static class TranscriptFormat
@@ -42,6 +42,13 @@ public static class TranscriptFormat
                 json.WriteString("answer", exchange.Answer);
                 json.WriteString("error", exchange.Error);
                 json.WriteString("at", exchange.At);
+                // Only replays carry these, so every other exchange keeps the bytes (and names) it always had.
+                if (exchange.Account is not null || exchange.Form is not null)
+                {
+                    json.WriteString("account", exchange.Account);
+                    json.WriteString("form", exchange.Form);
+                }
+
                 json.WriteEndObject();
                 json.Flush();
                 NewLine(buffer);
@@ -94,7 +101,9 @@ public static class TranscriptFormat
                     e.GetProperty("prompt").GetString() ?? "",
                     e.GetProperty("answer").GetString(),
                     e.GetProperty("error").GetString(),
-                    e.GetProperty("at").GetDateTimeOffset()));
+                    e.GetProperty("at").GetDateTimeOffset(),
+                    e.TryGetProperty("account", out JsonElement account) ? account.GetString() : null,
+                    e.TryGetProperty("form", out JsonElement form) ? form.GetString() : null));
             }
 
             return new Transcript(

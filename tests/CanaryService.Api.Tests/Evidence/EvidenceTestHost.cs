@@ -65,6 +65,7 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         Dictionary<string, string?> all = new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
         {
             ["Storage:IssuanceFlushInterval"] = "00:00:00.050",
+            ["Storage:PromptSampleFlushInterval"] = "00:00:00.050",
             ["Probe:RetryBaseDelaySeconds"] = "0.01",
         };
         if (withAdminKey)

@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace CanaryService.Storage.PromptSamples;
+
+/// <summary>
+/// Windows, row keys and priorities of the prompt sample. A row key is <c>{window}|{priority}</c>: the window's start
+/// as <c>yyyy-MM-ddTHHmm</c> (fixed length, so keys sort by time) and the prompt's priority as 16 hex digits, so a
+/// window's rows come back from a range query smallest priority first and its sample is simply its first K rows.
+/// </summary>
+internal sealed class PromptSampleKeys
+{
+    private const string WindowFormat = "yyyy-MM-dd'T'HHmm";
+
+    /// <summary>The length of a formatted window (<c>2026-01-31T0000</c>).</summary>
+    public const int WindowLength = 15;
+    private readonly byte[] _priorityKey;
+    private readonly long _windowTicks;
+
+    public PromptSampleKeys(byte[] priorityKey, TimeSpan window)
+    {
+        ArgumentNullException.ThrowIfNull(priorityKey);
+        ArgumentOutOfRangeException.ThrowIfLessThan(window, TimeSpan.FromMinutes(1));
+        _priorityKey = priorityKey;
+        _windowTicks = window.Ticks;
+    }
+
+    /// <summary>The start of the window <paramref name="at"/> falls in (windows are aligned to the Unix epoch).</summary>
+    public DateTimeOffset WindowStart(DateTimeOffset at)
+    {
+        long since = at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return DateTimeOffset.UnixEpoch.AddTicks(since - (((since % _windowTicks) + _windowTicks) % _windowTicks));
+    }
+
+    /// <summary>The row-key prefix of the window that starts at <paramref name="windowStart"/>.</summary>
+    public static string Window(DateTimeOffset windowStart) => windowStart.UtcDateTime.ToString(WindowFormat, CultureInfo.InvariantCulture);
+
+    /// <summary>Parses a row key's window back (null when the key is not a prompt-sample key).</summary>
+    public static DateTimeOffset? ParseWindow(string rowKey) =>
+        rowKey.Length > WindowLength
+        && DateTime.TryParseExact(rowKey.AsSpan(0, WindowLength), WindowFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out DateTime start)
+            ? new DateTimeOffset(start, TimeSpan.Zero)
+            : null;
+
+    /// <summary>
+    /// The prompt's priority in its account's window: the first 8 bytes of a keyed HMAC, so priorities are uniform
+    /// and independent of arrival order (the K smallest are a uniform sample), the same prompt always gets the same
+    /// one (asked twice, kept once), and nobody without the key can write prompts that crowd out the others.
+    /// </summary>
+    public ulong Priority(string accountId, string window, string prompt)
+    {
+        byte[] data = Encoding.UTF8.GetBytes(accountId + "\0" + window + "\0" + prompt);
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(_priorityKey, data, mac);
+        return BinaryPrimitives.ReadUInt64BigEndian(mac);
+    }
+
+    /// <summary>The row key of a prompt with <paramref name="priority"/> in <paramref name="window"/>.</summary>
+    public static string RowKey(string window, ulong priority) => window + "|" + priority.ToString("x16", CultureInfo.InvariantCulture);
+
+    /// <summary>The priority in a row key (which ends in it).</summary>
+    public static ulong PriorityOf(string rowKey) => ulong.Parse(rowKey.AsSpan(rowKey.Length - 16), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+}

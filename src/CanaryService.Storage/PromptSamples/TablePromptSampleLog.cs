@@ -1,0 +1,577 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Threading.Channels;
+using Azure;
+using Azure.Data.Tables;
+using CanaryService.Core.Ports;
+using CanaryService.Storage.Tables;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CanaryService.Storage.PromptSamples;
+
+/// <summary>
+/// The prompt sample in Azure Tables (table <c>PromptSamples</c>, PK account, RK <c>{window}|{priority}</c>): per
+/// account and window, the <see cref="StorageOptions.PromptSamplesPerWindow"/> distinct prompts with the smallest keyed
+/// priority, a uniform sample however many prompts the account sent. <see cref="Record"/> only enqueues; this
+/// service's background loop writes, and deletes windows older than <see cref="StorageOptions.PromptSampleRetention"/>.
+/// </summary>
+/// <remarks>
+/// <para><b>Why bottom-K and not Algorithm R.</b> Reservoir sampling by counter needs one read-modify-write of the
+/// window's count per prompt, which several instances (and a restart) would race on. Keeping the K smallest of
+/// independent uniform priorities gives the same uniform sample, merges across instances and restarts (each is just
+/// more candidates), and makes every write idempotent (a row's key is its content's priority; a retried upsert or
+/// delete changes nothing).</para>
+/// <para><b>The queue.</b> <see cref="Record"/> puts the prompt in a bounded queue of
+/// <see cref="StorageOptions.PromptSampleQueueCapacity"/> and returns at once; it never waits and never throws for a
+/// storage fault. A full queue drops the prompt (counted in <see cref="DroppedCount"/> and the metric
+/// <c>canary.prompt_samples.dropped</c>, logged on the first drop and every 1,000th). While storage is down the writer
+/// retries with backoff and the queue holds what arrives, so an outage shorter than the queue loses nothing.</para>
+/// </remarks>
+public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSampleLog
+{
+    private static readonly Meter s_meter = new(Issuance.TableIssuanceLog.MeterName);
+    private static readonly Counter<long> s_dropped = s_meter.CreateCounter<long>("canary.prompt_samples.dropped", "{prompt}", "Prompts not sampled because the queue was full.");
+    private static readonly Counter<long> s_stored = s_meter.CreateCounter<long>("canary.prompt_samples.stored", "{prompt}", "Prompts written into an account's sample.");
+
+    // Expired windows are swept this often; reads ignore them meanwhile, so the sweep only reclaims space.
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
+
+    // Past this many tracked (account, window) samples the in-memory view is dropped and re-read on demand: it is a
+    // cache of what storage holds, never the only copy.
+    private const int MaxTrackedWindows = 100_000;
+
+    private readonly TableClient _table;
+    private readonly StorageOptions _options;
+    private readonly PromptSampleKeys _keys;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<PromptSample> _queue;
+    private readonly ConcurrentDictionary<(string Account, string Window), BottomKReservoir> _reservoirs = new();
+    private readonly Lock _gate = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
+    private readonly SemaphoreSlim _flushNow = new(0, 1);
+    private readonly SemaphoreSlim _writing = new(1, 1);
+    private List<WindowBatch> _pending = [];
+    private int _pendingEvents;
+    private long _enqueued;
+    private long _written;
+    private long _dropped;
+    private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
+
+    /// <summary>Creates the log over <paramref name="table"/>; the writer runs once the service is started.</summary>
+    /// <param name="table">The <c>PromptSamples</c> table.</param>
+    /// <param name="options">The storage settings (the <c>PromptSample*</c> ones).</param>
+    /// <param name="priorityKey">Keys the sample's priorities (<c>CanaryKeyRing.PromptSampleKey</c>).</param>
+    /// <param name="timeProvider">The clock (windows and retention).</param>
+    /// <param name="logger">Where drops and write failures are logged.</param>
+    public TablePromptSampleLog(TableClient table, StorageOptions options, byte[] priorityKey, TimeProvider? timeProvider = null, ILogger<TablePromptSampleLog>? logger = null)
+    {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(priorityKey);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.PromptSampleQueueCapacity, 1, nameof(options));
+        _table = table;
+        _options = options;
+        _keys = new PromptSampleKeys(priorityKey, options.PromptSampleWindow);
+        _time = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<TablePromptSampleLog>.Instance;
+        _queue = Channel.CreateBounded<PromptSample>(new BoundedChannelOptions(options.PromptSampleQueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait, // with TryWrite: refuse (and count) rather than block
+            SingleReader = true,
+        });
+    }
+
+    /// <summary>Prompts dropped because the queue was full, since start.</summary>
+    public long DroppedCount => Interlocked.Read(ref _dropped);
+
+    /// <summary>Prompts accepted but not yet through the writer.</summary>
+    public long PendingCount => Interlocked.Read(ref _enqueued) - Interlocked.Read(ref _written);
+
+    /// <inheritdoc />
+    /// <remarks>Never blocks and never throws for a storage fault.</remarks>
+    public bool Record(PromptSample sample)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        if (_options.PromptSamplesPerWindow == 0 || string.IsNullOrWhiteSpace(sample.Prompt) || sample.Prompt.Length > _options.PromptSampleMaxPromptChars
+            || string.IsNullOrEmpty(sample.AccountId))
+        {
+            return false;
+        }
+
+        lock (_gate)
+        {
+            // Counting under the gate keeps the count in queue order, so FlushAsync knows exactly what it waits for.
+            if (_queue.Writer.TryWrite(sample))
+            {
+                _enqueued++;
+                return true;
+            }
+        }
+
+        long dropped = Interlocked.Increment(ref _dropped);
+        s_dropped.Add(1);
+        if (dropped == 1 || dropped % 1000 == 0)
+        {
+            LogDropped(_logger, _options.PromptSampleQueueCapacity, dropped);
+        }
+
+        return false;
+    }
+
+    /// <inheritdoc />
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        TaskCompletionSource done;
+        lock (_gate)
+        {
+            long target = _enqueued;
+            if (Interlocked.Read(ref _written) >= target)
+            {
+                return Task.CompletedTask;
+            }
+
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushWaiters.Add((target, done));
+        }
+
+        RequestWrite();
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Reads the keys of the retained windows (a window's first <see cref="StorageOptions.PromptSamplesPerWindow"/>
+    /// rows are its sample), chooses the <paramref name="maxPrompts"/> whose priority mixed with <paramref name="draw"/>
+    /// is smallest (uniform, as the priorities are), and reads only those rows.
+    /// </remarks>
+    public async Task<IReadOnlyList<SampledPrompt>> ReadAsync(string accountId, int maxPrompts, ulong draw = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(accountId);
+        ArgumentOutOfRangeException.ThrowIfNegative(maxPrompts);
+        string partition = TableKeys.Escape(accountId);
+        string first = PromptSampleKeys.Window(RetainedSince());
+        string filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {first}");
+        List<string> keys = [];
+        string? window = null;
+        int inWindow = 0;
+        try
+        {
+            // Rows come back in row-key order: by window, then by priority, so a window's sample is its first K rows.
+            await foreach (TableEntity row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                string rowWindow = row.RowKey[..PromptSampleKeys.WindowLength];
+                if (!string.Equals(rowWindow, window, StringComparison.Ordinal))
+                {
+                    (window, inWindow) = (rowWindow, 0);
+                }
+
+                if (++inWindow <= _options.PromptSamplesPerWindow)
+                {
+                    keys.Add(row.RowKey);
+                }
+            }
+        }
+        catch (RequestFailedException ex) when (TableWrites.IsTableNotFound(ex))
+        {
+            return [];
+        }
+
+        IEnumerable<string> chosen = keys.Count <= maxPrompts
+            ? keys
+            : keys.OrderBy(k => Mix(PromptSampleKeys.PriorityOf(k) ^ draw)).Take(maxPrompts).Order(StringComparer.Ordinal);
+        List<SampledPrompt> prompts = [];
+        foreach (string rowKey in chosen)
+        {
+            NullableResponse<TableEntity> row = await _table.GetEntityIfExistsAsync<TableEntity>(partition, rowKey, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (row.HasValue && row.Value is { } entity && entity.GetString("Prompt") is { } prompt && PromptSampleKeys.ParseWindow(rowKey) is { } start)
+            {
+                prompts.Add(new SampledPrompt(entity.GetString("Account") ?? accountId, start, prompt));
+            }
+        }
+
+        return prompts;
+    }
+
+    /// <summary>SplitMix64's finaliser: a bijection that scrambles a priority with the draw, so each draw orders prompts anew.</summary>
+    private static ulong Mix(ulong value)
+    {
+        value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9UL;
+        value = (value ^ (value >> 27)) * 0x94d049bb133111ebUL;
+        return value ^ (value >> 31);
+    }
+
+    /// <summary>Deletes the rows of windows older than the retention now (the writer does this every hour); returns how many.</summary>
+    public async Task<int> DeleteExpiredAsync(CancellationToken cancellationToken = default)
+    {
+        string cutoff = PromptSampleKeys.Window(RetainedSince());
+        string filter = TableClient.CreateQueryFilter($"RowKey lt {cutoff}");
+        List<TableEntity> expired = [];
+        try
+        {
+            await foreach (TableEntity row in _table.QueryAsync<TableEntity>(filter, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                expired.Add(row);
+            }
+        }
+        catch (RequestFailedException ex) when (TableWrites.IsTableNotFound(ex))
+        {
+            return 0;
+        }
+
+        foreach (IGrouping<string, TableEntity> partition in expired.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
+        {
+            foreach (TableEntity[] chunk in partition.Chunk(100))
+            {
+                await SubmitAsync([.. chunk.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All))], cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return expired.Count;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await _flushNow.WaitAsync(_options.PromptSampleFlushInterval, stoppingToken).ConfigureAwait(false);
+                if (_pending.Count > 0 || _queue.Reader.Count > 0)
+                {
+                    await WriteAsync(stoppingToken).ConfigureAwait(false);
+                }
+
+                await SweepIfDueAsync(stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: StopAsync writes what is left.
+        }
+    }
+
+    /// <summary>Stops the writer loop, then keeps writing what is queued for up to <see cref="StorageOptions.IssuanceShutdownTimeout"/>.</summary>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        _queue.Writer.TryComplete();
+        using var grace = new CancellationTokenSource(_options.IssuanceShutdownTimeout);
+        try
+        {
+            while (_pending.Count > 0 || _queue.Reader.Count > 0)
+            {
+                await WriteAsync(grace.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            LogLostAtShutdown(_logger, PendingCount, _options.IssuanceShutdownTimeout);
+        }
+    }
+
+    /// <inheritdoc />
+    public override void Dispose()
+    {
+        _flushNow.Dispose();
+        _writing.Dispose();
+        base.Dispose();
+    }
+
+    /// <summary>Windows that start before this are past the retention.</summary>
+    private DateTimeOffset RetainedSince() => _time.GetUtcNow() - _options.PromptSampleRetention;
+
+    private void RequestWrite()
+    {
+        try
+        {
+            if (_flushNow.CurrentCount == 0)
+            {
+                _flushNow.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Another caller asked at the same moment; one signal is enough.
+        }
+        catch (ObjectDisposedException)
+        {
+            // Disposed at shutdown; nothing is waiting for the signal any more.
+        }
+    }
+
+    private async Task SweepIfDueAsync(CancellationToken cancellationToken)
+    {
+        DateTimeOffset now = _time.GetUtcNow();
+        if (now < _nextSweep)
+        {
+            return;
+        }
+
+        _nextSweep = now + SweepEvery;
+        try
+        {
+            int deleted = await DeleteExpiredAsync(cancellationToken).ConfigureAwait(false);
+            if (deleted > 0)
+            {
+                LogSwept(_logger, deleted);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Reads ignore expired windows anyway; the next sweep tries again.
+            LogSweepFailed(_logger, ex);
+        }
+    }
+
+    private async Task WriteAsync(CancellationToken cancellationToken)
+    {
+        // The loop and the shutdown flush never write at once.
+        await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await WriteCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writing.Release();
+        }
+    }
+
+    private async Task WriteCoreAsync(CancellationToken cancellationToken)
+    {
+        if (_pending.Count == 0)
+        {
+            int taken = 0;
+            Dictionary<(string Account, string Window), WindowBatch> batches = [];
+            string retained = PromptSampleKeys.Window(RetainedSince());
+            while (taken < _options.PromptSampleQueueCapacity && _queue.Reader.TryRead(out PromptSample? sample))
+            {
+                taken++;
+                string window = PromptSampleKeys.Window(_keys.WindowStart(sample.At));
+                if (string.CompareOrdinal(window, retained) < 0)
+                {
+                    continue; // already past the retention (queued through a long outage)
+                }
+
+                ulong priority = _keys.Priority(sample.AccountId, window, sample.Prompt);
+                if (_reservoirs.TryGetValue((sample.AccountId, window), out BottomKReservoir? known) && !known.Admits(priority))
+                {
+                    continue; // cannot enter the sample: no storage call at all
+                }
+
+                if (!batches.TryGetValue((sample.AccountId, window), out WindowBatch? batch))
+                {
+                    batches[(sample.AccountId, window)] = batch = new WindowBatch(sample.AccountId, window);
+                }
+
+                batch.Add(priority, sample.Prompt, _options.PromptSamplesPerWindow);
+            }
+
+            if (taken == 0)
+            {
+                return;
+            }
+
+            _pending = [.. batches.Values];
+            _pendingEvents = taken;
+        }
+
+        await Parallel.ForEachAsync(
+            _pending.Where(b => !b.IsApplied).ToArray(),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.IssuanceWriteConcurrency), CancellationToken = cancellationToken },
+            ApplyWithRetriesAsync).ConfigureAwait(false);
+
+        _pending = [];
+        long written = Interlocked.Add(ref _written, _pendingEvents);
+        _pendingEvents = 0;
+        CompleteFlushWaiters(written);
+        EvictEndedWindows();
+    }
+
+    private async ValueTask ApplyWithRetriesAsync(WindowBatch batch, CancellationToken cancellationToken)
+    {
+        var backoff = new Backoff(_options.RetryInitialDelay, _options.RetryMaxDelay);
+        while (true)
+        {
+            try
+            {
+                await _table.WithTableAsync(async ct =>
+                {
+                    await ApplyAsync(batch, ct).ConfigureAwait(false);
+                    return true;
+                }, cancellationToken).ConfigureAwait(false);
+                if (backoff.Failures > 0)
+                {
+                    LogRecovered(_logger, backoff.Failures);
+                }
+
+                batch.IsApplied = true;
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                // Storage is down or unreachable: keep the batch and try again later.
+                cancellationToken.ThrowIfCancellationRequested();
+                if (backoff.Failures == 0 || backoff.Failures % 20 == 0)
+                {
+                    LogWriteFailed(_logger, ex, batch.Count, backoff.Failures + 1);
+                }
+
+                await backoff.DelayAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task ApplyAsync(WindowBatch batch, CancellationToken cancellationToken)
+    {
+        string partition = TableKeys.Escape(batch.Account);
+        if (!_reservoirs.TryGetValue((batch.Account, batch.Window), out BottomKReservoir? reservoir))
+        {
+            // First time this process sees the window: what do storage (other instances, earlier runs) already hold?
+            string filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {batch.Window + "|"} and RowKey lt {batch.Window + "}"}");
+            List<ulong> stored = [];
+            await foreach (TableEntity row in _table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                stored.Add(PromptSampleKeys.PriorityOf(row.RowKey));
+            }
+
+            reservoir = new BottomKReservoir(_options.PromptSamplesPerWindow, stored);
+        }
+
+        (IReadOnlyList<ulong> insert, IReadOnlyList<ulong> delete) = reservoir.Plan(batch.Priorities);
+        DateTimeOffset windowStart = PromptSampleKeys.ParseWindow(batch.Window) ?? _keys.WindowStart(_time.GetUtcNow());
+        List<TableTransactionAction> actions = [];
+        foreach (ulong priority in insert)
+        {
+            TableEntity entity = new(partition, PromptSampleKeys.RowKey(batch.Window, priority))
+            {
+                ["Account"] = batch.Account,
+                ["Window"] = windowStart,
+                ["Prompt"] = batch.Prompt(priority),
+            };
+            actions.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
+        }
+
+        foreach (ulong priority in delete)
+        {
+            actions.Add(new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(partition, PromptSampleKeys.RowKey(batch.Window, priority)), ETag.All));
+        }
+
+        foreach (TableTransactionAction[] chunk in actions.Chunk(100))
+        {
+            await SubmitAsync(chunk, cancellationToken).ConfigureAwait(false);
+        }
+
+        reservoir.Commit(insert, delete);
+        _reservoirs[(batch.Account, batch.Window)] = reservoir;
+        s_stored.Add(insert.Count);
+    }
+
+    /// <summary>Submits one transaction; a delete of a row that is already gone (another instance deleted it) is no failure.</summary>
+    private async Task SubmitAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.SubmitTransactionAsync(actions, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status == 404 && !TableWrites.IsTableNotFound(ex))
+        {
+            // A transaction is all or nothing: apply its actions one by one, skipping the rows already deleted.
+            foreach (TableTransactionAction action in actions)
+            {
+                try
+                {
+                    _ = action.ActionType == TableTransactionActionType.Delete
+                        ? await _table.DeleteEntityAsync(action.Entity.PartitionKey, action.Entity.RowKey, ETag.All, cancellationToken).ConfigureAwait(false)
+                        : await _table.UpsertEntityAsync(action.Entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+                catch (RequestFailedException single) when (single.Status == 404 && action.ActionType == TableTransactionActionType.Delete)
+                {
+                }
+            }
+        }
+    }
+
+    private void EvictEndedWindows()
+    {
+        if (_reservoirs.Count > MaxTrackedWindows)
+        {
+            _reservoirs.Clear();
+            return;
+        }
+
+        // A window that ended more than a window ago takes no new prompts but late ones; those re-read it.
+        string current = PromptSampleKeys.Window(_keys.WindowStart(_time.GetUtcNow() - _options.PromptSampleWindow));
+        foreach ((string Account, string Window) key in _reservoirs.Keys)
+        {
+            if (string.CompareOrdinal(key.Window, current) < 0)
+            {
+                _reservoirs.TryRemove(key, out _);
+            }
+        }
+    }
+
+    private void CompleteFlushWaiters(long written)
+    {
+        lock (_gate)
+        {
+            for (int i = _flushWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_flushWaiters[i].Target <= written)
+                {
+                    _flushWaiters[i].Done.TrySetResult();
+                    _flushWaiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Error, Message = "The prompt-sample queue is full ({Capacity} prompts waiting for storage); a prompt was not sampled ({Dropped} so far).")]
+    private static partial void LogDropped(ILogger logger, int capacity, long dropped);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Writing {Prompts} sampled prompts failed (attempt {Attempt}); they stay queued and will be retried.")]
+    private static partial void LogWriteFailed(ILogger logger, Exception exception, int prompts, int attempt);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Prompt-sample writes succeeded again after {Failures} failed attempts.")]
+    private static partial void LogRecovered(ILogger logger, int failures);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "Deleted {Rows} sampled prompts past the retention.")]
+    private static partial void LogSwept(ILogger logger, int rows);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Warning, Message = "Deleting sampled prompts past the retention failed; reads ignore them and the next sweep tries again.")]
+    private static partial void LogSweepFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "Shutting down with {Pending} prompts not yet sampled: storage stayed unreachable for the {Timeout} shutdown grace period.")]
+    private static partial void LogLostAtShutdown(ILogger logger, long pending, TimeSpan timeout);
+
+    /// <summary>The candidates of one (account, window) from one drain of the queue: at most K, the smallest priorities.</summary>
+    private sealed class WindowBatch(string account, string window)
+    {
+        private readonly SortedDictionary<ulong, string> _candidates = [];
+
+        public string Account { get; } = account;
+
+        public string Window { get; } = window;
+
+        public bool IsApplied { get; set; }
+
+        public int Count => _candidates.Count;
+
+        public IEnumerable<ulong> Priorities => _candidates.Keys;
+
+        public string Prompt(ulong priority) => _candidates[priority];
+
+        public void Add(ulong priority, string prompt, int capacity)
+        {
+            _candidates.TryAdd(priority, prompt);
+            if (_candidates.Count > capacity)
+            {
+                _candidates.Remove(_candidates.Keys.Last());
+            }
+        }
+    }
+}
