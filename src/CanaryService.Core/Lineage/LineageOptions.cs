@@ -15,8 +15,13 @@ public sealed record LineageOptions
     /// </summary>
     public int AnswerWordCap { get; init; } = 400;
 
-    /// <summary>The informative Dirichlet prior's total pseudo-count (α₀, spread over features by background share).</summary>
-    public double PriorStrength { get; init; } = 1_000;
+    /// <summary>
+    /// The informative Dirichlet prior's total pseudo-count (α₀, spread over features by background share). It keeps an
+    /// n-gram a model never wrote from an infinite log-odds; it is kept small because a strong prior shrinks small
+    /// samples more than large ones, a bias the bootstrap cannot see (in simulation α₀ = 1,000 and 3,000 brought 95 %
+    /// intervals' coverage down to 86 % and 79 %).
+    /// </summary>
+    public double PriorStrength { get; init; } = 100;
 
     /// <summary>Bootstrap replicates over prompts for each similarity interval (0 gives the point estimates only).</summary>
     public int BootstrapReplicates { get; init; } = 200;

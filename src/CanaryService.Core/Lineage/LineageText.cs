@@ -72,8 +72,8 @@ public static partial class LineageText
         ArgumentNullException.ThrowIfNull(output);
         string text = FencedCode().Replace(output, "\n");
         text = InlineCode().Replace(text, " . ");
-        text = Url().Replace(text, " . ");
         text = MarkdownLink().Replace(text, "$1");
+        text = Url().Replace(text, " . ");
         text = LinePrefix().Replace(text, "\n");
         text = Emphasis().Replace(text, " ");
         text = Number().Replace(text, " . ");
