@@ -5,6 +5,7 @@ using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Ports;
 using CanaryService.Storage.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,6 +40,7 @@ public static class CanaryServiceCollectionExtensions
         services.AddCanaryStorage(configuration);
         services.AddCanaryProxy(configuration);
         services.AddCanaryProbing(configuration);
+        services.AddCanaryLineage(configuration);
         return services;
     }
 
