@@ -9,9 +9,9 @@ namespace CanaryService.Core.Lineage;
 /// break), so formatting habits and code do not pass for word choice.
 /// </summary>
 /// <remarks>
-/// Stop-words are kept on purpose: function-word rates are the most stable stylometric signal (Mosteller and Wallace),
-/// and a distilled student inherits its teacher's openers and connectives ("certainly here is", "it is important")
-/// before anything else. The log-odds z-scores weigh every n-gram by its own precision, so frequent words do not
+/// Function words are kept on purpose (no word list removes "the", "of", "here"): their rates are the most stable
+/// stylometric signal (Mosteller and Wallace), and a distilled student inherits its teacher's openers and
+/// connectives ("certainly here is", "it is important") before anything else. The log-odds z-scores weigh every n-gram by its own precision, so frequent words do not
 /// dominate merely by being frequent.
 /// </remarks>
 public static partial class LineageText
