@@ -323,7 +323,7 @@ public static class LineageAnalyzer
             return Math.Clamp(cross / Math.Sqrt(_self[a] * _self[b]), -1, 1);
         }
 
-        /// <summary>The n-grams both over-use most: largest product of positive z-scores on all shared prompts.</summary>
+        /// <summary>The n-grams both over-use most: largest product of positive z-scores (each the sum of its two halves').</summary>
         public string[] Drivers(int a, int b, IReadOnlyList<string> features, int count)
         {
             double[] za = [.. _z[a][0].Zip(_z[a][1], static (x, y) => x + y)];

@@ -15,7 +15,7 @@ public sealed record LineageModel(string Model, int Samples, IReadOnlyList<strin
 /// <param name="Low">The interval's lower end (bootstrap percentile); equals <paramref name="Similarity"/> without replicates.</param>
 /// <param name="High">The interval's upper end.</param>
 /// <param name="SharedPrompts">How many prompts both answered: the similarity uses these only.</param>
-/// <param name="Drivers">The n-grams both over-use most (largest product of their z-scores, both positive).</param>
+/// <param name="Drivers">The n-grams both over-use most (largest product of their z-scores, both positive, each summed over the two halves).</param>
 public sealed record LineagePair(string ModelA, string ModelB, double Similarity, double Low, double High, int SharedPrompts, IReadOnlyList<string> Drivers)
 {
     /// <summary>The other model of the pair.</summary>
