@@ -283,6 +283,10 @@ var tuningDefaults = {
   Detection__Alpha: '0.000001'
   Detection__AttributionMinimumResponses: '100'
   Detection__AttributionMaximumAccounts: '50'
+  Lineage__Container: 'lineage'
+  Lineage__MaxUploadBytes: '16777216'
+  Lineage__BootstrapReplicates: '200'
+  Lineage__Seed: '20260101'
 }
 
 var upstreamKeySettings = useUpstreamApiKey

@@ -5,6 +5,7 @@ using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Ports;
 using CanaryService.Storage.Hosting;
+using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -18,7 +19,7 @@ public static class CanaryServiceCollectionExtensions
     /// <summary>
     /// Adds the key ring (from <c>Canary:MasterKey</c>), the marking engine, the storage ports (<c>Storage</c>), the
     /// marking proxy (<c>Upstream</c>, <c>Proxy</c>), the probe runner and the evidence API's handlers
-    /// (<c>Probe</c>, <c>Detection</c>, <c>Evidence</c>). A missing or short master key fails when the services are
+    /// (<c>Probe</c>, <c>Detection</c>, <c>Evidence</c>), and the lineage API (<c>Lineage</c>). A missing or short master key fails when the services are
     /// first resolved (at startup, when the routes are mapped) with a <see cref="CanaryConfigurationException"/>
     /// that says what to set.
     /// </summary>
@@ -39,6 +40,7 @@ public static class CanaryServiceCollectionExtensions
         services.AddCanaryStorage(configuration);
         services.AddCanaryProxy(configuration);
         services.AddCanaryProbing(configuration);
+        services.AddCanaryLineage(configuration);
         return services;
     }
 

@@ -2,10 +2,16 @@ using CanaryService.Core.Keys;
 using CanaryService.Host.Hosting;
 
 // `dotnet run --project src/CanaryService.Host` serves the proxy, the evidence API and the probe scheduler;
-// `... -- drill` runs the offline end-to-end drill instead (see Drill/DrillCommand.cs).
+// `... -- drill` runs the offline end-to-end drill instead (see Drill/DrillCommand.cs), and `... -- lineage` the
+// lineage fingerprint of a folder of model outputs (Lineage/LineageCommand.cs).
 if (args.Length > 0 && args[0] == "drill")
 {
     return await CanaryService.Host.Drill.DrillCommand.RunAsync(args[1..]);
+}
+
+if (args.Length > 0 && args[0] == "lineage")
+{
+    return await CanaryService.Host.Lineage.LineageCommand.RunAsync(args[1..]);
 }
 
 WebApplication app;

@@ -48,6 +48,7 @@ internal static partial class CanaryWebApplication
             app.UseCanaryAdminKey();
             app.MapGet("/healthz", () => Results.Text("ok"));
             app.MapCanaryEvidenceApi();
+            app.MapCanaryLineageApi();
             app.MapCanaryProxy();
         }
         catch (OptionsValidationException ex)

@@ -29,6 +29,9 @@ public sealed class FunctionTriggerTests
     [InlineData("CompetitorReport", "api/competitors/{name}/report", AuthorizationLevel.Function, "get")]
     [InlineData("VerifyLedger", "api/ledger/verify", AuthorizationLevel.Function, "get")]
     [InlineData("RunProbesNow", "api/probes/run", AuthorizationLevel.Admin, "post")]
+    [InlineData("LineageUploadSamples", "api/lineage/samples", AuthorizationLevel.Function, "post")]
+    [InlineData("LineageModel", "api/lineage/models/{model}", AuthorizationLevel.Function, "get")]
+    [InlineData("LineageReport", "api/lineage/report", AuthorizationLevel.Function, "get")]
     public void Http_triggers_serve_the_hosts_routes_at_the_promised_level(string name, string route, AuthorizationLevel level, string method)
     {
         Assert.True(Functions().TryGetValue(name, out MethodInfo? function), $"no function {name}");
@@ -78,11 +81,13 @@ public sealed class FunctionTriggerTests
     public void No_function_is_left_out_of_these_tests()
     {
         Assert.Equal(
-            ["AzureOpenAIBatchOutputFile", "AzureOpenAIChatCompletions", "AzureOpenAICompletions", "AzureOpenAIResponses",
-             "AzureOpenAIStoredResponse", "AzureOpenAIV1BatchOutputFile", "AzureOpenAIV1ChatCompletions", "AzureOpenAIV1Completions",
-             "AzureOpenAIV1Responses", "AzureOpenAIV1StoredResponse", "BatchOutputFile", "ChatCompletions", "CompetitorEvidence",
-             "CompetitorReport", "Completions", "ListCompetitors", "PassThrough", "Responses", "RunProbe", "RunProbesNow",
-             "ScheduleProbes", "StoredResponse", "VerifyLedger"],
+            ["AzureOpenAIBatchOutputFile", "AzureOpenAIChatCompletions", "AzureOpenAICompletions",
+             "AzureOpenAIResponses", "AzureOpenAIStoredResponse", "AzureOpenAIV1BatchOutputFile",
+             "AzureOpenAIV1ChatCompletions", "AzureOpenAIV1Completions", "AzureOpenAIV1Responses",
+             "AzureOpenAIV1StoredResponse", "BatchOutputFile", "ChatCompletions", "CompetitorEvidence",
+             "CompetitorReport", "Completions", "LineageModel", "LineageReport", "LineageUploadSamples",
+             "ListCompetitors", "PassThrough", "Responses", "RunProbe", "RunProbesNow", "ScheduleProbes",
+             "StoredResponse", "VerifyLedger"],
             Functions().Keys.Order(StringComparer.Ordinal));
     }
 }

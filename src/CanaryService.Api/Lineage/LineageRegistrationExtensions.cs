@@ -1,0 +1,42 @@
+using CanaryService.Api.Evidence;
+using CanaryService.Api.Lineage;
+using CanaryService.Storage.Lineage;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>Registers and maps the lineage API.</summary>
+public static class LineageRegistrationExtensions
+{
+    /// <summary>Adds the sample store (<c>Lineage:Container</c>), the analysis cache and the handlers (section <c>Lineage</c>).</summary>
+    public static IServiceCollection AddCanaryLineage(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<LineageServiceOptions>().Bind(configuration.GetSection(LineageServiceOptions.SectionName));
+        services.AddCanaryLineageStorage(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LineageAnalysisCache>();
+        services.TryAddSingleton<LineageHandlers>();
+        return services;
+    }
+
+    /// <summary>
+    /// Maps <c>POST /api/lineage/samples</c>, <c>GET /api/lineage/models/{model}</c> and <c>GET /api/lineage/report</c>
+    /// (behind the same admin-key guard as every <c>/api</c> route, with the evidence API's 503 on a storage outage).
+    /// </summary>
+    public static RouteGroupBuilder MapCanaryLineageApi(this IEndpointRouteBuilder endpoints)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        RouteGroupBuilder lineage = endpoints.MapGroup("/api/lineage");
+        lineage.AddEndpointFilter(StorageUnavailableFilter.InvokeAsync);
+        lineage.MapPost("/samples", (HttpRequest request, LineageHandlers h, CancellationToken ct) => h.UploadAsync(request, ct));
+        lineage.MapGet("/models/{model}", (string model, LineageHandlers h, CancellationToken ct) => h.GetModelAsync(model, ct));
+        lineage.MapGet("/report", (LineageHandlers h, CancellationToken ct) => h.GetReportAsync(ct));
+        return lineage;
+    }
+}
