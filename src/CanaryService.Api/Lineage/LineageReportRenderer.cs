@@ -7,8 +7,8 @@ namespace CanaryService.Api.Lineage;
 
 /// <summary>
 /// Renders a lineage analysis as one self-contained HTML page: the similarity matrix as an inline SVG heatmap (rows
-/// in tree order), the average-linkage tree as an inline SVG dendrogram, each model's nearest neighbours with their
-/// intervals, and the n-grams that drive the closest pairs. No script, style sheet, font or image from outside.
+/// in tree order, each cell's tooltip naming the n-grams both models over-use), the average-linkage tree as an inline
+/// SVG dendrogram, each model's nearest neighbours with their intervals and shared n-grams, and the closest pairs. No script, style sheet, font or image from outside.
 /// </summary>
 public static class LineageReportRenderer
 {
@@ -45,7 +45,7 @@ public static class LineageReportRenderer
         html.Append("</div>\n</div>\n");
 
         html.Append("<h2>Nearest neighbours</h2>\n<table id=\"neighbours-table\"><thead><tr><th>model</th><th class=\"num\">samples</th><th>nearest</th>")
-            .Append("<th class=\"num\">similarity</th><th>interval</th><th>second</th><th class=\"num\">similarity</th><th>interval</th><th>most over-used n-grams</th></tr></thead><tbody>\n");
+            .Append("<th class=\"num\">similarity</th><th>interval</th><th>second</th><th class=\"num\">similarity</th><th>interval</th><th>shared with the nearest</th><th>most over-used n-grams</th></tr></thead><tbody>\n");
         foreach (LineageModel model in analysis.Models)
         {
             IReadOnlyList<LineageNeighbour> neighbours = analysis.NeighboursOf(model.Model);
@@ -64,7 +64,9 @@ public static class LineageReportRenderer
                 }
             }
 
-            html.Append("<td><code>").Append(E(string.Join(" · ", model.TopNGrams.Take(6)))).Append("</code></td></tr>\n");
+            IReadOnlyList<string> shared = neighbours.Count > 0 ? analysis.Pair(model.Model, neighbours[0].Model)?.Drivers ?? [] : [];
+            html.Append("<td><code>").Append(E(string.Join(" · ", shared.Take(5)))).Append("</code></td><td><code>")
+                .Append(E(string.Join(" · ", model.TopNGrams.Take(6)))).Append("</code></td></tr>\n");
         }
 
         html.Append("</tbody></table>\n<h2>Closest pairs and the n-grams both over-use</h2>\n<table id=\"pairs-table\"><thead><tr><th>model</th><th>model</th>")
@@ -108,7 +110,7 @@ public static class LineageReportRenderer
                     .Append(Cell).Append("\" fill=\"").Append(fill).Append("\" stroke=\"#fff\" stroke-width=\"0.5\">");
                 if (pair is not null)
                 {
-                    html.Append("<title>").Append(E($"{model} ~ {other}: {S(pair.Similarity)} [{S(pair.Low)}, {S(pair.High)}], {pair.SharedPrompts} prompts")).Append("</title>");
+                    html.Append("<title>").Append(E($"{model} ~ {other}: {S(pair.Similarity)} [{S(pair.Low)}, {S(pair.High)}], {pair.SharedPrompts} prompts; both over-use: {string.Join(", ", pair.Drivers.Take(5))}")).Append("</title>");
                 }
 
                 html.Append("</rect>");
