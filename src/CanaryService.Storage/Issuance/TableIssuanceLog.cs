@@ -43,14 +43,11 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
     private readonly ILogger _logger;
     private readonly Channel<IssuanceEvent> _queue;
     private readonly IssuanceBatchWriter _writer;
-    private readonly Lock _gate = new();
-    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
+    private readonly QueuedWriteProgress _progress = new();
     private readonly SemaphoreSlim _flushNow = new(0, 1);
     private readonly SemaphoreSlim _writing = new(1, 1);
     private List<IssuanceBatch> _pending = [];
     private int _pendingEvents;
-    private long _enqueued;
-    private long _written;
     private long _dropped;
 
     /// <summary>Creates the log over <paramref name="table"/>; the writer runs once the service is started.</summary>
@@ -74,21 +71,16 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
     /// <summary>Events accepted but not yet written.</summary>
-    public long PendingCount => Interlocked.Read(ref _enqueued) - Interlocked.Read(ref _written);
+    public long PendingCount => _progress.Pending;
 
     /// <inheritdoc />
     /// <remarks>Never blocks and never throws for a storage fault; returns false (and logs and counts) only when the queue is full.</remarks>
     public bool Record(IssuanceEvent issuance)
     {
         ArgumentNullException.ThrowIfNull(issuance);
-        lock (_gate)
+        if (_progress.TryEnqueue(_queue.Writer, issuance))
         {
-            // Counting under the gate keeps the count in queue order, so FlushAsync knows exactly what it waits for.
-            if (_queue.Writer.TryWrite(issuance))
-            {
-                _enqueued++;
-                return true;
-            }
+            return true;
         }
 
         long dropped = Interlocked.Increment(ref _dropped);
@@ -104,21 +96,13 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
     /// <inheritdoc />
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        TaskCompletionSource done;
-        lock (_gate)
+        if (_progress.WaitForQueued() is not { } written)
         {
-            long target = _enqueued;
-            if (Interlocked.Read(ref _written) >= target)
-            {
-                return Task.CompletedTask;
-            }
-
-            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _flushWaiters.Add((target, done));
+            return Task.CompletedTask;
         }
 
         RequestWrite();
-        return done.Task.WaitAsync(cancellationToken);
+        return written.WaitAsync(cancellationToken);
     }
 
     /// <inheritdoc />
@@ -269,10 +253,9 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
             ApplyWithRetriesAsync).ConfigureAwait(false);
 
         _pending = [];
-        long written = Interlocked.Add(ref _written, _pendingEvents);
+        _progress.MarkWritten(_pendingEvents);
         s_written.Add(_pendingEvents);
         _pendingEvents = 0;
-        CompleteFlushWaiters(written);
     }
 
     private async ValueTask ApplyWithRetriesAsync(IssuanceBatch batch, CancellationToken cancellationToken)
@@ -306,21 +289,6 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
                 }
 
                 await backoff.DelayAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private void CompleteFlushWaiters(long written)
-    {
-        lock (_gate)
-        {
-            for (int i = _flushWaiters.Count - 1; i >= 0; i--)
-            {
-                if (_flushWaiters[i].Target <= written)
-                {
-                    _flushWaiters[i].Done.TrySetResult();
-                    _flushWaiters.RemoveAt(i);
-                }
             }
         }
     }

@@ -49,14 +49,11 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     private readonly ILogger _logger;
     private readonly Channel<PromptSample> _queue;
     private readonly ConcurrentDictionary<(string Account, string Window), BottomKReservoir> _reservoirs = new();
-    private readonly Lock _gate = new();
-    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
+    private readonly QueuedWriteProgress _progress = new();
     private readonly SemaphoreSlim _flushNow = new(0, 1);
     private readonly SemaphoreSlim _writing = new(1, 1);
     private List<WindowBatch> _pending = [];
     private int _pendingEvents;
-    private long _enqueued;
-    private long _written;
     private long _dropped;
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
 
@@ -88,7 +85,7 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     public long DroppedCount => Interlocked.Read(ref _dropped);
 
     /// <summary>Prompts accepted but not yet through the writer.</summary>
-    public long PendingCount => Interlocked.Read(ref _enqueued) - Interlocked.Read(ref _written);
+    public long PendingCount => _progress.Pending;
 
     /// <inheritdoc />
     /// <remarks>Never blocks and never throws for a storage fault.</remarks>
@@ -101,14 +98,9 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
             return false;
         }
 
-        lock (_gate)
+        if (_progress.TryEnqueue(_queue.Writer, sample))
         {
-            // Counting under the gate keeps the count in queue order, so FlushAsync knows exactly what it waits for.
-            if (_queue.Writer.TryWrite(sample))
-            {
-                _enqueued++;
-                return true;
-            }
+            return true;
         }
 
         long dropped = Interlocked.Increment(ref _dropped);
@@ -124,21 +116,13 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     /// <inheritdoc />
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        TaskCompletionSource done;
-        lock (_gate)
+        if (_progress.WaitForQueued() is not { } written)
         {
-            long target = _enqueued;
-            if (Interlocked.Read(ref _written) >= target)
-            {
-                return Task.CompletedTask;
-            }
-
-            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            _flushWaiters.Add((target, done));
+            return Task.CompletedTask;
         }
 
         RequestWrite();
-        return done.Task.WaitAsync(cancellationToken);
+        return written.WaitAsync(cancellationToken);
     }
 
     /// <inheritdoc />
@@ -386,9 +370,8 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
             ApplyWithRetriesAsync).ConfigureAwait(false);
 
         _pending = [];
-        long written = Interlocked.Add(ref _written, _pendingEvents);
+        _progress.MarkWritten(_pendingEvents);
         _pendingEvents = 0;
-        CompleteFlushWaiters(written);
         EvictEndedWindows();
     }
 
@@ -511,21 +494,6 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
             if (string.CompareOrdinal(key.Window, current) < 0)
             {
                 _reservoirs.TryRemove(key, out _);
-            }
-        }
-    }
-
-    private void CompleteFlushWaiters(long written)
-    {
-        lock (_gate)
-        {
-            for (int i = _flushWaiters.Count - 1; i >= 0; i--)
-            {
-                if (_flushWaiters[i].Target <= written)
-                {
-                    _flushWaiters[i].Done.TrySetResult();
-                    _flushWaiters.RemoveAt(i);
-                }
             }
         }
     }

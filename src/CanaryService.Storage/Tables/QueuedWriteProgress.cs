@@ -1,0 +1,69 @@
+using System.Threading.Channels;
+
+namespace CanaryService.Storage.Tables;
+
+/// <summary>
+/// How far a background table writer has come with what callers queued: counts items as they enter its channel and as
+/// they are written, and completes the flushes waiting for a point in that order. Shared by the writers that must never
+/// block a caller (the issuance log, the prompt sample).
+/// </summary>
+internal sealed class QueuedWriteProgress
+{
+    private readonly Lock _gate = new();
+    private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
+    private long _enqueued;
+    private long _written;
+
+    /// <summary>Items accepted but not yet written.</summary>
+    public long Pending => Interlocked.Read(ref _enqueued) - Interlocked.Read(ref _written);
+
+    /// <summary>Queues <paramref name="item"/> without waiting; false when the channel is full.</summary>
+    public bool TryEnqueue<T>(ChannelWriter<T> writer, T item)
+    {
+        lock (_gate)
+        {
+            // Counting under the gate keeps the count in queue order, so a flush knows exactly what it waits for.
+            if (writer.TryWrite(item))
+            {
+                _enqueued++;
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>A task that completes once everything queued so far is written; null when that is already so.</summary>
+    public Task? WaitForQueued()
+    {
+        lock (_gate)
+        {
+            long target = _enqueued;
+            if (Interlocked.Read(ref _written) >= target)
+            {
+                return null;
+            }
+
+            var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _flushWaiters.Add((target, done));
+            return done.Task;
+        }
+    }
+
+    /// <summary>Counts <paramref name="count"/> more items written and completes the flushes that waited for them.</summary>
+    public void MarkWritten(int count)
+    {
+        long written = Interlocked.Add(ref _written, count);
+        lock (_gate)
+        {
+            for (int i = _flushWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_flushWaiters[i].Target <= written)
+                {
+                    _flushWaiters[i].Done.TrySetResult();
+                    _flushWaiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+}
