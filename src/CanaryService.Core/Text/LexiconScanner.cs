@@ -28,6 +28,7 @@ public ref struct LexiconScanner
     private int _pos;
     private int _consumed;
     private bool _stopped;
+    private bool _needMore;
 
     private bool _inToken;
     private int _tokenEnd;
@@ -125,6 +126,11 @@ public ref struct LexiconScanner
             if (InPlainProse && NextInPlainProse())
             {
                 return true;
+            }
+
+            if (_stopped)
+            {
+                return false;
             }
 
             if (_pos >= text.Length)
@@ -362,6 +368,11 @@ public ref struct LexiconScanner
                 return Stop();
             }
 
+            if (!_final && !plainWord && TokenHasLexiconWord(token) && !WindowAheadComplete(end))
+            {
+                return Stop(); // a word of this token may need the echo window ahead: wait for it before taking any
+            }
+
             _inToken = true;
             _tokenEnd = end;
             if (plainWord)
@@ -436,6 +447,13 @@ public ref struct LexiconScanner
                     _inToken = true;
                     _pos = lettersEnd;
                     return true;
+                }
+
+                if (_needMore)
+                {
+                    _pos = pos; // nothing of this word was taken yet: resume at it with more text
+                    Stop();
+                    return false;
                 }
             }
 
@@ -795,6 +813,16 @@ public ref struct LexiconScanner
             {
                 return true;
             }
+
+            if (_needMore)
+            {
+                // Only a token's single word can get here (a longer token waited for the window before it was entered),
+                // and nothing of it was taken: resume at it with more text.
+                _pos = wordStart;
+                _inToken = false;
+                Stop();
+                return false;
+            }
         }
     }
 
@@ -808,7 +836,23 @@ public ref struct LexiconScanner
         if (_lexicon.TryFind(word, out var group, out int form))
         {
             WriteContextWord(); // the eligibility rules and the occurrence read the previous word
-            if (group.IsSource(form) && IsEligible(group, word, wordStart + word.Length, out var casing))
+            int wordEnd = wordStart + word.Length;
+            WordCasing casing = WordCasing.Lower;
+            bool eligible = group.IsSource(form) && IsEligible(group, word, wordEnd, out casing) && !SeenWithinWindow(group.Index);
+            if (eligible)
+            {
+                if (!_final && !WindowAheadComplete(wordEnd))
+                {
+                    _needMore = true; // nothing taken yet: the caller stops here and resumes at this word
+                    return false;
+                }
+
+                eligible = !GroupWithinWindowAhead(group.Index, wordEnd);
+            }
+
+            Remember(group.Index);
+            _state.WordCount++;
+            if (eligible)
             {
                 _group = group;
                 _form = form;
@@ -818,6 +862,10 @@ public ref struct LexiconScanner
                 _pendingForm = group.Forms[form];
                 return true;
             }
+        }
+        else
+        {
+            _state.WordCount++;
         }
 
         _state.Context = ContextKind.Word;
@@ -942,6 +990,115 @@ public ref struct LexiconScanner
 
         LowerWord(text[start..q], buffer);
         return buffer[..(q - start)];
+    }
+
+    /// <summary>
+    /// The echo window, in words either side of an occurrence: a group's word with another word of the same group this
+    /// near is never rewritten. A rewrite uses one form per context word, so rewriting one of two nearby words would
+    /// make an author's "For example … For instance" read "For instance … For instance". Marking swaps forms within a
+    /// group and never adds or removes a group's word, so the detector finds the same eligibility in marked text.
+    /// </summary>
+    internal const int EchoWindow = 50;
+
+    private readonly bool SeenWithinWindow(int groupIndex)
+    {
+        for (int i = 0; i < RecentOccurrences.Length; i++)
+        {
+            long entry = _state.Recent[i];
+            if ((int)(entry >> 32) == groupIndex + 1 && _state.WordCount - (int)entry <= EchoWindow)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void Remember(int groupIndex)
+    {
+        _state.Recent[_state.RecentNext] = ((long)(groupIndex + 1) << 32) | (uint)_state.WordCount;
+        _state.RecentNext = (_state.RecentNext + 1) % RecentOccurrences.Length;
+    }
+
+    /// <summary>True when the text after <paramref name="from"/> holds <see cref="EchoWindow"/> complete runs of letters.</summary>
+    private readonly bool WindowAheadComplete(int from)
+    {
+        ReadOnlySpan<char> text = _text;
+        int runs = 0;
+        int p = from;
+        while (p < text.Length)
+        {
+            if (!char.IsAsciiLetter(text[p]))
+            {
+                p++;
+                continue;
+            }
+
+            int end = LettersEnd(text, p);
+            if (end == text.Length)
+            {
+                return false; // the last run may still grow
+            }
+
+            if (++runs >= EchoWindow)
+            {
+                return true;
+            }
+
+            p = end;
+        }
+
+        return false;
+    }
+
+    /// <summary>True when a word of the group is among the next <see cref="EchoWindow"/> runs of letters.</summary>
+    private readonly bool GroupWithinWindowAhead(int groupIndex, int from)
+    {
+        ReadOnlySpan<char> text = _text;
+        int runs = 0;
+        int p = from;
+        while (p < text.Length && runs < EchoWindow)
+        {
+            if (!char.IsAsciiLetter(text[p]))
+            {
+                p++;
+                continue;
+            }
+
+            int end = LettersEnd(text, p);
+            if (_lexicon.TryFind(text[p..end], out var other, out _) && other.Index == groupIndex)
+            {
+                return true;
+            }
+
+            runs++;
+            p = end;
+        }
+
+        return false;
+    }
+
+    private readonly bool TokenHasLexiconWord(ReadOnlySpan<char> token)
+    {
+        int p = 0;
+        while (p < token.Length)
+        {
+            if (!char.IsAsciiLetter(token[p]))
+            {
+                p++;
+                continue;
+            }
+
+            int end = LettersEnd(token, p);
+            if (_lexicon.Contains(token[p..end]))
+            {
+                return true;
+            }
+
+            p = end;
+        }
+
+        return false;
     }
 
     private readonly bool NextWordCapitalised(int wordEnd) => NextWord(wordEnd) is { IsEmpty: false } next && char.IsAsciiLetterUpper(next[0]);

@@ -34,6 +34,10 @@ internal struct ScannerState
     public int ContextLength;
     public ContextChars ContextText;
 
+    public int WordCount;          // prose words passed so far: the clock of the echo window
+    public RecentOccurrences Recent; // the last lexicon words seen: group index + 1 and the word count at each
+    public int RecentNext;
+
     public static ScannerState Initial => new() { AtLineStart = true, PrevLineBlank = true, Context = ContextKind.SentenceStart };
 }
 
@@ -42,6 +46,15 @@ internal enum ContextKind : byte
     SentenceStart,
     Protected,
     Word,
+}
+
+/// <summary>A ring of the last lexicon words: (group index + 1) in the high half, the word count in the low half.</summary>
+[InlineArray(Length)]
+internal struct RecentOccurrences
+{
+    public const int Length = 8;
+
+    private long _element;
 }
 
 [InlineArray(ScannerState.MaxContextLength)]

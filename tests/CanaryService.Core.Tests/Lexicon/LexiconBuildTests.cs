@@ -80,7 +80,8 @@ public sealed class LexiconBuildTests
     [InlineData("Set the flag with 'for example, moreover' and run it.")]
     public void Code_and_quoted_literals_come_through_byte_identical(string code)
     {
-        string answer = "For example, this works.\n\n" + code + "\n\nFor example, that works too.";
+        string far = string.Join(' ', Enumerable.Repeat("the garden grows by stone", 12));
+        string answer = "For example, this works.\n\n" + code + "\n\n" + far + ". For example, that works too.";
         int changedProse = 0;
         for (int k = 0; k < 40; k++)
         {
