@@ -13,18 +13,33 @@ public sealed class CanaryLexicon
     private static readonly Lazy<CanaryLexicon> DefaultLexicon = new(LoadDefault);
     private readonly FormTable _lookup;
 
-    private CanaryLexicon(ImmutableArray<LexiconGroup> groups, Dictionary<string, (int, int)> forms)
+    private CanaryLexicon(ImmutableArray<LexiconGroup> groups, Dictionary<string, (int, int)> forms, int echoWindow)
     {
         Groups = groups;
+        EchoWindow = echoWindow;
         _lookup = new FormTable([.. forms]);
         MaxFormLength = forms.Keys.Max(static k => k.Length);
     }
+
+    /// <summary>The directive that sets <see cref="EchoWindow"/>.</summary>
+    public const string EchoWindowDirective = "echo-window ";
+
+    // The stream holds back this many words after an eligible occurrence: bounded so that the hold-back stays small.
+    private const int MaxEchoWindow = 200;
 
     /// <summary>The lexicon shipped with the service.</summary>
     public static CanaryLexicon Default => DefaultLexicon.Value;
 
     /// <summary>Every group, in file order.</summary>
     public ImmutableArray<LexiconGroup> Groups { get; }
+
+    /// <summary>
+    /// The echo window, in words either side of an occurrence (0: none): a group's word with another word of the same
+    /// group this near is never rewritten. A rewrite uses one form per context, so rewriting one of two nearby words
+    /// would make an author's "For example … For instance" read "For instance … For instance". The file sets it with a
+    /// line <c>echo-window N</c>.
+    /// </summary>
+    public int EchoWindow { get; }
 
     /// <summary>The longest form, in characters.</summary>
     public int MaxFormLength { get; }
@@ -62,12 +77,23 @@ public sealed class CanaryLexicon
         var ids = new HashSet<int>();
         var notBeforeWords = new List<(int Line, string Word)>();
         int lineNumber = 0;
+        int echoWindow = 0;
         foreach (string rawLine in text.Split('\n'))
         {
             lineNumber++;
             string line = rawLine.Trim();
             if (line.Length == 0 || line[0] == '#')
             {
+                continue;
+            }
+
+            if (line.StartsWith(EchoWindowDirective, StringComparison.Ordinal))
+            {
+                if (!int.TryParse(line.AsSpan(EchoWindowDirective.Length), NumberStyles.AllowLeadingWhite, CultureInfo.InvariantCulture, out echoWindow) || echoWindow is < 0 or > MaxEchoWindow)
+                {
+                    throw new FormatException($"lexicon line {lineNumber}: expected '{EchoWindowDirective} N' with N from 0 to {MaxEchoWindow}.");
+                }
+
                 continue;
             }
 
@@ -152,7 +178,7 @@ public sealed class CanaryLexicon
             throw new FormatException("The lexicon has no groups.");
         }
 
-        return new CanaryLexicon(groups.ToImmutable(), forms);
+        return new CanaryLexicon(groups.ToImmutable(), forms, echoWindow);
     }
 
     /// <summary>

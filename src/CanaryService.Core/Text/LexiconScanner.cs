@@ -368,7 +368,7 @@ public ref struct LexiconScanner
                 return Stop();
             }
 
-            if (!_final && !plainWord && TokenHasLexiconWord(token) && !WindowAheadComplete(end))
+            if (!_final && !plainWord && _lexicon.EchoWindow > 0 && TokenHasLexiconWord(token) && !WindowAheadComplete(end))
             {
                 return Stop(); // a word of this token may need the echo window ahead: wait for it before taking any
             }
@@ -992,20 +992,18 @@ public ref struct LexiconScanner
         return buffer[..(q - start)];
     }
 
-    /// <summary>
-    /// The echo window, in words either side of an occurrence: a group's word with another word of the same group this
-    /// near is never rewritten. A rewrite uses one form per context word, so rewriting one of two nearby words would
-    /// make an author's "For example … For instance" read "For instance … For instance". Marking swaps forms within a
-    /// group and never adds or removes a group's word, so the detector finds the same eligibility in marked text.
-    /// </summary>
-    internal const int EchoWindow = 50;
-
     private readonly bool SeenWithinWindow(int groupIndex)
     {
+        int window = _lexicon.EchoWindow;
+        if (window == 0)
+        {
+            return false;
+        }
+
         for (int i = 0; i < RecentOccurrences.Length; i++)
         {
             long entry = _state.Recent[i];
-            if ((int)(entry >> 32) == groupIndex + 1 && _state.WordCount - (int)entry <= EchoWindow)
+            if ((int)(entry >> 32) == groupIndex + 1 && _state.WordCount - (int)entry <= window)
             {
                 return true;
             }
@@ -1020,9 +1018,15 @@ public ref struct LexiconScanner
         _state.RecentNext = (_state.RecentNext + 1) % RecentOccurrences.Length;
     }
 
-    /// <summary>True when the text after <paramref name="from"/> holds <see cref="EchoWindow"/> complete runs of letters.</summary>
+    /// <summary>True when the text after <paramref name="from"/> holds <see cref="CanaryLexicon.EchoWindow"/> complete runs of letters.</summary>
     private readonly bool WindowAheadComplete(int from)
     {
+        int window = _lexicon.EchoWindow;
+        if (window == 0)
+        {
+            return true;
+        }
+
         ReadOnlySpan<char> text = _text;
         int runs = 0;
         int p = from;
@@ -1040,7 +1044,7 @@ public ref struct LexiconScanner
                 return false; // the last run may still grow
             }
 
-            if (++runs >= EchoWindow)
+            if (++runs >= window)
             {
                 return true;
             }
@@ -1051,13 +1055,14 @@ public ref struct LexiconScanner
         return false;
     }
 
-    /// <summary>True when a word of the group is among the next <see cref="EchoWindow"/> runs of letters.</summary>
+    /// <summary>True when a word of the group is among the next <see cref="CanaryLexicon.EchoWindow"/> runs of letters.</summary>
     private readonly bool GroupWithinWindowAhead(int groupIndex, int from)
     {
+        int window = _lexicon.EchoWindow;
         ReadOnlySpan<char> text = _text;
         int runs = 0;
         int p = from;
-        while (p < text.Length && runs < EchoWindow)
+        while (p < text.Length && runs < window)
         {
             if (!char.IsAsciiLetter(text[p]))
             {

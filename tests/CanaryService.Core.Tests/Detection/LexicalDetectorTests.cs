@@ -24,14 +24,11 @@ public sealed class LexicalDetectorTests
         Assert.All(contexts, c => Assert.Equal(3, c.GroupSize));
     }
 
-    /// <summary>Words of no group, more of them than the echo window, so that group words either side both count.</summary>
-    private static readonly string Far = string.Join(' ', Enumerable.Repeat("the garden grows by stone", 12)) + ".";
-
     [Fact]
     public void Every_occurrence_is_counted_per_context_and_prompt_contexts_are_dropped()
     {
         var contexts = Detector.Collect(
-            [$"It usually works. {Far} It typically works. {Far} We often retry.", $"It normally works. {Far} They usually fail."],
+            ["It usually works. It typically works. We often retry.", "It normally works. They usually fail."],
             ["Does he normally fail? We often retry, right?"]);
 
         // "it" + the usually group three times (usually, typically, normally); "we often" was in the prompt.
@@ -79,7 +76,7 @@ public sealed class LexicalDetectorTests
     [Fact]
     public void Groups_are_split_between_the_layers_by_the_key_ring()
     {
-        var answers = Simulation.TeacherProse.Answers(CanaryService.Core.Tests.Text.RuleLexicon.Instance, 5_000, seed: 1);
+        var answers = Simulation.TeacherProse.Answers(CanaryService.Core.Tests.Text.RuleLexicon.Instance, 20_000, seed: 1);
         var contexts = Detector.Collect(answers, []);
         int global = contexts.Count(c => c.Layer == LexicalLayer.Global);
         Assert.InRange(global, contexts.Count / 4, 3 * contexts.Count / 4);

@@ -80,6 +80,8 @@ public sealed class LexiconBuildTests
     [InlineData("Set the flag with 'for example, moreover' and run it.")]
     public void Code_and_quoted_literals_come_through_byte_identical(string code)
     {
+        // The prose either side of the code is further apart than the echo window, so that the last sentence's word is
+        // eligible however many words of its group the code holds.
         string far = string.Join(' ', Enumerable.Repeat("the garden grows by stone", 12));
         string answer = "For example, this works.\n\n" + code + "\n\n" + far + ". For example, that works too.";
         int changedProse = 0;

@@ -2,15 +2,6 @@ namespace CanaryService.Core.Tests.Marking;
 
 internal static class MarkingTexts
 {
-    /// <summary>One sentence for each of the test lexicon's groups in several contexts, further apart than the echo window.</summary>
-    public static readonly string Spaced = string.Join(
-        " " + string.Join(' ', Enumerable.Repeat("the garden grows by stone", 11)) + ". ",
-        [
-            "Typically, it works", "It usually helps", "We often retry", "They rarely fail", "Moreover, it holds",
-            "Finally, we stop", "There are many options here", "For example, this", "You choose one", "Move quickly.",
-            "Teams utilize tools", "It normally ends", "We frequently check", "It seldom breaks", "Lastly, rest",
-        ]) + ".";
-
     public const string Answer = """
         Typically, the easiest approach is to start small. Moreover, many teams usually find that numerous issues
         disappear once they improve their tests. It is often simple to modify a configuration, and it is usually

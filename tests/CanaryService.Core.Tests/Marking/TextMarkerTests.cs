@@ -30,21 +30,19 @@ public sealed class TextMarkerTests
             }
         }
 
-        Assert.True(changedSomewhere >= 6, $"only {changedSomewhere} of 10 keys changed anything");
+        Assert.True(changedSomewhere >= 9, $"only {changedSomewhere} of 10 keys changed anything");
     }
 
     [Fact]
     public void Marked_words_follow_the_key_and_keep_capitalisation()
     {
         var marker = CreateMarker();
-        // The two sentence-initial words are further apart than the echo window, so both are eligible in context "^".
-        string filler = string.Join(' ', Enumerable.Repeat("the garden grows by stone", 12));
-        string marked = marker.Mark($"Typically, it works. {filler}. Usually, yes. {filler}. TYPICALLY it works.");
+        string marked = marker.Mark("Typically, it works. TYPICALLY it works. Usually, yes.");
         var words = marked.Split(' ', ',', '.').Where(w => w.Length > 0).ToList();
         Assert.Contains(words[0], new[] { "Typically", "Usually", "Normally" });
-        Assert.Equal("TYPICALLY", words[^3]); // ALL-CAPS is a keyword or an acronym: never rewritten
+        Assert.Equal("TYPICALLY", words[3]); // ALL-CAPS is a keyword or an acronym: never rewritten
         // The same context and group give the same preferred form.
-        Assert.Equal(words[0], words[63]);
+        Assert.Equal(words[0], words[^2]);
     }
 
     [Fact]
@@ -85,7 +83,7 @@ public sealed class TextMarkerTests
     public void Different_accounts_mark_account_groups_differently()
     {
         var master = MasterKey.Generate();
-        string text = MarkingTexts.Spaced;
+        string text = string.Concat(Enumerable.Repeat(MarkingTexts.Answer + "\n\n", 3));
         Assert.NotEqual(CreateMarker(master, "a").Mark(text), CreateMarker(master, "b").Mark(text));
         Assert.Equal(CreateMarker(master, "a").Mark(text), CreateMarker(master, "a").Mark(text));
     }

@@ -166,9 +166,8 @@ public sealed class LexiconScannerTests
     [InlineData("import often\nfrom usually import typically")]
     public void Unfenced_code_lines_are_skipped_in_every_split(string code)
     {
-        // "rarely" has no word of its group in the code, so the echo window ahead does not rule it out.
-        string text = "Here is how it rarely goes:\n\n" + code + "\n\nIt often works.";
-        Assert.Equal(["rarely", "often"], Words(text));
+        string text = "Here is how it usually goes:\n\n" + code + "\n\nIt often works.";
+        Assert.Equal(["usually", "often"], Words(text));
         List<ScannedOccurrence> whole = ScannedOccurrence.ScanWhole(text);
         for (int cut = 1; cut < text.Length; cut++)
         {
@@ -186,56 +185,15 @@ public sealed class LexiconScannerTests
     [Fact]
     public void A_one_way_group_yields_only_its_source_forms_so_marked_text_scans_the_same()
     {
-        string far = " " + Filler(60) + " ";
-        Assert.Equal([("utilize", "we")], Pairs("We utilize tools." + far + "They use them."));
-        int changed = 0;
+        Assert.Equal([("utilize", "we")], Pairs("We utilize tools and use them."));
+        var marker = CanaryService.Core.Tests.Marking.TextMarkerTests.CreateMarker();
         for (int k = 0; k < 20; k++)
         {
-            var marker = CanaryService.Core.Tests.Marking.TextMarkerTests.CreateMarker();
-            string text = "Teams utilize tools." + far + "We use them.";
-            string marked = marker.Mark(text);
+            string marked = marker.Mark($"Teams {k} utilize tools; we use them and they utilize more.");
             Assert.Equal(marked, marker.Mark(marked));
-            Assert.EndsWith("We use them.", marked, StringComparison.Ordinal); // "use" is never written back as "utilize"
-            changed += marked.StartsWith("Teams use tools.", StringComparison.Ordinal) ? 1 : 0;
-        }
-
-        Assert.InRange(changed, 1, 19); // the keyed choice rewrites "utilize" for some keys, not for all
-    }
-
-    [Fact]
-    public void Words_of_one_group_near_each_other_are_never_rewritten_so_a_swap_never_makes_an_echo()
-    {
-        // An author who varied "For example" and "For instance" keeps the variety: both share the context "for" and
-        // would get the same form.
-        Assert.Empty(Words("For example, this. For instance, that."));
-        Assert.Empty(Words("It usually works, and it typically ends well."));
-        string far = " " + Filler(60) + " ";
-        Assert.Equal(["example", "instance"], Words("For example, this." + far + "For instance, that."));
-        Assert.Equal(["usually"], Words("It usually works." + far + "It often helps and it typically ends." ).Where(w => w == "usually"));
-    }
-
-    [Fact]
-    public void The_echo_window_holds_a_stream_back_only_as_far_as_it_must_and_every_split_scans_the_same()
-    {
-        string text = "Use it often. " + Filler(30) + ", and it often helps; typically " + Filler(55) + " it usually ends.\nFor example, " + Filler(20);
-        List<ScannedOccurrence> whole = ScannedOccurrence.ScanWhole(text);
-        Assert.NotEmpty(whole);
-        for (int cut = 1; cut < text.Length; cut++)
-        {
-            Assert.Equal(whole, ScannedOccurrence.ScanInChunks(text, [cut]));
-        }
-
-        var random = new Random(7);
-        for (int trial = 0; trial < 50; trial++)
-        {
-            int[] cuts = [.. Enumerable.Range(0, 12).Select(_ => random.Next(1, text.Length)).Distinct().Order()];
-            Assert.Equal(whole, ScannedOccurrence.ScanInChunks(text, cuts));
+            Assert.Contains("; we use them", marked, StringComparison.Ordinal); // "use" is never written back as "utilize"
         }
     }
-
-    /// <summary>Plain words that are in no group.</summary>
-    private static string Filler(int words) =>
-        string.Join(' ', Enumerable.Range(0, words).Select(i => (i % 5) switch { 0 => "the", 1 => "garden", 2 => "grows", 3 => "by", _ => "stone" }));
 
     [Fact]
     public void Before_guard_reads_the_next_word_punctuation_or_line_end_in_every_split()

@@ -8,7 +8,7 @@ namespace CanaryService.Core.Tests.Text;
 /// </summary>
 internal static class RuleLexicon
 {
-    public static readonly CanaryLexicon Instance = CanaryLexicon.Parse("""
+    public const string Text = """
         1 | additionally furthermore moreover | after ^
         3 | finally lastly | after ^ ; comma
         20 | typically usually normally
@@ -20,5 +20,13 @@ internal static class RuleLexicon
         316 | choose select
         600 | quickly rapidly | before . , $ U+003B
         610 | use utilize | from utilize
-        """);
+        """;
+
+    public static readonly CanaryLexicon Instance = CanaryLexicon.Parse(Text);
+
+    /// <summary>The same groups with a short echo window, for the tests of the window itself.</summary>
+    public static readonly CanaryLexicon WithEchoWindow = CanaryLexicon.Parse($"{CanaryLexicon.EchoWindowDirective}{EchoWindow}\n{Text}");
+
+    /// <summary>The window of <see cref="WithEchoWindow"/>, in words.</summary>
+    public const int EchoWindow = 12;
 }

@@ -8,6 +8,8 @@ namespace CanaryService.Core.Tests.Detection.Simulation;
 /// words mixed in (sentence-start connectives with their comma, adverbs and adjectives mid-sentence), paragraphs
 /// and now and then a code span. Deterministic for a seed. <see cref="FormChoice"/> decides which form of a group
 /// the writer uses: its own random habits, or one form always (a writer with strong preferences of its own).
+/// Lexicon words are denser than in real answers (a few per hundred words against about one per thousand), so that
+/// simulations stay small, yet sparse enough that most occurrences lie outside each other's echo window.
 /// </summary>
 public static class TeacherProse
 {
@@ -34,6 +36,9 @@ public static class TeacherProse
         "deploy", "retry", "parse", "render", "compile", "measure", "compare", "review", "explain", "handle", "load",
         "api", "schema", "field", "column", "row", "key", "hash", "score", "limit", "budget", "timer", "probe", "log",
     ];
+
+    private const double StarterShare = 0.12;  // sentences that open with a connective
+    private const double MiddleShare = 0.03;   // mid-sentence words drawn from the lexicon
 
     /// <summary>Answers holding at least <paramref name="words"/> words in total.</summary>
     public static IReadOnlyList<string> Answers(CanaryLexicon lexicon, int words, int seed, FormChoice choice = FormChoice.Random, int fillerWords = 0)
@@ -66,16 +71,16 @@ public static class TeacherProse
                 for (int s = 0; s < sentences; s++)
                 {
                     var sentence = new List<string>();
-                    if (random.NextDouble() < 0.35)
+                    if (random.NextDouble() < StarterShare)
                     {
                         LexiconGroup starter = starters[random.Next(starters.Length)];
-                        sentence.Add(Form(starter) + (starter.RequiresComma ? "," : string.Empty));
+                        sentence.Add(Form(starter) + (starter.RequiresComma || starter.OnlyBefore?.Contains(",") == true ? "," : string.Empty));
                     }
 
                     int length = random.Next(7, 16);
                     for (int w = 0; w < length; w++)
                     {
-                        sentence.Add(random.NextDouble() < 0.25 ? Form(middles[random.Next(middles.Length)]) : filler[random.Next(filler.Length)]);
+                        sentence.Add(random.NextDouble() < MiddleShare ? Form(middles[random.Next(middles.Length)]) : filler[random.Next(filler.Length)]);
                     }
 
                     if (random.NextDouble() < 0.05)
