@@ -8,15 +8,21 @@ namespace CanaryService.LexiconTool;
 /// </summary>
 internal static class ChangeSample
 {
-    public static void Run(string root, string corpus, int count, int seed, string outPath)
+    public static void Run(string root, string corpus, int count, int seed, string outPath, string? answersDir = null)
     {
         var all = new List<WordChange>();
+        var texts = new Dictionary<WordChange, (string Original, string Marked)>(ReferenceEqualityComparer.Instance);
         int answerIndex = 0;
         foreach (var answer in RealCorpus.Read(corpus, RealCorpus.HeldOut.Contains))
         {
             // A key per answer, as a provider's traffic spreads over accounts.
             var marker = Changes.Marker(seed * 100_003 + answerIndex++);
-            all.AddRange(Changes.Diff(answer.Model, answer.Output, marker.Mark(answer.Output)));
+            string marked = marker.Mark(answer.Output);
+            foreach (var change in Changes.Diff(answer.Model, answer.Output, marked))
+            {
+                all.Add(change);
+                texts[change] = (answer.Output, marked);
+            }
         }
 
         var random = new Random(seed);
@@ -27,6 +33,19 @@ internal static class ChangeSample
         foreach (var c in drawn)
         {
             sb.Append($"| {++n} | {c.Model} | {c.Original} → {c.Marked} | {Cell(Window(c))} |  |\n");
+        }
+
+        if (answersDir is not null)
+        {
+            // For the reader only, outside the repository: the whole answer before and after, to judge echoes and flow.
+            Directory.CreateDirectory(answersDir);
+            n = 0;
+            foreach (var c in drawn)
+            {
+                var (original, marked) = texts[c];
+                string shown = marked[..c.MarkedPosition] + ">>>" + c.Marked + "<<<" + marked[(c.MarkedPosition + c.Marked.Length)..];
+                File.WriteAllText(Path.Combine(answersDir, $"{++n:D3}.txt"), $"change: {c.Original} -> {c.Marked}\n\n=== original answer ===\n{original}\n\n=== marked answer (the change between >>> <<<) ===\n{shown}\n");
+            }
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(outPath)!);

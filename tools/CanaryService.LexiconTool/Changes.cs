@@ -6,7 +6,11 @@ using CanaryService.Core.Text;
 namespace CanaryService.LexiconTool;
 
 /// <summary>One word the marker changed, with the line it sits in.</summary>
-internal sealed record WordChange(string Model, string Original, string Marked, int Position, string Before, string After, string Line);
+internal sealed record WordChange(string Model, string Original, string Marked, int Position, string Before, string After, string Line)
+{
+    /// <summary>Where the marked word starts in the marked text.</summary>
+    public int MarkedPosition { get; init; }
+}
 
 /// <summary>Marks real answers with seeded keys and lists what changed.</summary>
 internal static class Changes
@@ -73,7 +77,7 @@ internal static class Changes
 
             string before = Sentence(original, start, end);
             string after = Sentence(marked, markedStart, markedEnd);
-            yield return new WordChange(model, original[start..end], marked[markedStart..markedEnd], start, before, after, LineAt(original, start));
+            yield return new WordChange(model, original[start..end], marked[markedStart..markedEnd], start, before, after, LineAt(original, start)) { MarkedPosition = markedStart };
             i = end;
             j = markedEnd;
         }

@@ -6,7 +6,7 @@ using CanaryService.LexiconTool;
 //   measure --corpus DIR --wordnet DIR   count every candidate form's contexts on the tuning models (all but the held-out
 //                                        ones) and check WordNet; writes tools/lexicon/evidence.tsv
 //   build                                rebuild src/CanaryService.Core/Lexicon/lexicon.txt from candidates + evidence
-//   sample --corpus DIR [--changes N] [--seed S] [--out FILE]
+//   sample --corpus DIR [--changes N] [--seed S] [--out FILE] [--answers DIR]  (DIR: each drawn answer whole, for the reader)
 //                                        N random changes on the held-out models (sentence before/after) for judging
 //   audit --corpus DIR [--keys K]        every change on all models that falls in a line or token a reader calls code,
 //                                        and changes/eligible occurrences per 1,000 words per model family
@@ -23,6 +23,12 @@ string Option(string name, string? fallback = null)
     return i >= 0 && i + 1 < arguments.Count ? arguments[i + 1] : fallback ?? throw new ArgumentException($"--{name} is required");
 }
 
+string? OptionOrNull(string name)
+{
+    int i = arguments.IndexOf("--" + name);
+    return i >= 0 && i + 1 < arguments.Count ? arguments[i + 1] : null;
+}
+
 string root = LexiconFiles.FindRepositoryRoot();
 try
 {
@@ -35,7 +41,7 @@ try
             LexiconFiles.Build(root, Console.Out);
             break;
         case "sample":
-            ChangeSample.Run(root, Option("corpus"), int.Parse(Option("changes", "300")), int.Parse(Option("seed", "1")), Option("out", Path.Combine(root, "docs", "quality", "lexical-changes-judged.md")));
+            ChangeSample.Run(root, Option("corpus"), int.Parse(Option("changes", "300")), int.Parse(Option("seed", "1")), Option("out", Path.Combine(root, "docs", "quality", "lexical-changes-judged.md")), OptionOrNull("answers"));
             break;
         case "audit":
             Audit.Run(Option("corpus"), int.Parse(Option("keys", "3")));

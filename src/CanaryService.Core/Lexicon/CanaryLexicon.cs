@@ -13,12 +13,17 @@ public sealed class CanaryLexicon
     private static readonly Lazy<CanaryLexicon> DefaultLexicon = new(LoadDefault);
     private readonly FormTable _lookup;
 
-    private CanaryLexicon(ImmutableArray<LexiconGroup> groups, Dictionary<string, (int, int)> forms, int echoWindow)
+    private readonly int _maxLookupLength;
+
+    private CanaryLexicon(ImmutableArray<LexiconGroup> groups, Dictionary<string, (int, int)> forms, Dictionary<string, (int, int)> echoes, int echoWindow)
     {
         Groups = groups;
         EchoWindow = echoWindow;
-        _lookup = new FormTable([.. forms]);
+        // Echo words share the one table with the forms (form index -1), so the scanner's single lookup per word finds both.
+        _lookup = new FormTable([.. forms, .. echoes]);
+        Forms = [.. forms.Keys];
         MaxFormLength = forms.Keys.Max(static k => k.Length);
+        _maxLookupLength = Math.Max(MaxFormLength, echoes.Keys.Select(static k => k.Length).DefaultIfEmpty(0).Max());
     }
 
     /// <summary>The directive that sets <see cref="EchoWindow"/>.</summary>
@@ -36,8 +41,9 @@ public sealed class CanaryLexicon
     /// <summary>
     /// The echo window, in words either side of an occurrence (0: none): a group's word with another word of the same
     /// group this near is never rewritten. A rewrite uses one form per context, so rewriting one of two nearby words
-    /// would make an author's "For example … For instance" read "For instance … For instance". The file sets it with a
-    /// line <c>echo-window N</c>.
+    /// would make an author's "For example … For instance" read "For instance … For instance". A group's echo words
+    /// (rule <c>echo</c>: relatives such as "particular" for "particularly", never rewritten) count as its words here.
+    /// The file sets the window with a line <c>echo-window N</c>.
     /// </summary>
     public int EchoWindow { get; }
 
@@ -45,12 +51,19 @@ public sealed class CanaryLexicon
     public int MaxFormLength { get; }
 
     /// <summary>Every form with its group, for reports.</summary>
-    public IEnumerable<string> Forms => _lookup.Forms;
+    public IEnumerable<string> Forms { get; }
 
     /// <summary>Finds a word in any ASCII case, as its lower-case form.</summary>
-    public bool TryFind(ReadOnlySpan<char> word, out LexiconGroup group, out int formIndex)
+    public bool TryFind(ReadOnlySpan<char> word, out LexiconGroup group, out int formIndex) =>
+        TryFindWordOrEcho(word, out group, out formIndex) && formIndex >= 0;
+
+    /// <summary>
+    /// Finds a word in any ASCII case as a form of a group, or as one of a group's echo words (then
+    /// <paramref name="formIndex"/> is -1): the scanner asks once per word.
+    /// </summary>
+    internal bool TryFindWordOrEcho(ReadOnlySpan<char> word, out LexiconGroup group, out int formIndex)
     {
-        if (word.Length <= MaxFormLength && _lookup.TryGetValue(word, out var hit))
+        if (word.Length <= _maxLookupLength && _lookup.TryGetValue(word, out var hit))
         {
             group = Groups[hit.Group];
             formIndex = hit.Form;
@@ -76,6 +89,8 @@ public sealed class CanaryLexicon
         var forms = new Dictionary<string, (int, int)>(StringComparer.Ordinal);
         var ids = new HashSet<int>();
         var notBeforeWords = new List<(int Line, string Word)>();
+        var echoes = new Dictionary<string, (int, int)>(StringComparer.Ordinal);
+        var echoWords = new List<(int Line, string Word)>();
         int lineNumber = 0;
         int echoWindow = 0;
         foreach (string rawLine in text.Split('\n'))
@@ -109,7 +124,7 @@ public sealed class CanaryLexicon
                 throw new FormatException($"lexicon line {lineNumber}: a group needs at least two lower-case ASCII forms.");
             }
 
-            FrozenSet<string>? onlyAfter = null, notAfter = null, notBefore = null, onlyBefore = null;
+            FrozenSet<string>? onlyAfter = null, notAfter = null, notBefore = null, onlyBefore = null, echo = null;
             int sourceMask = -1;
             bool comma = false, nextWord = false;
             if (parts.Length == 3)
@@ -144,6 +159,10 @@ public sealed class CanaryLexicon
                             }
 
                             break;
+                        case "echo":
+                            echo = set;
+                            echoWords.AddRange(set.Select(w => (lineNumber, w)));
+                            break;
                         case "comma": comma = true; break;
                         case "before-word": nextWord = true; break;
                         default: throw new FormatException($"lexicon line {lineNumber}: unknown rule '{tokens[0]}'.");
@@ -160,7 +179,15 @@ public sealed class CanaryLexicon
                 }
             }
 
-            groups.Add(new LexiconGroup(id, index, [.. words], onlyAfter, notAfter, notBefore, onlyBefore, comma, nextWord, sourceMask));
+            foreach (string word in echo ?? [])
+            {
+                if (!word.All(char.IsAsciiLetterLower) || !echoes.TryAdd(word, (index, -1)))
+                {
+                    throw new FormatException($"lexicon line {lineNumber}: echo word '{word}' is not lower-case ASCII or is another group's echo word.");
+                }
+            }
+
+            groups.Add(new LexiconGroup(id, index, [.. words], onlyAfter, notAfter, notBefore, onlyBefore, comma, nextWord, sourceMask, echo));
         }
 
         // A guard on the next word (before or not-before) must not itself be rewritten, or marking could change its own
@@ -173,12 +200,21 @@ public sealed class CanaryLexicon
             }
         }
 
+        // An echo word is never rewritten, so that marking never changes what the echo window sees.
+        foreach (var (line, word) in echoWords)
+        {
+            if (forms.ContainsKey(word))
+            {
+                throw new FormatException($"lexicon line {line}: echo word '{word}' is a lexicon form.");
+            }
+        }
+
         if (groups.Count == 0)
         {
             throw new FormatException("The lexicon has no groups.");
         }
 
-        return new CanaryLexicon(groups.ToImmutable(), forms, echoWindow);
+        return new CanaryLexicon(groups.ToImmutable(), forms, echoes, echoWindow);
     }
 
     /// <summary>

@@ -27,8 +27,10 @@ public sealed class LexiconGroup
         FrozenSet<string>? onlyBefore,
         bool requiresComma,
         bool requiresNextWord,
-        int sourceMask = -1)
+        int sourceMask = -1,
+        FrozenSet<string>? echoes = null)
     {
+        Echoes = echoes ?? FrozenSet<string>.Empty;
         _sourceMask = sourceMask;
         Id = id;
         Index = index;
@@ -51,6 +53,9 @@ public sealed class LexiconGroup
 
     /// <summary>The position of the group in <see cref="CanaryLexicon.Groups"/>.</summary>
     public int Index { get; }
+
+    /// <summary>Words that are not forms but echo them (e.g. "particular" for "particularly"): within the lexicon's echo window they rule a rewrite out as a form of the group would.</summary>
+    public FrozenSet<string> Echoes { get; }
 
     /// <summary>The interchangeable forms, lower-case.</summary>
     public ImmutableArray<string> Forms { get; }

@@ -833,8 +833,18 @@ public ref struct LexiconScanner
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TakeWord(ReadOnlySpan<char> word, int wordStart)
     {
-        if (_lexicon.TryFind(word, out var group, out int form))
+        if (_lexicon.TryFindWordOrEcho(word, out var group, out int form))
         {
+            if (form < 0)
+            {
+                Remember(group.Index); // an echo word: never rewritten, but it closes its group's window
+                _state.WordCount++;
+                _state.Context = ContextKind.Word;
+                _contextWordStart = wordStart;
+                _contextWordLength = word.Length;
+                return false;
+            }
+
             WriteContextWord(); // the eligibility rules and the occurrence read the previous word
             int wordEnd = wordStart + word.Length;
             WordCasing casing = WordCasing.Lower;
@@ -1055,7 +1065,7 @@ public ref struct LexiconScanner
         return false;
     }
 
-    /// <summary>True when a word of the group is among the next <see cref="CanaryLexicon.EchoWindow"/> runs of letters.</summary>
+    /// <summary>True when a word of the group (a form or an echo word) is among the next <see cref="CanaryLexicon.EchoWindow"/> runs of letters.</summary>
     private readonly bool GroupWithinWindowAhead(int groupIndex, int from)
     {
         int window = _lexicon.EchoWindow;
@@ -1071,7 +1081,7 @@ public ref struct LexiconScanner
             }
 
             int end = LettersEnd(text, p);
-            if (_lexicon.TryFind(text[p..end], out var other, out _) && other.Index == groupIndex)
+            if (_lexicon.TryFindWordOrEcho(text[p..end], out var other, out _) && other.Index == groupIndex)
             {
                 return true;
             }

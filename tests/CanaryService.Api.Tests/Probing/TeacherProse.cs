@@ -3,11 +3,12 @@ namespace CanaryService.Api.Tests.Probing;
 /// <summary>
 /// A stand-in for our model's answers in the distillation tests: assistant-style prose about a prompt's subject,
 /// dense in transitions, frequency adverbs and common adjectives (where the lexical watermark lives), varied enough
-/// that many distinct (previous word, group) contexts occur. Deterministic per prompt.
+/// that many distinct (previous word, group) contexts occur, and with enough plain sentences between them that most
+/// lexicon words lie outside each other's echo window. Deterministic per prompt.
 /// </summary>
 internal static class TeacherProse
 {
-    private static readonly string[] Transitions = ["Additionally", "Furthermore", "Moreover", "However", "Also", "Similarly", "Likewise", "Consequently", "Therefore", "Nevertheless", "Nonetheless", "Fortunately", "Luckily", "Frankly", "Honestly", "For example", "For instance", "Meanwhile", "Finally", "Next", "Overall", "Ultimately"];
+    private static readonly string[] Transitions = ["Additionally", "Furthermore", "Moreover", "However", "Also", "Similarly", "Likewise", "Consequently", "Therefore", "Nevertheless", "Nonetheless", "Fortunately", "Luckily", "Frankly", "Honestly", "For example", "For instance", "Meanwhile", "Finally", "Next", "Overall", "Ultimately", "In practice", "In short", "Still", "Then", "Of course", "In general", "As a rule", "Above all", "At first", "In the end"];
     private static readonly string[] Adverbs = ["typically", "usually", "often", "generally", "frequently", "commonly", "normally", "sometimes", "quickly", "easily", "simply", "carefully", "really", "very", "actually", "basically", "particularly", "especially", "probably", "certainly"];
     private static readonly string[] Adjectives = ["many", "numerous", "several", "mandatory", "compulsory", "wealthy", "affluent", "important", "essential", "crucial", "significant", "big", "large", "huge", "small", "tiny", "simple", "easy", "difficult", "hard", "common", "popular", "useful", "helpful", "quick", "fast", "good", "great", "main", "key", "obvious", "clear"];
     private static readonly string[] Verbs = ["help", "assist", "start", "begin", "use", "show", "demonstrate", "need", "require", "get", "obtain", "make", "create", "try", "attempt", "keep", "maintain", "improve", "enhance", "check", "verify", "choose", "select", "build", "find"];
@@ -31,7 +32,7 @@ internal static class TeacherProse
         for (int p = 0; p < 3; p++)
         {
             List<string> sentences = [];
-            for (int s = 0; s < 5; s++)
+            for (int s = 0; s < 7; s++)
             {
                 string T() => Transitions[random.Next(Transitions.Length)];
                 string A() => Adverbs[random.Next(Adverbs.Length)];
@@ -39,8 +40,13 @@ internal static class TeacherProse
                 string V() => Verbs[random.Next(Verbs.Length)];
                 string N() => Nouns[random.Next(Nouns.Length)];
                 string P() => People[random.Next(People.Length)];
-                sentences.Add(random.Next(6) switch
+                sentences.Add(random.Next(12) switch
                 {
+                    6 => $"The {N()} of {subject} come from {P()} and their work.",
+                    7 => $"Start with what {P()} already know about {subject}.",
+                    8 => $"A short list of {N()} keeps the work on {subject} in view.",
+                    9 => $"Write down the {N()} and come back to them later.",
+                    10 => $"Talk to {P()} who have done it before.",
                     0 => $"{T()}, {P()} {A()} {V()} {J()} {N()} when working on {subject}.",
                     1 => $"{T()}, {subject} {A()} needs {J()} {N()} and {J()} {N()}.",
                     2 => $"With {subject}, {P()} {A()} {V()} the {J()} {N()} first.",

@@ -29,6 +29,19 @@ public sealed class EchoWindowTests
     }
 
     [Fact]
+    public void An_echo_word_of_the_group_closes_the_window_behind_and_ahead_and_is_never_rewritten()
+    {
+        Assert.Empty(Words("Here are some examples. For instance, this works."));
+        Assert.Empty(Words("For instance, this works. More instances follow."));
+        Assert.Equal(["instance"], Words($"Here are some examples. {Filler(Window + 2)}. For instance, this works."));
+        string text = "Here are some examples. For example, this works.";
+        for (int k = 0; k < 20; k++)
+        {
+            Assert.Equal(text, Marker(MasterKey.Generate()).Mark(text));
+        }
+    }
+
+    [Fact]
     public void Words_of_other_groups_do_not_close_the_window()
     {
         // "often" and "rarely" are of other groups: "usually" stays eligible beside them.
@@ -47,7 +60,8 @@ public sealed class EchoWindowTests
     public void Every_split_of_a_stream_scans_as_the_whole_text_does()
     {
         string text = $"Use it often. {Filler(Window - 3)}, and it often helps; typically {Filler(Window + 5)} it usually ends.\n" +
-                      $"For example, {Filler(Window / 2)} quickly. For instance {Filler(Window + 1)} quickly.";
+                      $"For example, {Filler(Window / 2)} quickly. For instance {Filler(Window + 1)} quickly. Some examples " +
+                      $"{Filler(Window - 1)} for instance, {Filler(Window + 3)} and for example.";
         List<ScannedOccurrence> whole = ScannedOccurrence.ScanWhole(text, Lexicon);
         Assert.NotEmpty(whole);
         Assert.NotEqual(whole.Count, ScannedOccurrence.ScanWhole(text).Count); // the window ruled some out
@@ -96,13 +110,16 @@ public sealed class EchoWindowTests
     }
 
     [Theory]
+    [InlineData("1 | a b | echo c\n2 | c d")]
+    [InlineData("1 | a b | echo c\n2 | d e | echo c")]
+    [InlineData("1 | a b | echo C")]
     [InlineData("echo-window -1\n1 | a b")]
     [InlineData("echo-window many\n1 | a b")]
     [InlineData("echo-window 5000\n1 | a b")]
-    public void A_malformed_window_is_a_format_error_naming_the_line(string text)
+    public void A_malformed_window_or_echo_word_is_a_format_error_naming_the_line(string text)
     {
         var error = Assert.Throws<FormatException>(() => CanaryLexicon.Parse(text));
-        Assert.Contains("line 1", error.Message, StringComparison.Ordinal);
+        Assert.Matches("line [12]", error.Message);
     }
 
     private static TextMarker Marker(MasterKey master)
