@@ -1,4 +1,4 @@
-# Sourced by the bench scripts (proxy-load.sh, burst-split.sh, idle-neighbours.sh, paced-profile.sh, serial-ab.sh): how
+# Sourced by bench/proxy-load.sh: how
 # they start the processes they measure, on 127.0.0.1 only, stop them, and send them the load test's request. Each start_* function appends the new process to PIDS (its pid is ${PIDS[-1]}); the
 # EXIT trap set here stops all of them, newest first, so the marking Host writes its queued issuance while Azurite still
 # runs. Azurite can take its time over SIGTERM, and nothing started here may outlive the script, so whatever is left

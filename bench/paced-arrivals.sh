@@ -1,4 +1,4 @@
-# Sourced by proxy-load.sh and burst-split.sh. A fixed rate of 480 requests/s with arrivals spread out: 16 single-worker
+# Sourced by proxy-load.sh. A fixed rate of 480 requests/s with arrivals spread out: 16 single-worker
 # hey processes at 30 requests/s each (hey -q paces each worker with its own ticker; one hey's workers start theirs
 # together, so their requests come in bursts). Start i is put at i x (1/30 + 1/480) s, so the tickers' phases fall
 # 1/480 s apart over the 33 ms period (about 0.5 s to start them all; timed with bash's $EPOCHREALTIME, so the only

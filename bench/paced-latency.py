@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Latency at the fixed 480 requests/s over every request of a proxy-load.sh run, per target and mode: paced arrivals,
-and burst arrivals where the run kept them as CSV too (since stop 18).
+and burst arrivals where the run kept them as CSV too.
 
 Usage: bench/paced-latency.py [--tail] [--from-second S] OUT [OUT ...]   (the folders proxy-load.sh wrote: their
 {paced,burst}-<mode>-<target>-<round>.csv files; or files written by --save)
@@ -15,16 +15,16 @@ marking's added latency minus plain's (target: at most +0.5 ms at the median and
 
 --from-second S leaves out each hey process's requests of its first S seconds (hey's "offset" column). In the paced runs the
 first half second is the load generator's own start: the 16 processes start one by one and each dials its connection,
-so the rate is not yet 480/s, and in run AG 73-87% of the requests over a target's p99 came from it (docs/benchmarks.md,
-stop 20).
+so the rate is not yet 480/s, and in one measured run 73-87% of the requests over a target's p99 came from it (docs/benchmarks.md,
+"How the targets are judged").
 
-With several folders (since stop 22; runs of the same code), it then pools every request of all of them and gives the
+With several folders (runs of the same code), it then pools every request of all of them and gives the
 pooled gap a 95% bootstrap interval in which whole rounds are resampled (a round's requests stay together, because a
 stall of the machine slows many requests of one round at once). That is the interval of the plain p99 of all the
 requests, where bench/latency-ci.py gives the interval of the median of the rounds' own p99s.
 
---tail also prints p90 to p99.9 of each target over every request given, and marking's over plain's (since stop 22: the
-marking Host's tail is a fixed fraction longer than the plain proxy's, docs/benchmarks.md "Where it stands").
+--tail also prints p90 to p99.9 of each target over every request given, and marking's over plain's (the
+marking Host's tail is a fixed fraction longer than the plain proxy's, docs/benchmarks.md "Why the hot path looks as it does").
 
 --save FILE.tsv.gz OUT writes a run's answered requests as counts per kind, mode, target, round, 0.1 ms bin, and whether
 the request came in its hey process's first second (about 40 KB a run, where the CSVs are 15 MB), so the run can be

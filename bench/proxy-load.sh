@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Proxy overhead benchmark (docs/benchmarks.md, "Proxy overhead").
+# Proxy overhead benchmark (docs/benchmarks.md, "The proxy load test").
 #
 # Starts, on 127.0.0.1 only: Azurite (in memory), the fake upstream (~2 KB answers), the plain YARP proxy and the
 # marking Host (Release), then measures the three targets -- the upstream directly, the plain proxy, the marking
@@ -10,7 +10,7 @@
 #              $PACED_SLICES slices of $PACED_SLICE per target, alternating like the saturation slices;
 #       burst: `hey -c 16 -q 30`, whose 16 workers' tickers start together, so the 16 requests of each period arrive at once
 #       and each waits behind the others' CPU; $BURST_SLICES slices of $BURST_SLICE per target, alternating like the
-#       others (since stop 18: one 8 s run per target, one target after the other, before)
+#       others
 #   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load)
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
 # PROFILE=1 (default): dotnet-trace samples the marking Host at saturation; bench/profile-summary.py splits the time by part.
@@ -25,7 +25,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 ROUNDS="${ROUNDS:-5}" # five: on this shared machine a single round moved the ratio by up to 30 points
 BURST_SLICES="${BURST_SLICES:-2}" # burst latency: per round, mode and target, BURST_SLICES x BURST_SLICE, alternating too
 BURST_SLICE="${BURST_SLICE:-4s}"
-SLICES="${SLICES:-4}" # saturation: per round, mode and target, SLICES x SLICE (4 x 2 s = the 8 s of one run before stop 15)
+SLICES="${SLICES:-4}" # saturation: per round, mode and target, SLICES x SLICE
 SLICE="${SLICE:-2s}"
 PACED_SLICES="${PACED_SLICES:-2}" # paced latency: per round, mode and target, PACED_SLICES x PACED_SLICE, alternating too
 PACED_SLICE="${PACED_SLICE:-4s}"
@@ -126,8 +126,8 @@ failed_requests() { # hey report -> responses other than 200, plus 1 if hey saw 
 }
 
 # Saturation in short slices: SLICES slices of SLICE each per target, the three targets back to back within a slice and
-# in reverse order every other slice, so that a disturbance of this shared machine (runs Q-S: single rounds' SSE ratios
-# spread from 56% to 95%) falls on plain and marking alike instead of on whichever ran then.
+# in reverse order every other slice, so that a disturbance of this shared machine (single rounds' SSE ratios
+# spread from 56% to 95% when the targets ran one after the other) falls on plain and marking alike instead of on whichever ran then.
 # Sums the slices' requests, seconds and CPU ticks per target into SAT_* for the round's rows; every slice is kept in
 # $OUT/slices.tsv (round, mode, slice, target, requests, seconds, target CPU ticks).
 declare -A SAT_REQUESTS SAT_SECONDS SAT_TICKS SAT_UPSTREAM_TICKS SAT_AZURITE_TICKS SAT_BAD
@@ -287,7 +287,7 @@ for mode in ("json", "stream"):
               f"median of the pairs' ratios {100 * statistics.median(ratios):.0f}% (quartiles {100 * statistics.quantiles(ratios, n=4)[0]:.0f}-{100 * statistics.quantiles(ratios, n=4)[2]:.0f}%)")
 PY
 python3 "$ROOT/bench/paced-latency.py" "$OUT"
-# The measure the latency targets are judged by since stop 24: without each hey process's first second (its start).
+# The measure the latency targets are judged by: without each hey process's first second (its start; docs/benchmarks.md).
 echo "== the same without each hey process's first second"
 python3 "$ROOT/bench/paced-latency.py" --from-second 1 "$OUT"
 # Every answered request as counts per round and 0.1 ms bin (about 40 KB), to keep in bench/results beside results.tsv:

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using Yarp.ReverseProxy.Forwarder;
 
-// The baseline for docs/benchmarks.md ("Proxy overhead"): the same forwarder, HTTP client settings and request
+// The baseline for docs/benchmarks.md ("The proxy load test"): the same forwarder, HTTP client settings and request
 // path as the marking proxy, minus reading the request, marking and issuance. Every path goes to Upstream:BaseUrl.
 WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();

@@ -17,7 +17,8 @@ if (args.Length > 0 && args[0] == "lineage")
 WebApplication app;
 try
 {
-    app = await CanaryWebApplication.BuildAsync(args);
+    // `dotnet run` defaults to Development through its launch profile; an environment the user sets wins.
+    app = await CanaryWebApplication.BuildAsync(DefaultEnvironment.Apply(args, Environment.GetEnvironmentVariable));
 }
 catch (CanaryConfigurationException exception)
 {

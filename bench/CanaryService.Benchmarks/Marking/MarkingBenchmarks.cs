@@ -80,7 +80,7 @@ public class MarkingBenchmarks
     /// <summary>
     /// Whole-text marking of the load test's answer (<see cref="BenchAnswer.Text"/>, 1,625 characters, 52 of its 261 words
     /// lexicon forms). With <c>EVICT_KB=8192</c> in the <c>interleaved</c> comparison its tables and code are out of the
-    /// cache at each call, which is about how the Host finds them under load (see docs/benchmarks.md, stop 16).
+    /// cache at each call, which is about how the Host finds them under load (see docs/benchmarks.md, "Why the hot path looks as it does").
     /// </summary>
     [Benchmark]
     public string LoadAnswer() => _marker.Mark(BenchAnswer.Text);

@@ -37,6 +37,7 @@ public sealed partial class CanaryProxy : IDisposable
     private readonly IResponseMarker? _marker;
     private readonly IIssuanceLog? _issuance;
     private readonly IPromptSampleLog? _prompts;
+    private readonly ProxyMetrics _metrics;
     private readonly ILogger _logger;
 
     internal CanaryProxy(
@@ -47,12 +48,14 @@ public sealed partial class CanaryProxy : IDisposable
         IResponseMarker? marker,
         IIssuanceLog? issuance,
         IPromptSampleLog? prompts,
+        ProxyMetrics metrics,
         ILogger<CanaryProxy> logger)
     {
         ArgumentNullException.ThrowIfNull(forwarder);
         ArgumentNullException.ThrowIfNull(upstream);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(accounts);
+        ArgumentNullException.ThrowIfNull(metrics);
         ArgumentNullException.ThrowIfNull(logger);
         UpstreamOptions settings = upstream.Value;
         _destinationPrefix = ValidateBaseUrl(settings.BaseUrl);
@@ -75,6 +78,7 @@ public sealed partial class CanaryProxy : IDisposable
         _marker = marker;
         _issuance = issuance;
         _prompts = prompts;
+        _metrics = metrics;
         _logger = logger;
     }
 
@@ -82,6 +86,7 @@ public sealed partial class CanaryProxy : IDisposable
     public async Task ForwardAsync(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        _metrics.Handled(ProxyMetrics.PassThrough, marked: false);
         ForwarderError error = await _forwarder.SendAsync(context, _destinationPrefix, _client, _requestConfig, _passThrough).ConfigureAwait(false);
         await ReportForwarderErrorAsync(context, error).ConfigureAwait(false);
     }
@@ -94,10 +99,24 @@ public sealed partial class CanaryProxy : IDisposable
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(surface);
+        bool marked = false;
+        try
+        {
+            marked = await ForwardAndMarkAsync(context, surface).ConfigureAwait(false);
+        }
+        finally
+        {
+            _metrics.Handled(surface.Name, marked);
+        }
+    }
+
+    /// <summary>The body of <see cref="ForwardMarkedAsync"/>; true when the answer went out marked.</summary>
+    private async Task<bool> ForwardAndMarkAsync(HttpContext context, MarkedSurface surface)
+    {
         byte[]? body = surface.Request is null ? [] : await ReadBodyAsync(context).ConfigureAwait(false);
         if (body is null)
         {
-            return;
+            return false;
         }
 
         string? parseError = null;
@@ -105,7 +124,7 @@ public sealed partial class CanaryProxy : IDisposable
         if (request is null)
         {
             await OpenAIError.WriteAsync(context.Response, StatusCodes.Status400BadRequest, parseError!, "invalid_request_error", "invalid_json").ConfigureAwait(false);
-            return;
+            return false;
         }
 
         string? account = _accounts.Resolve(context.Request);
@@ -113,7 +132,7 @@ public sealed partial class CanaryProxy : IDisposable
         {
             await OpenAIError.WriteAsync(context.Response, StatusCodes.Status400BadRequest,
                 "The account header set by the front door holds an invalid account id.", "invalid_request_error", "invalid_account").ConfigureAwait(false);
-            return;
+            return false;
         }
 
         MarkingPlan? plan = _marker is null || request.StructuredOutput
@@ -160,7 +179,11 @@ public sealed partial class CanaryProxy : IDisposable
             {
                 _prompts?.Record(new PromptSample(issued.AccountId, issued.IssuedAt, request.PromptText));
             }
+
+            return true;
         }
+
+        return false;
     }
 
     /// <inheritdoc />

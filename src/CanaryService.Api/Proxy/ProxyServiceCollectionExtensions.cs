@@ -18,7 +18,7 @@ public static class ProxyServiceCollectionExtensions
     /// Adds the proxy, bound to the <c>Upstream</c> and <c>Proxy</c> configuration sections. It needs a
     /// <see cref="Core.Keys.CanaryKeyRing"/>; it marks when an <see cref="IResponseMarker"/> is registered and
     /// records issuance when an <see cref="IIssuanceLog"/> is, and samples the prompts behind marked answers when an
-    /// <see cref="IPromptSampleLog"/> is.
+    /// <see cref="IPromptSampleLog"/> is. It counts the requests it handles (<see cref="ProxyMetrics"/>).
     /// </summary>
     public static IServiceCollection AddCanaryProxy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -27,6 +27,8 @@ public static class ProxyServiceCollectionExtensions
         services.AddOptions<UpstreamOptions>().Bind(configuration.GetSection(UpstreamOptions.SectionName));
         services.AddOptions<ProxyOptions>().Bind(configuration.GetSection(ProxyOptions.SectionName));
         services.AddHttpForwarder();
+        services.AddMetrics();
+        services.TryAddSingleton<ProxyMetrics>();
         services.TryAddSingleton<AccountResolver>();
         services.TryAddSingleton(static provider => new CanaryProxy(
             provider.GetRequiredService<IHttpForwarder>(),
@@ -36,6 +38,7 @@ public static class ProxyServiceCollectionExtensions
             provider.GetService<IResponseMarker>(),
             provider.GetService<IIssuanceLog>(),
             provider.GetService<IPromptSampleLog>(),
+            provider.GetRequiredService<ProxyMetrics>(),
             provider.GetRequiredService<ILogger<CanaryProxy>>()));
         return services;
     }

@@ -70,7 +70,7 @@ public sealed class LexiconScannerTests
     public void Every_group_is_eligible_exactly_where_its_guards_say()
     {
         // The scanner's eligibility against the guards as LexiconGroup states them, for every group, after and before
-        // words from its own rules: a change to how the scanner reads the guards (stop 19 tried one) must keep this.
+        // words from its own rules: a change to how the scanner reads the guards (a compact lexicon layout, say) must keep this.
         var lexicon = CanaryService.Core.Lexicon.CanaryLexicon.Default;
         int checkedCases = 0;
         foreach (var group in lexicon.Groups)
