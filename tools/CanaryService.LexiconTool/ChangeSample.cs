@@ -1,17 +1,21 @@
+using System.Globalization;
 using System.Text;
 
 namespace CanaryService.LexiconTool;
 
 /// <summary>
 /// Draws changes at random from the held-out models' marked answers and writes them as a table for a careful reader
-/// to judge (the verdict column is filled by the reader, then kept in the repository).
+/// to judge (the verdict column is filled by the reader, then kept in the repository). The table names each change by
+/// model, line of the model's file and character offset, never by the answer's words: the corpus is licensed for
+/// evaluation and is not copied into the repository. The draw is seeded, so <c>--text</c> writes the same table with
+/// the sentence before and after each change for the reader, to a file outside the repository.
 /// </summary>
 internal static class ChangeSample
 {
-    public static void Run(string root, string corpus, int count, int seed, string outPath, string? answersDir = null)
+    public static void Run(string root, string corpus, int count, int seed, string outPath, string? answersDir = null, bool withText = false)
     {
         var all = new List<WordChange>();
-        var texts = new Dictionary<WordChange, (string Original, string Marked)>(ReferenceEqualityComparer.Instance);
+        var texts = new Dictionary<WordChange, (string Original, string Marked, int Line)>(ReferenceEqualityComparer.Instance);
         int answerIndex = 0;
         foreach (var answer in RealCorpus.Read(corpus, RealCorpus.HeldOut.Contains))
         {
@@ -21,18 +25,21 @@ internal static class ChangeSample
             foreach (var change in Changes.Diff(answer.Model, answer.Output, marked))
             {
                 all.Add(change);
-                texts[change] = (answer.Output, marked);
+                texts[change] = (answer.Output, marked, answer.Line);
             }
         }
 
         var random = new Random(seed);
         var drawn = all.OrderBy(_ => random.Next()).Take(count).ToList();
         var sb = new StringBuilder();
-        sb.Append("| # | model | change | in context (the changed word in bold, as marked) | verdict |\n| --- | --- | --- | --- | --- |\n");
+        sb.Append(withText
+            ? "| # | model | line | offset | change | before | after | verdict |\n| --- | --- | ---: | ---: | --- | --- | --- | --- |\n"
+            : "| # | model | line | offset | change | verdict |\n| --- | --- | ---: | ---: | --- | --- |\n");
         int n = 0;
         foreach (var c in drawn)
         {
-            sb.Append($"| {++n} | {c.Model} | {c.Original} → {c.Marked} | {Cell(Window(c))} |  |\n");
+            string text = withText ? $" {Cell(Window(c.Before, c.Original))} | {Cell(Window(c.After, c.Marked))} |" : "";
+            sb.Append(CultureInfo.InvariantCulture, $"| {++n} | {c.Model} | {texts[c].Line} | {c.Position} | {c.Original} → {c.Marked} |{text}  |\n");
         }
 
         if (answersDir is not null)
@@ -42,7 +49,7 @@ internal static class ChangeSample
             n = 0;
             foreach (var c in drawn)
             {
-                var (original, marked) = texts[c];
+                var (original, marked, _) = texts[c];
                 string shown = marked[..c.MarkedPosition] + ">>>" + c.Marked + "<<<" + marked[(c.MarkedPosition + c.Marked.Length)..];
                 File.WriteAllText(Path.Combine(answersDir, $"{++n:D3}.txt"), $"change: {c.Original} -> {c.Marked}\n\n=== original answer ===\n{original}\n\n=== marked answer (the change between >>> <<<) ===\n{shown}\n");
             }
@@ -53,9 +60,10 @@ internal static class ChangeSample
         Console.WriteLine($"{all.Count} changes in {answerIndex} held-out answers; {drawn.Count} drawn (seed {seed}) into {outPath}");
     }
 
-    /// <summary>At most twelve words either side of the change: enough to judge it, no more of the source than that.</summary>
-    private static string Window(WordChange change)
+    /// <summary>At most twelve words either side of the changed word: enough to judge it.</summary>
+    private static string Window(string sentence, string word)
     {
+        var change = (After: sentence, Marked: word);
         int at = change.After.IndexOf(change.Marked, StringComparison.Ordinal);
         string[] before = change.After[..Math.Max(0, at)].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         string[] after = at < 0 ? [] : change.After[(at + change.Marked.Length)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);

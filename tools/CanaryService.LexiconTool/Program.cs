@@ -6,7 +6,10 @@ using CanaryService.LexiconTool;
 //   measure --corpus DIR --wordnet DIR   count every candidate form's contexts on the tuning models (all but the held-out
 //                                        ones) and check WordNet; writes tools/lexicon/evidence.tsv
 //   build                                rebuild src/CanaryService.Core/Lexicon/lexicon.txt from candidates + evidence
-//   sample --corpus DIR [--changes N] [--seed S] [--out FILE] [--answers DIR]  (DIR: each drawn answer whole, for the reader)
+//   sample --corpus DIR [--changes N] [--seed S] [--out FILE] [--text] [--answers DIR]
+//                                        the judged table names each change by model, line and offset; --text adds
+//                                        the sentences before and after, --answers writes each answer whole (for the
+//                                        reader, outside the repository: the corpus is never committed)
 //                                        N random changes on the held-out models (sentence before/after) for judging
 //   audit --corpus DIR [--keys K]        every change on all models that falls in a line or token a reader calls code,
 //                                        and changes/eligible occurrences per 1,000 words per model family
@@ -41,7 +44,7 @@ try
             LexiconFiles.Build(root, Console.Out);
             break;
         case "sample":
-            ChangeSample.Run(root, Option("corpus"), int.Parse(Option("changes", "300")), int.Parse(Option("seed", "1")), Option("out", Path.Combine(root, "docs", "quality", "lexical-changes-judged.md")), OptionOrNull("answers"));
+            ChangeSample.Run(root, Option("corpus"), int.Parse(Option("changes", "300")), int.Parse(Option("seed", "1")), Option("out", Path.Combine(root, "docs", "quality", "lexical-changes-judged.md")), OptionOrNull("answers"), arguments.Contains("--text"));
             break;
         case "audit":
             Audit.Run(Option("corpus"), int.Parse(Option("keys", "3")));

@@ -3,8 +3,8 @@ using System.Text.Json;
 
 namespace CanaryService.LexiconTool;
 
-/// <summary>One real answer of the development corpus: the model, the prompt and the output.</summary>
-internal sealed record RealAnswer(string Model, string Prompt, string Output);
+/// <summary>One real answer of the development corpus: the model, the prompt, the output and its line in the model's file (from 1).</summary>
+internal sealed record RealAnswer(string Model, string Prompt, string Output, int Line);
 
 /// <summary>
 /// Reads the real model outputs (<c>*.jsonl.gz</c>, one <c>{"prompt","output"}</c> object a line, one file a model).
@@ -31,8 +31,10 @@ internal static class RealCorpus
             using var file = File.OpenRead(Path.Combine(folder, model + ".jsonl.gz"));
             using var gzip = new GZipStream(file, CompressionMode.Decompress);
             using var reader = new StreamReader(gzip);
+            int lineNumber = 0;
             while (reader.ReadLine() is { } line)
             {
+                lineNumber++;
                 if (line.Length == 0)
                 {
                     continue;
@@ -41,7 +43,7 @@ internal static class RealCorpus
                 using var doc = JsonDocument.Parse(line);
                 string prompt = doc.RootElement.TryGetProperty("prompt", out var p) ? p.GetString() ?? "" : "";
                 string output = doc.RootElement.TryGetProperty("output", out var o) ? o.GetString() ?? "" : "";
-                yield return new RealAnswer(model, prompt, output);
+                yield return new RealAnswer(model, prompt, output, lineNumber);
             }
         }
     }

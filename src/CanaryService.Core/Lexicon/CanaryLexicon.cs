@@ -30,7 +30,7 @@ public sealed class CanaryLexicon
     public const string EchoWindowDirective = "echo-window ";
 
     // The stream holds back this many words after an eligible occurrence: bounded so that the hold-back stays small.
-    private const int MaxEchoWindow = 200;
+    private const int MaxEchoWindow = 400;
 
     /// <summary>The lexicon shipped with the service.</summary>
     public static CanaryLexicon Default => DefaultLexicon.Value;

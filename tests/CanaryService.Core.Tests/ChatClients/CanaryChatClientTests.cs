@@ -76,23 +76,24 @@ public sealed class CanaryChatClientTests
     [Fact]
     public async Task Reasoning_text_is_marked_without_the_canary_whole_and_streamed_alike_and_its_held_back_words_come_before_the_answer()
     {
-        // The shipped lexicon finds only a few words in this text, so some keys leave it as it is: take the first seeded
-        // key that changes it.
+        // A key leaves a text as it is when it prefers every form the text already has: take the first seeded key that
+        // changes it.
         CanaryMarker marker = null!;
         ResponseMarking marking = null!;
-        string expectedReasoning = MarkingTexts.Answer;
-        for (byte seed = 1; expectedReasoning == MarkingTexts.Answer; seed++)
+        string expectedReasoning = MarkingTexts.ShippedLexiconAnswer;
+        for (byte seed = 1; expectedReasoning == MarkingTexts.ShippedLexiconAnswer; seed++)
         {
+            Assert.True(seed < 40, "no seeded key changes the text");
             var key = MasterKey.FromBytes(Enumerable.Range(seed, MasterKey.MinimumLength).Select(b => (byte)b).ToArray());
             marker = new CanaryMarker(new CanaryKeyRing(key), new CanaryMarkerOptions { PhraseRate = 1 }, new RecordingRegistry(), TimeProvider.System);
             marking = await marker.BeginAsync(new MarkingRequest("acct-r", Messages[0].Text));
-            expectedReasoning = marking.MarkText(MarkingTexts.Answer, ResponseMarking.WithoutCanary);
+            expectedReasoning = marking.MarkText(MarkingTexts.ShippedLexiconAnswer, ResponseMarking.WithoutCanary);
         }
 
-        IChatClient client = new ReasoningChatClient(MarkingTexts.Answer, MarkingTexts.Answer).AsBuilder().UseCanaries(marker).Build();
+        IChatClient client = new ReasoningChatClient(MarkingTexts.ShippedLexiconAnswer, MarkingTexts.ShippedLexiconAnswer).AsBuilder().UseCanaries(marker).Build();
         var options = new ChatOptions { AdditionalProperties = new() { [CanaryChatClient.AccountPropertyName] = "acct-r" } };
-        string expectedAnswer = marking.MarkText(MarkingTexts.Answer, 0);
-        Assert.NotEqual(MarkingTexts.Answer, expectedReasoning);
+        string expectedAnswer = marking.MarkText(MarkingTexts.ShippedLexiconAnswer, 0);
+        Assert.NotEqual(MarkingTexts.ShippedLexiconAnswer, expectedReasoning);
         Assert.NotEqual(expectedAnswer, expectedReasoning); // the answer carries the canary, the reasoning never does
 
         ChatResponse response = await client.GetResponseAsync(Messages, options);

@@ -16,10 +16,10 @@ namespace CanaryService.Core.Tests.Detection;
 /// </summary>
 public sealed class DistillationPowerTests(ITestOutputHelper output)
 {
-    private const int StudentWords = 20_000;
+    private const int StudentWords = 80_000;
     private static readonly CanaryKeyRing KeyRing = new(MasterKey.FromBytes(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()));
     private static readonly LexiconLayers Layers = LexiconLayers.Create(CanaryLexicon.Default, KeyRing);
-    private static readonly IReadOnlyList<string> TeacherAnswers = TeacherProse.Answers(CanaryLexicon.Default, 60_000, seed: 3);
+    private static readonly IReadOnlyList<string> TeacherAnswers = TeacherProse.Answers(CanaryLexicon.Default, 200_000, seed: 3);
 
     private static IReadOnlyList<string> StudentOutput(bool marked)
     {

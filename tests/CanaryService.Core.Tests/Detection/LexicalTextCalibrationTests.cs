@@ -21,7 +21,7 @@ public sealed class LexicalTextCalibrationTests(ITestOutputHelper output)
     public void Unmarked_text_holds_the_rate_over_random_keys(TeacherProse.FormChoice choice, int fillerWords)
     {
         var lexicon = CanaryLexicon.Default;
-        var answers = TeacherProse.Answers(lexicon, 40_000, seed: 5, choice, fillerWords);
+        var answers = TeacherProse.Answers(lexicon, 150_000, seed: 5, choice, fillerWords);
         var collector = new LexicalDetector(lexicon, LexiconLayers.Create(lexicon, new byte[32]));
         var contexts = collector.Collect(answers, []).ToArray();
         var groupIndex = lexicon.Groups.ToDictionary(g => g.Id, g => g.Index);
@@ -47,7 +47,7 @@ public sealed class LexicalTextCalibrationTests(ITestOutputHelper output)
 
         int bound = SamplingBound.MaxConsistentCount(Keys, 0.01);
         output.WriteLine($"{choice}: {contexts.Length} distinct contexts, {contexts.Sum(c => c.Total)} occurrences, {scored / Keys} global occurrences per key; p ≤ 0.01 {pHits}/{Keys}, e ≥ 100 {eHits}/{Keys} (bound {bound})");
-        Assert.True(contexts.Length > 150, $"only {contexts.Length} contexts");
+        Assert.True(contexts.Length > 100, $"only {contexts.Length} contexts"); // the filler vocabulary bounds them: many repeats each
         Assert.True(pHits <= bound, $"p ≤ 0.01 for {pHits}/{Keys} keys (bound {bound})");
         Assert.True(eHits <= bound, $"e ≥ 100 for {eHits}/{Keys} keys (bound {bound})");
     }

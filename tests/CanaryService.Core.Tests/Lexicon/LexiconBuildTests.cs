@@ -82,7 +82,7 @@ public sealed class LexiconBuildTests
     {
         // The prose either side of the code is further apart than the echo window, so that the last sentence's word is
         // eligible however many words of its group the code holds.
-        string far = string.Join(' ', Enumerable.Repeat("the garden grows by stone", 25));
+        string far = string.Join(' ', Enumerable.Repeat("the garden grows by stone", CanaryLexicon.Default.EchoWindow / 5 + 2));
         string answer = "For example, this works.\n\n" + code + "\n\n" + far + ". For example, that works too.";
         int changedProse = 0;
         for (int k = 0; k < 40; k++)

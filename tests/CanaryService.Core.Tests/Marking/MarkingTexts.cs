@@ -2,6 +2,14 @@ namespace CanaryService.Core.Tests.Marking;
 
 internal static class MarkingTexts
 {
+    /// <summary>
+    /// An answer with one word of several shipped groups (words of different groups may stand close; two of one group
+    /// may not, or the echo window leaves both alone).
+    /// </summary>
+    public const string ShippedLexiconAnswer =
+        "Fortunately, the build is fast on most machines. It is especially quick on Linux, where the cache stays warm.\n" +
+        "For example, a clean build takes about a minute. Nevertheless, we keep the cache between runs. Furthermore,\n" +
+        "the tests run frequently in CI, and every change is checked. Similarly, the docs build on each push.";
     public const string Answer = """
         Typically, the easiest approach is to start small. Moreover, many teams usually find that numerous issues
         disappear once they improve their tests. It is often simple to modify a configuration, and it is usually

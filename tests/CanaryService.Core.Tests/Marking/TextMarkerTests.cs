@@ -82,9 +82,17 @@ public sealed class TextMarkerTests
     [Fact]
     public void Different_accounts_mark_account_groups_differently()
     {
-        var master = MasterKey.Generate();
+        // For one master key the two accounts may happen to prefer the same forms in every account group the text holds;
+        // over many keys they seldom do.
         string text = string.Concat(Enumerable.Repeat(MarkingTexts.Answer + "\n\n", 3));
-        Assert.NotEqual(CreateMarker(master, "a").Mark(text), CreateMarker(master, "b").Mark(text));
-        Assert.Equal(CreateMarker(master, "a").Mark(text), CreateMarker(master, "a").Mark(text));
+        int differ = 0;
+        for (int k = 0; k < 20; k++)
+        {
+            var master = MasterKey.Generate();
+            differ += CreateMarker(master, "a").Mark(text) == CreateMarker(master, "b").Mark(text) ? 0 : 1;
+            Assert.Equal(CreateMarker(master, "a").Mark(text), CreateMarker(master, "a").Mark(text));
+        }
+
+        Assert.True(differ >= 15, $"the accounts' marks differ for {differ} of 20 keys");
     }
 }

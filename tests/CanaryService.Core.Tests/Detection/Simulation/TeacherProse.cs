@@ -8,7 +8,7 @@ namespace CanaryService.Core.Tests.Detection.Simulation;
 /// words mixed in (sentence-start connectives with their comma, adverbs and adjectives mid-sentence), paragraphs
 /// and now and then a code span. Deterministic for a seed. <see cref="FormChoice"/> decides which form of a group
 /// the writer uses: its own random habits, or one form always (a writer with strong preferences of its own).
-/// Lexicon words are denser than in real answers (a few per hundred words against about one per thousand), so that
+/// Lexicon words are denser than in real answers (about one per hundred words against one per two thousand), so that
 /// simulations stay small, yet sparse enough that most occurrences lie outside each other's echo window.
 /// </summary>
 public static class TeacherProse
@@ -37,8 +37,8 @@ public static class TeacherProse
         "api", "schema", "field", "column", "row", "key", "hash", "score", "limit", "budget", "timer", "probe", "log",
     ];
 
-    private const double StarterShare = 0.12;  // sentences that open with a connective
-    private const double MiddleShare = 0.03;   // mid-sentence words drawn from the lexicon
+    private const double StarterShare = 0.06;  // sentences that open with a connective
+    private const double MiddleShare = 0.01;   // mid-sentence words drawn from the lexicon
 
     /// <summary>Answers holding at least <paramref name="words"/> words in total.</summary>
     public static IReadOnlyList<string> Answers(CanaryLexicon lexicon, int words, int seed, FormChoice choice = FormChoice.Random, int fillerWords = 0)
