@@ -1,3 +1,5 @@
+using CanaryService.Core.Lexicon;
+
 namespace CanaryService.Api.Tests.Probing;
 
 /// <summary>
@@ -28,16 +30,39 @@ internal static class TeacherProse
 #pragma warning disable CA5394 // Test text, not security.
         Random random = new((int)hash);
         string subject = Subject(prompt);
+        // A group's words at least 16 sentences (some 180 words) apart: nearer, both would lie within each other's echo
+        // window and neither be marked.
+        var lastUse = new Dictionary<int, int>();
+        int sentenceIndex = 0;
+        string Pick(string[] words)
+        {
+            for (int attempt = 0; ; attempt++)
+            {
+                string word = words[random.Next(words.Length)];
+                string last = word[(word.LastIndexOf(' ') + 1)..].ToLowerInvariant();
+                if (!CanaryLexicon.Default.TryFind(last, out LexiconGroup group, out _) || attempt > 50)
+                {
+                    return word;
+                }
+
+                if (!lastUse.TryGetValue(group.Id, out int used) || sentenceIndex - used >= 16)
+                {
+                    lastUse[group.Id] = sentenceIndex;
+                    return word;
+                }
+            }
+        }
+
         List<string> paragraphs = [];
-        for (int p = 0; p < 3; p++)
+        for (int p = 0; p < 6; p++)
         {
             List<string> sentences = [];
-            for (int s = 0; s < 7; s++)
+            for (int s = 0; s < 7; s++, sentenceIndex++)
             {
-                string T() => Transitions[random.Next(Transitions.Length)];
-                string A() => Adverbs[random.Next(Adverbs.Length)];
-                string J() => Adjectives[random.Next(Adjectives.Length)];
-                string V() => Verbs[random.Next(Verbs.Length)];
+                string T() => Pick(Transitions);
+                string A() => Pick(Adverbs);
+                string J() => Pick(Adjectives);
+                string V() => Pick(Verbs);
                 string N() => Nouns[random.Next(Nouns.Length)];
                 string P() => People[random.Next(People.Length)];
                 sentences.Add(random.Next(12) switch

@@ -11,16 +11,15 @@ namespace CanaryService.Api.Tests.Proxy.Integration;
 internal static partial class EngineMarks
 {
     /// <summary>
-    /// An answer with many lexicon words (so that marking changes some of them under any key), multi-byte
-    /// characters (2, 3 and 4 UTF-8 bytes) next to and inside lexicon words' neighbourhoods, and a code span.
+    /// An answer with a word of most shipped groups (so that marking changes some of them under any key; one word a
+    /// group, or the echo window leaves them alone), multi-byte characters (2, 3 and 4 UTF-8 bytes) next to lexicon
+    /// words, and a code span holding a lexicon word.
     /// </summary>
     public const string Answer =
-        "Similarly, the café opens early. Moreover, naïve owners especially say that wealthy guests often arrive " +
-        "before seven 😀. For example, it is simple to change the menu; nevertheless, it is particularly easy to check " +
-        "the result — 中文 menus included. Furthermore, you should look at the outcome; run `especially --often` " +
-        "to confirm. Fortunately, a mandatory check is cheap. Frankly, for instance, owners shout and then sit " +
-        "on the couch. Likewise, affluent cafés close late. Nonetheless, it works — especially for staff who yell " +
-        "less. Honestly, compulsory breaks help, particularly after lunch. Luckily, for example, sofas are cheap.";
+        "Similarly, the café opens early 😀. Fortunately, naïve owners especially like guests who arrive before seven. " +
+        "For example, it is simple to change the menu — 中文 menus included. Nevertheless, the staff frequently check " +
+        "the till; run `mandatory --strict` to confirm. Furthermore, the cooks act bravely when the kitchen is busy. " +
+        "Frankly, nothing else matters.";
 
     private static readonly LexicalDetector Detector = new(CanaryLexicon.Default, LexiconLayers.Create(CanaryLexicon.Default, MarkingServiceHost.KeyRing));
 

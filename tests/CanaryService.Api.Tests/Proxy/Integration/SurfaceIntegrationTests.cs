@@ -280,9 +280,12 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
             Assert.Equal(answer, await passed.Content.ReadAsStringAsync());
         }
 
-        // A stream cut mid-answer: what arrived is a prefix of the marked text, and the caller sees the break.
-        string marked = AccountMarker(account).Mark(EngineMarks.Answer);
-        string sse = SurfaceAnswers.ResponseStream(ChatAnswers.Split(EngineMarks.Answer, new Random(4)));
+        // A stream cut mid-answer: what arrived is a prefix of the marked text, and the caller sees the break. The answer
+        // opens with plain prose, which streams on at once; from the first lexicon word on, the stream holds the echo
+        // window back, and the cut comes inside it.
+        string answerText = "The café on the corner opens at six and closes at ten. The owners greet every guest by name. " + EngineMarks.Answer;
+        string marked = AccountMarker(account).Mark(answerText);
+        string sse = SurfaceAnswers.ResponseStream(ChatAnswers.Split(answerText, new Random(4)));
         int cut = sse.IndexOf("event: response.output_text.done", StringComparison.Ordinal) - 200;
         var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _upstream.Handler = async (context, _) =>
