@@ -11,12 +11,13 @@ using CanaryService.LexiconTool;
 //                                        the sentences before and after, --answers writes each answer whole (for the
 //                                        reader, outside the repository: the corpus is never committed)
 //                                        N random changes on the held-out models (sentence before/after) for judging
+//   holdback --corpus DIR                 how many words the stream holds back, on every answer of every model
 //   audit --corpus DIR [--keys K]        every change on all models that falls in a line or token a reader calls code,
 //                                        and changes/eligible occurrences per 1,000 words per model family
 var arguments = args.ToList();
 if (arguments.Count == 0)
 {
-    Console.Error.WriteLine("usage: measure | build | sample | audit (see Program.cs)");
+    Console.Error.WriteLine("usage: measure | build | sample | audit | holdback (see Program.cs)");
     return 2;
 }
 
@@ -45,6 +46,9 @@ try
             break;
         case "sample":
             ChangeSample.Run(root, Option("corpus"), int.Parse(Option("changes", "300")), int.Parse(Option("seed", "1")), Option("out", Path.Combine(root, "docs", "quality", "lexical-changes-judged.md")), OptionOrNull("answers"), arguments.Contains("--text"));
+            break;
+        case "holdback":
+            StreamHoldBack.Run(Option("corpus"));
             break;
         case "audit":
             Audit.Run(Option("corpus"), int.Parse(Option("keys", "3")));
