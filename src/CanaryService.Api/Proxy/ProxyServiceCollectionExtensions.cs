@@ -18,7 +18,7 @@ public static class ProxyServiceCollectionExtensions
     /// Adds the proxy, bound to the <c>Upstream</c> and <c>Proxy</c> configuration sections. It needs a
     /// <see cref="Core.Keys.CanaryKeyRing"/>; it marks when an <see cref="IResponseMarker"/> is registered and
     /// records issuance when an <see cref="IIssuanceLog"/> is, and samples the prompts behind marked answers when an
-    /// <see cref="IPromptSampleLog"/> is.
+    /// <see cref="IPromptSampleLog"/> is, and counts every request's traffic features when an <see cref="ITrafficLog"/> is.
     /// </summary>
     public static IServiceCollection AddCanaryProxy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -36,7 +36,8 @@ public static class ProxyServiceCollectionExtensions
             provider.GetService<IResponseMarker>(),
             provider.GetService<IIssuanceLog>(),
             provider.GetService<IPromptSampleLog>(),
-            provider.GetRequiredService<ILogger<CanaryProxy>>()));
+            provider.GetRequiredService<ILogger<CanaryProxy>>(),
+            provider.GetService<ITrafficLog>()));
         return services;
     }
 }

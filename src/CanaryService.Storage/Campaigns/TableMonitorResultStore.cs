@@ -19,6 +19,9 @@ public sealed class TableMonitorResultStore : IMonitorResultStore
     private const string AccountPartition = "account";
     private const string ClusterPartition = "cluster";
     private const string LatestRow = "latest";
+
+    /// <summary>The most account ids a cluster row lists (about 400 KiB); <c>AccountCount</c> keeps the full count.</summary>
+    public const int MaxStoredClusterAccounts = 10_000;
     private readonly TableClient _table;
 
     /// <summary>Creates the store over <paramref name="table"/>.</summary>
@@ -43,7 +46,7 @@ public sealed class TableMonitorResultStore : IMonitorResultStore
             }
 
             List<AccountCluster> firstFlagged = [];
-            List<TableTransactionAction> clusterRows = [];
+            List<TableEntity> clusterRows = [];
             foreach (AccountCluster cluster in outcome.Clusters)
             {
                 DateTimeOffset? flaggedAt = clusters.TryGetValue(cluster.Cluster, out TableEntity? known) ? known.GetDateTimeOffset("FirstFlaggedAt") : null;
@@ -62,9 +65,10 @@ public sealed class TableMonitorResultStore : IMonitorResultStore
                     ["FirstFlaggedAt"] = flaggedAt,
                 };
 
-                // A large campaign's account list outgrows one property: it is split over several.
-                LargeStringProperty.Set(row, "Accounts", Json(cluster.Accounts));
-                clusterRows.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, row));
+                // A large campaign's account list outgrows one property: it is split over several, up to the row's size.
+                LargeStringProperty.Set(row, "Accounts", Json([.. cluster.Accounts.Take(MaxStoredClusterAccounts)]));
+                row["AccountCount"] = cluster.Accounts.Count;
+                clusterRows.Add(row);
             }
 
             List<TableTransactionAction> accountRows = [];
@@ -82,7 +86,12 @@ public sealed class TableMonitorResultStore : IMonitorResultStore
                 }));
             }
 
-            foreach (TableTransactionAction[] chunk in clusterRows.Concat(accountRows).Chunk(100).SelectMany(c => c.GroupBy(a => a.Entity.PartitionKey)).Select(g => g.ToArray()))
+            foreach (TableEntity row in clusterRows)
+            {
+                await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, ct).ConfigureAwait(false);
+            }
+
+            foreach (TableTransactionAction[] chunk in accountRows.Chunk(100))
             {
                 await _table.SubmitTransactionAsync(chunk, ct).ConfigureAwait(false);
             }
