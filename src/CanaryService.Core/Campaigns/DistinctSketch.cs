@@ -10,27 +10,37 @@ public sealed class DistinctSketch
     /// <summary>Hashes kept.</summary>
     public const int Size = 64;
 
-    private readonly SortedSet<ulong> _smallest = [];
+    // One sorted list, not a tree: a million accounts' sketches are a million small arrays, not 64 million nodes.
+    private readonly List<ulong> _smallest = [];
 
     /// <summary>The hashes kept, ascending.</summary>
-    public IReadOnlyCollection<ulong> Values => _smallest;
+    public IReadOnlyList<ulong> Values => _smallest;
 
     /// <summary>The estimated number of distinct hashes seen.</summary>
     public double Estimate => _smallest.Count < Size
         ? _smallest.Count
-        : (Size - 1) / (_smallest.Max / 18446744073709551616.0);
+        : (Size - 1) / (_smallest[^1] / 18446744073709551616.0);
 
     /// <summary>Adds one hash.</summary>
     public void Add(ulong hash)
     {
-        if (_smallest.Count < Size)
+        if (_smallest.Count == Size && hash >= _smallest[^1])
         {
-            _smallest.Add(hash);
+            return;
         }
-        else if (hash < _smallest.Max && _smallest.Add(hash))
+
+        int at = _smallest.BinarySearch(hash);
+        if (at >= 0)
         {
-            _smallest.Remove(_smallest.Max);
+            return; // seen already
         }
+
+        if (_smallest.Count == Size)
+        {
+            _smallest.RemoveAt(Size - 1);
+        }
+
+        _smallest.Insert(~at, hash);
     }
 
     /// <summary>Adds every hash of another sketch.</summary>

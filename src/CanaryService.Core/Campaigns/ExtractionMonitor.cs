@@ -77,12 +77,24 @@ public sealed class ExtractionMonitor
         }
 
         int[] root = Link(accounts);
+        // Most accounts link to nobody: count first, and gather only the sets of two or more.
+        var setSize = new int[n];
+        foreach (int r in root)
+        {
+            setSize[r]++;
+        }
+
         Dictionary<int, List<int>> groups = [];
         for (int i = 0; i < n; i++)
         {
+            if (setSize[root[i]] < 2)
+            {
+                continue;
+            }
+
             if (!groups.TryGetValue(root[i], out List<int>? members))
             {
-                groups[root[i]] = members = [];
+                groups[root[i]] = members = new List<int>(setSize[root[i]]);
             }
 
             members.Add(i);
@@ -90,7 +102,7 @@ public sealed class ExtractionMonitor
 
         var clusterOf = new string?[n];
         List<AccountCluster> clusters = [];
-        foreach (List<int> members in groups.Values.Where(g => g.Count >= 2))
+        foreach (List<int> members in groups.Values)
         {
             string id = ClusterId(accounts[members[0]].AccountId);
             int flaggedCount = members.Count(m => flagged[m]);

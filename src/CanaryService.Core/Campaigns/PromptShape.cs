@@ -53,6 +53,9 @@ public sealed class PromptShape
         "reasoning process", "let's think", "explain why",
     ];
 
+    [ThreadStatic]
+    private static List<(ulong Raw, ulong Skeleton)>? t_tokens;
+
     private readonly KeyedHash _hash;
     private readonly ulong[] _minHashSeeds;
 
@@ -160,7 +163,9 @@ public sealed class PromptShape
 
     private List<(ulong Raw, ulong Skeleton)> Tokens(string prompt)
     {
-        List<(ulong, ulong)> tokens = [];
+        // One list per thread, reused: the writer reduces prompts one after another.
+        List<(ulong, ulong)> tokens = t_tokens ??= new List<(ulong, ulong)>(256);
+        tokens.Clear();
         ReadOnlySpan<char> text = prompt;
         int i = 0;
         while (i < text.Length && tokens.Count < MaxTokens)

@@ -42,9 +42,19 @@ public sealed class TopCounts<TKey> where TKey : notnull
             return;
         }
 
-        KeyValuePair<TKey, long> lightest = _counts.MinBy(p => p.Value);
-        _counts.Remove(lightest.Key);
-        _counts[key] = lightest.Value + weight;
+        // A plain loop over the struct enumerator: no allocation on the hot path of a busy account.
+        TKey lightest = key;
+        long least = long.MaxValue;
+        foreach (KeyValuePair<TKey, long> pair in _counts)
+        {
+            if (pair.Value < least)
+            {
+                (lightest, least) = (pair.Key, pair.Value);
+            }
+        }
+
+        _counts.Remove(lightest);
+        _counts[key] = least + weight;
     }
 
     /// <summary>Adds every count of <paramref name="other"/>.</summary>
