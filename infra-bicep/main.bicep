@@ -300,6 +300,7 @@ var tuningDefaults = {
   Detection__Alpha: '0.000001'
   Detection__AttributionMinimumResponses: '100'
   Detection__AttributionMaximumAccounts: '50'
+  Detection__AttributionMaximumClusters: '10'
   Lineage__Container: 'lineage'
   Lineage__MaxUploadBytes: '16777216'
   Lineage__BootstrapReplicates: '200'
