@@ -66,7 +66,29 @@ public static class CampaignScaleReport
         Console.WriteLine(string.Create(c, $"campaign flagged: {campaignFlagged} / 30 ({campaignFlagged / 30.0:P1}); benign flagged: {benignFlagged} / {benign} ({benignFlagged / (double)Math.Max(1, benign):P2})"));
         Console.WriteLine(string.Create(c, $"clusters holding campaign accounts: {clustersWithCampaign}; campaign cluster: {campaignCluster?.Accounts.Count ?? 0} accounts, {campaignCluster?.Accounts.Count(a => !simulation.CampaignAccounts.Contains(a)) ?? 0} benign, flagged {campaignCluster?.Flagged}"));
         Console.WriteLine(string.Create(c, $"clusters in all: {outcome.Clusters.Count} ({outcome.Clusters.Count(x => x.Flagged)} flagged)"));
+        Console.WriteLine(string.Create(c, $"request path (TableTrafficLog.Record: build the record, enqueue): {RecordCost():F0} ns per request"));
         return 0;
+    }
+
+    /// <summary>What the proxy adds per request: one observation record and a channel write (the writer is not started, so nothing drains).</summary>
+    private static double RecordCost()
+    {
+        const int Count = 1_000_000;
+        var table = new Azure.Data.Tables.TableClient("UseDevelopmentStorage=true", "unused");
+        using var log = new CanaryService.Storage.Traffic.TableTrafficLog(table, new CanaryService.Storage.StorageOptions { TrafficQueueCapacity = 2 * Count }, new byte[32]);
+        var at = DateTimeOffset.UtcNow;
+        for (int i = 0; i < 10_000; i++)
+        {
+            log.Record(new TrafficObservation("key-warm", at, "warm up", 1, TrafficSurfaces.None, 10, "agent", null, null));
+        }
+
+        var clock = Stopwatch.StartNew();
+        for (int i = 0; i < Count; i++)
+        {
+            log.Record(new TrafficObservation("key-0123456789abcdef0123456789abcdef", at, "How do I plan my garden?", 3, TrafficSurfaces.Streaming, 250, "OpenAI/Python 1.54.0", "203.0.113.7", "sk-…abcd"));
+        }
+
+        return clock.Elapsed.TotalMilliseconds * 1e6 / Count;
     }
 
     private static (long Requests, long Allocated) Apply(
