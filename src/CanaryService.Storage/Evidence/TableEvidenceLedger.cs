@@ -282,7 +282,7 @@ public sealed class TableEvidenceLedger : IEvidenceLedger
                 LargeStringProperty.Get(entity, "ClusterAccounts") is { } accounts ? JsonSerializer.Deserialize(accounts, StorageJsonContext.Default.StringArray) : null);
             return new EvidenceEntry(draft, entity.GetInt64("Sequence") ?? throw Missing("Sequence"), Required(entity, "PrevHash"), Required(entity, "Hash"));
         }
-        catch (Exception ex) when (ex is FormatException or InvalidOperationException or OverflowException)
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or OverflowException or JsonException)
         {
             throw new InvalidDataException($"Evidence row {entity.PartitionKey}/{entity.RowKey} is malformed: {ex.Message}", ex);
         }
