@@ -34,7 +34,8 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
 
     private static readonly Meter s_meter = new(Issuance.TableIssuanceLog.MeterName);
     private static readonly Counter<long> s_dropped = s_meter.CreateCounter<long>("canary.traffic.dropped", "{request}", "Requests not counted in traffic features because the queue was full.");
-    private static readonly TimeSpan SweepEvery = TimeSpan.FromHours(1);
+    // The retention is in days and the sweep scans the table's keys: twice a day is enough.
+    private static readonly TimeSpan SweepEvery = TimeSpan.FromHours(12);
     private const int MaxTrackedWindows = 200_000;
     private const int MaxKnownProfiles = 1_000_000;
 
