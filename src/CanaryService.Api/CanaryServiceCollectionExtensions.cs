@@ -41,7 +41,6 @@ public static class CanaryServiceCollectionExtensions
         services.AddCanaryProxy(configuration);
         services.AddCanaryProbing(configuration);
         services.AddCanaryLineage(configuration);
-        services.AddCanaryCampaigns(configuration);
         return services;
     }
 

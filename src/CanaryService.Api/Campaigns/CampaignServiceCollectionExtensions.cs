@@ -15,7 +15,7 @@ public static class CampaignServiceCollectionExtensions
     /// <summary>
     /// Adds <see cref="CampaignOptions"/> (section <c>Campaigns</c>, validated at startup), the
     /// <see cref="ExtractionMonitorRunner"/> and the <see cref="CampaignHandlers"/>. The traffic log and result store
-    /// come from <c>AddCanaryStorage</c>, the account resolver from <c>AddCanaryProxy</c>.
+    /// come from <c>AddCanaryStorage</c>; the account resolver is the proxy's (<c>AddCanaryProxy</c>), or added here.
     /// </summary>
     public static IServiceCollection AddCanaryCampaigns(this IServiceCollection services, IConfiguration configuration)
     {
@@ -26,6 +26,7 @@ public static class CampaignServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddHttpClient(VerdictAlerts.WebhookClientName);
         services.TryAddSingleton<ExtractionMonitorRunner>();
+        services.TryAddSingleton<AccountResolver>(); // the proxy's, when it is registered: the lookup hashes keys alike
         services.TryAddSingleton(static provider => new CampaignHandlers(
             provider.GetRequiredService<AccountResolver>(),
             provider.GetRequiredService<ITrafficLog>(),
