@@ -45,6 +45,12 @@ param accountHeader string = ''
 @description('URL that receives a JSON POST when a verdict changes; empty: alerts go to logs and metrics only.')
 param probeWebhookUrl string = ''
 
+@description('Request header, set by the front door, with the client address (e.g. X-Forwarded-For); only its /24 (/48) prefix is kept, to link accounts; empty: none.')
+param clientAddressHeader string = ''
+
+@description('URL that receives a JSON POST when a cluster of accounts is first flagged as an extraction campaign; empty: logs only.')
+param campaignWebhookUrl string = ''
+
 @description('Any other setting as Section__Property, e.g. { Probe__Alpha: \'0.0000001\' }; wins over the defaults below.')
 param appSettingOverrides object = {}
 
@@ -119,6 +125,8 @@ var evidenceNames = {
   probeRunsTable: 'ProbeRuns'
   evidenceTable: 'Evidence'
   promptSampleTable: 'PromptSamples'
+  trafficTable: 'AccountTraffic'
+  campaignTable: 'Campaigns'
   transcriptContainer: 'probes'
 }
 
@@ -198,6 +206,8 @@ module evidenceStorage 'modules/evidenceStorage.bicep' = {
       evidenceNames.probeRunsTable
       evidenceNames.evidenceTable
       evidenceNames.promptSampleTable
+      evidenceNames.trafficTable
+      evidenceNames.campaignTable
     ]
   }
 }
@@ -242,9 +252,13 @@ var serviceSettings = {
   Storage__ProbeRunsTable: evidenceNames.probeRunsTable
   Storage__EvidenceTable: evidenceNames.evidenceTable
   Storage__PromptSampleTable: evidenceNames.promptSampleTable
+  Storage__TrafficTable: evidenceNames.trafficTable
+  Storage__CampaignTable: evidenceNames.campaignTable
   Storage__TranscriptContainer: evidenceNames.transcriptContainer
   Upstream__BaseUrl: upstreamBaseUrl
   Proxy__AccountHeader: accountHeader
+  Proxy__ClientAddressHeader: clientAddressHeader
+  Campaigns__WebhookUrl: campaignWebhookUrl
   Probe__Schedule: probeSchedule
   Probe__WebhookUrl: probeWebhookUrl
 }
@@ -268,6 +282,9 @@ var tuningDefaults = {
   Storage__PromptSampleQueueCapacity: '10000'
   Storage__PromptSampleMaxPromptChars: '4000'
   Storage__PromptSampleFlushInterval: '00:00:05'
+  Storage__TrafficQueueCapacity: '100000'
+  Storage__TrafficFlushInterval: '00:00:30'
+  Storage__TrafficRetention: '30.00:00:00'
   Upstream__Timeout: '00:05:00'
   Upstream__ConnectTimeout: '00:00:15'
   Proxy__MaxRequestBodyBytes: '16777216'
@@ -283,10 +300,18 @@ var tuningDefaults = {
   Detection__Alpha: '0.000001'
   Detection__AttributionMinimumResponses: '100'
   Detection__AttributionMaximumAccounts: '50'
+  Detection__AttributionMaximumClusters: '10'
   Lineage__Container: 'lineage'
   Lineage__MaxUploadBytes: '16777216'
   Lineage__BootstrapReplicates: '200'
   Lineage__Seed: '20260101'
+  Campaigns__Lookback: '7.00:00:00'
+  Campaigns__MinRequests: '50'
+  Campaigns__CalibrationMinRequests: '10'
+  Campaigns__ExtremeZ: '3.5'
+  Campaigns__MinExtremeFeatures: '2'
+  Campaigns__LinkMinShare: '0.25'
+  Campaigns__LinkMinCount: '5'
 }
 
 var upstreamKeySettings = useUpstreamApiKey

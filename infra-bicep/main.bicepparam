@@ -25,3 +25,6 @@ param competitorApiKeys = json(readEnvironmentVariable('CANARY_COMPETITOR_API_KE
 param accountHeader = readEnvironmentVariable('CANARY_ACCOUNT_HEADER', '')
 // Optional: where verdict changes are POSTed.
 param probeWebhookUrl = readEnvironmentVariable('CANARY_PROBE_WEBHOOK_URL', '')
+// Optional: the header with the client address (only its prefix is kept), and where newly flagged clusters are POSTed.
+param clientAddressHeader = readEnvironmentVariable('CANARY_CLIENT_ADDRESS_HEADER', '')
+param campaignWebhookUrl = readEnvironmentVariable('CANARY_CAMPAIGN_WEBHOOK_URL', '')

@@ -21,5 +21,11 @@ if (args.Length > 0 && args[0] == "lexical-power")
     return CanaryService.Benchmarks.Detection.LexicalCorpusPower.Run(args[1..]);
 }
 
+// Or the extraction monitor at scale on simulated traffic: ... -- campaigns [benign accounts] [volume] [seed].
+if (args.Length > 0 && args[0] == "campaigns")
+{
+    return CanaryService.Benchmarks.Campaigns.CampaignScaleReport.Run(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

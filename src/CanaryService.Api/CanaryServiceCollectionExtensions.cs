@@ -19,7 +19,7 @@ public static class CanaryServiceCollectionExtensions
     /// <summary>
     /// Adds the key ring (from <c>Canary:MasterKey</c>), the marking engine, the storage ports (<c>Storage</c>), the
     /// marking proxy (<c>Upstream</c>, <c>Proxy</c>), the probe runner and the evidence API's handlers
-    /// (<c>Probe</c>, <c>Detection</c>, <c>Evidence</c>), and the lineage API (<c>Lineage</c>). A missing or short master key fails when the services are
+    /// (<c>Probe</c>, <c>Detection</c>, <c>Evidence</c>), the lineage API (<c>Lineage</c>), and the extraction monitor with the accounts and clusters API (<c>Campaigns</c>). A missing or short master key fails when the services are
     /// first resolved (at startup, when the routes are mapped) with a <see cref="CanaryConfigurationException"/>
     /// that says what to set.
     /// </summary>

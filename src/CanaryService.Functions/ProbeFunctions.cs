@@ -1,6 +1,8 @@
+using CanaryService.Api.Campaigns;
 using CanaryService.Api.Configuration;
 using CanaryService.Api.Probing;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CanaryService.Functions;
@@ -9,17 +11,35 @@ namespace CanaryService.Functions;
 /// Probing in Azure: the timer fans out one queue message per configured competitor, and each message runs that
 /// competitor's probe on whichever instance picks it up (a failed run is retried by the queue, then poisoned).
 /// </summary>
-public sealed class ProbeFunctions(ProbeRunner runner, IOptionsMonitor<ProbeOptions> options)
+public sealed partial class ProbeFunctions(ProbeRunner runner, ExtractionMonitorRunner monitor, IOptionsMonitor<ProbeOptions> options, ILogger<ProbeFunctions> logger)
 {
     /// <summary>The queue (in AzureWebJobsStorage) that carries one competitor name per message.</summary>
     public const string QueueName = "probe-runs";
 
+    /// <summary>
+    /// Runs the extraction monitor first (so the probes see the clusters of now), then fans out the probes. A failed
+    /// monitor run is logged and the probes go out regardless.
+    /// </summary>
     [Function("ScheduleProbes")]
     [QueueOutput(QueueName)]
-    public string[] ScheduleProbes([TimerTrigger("%Probe:Schedule%")] TimerInfo timer) =>
-        options.CurrentValue.Competitors.Select(competitor => competitor.Name).ToArray();
+    public async Task<string[]> ScheduleProbesAsync([TimerTrigger("%Probe:Schedule%")] TimerInfo timer, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await monitor.TryRunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogMonitorFailed(logger, ex);
+        }
+
+        return [.. options.CurrentValue.Competitors.Select(competitor => competitor.Name)];
+    }
 
     [Function("RunProbe")]
     public async Task RunProbeAsync([QueueTrigger(QueueName)] string competitor, CancellationToken cancellationToken) =>
         await runner.RunAsync(competitor, cancellationToken).ConfigureAwait(false);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The extraction monitor failed on the probe timer; the probes run regardless.")]
+    private static partial void LogMonitorFailed(ILogger logger, Exception exception);
 }

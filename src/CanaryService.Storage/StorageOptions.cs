@@ -97,4 +97,19 @@ public sealed class StorageOptions
 
     /// <summary>How long the prompt writer gathers prompts before a write.</summary>
     public TimeSpan PromptSampleFlushInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Table of per-account traffic features and profiles (PK account, RK day|instance, or <c>profile</c>).</summary>
+    public string TrafficTable { get; set; } = "AccountTraffic";
+
+    /// <summary>Table of the extraction monitor's latest results (PK <c>account</c>, <c>cluster</c> or <c>run</c>).</summary>
+    public string CampaignTable { get; set; } = "Campaigns";
+
+    /// <summary>Requests waiting to be reduced into traffic features; when full, new ones are dropped (counted and logged), never waited for.</summary>
+    public int TrafficQueueCapacity { get; set; } = 100_000;
+
+    /// <summary>How often the traffic features of the accounts seen are written.</summary>
+    public TimeSpan TrafficFlushInterval { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long daily traffic features are kept (profiles stay).</summary>
+    public TimeSpan TrafficRetention { get; set; } = TimeSpan.FromDays(30);
 }

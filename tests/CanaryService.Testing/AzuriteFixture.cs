@@ -59,6 +59,8 @@ public sealed class AzuriteFixture : IAsyncLifetime
             ["Storage:ProbeRunsTable"] = "Runs" + suffix,
             ["Storage:EvidenceTable"] = "Ev" + suffix,
             ["Storage:PromptSampleTable"] = "Ps" + suffix,
+            ["Storage:TrafficTable"] = "Tr" + suffix,
+            ["Storage:CampaignTable"] = "Cmp" + suffix,
             ["Storage:TranscriptContainer"] = "probes" + suffix,
         };
     }

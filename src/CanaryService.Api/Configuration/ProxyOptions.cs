@@ -14,6 +14,12 @@ public sealed class ProxyOptions
     /// </summary>
     public string? AccountHeader { get; set; }
 
+    /// <summary>
+    /// A request header, set by the front door, holding the client's address (e.g. <c>X-Forwarded-For</c>). Only its
+    /// prefix (IPv4 /24, IPv6 /48) is kept in the account's traffic features, to link accounts run from one network.
+    /// </summary>
+    public string? ClientAddressHeader { get; set; }
+
     /// <summary>The largest chat-completion request body accepted; larger requests get an OpenAI-shaped 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
 

@@ -1,3 +1,4 @@
+using CanaryService.Api.Campaigns;
 using CanaryService.Api.Evidence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -10,7 +11,8 @@ public static class EvidenceEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps <c>GET /api/competitors</c>, <c>GET /api/competitors/{name}/evidence</c>, <c>GET /api/competitors/{name}/report</c>,
-    /// <c>GET /api/accounts/{account}/prompts</c>, <c>GET /api/ledger/verify</c> and <c>POST /api/probes/run</c> onto <see cref="EvidenceHandlers"/>; any other
+    /// <c>GET /api/accounts/{account}/prompts</c>, <c>GET /api/ledger/verify</c> and <c>POST /api/probes/run</c> onto <see cref="EvidenceHandlers"/>,
+    /// <c>POST /api/accounts/lookup</c>, <c>GET /api/accounts</c>, <c>GET /api/clusters</c> and <c>POST /api/monitor/run</c> onto <see cref="CampaignHandlers"/>; any other
     /// <c>/api</c> path or method gets an OpenAI-shaped 404, and a storage outage an OpenAI-shaped 503.
     /// </summary>
     public static RouteGroupBuilder MapCanaryEvidenceApi(this IEndpointRouteBuilder endpoints)
@@ -21,6 +23,10 @@ public static class EvidenceEndpointRouteBuilderExtensions
         api.MapGet("/competitors", (EvidenceHandlers h, CancellationToken ct) => h.ListCompetitorsAsync(ct));
         api.MapGet("/competitors/{name}/evidence", (string name, EvidenceHandlers h, CancellationToken ct) => h.GetEvidenceAsync(name, ct));
         api.MapGet("/competitors/{name}/report", (string name, EvidenceHandlers h, CancellationToken ct) => h.GetReportAsync(name, ct));
+        api.MapPost("/accounts/lookup", (HttpRequest request, CampaignHandlers h, CancellationToken ct) => h.LookupAsync(request, ct));
+        api.MapGet("/accounts", (string? flagged, CampaignHandlers h, CancellationToken ct) => h.ListAccountsAsync(flagged, ct));
+        api.MapGet("/clusters", (CampaignHandlers h, CancellationToken ct) => h.ListClustersAsync(ct));
+        api.MapPost("/monitor/run", (CampaignHandlers h, CancellationToken ct) => h.RunMonitorAsync(ct));
         api.MapGet("/accounts/{account}/prompts", (string account, string? limit, PromptSampleHandlers h, CancellationToken ct) => h.ListAsync(account, limit, ct));
         api.MapGet("/ledger/verify", (EvidenceHandlers h, CancellationToken ct) => h.VerifyLedgerAsync(ct));
         api.MapPost("/probes/run", (string? competitor, string? seed, EvidenceHandlers h, CancellationToken ct) => h.RunProbesAsync(competitor, seed, ct));

@@ -59,7 +59,12 @@ public sealed class EvidenceReader
 
         IReadOnlyList<EvidenceSeries> series = BuildSeries(chain);
         (string verdict, string? account) = Overall(series);
-        return new CompetitorEvidence(competitor, verdict, account, _options.CurrentValue.Alpha, series, lastRun);
+
+        // Every row of a run carries the run's cluster attribution: the latest row says what the latest run found.
+        ClusterAttribution? cluster = verdict == EvidenceVerdicts.Distilled && chain.MaxBy(e => e.Sequence) is { Draft.AttributedCluster: { } id } latest
+            ? new ClusterAttribution(id, latest.Draft.ClusterAccounts ?? [])
+            : null;
+        return new CompetitorEvidence(competitor, verdict, account, _options.CurrentValue.Alpha, series, lastRun, cluster);
     }
 
     private async Task<List<EvidenceEntry>> ReadChainAsync(string competitor, CancellationToken cancellationToken)

@@ -36,6 +36,13 @@ internal static class EvidenceReportRenderer
             html.Append(" &middot; attributed account: <code>").Append(E(account)).Append("</code>");
         }
 
+        if (evidence.AttributedCluster is { } cluster)
+        {
+            html.Append(" &middot; attributed cluster: <code id=\"cluster\">").Append(E(cluster.Cluster)).Append("</code> (")
+                .Append(cluster.Accounts.Count.ToString(CultureInfo.InvariantCulture)).Append(" accounts: <code>")
+                .Append(E(string.Join(", ", cluster.Accounts))).Append("</code>)");
+        }
+
         html.Append(" &middot; &alpha; = ").Append(F(evidence.Alpha)).Append("</p>\n<p class=\"muted\">Generated ").Append(E(generatedAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)))
             .Append(". A verdict of <em>distilled</em> needs an anytime-valid e-value of at least 1/&alpha; after Holm correction across families and keys; p-values are reported beside it.</p>\n");
 

@@ -39,11 +39,22 @@ public sealed record EvidenceSeries(
     string? AttributedAccount,
     IReadOnlyList<EvidencePoint> Timeline);
 
+/// <summary>The cluster of accounts a competitor's evidence points to, with the accounts it held when tested.</summary>
+public sealed record ClusterAttribution(string Cluster, IReadOnlyList<string> Accounts);
+
 /// <summary>A competitor's evidence (<c>GET /api/competitors/{name}/evidence</c>).</summary>
+/// <param name="Competitor">The competitor.</param>
+/// <param name="Verdict">Its current verdict.</param>
+/// <param name="AttributedAccount">The account the strongest "distilled" evidence points to, if any.</param>
+/// <param name="Alpha">The family-wise error rate of the verdicts.</param>
+/// <param name="Series">Each family and key's evidence.</param>
+/// <param name="LastRun">Its last probe run.</param>
+/// <param name="AttributedCluster">The cluster whose pooled test is significant in the latest run, with its accounts, if any.</param>
 public sealed record CompetitorEvidence(
     string Competitor,
     string Verdict,
     string? AttributedAccount,
     double Alpha,
     IReadOnlyList<EvidenceSeries> Series,
-    ProbeRunRecord? LastRun);
+    ProbeRunRecord? LastRun,
+    ClusterAttribution? AttributedCluster = null);

@@ -1,4 +1,5 @@
 using CanaryService.Api.Configuration;
+using CanaryService.Core.Campaigns;
 using CanaryService.Core.Detection;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Ports;
@@ -23,6 +24,7 @@ public sealed class CompetitorScoring
     private readonly IOptionsMonitor<ProbeOptions> _probe;
     private readonly IOptionsMonitor<DetectionOptions> _detection;
     private readonly TimeProvider _timeProvider;
+    private readonly IMonitorResultStore? _monitor;
 
     /// <summary>Creates the scoring step.</summary>
     public CompetitorScoring(
@@ -35,7 +37,8 @@ public sealed class CompetitorScoring
         VerdictAlerts alerts,
         IOptionsMonitor<ProbeOptions> probe,
         IOptionsMonitor<DetectionOptions> detection,
-        TimeProvider timeProvider)
+        TimeProvider timeProvider,
+        IMonitorResultStore? monitor = null)
     {
         ArgumentNullException.ThrowIfNull(keyRing);
         ArgumentNullException.ThrowIfNull(registry);
@@ -57,6 +60,7 @@ public sealed class CompetitorScoring
         _probe = probe;
         _detection = detection;
         _timeProvider = timeProvider;
+        _monitor = monitor;
     }
 
     /// <summary>Scores <paramref name="competitor"/> after run <paramref name="runId"/>, whose transcript is <paramref name="current"/>.</summary>
@@ -78,8 +82,11 @@ public sealed class CompetitorScoring
         DateOnly today = DateOnly.FromDateTime(_timeProvider.GetUtcNow().UtcDateTime);
         IReadOnlyList<AccountIssuance> accounts = await _issuance.QueryAsync(today.AddDays(-probe.IssuanceWindowDays), today, cancellationToken).ConfigureAwait(false);
 
+        // The extraction monitor's flagged clusters are tested as one each: a student trained on answers spread over many
+        // accounts is attributed to the cluster when no single account's share is enough.
+        MonitorOutcome? monitored = _monitor is null ? null : await _monitor.GetLatestAsync(cancellationToken).ConfigureAwait(false);
         DistillationAssessment assessment = new DistillationAssessor(_keyRing, EffectiveDetectionOptions(probe, _detection.CurrentValue))
-            .Assess(history, canaries, accounts.Where(a => a.MarkedResponses >= probe.MinAccountVolume));
+            .Assess(history, canaries, accounts.Where(a => a.MarkedResponses >= probe.MinAccountVolume), monitored?.Clusters.Where(c => c.Flagged));
 
         Dictionary<(string Family, string KeyId), string> previous = [];
         await foreach (EvidenceEntry entry in _ledger.ReadAsync(competitor, cancellationToken).ConfigureAwait(false))
@@ -108,6 +115,7 @@ public sealed class CompetitorScoring
         Alpha = Math.Min(probe.Alpha, detection.Alpha),
         AttributionMinimumResponses = Math.Max(probe.MinAccountVolume, detection.AttributionMinimumResponses),
         AttributionMaximumAccounts = detection.AttributionMaximumAccounts,
+        AttributionMaximumClusters = detection.AttributionMaximumClusters,
     };
 
     private async Task<IReadOnlyList<Transcript>> ReadHistoryAsync(string competitor, string currentName, Transcript current, CancellationToken cancellationToken)

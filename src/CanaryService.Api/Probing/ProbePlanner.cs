@@ -21,6 +21,7 @@ public sealed partial class ProbePlanner
     private readonly IOptionsMonitor<DetectionOptions> _detection;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ProbePlanner> _logger;
+    private readonly IMonitorResultStore? _monitor;
 
     /// <summary>Creates the planner.</summary>
     public ProbePlanner(
@@ -30,7 +31,8 @@ public sealed partial class ProbePlanner
         IOptionsMonitor<ProbeOptions> options,
         IOptionsMonitor<DetectionOptions> detection,
         TimeProvider timeProvider,
-        ILogger<ProbePlanner> logger)
+        ILogger<ProbePlanner> logger,
+        IMonitorResultStore? monitor = null)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(issuance);
@@ -46,6 +48,7 @@ public sealed partial class ProbePlanner
         _detection = detection;
         _timeProvider = timeProvider;
         _logger = logger;
+        _monitor = monitor;
     }
 
     /// <summary>
@@ -111,6 +114,9 @@ public sealed partial class ProbePlanner
                 .Take(detection.AttributionMaximumAccounts)];
             try
             {
+                // The flagged clusters' accounts are asked about too, whatever each one's volume: the cluster test
+                // scores them together, and a campaign spreads its harvest thin over many accounts.
+                candidates = [.. candidates.UnionBy(await ClusterAccountsAsync(accounts, detection, cancellationToken).ConfigureAwait(false), a => a.AccountId, StringComparer.Ordinal)];
                 prompts.AddRange(await ReplayDraw.DrawAsync(_prompts, candidates, replayCount, options.ReplayRewordShare, random, cancellationToken).ConfigureAwait(false));
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -193,6 +199,23 @@ public sealed partial class ProbePlanner
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Issued canaries could not be read; this run sends open prompts only.")]
     private static partial void LogIssuedCanariesUnavailable(ILogger logger, Exception exception);
+
+    /// <summary>The issuance of the accounts of the largest flagged clusters (the ones the scoring tests as clusters).</summary>
+    private async Task<IEnumerable<AccountIssuance>> ClusterAccountsAsync(IReadOnlyList<AccountIssuance> accounts, DetectionOptions detection, CancellationToken cancellationToken)
+    {
+        if (_monitor is null || await _monitor.GetLatestAsync(cancellationToken).ConfigureAwait(false) is not { } latest)
+        {
+            return [];
+        }
+
+        HashSet<string> members = [.. latest.Clusters
+            .Where(c => c.Flagged)
+            .OrderByDescending(c => c.Requests)
+            .ThenBy(c => c.Cluster, StringComparer.Ordinal)
+            .Take(detection.AttributionMaximumClusters)
+            .SelectMany(c => c.Accounts)];
+        return accounts.Where(a => members.Contains(a.AccountId) && a.MarkedResponses > 0);
+    }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Prompt samples could not be read; this run sends no replay prompts.")]
     private static partial void LogPromptSamplesUnavailable(ILogger logger, Exception exception);

@@ -12,7 +12,7 @@ public static class ProbingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ProbeOptions"/> and <see cref="EvidenceOptions"/> (validated at startup), the competitor clients,
-    /// the planner, the runner, verdict alerts and the evidence API's handlers. The storage ports come from
+    /// the planner, the runner, verdict alerts and the evidence API's handlers (with the extraction monitor's, <c>AddCanaryCampaigns</c>). The storage ports come from
     /// <c>AddCanaryStorage</c>, the <c>CanaryKeyRing</c> from <c>AddCanaryService</c>.
     /// </summary>
     public static IServiceCollection AddCanaryProbing(this IServiceCollection services, IConfiguration configuration)
@@ -37,6 +37,9 @@ public static class ProbingServiceCollectionExtensions
         services.TryAddSingleton<EvidenceReader>();
         services.TryAddSingleton<EvidenceHandlers>();
         services.TryAddSingleton<PromptSampleHandlers>();
+
+        // The evidence API maps the accounts and clusters routes too, so whoever maps it has their handlers.
+        services.AddCanaryCampaigns(configuration);
         return services;
     }
 }

@@ -38,6 +38,8 @@ public sealed partial class CanaryProxy : IDisposable
     private readonly IIssuanceLog? _issuance;
     private readonly IPromptSampleLog? _prompts;
     private readonly ProxyMetrics _metrics;
+    private readonly ITrafficLog? _traffic;
+    private readonly string? _clientAddressHeader;
     private readonly ILogger _logger;
 
     internal CanaryProxy(
@@ -49,7 +51,8 @@ public sealed partial class CanaryProxy : IDisposable
         IIssuanceLog? issuance,
         IPromptSampleLog? prompts,
         ProxyMetrics metrics,
-        ILogger<CanaryProxy> logger)
+        ILogger<CanaryProxy> logger,
+        ITrafficLog? traffic = null)
     {
         ArgumentNullException.ThrowIfNull(forwarder);
         ArgumentNullException.ThrowIfNull(upstream);
@@ -79,6 +82,8 @@ public sealed partial class CanaryProxy : IDisposable
         _issuance = issuance;
         _prompts = prompts;
         _metrics = metrics;
+        _traffic = traffic;
+        _clientAddressHeader = string.IsNullOrWhiteSpace(_options.ClientAddressHeader) ? null : _options.ClientAddressHeader.Trim();
         _logger = logger;
     }
 
@@ -164,6 +169,11 @@ public sealed partial class CanaryProxy : IDisposable
         }
 
         await ReportForwarderErrorAsync(context, error).ConfigureAwait(false);
+        if (error == ForwarderError.None)
+        {
+            RecordTraffic(context, surface, request, account, plan);
+        }
+
         if (transformer.Body is { MarkedChoices: > 0 } marked && plan is not null && await plan.MarkingAsync().ConfigureAwait(false) is { } marking)
         {
             // Record never blocks: the issuance log and the prompt sample queue and write in the background. A batch
@@ -188,6 +198,34 @@ public sealed partial class CanaryProxy : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// Queues the request for the account's traffic features: a record with the prompt, reduced to hashes by the
+    /// background writer. Only answered requests count (an upstream error is no harvest).
+    /// </summary>
+    private void RecordTraffic(HttpContext context, MarkedSurface surface, MarkedRequest request, string account, MarkingPlan? plan)
+    {
+        if (_traffic is null || context.Response.StatusCode >= StatusCodes.Status400BadRequest)
+        {
+            return;
+        }
+
+        TrafficSurfaces surfaces = (request.Stream ? TrafficSurfaces.Streaming : 0)
+            | (surface == MarkedSurface.BatchOutputFiles ? TrafficSurfaces.Batch : 0)
+            | (request.Reasoning ? TrafficSurfaces.ReasoningTraces : 0)
+            | (request.MultipleChoices ? TrafficSurfaces.MultipleChoices : 0);
+        HttpRequest http = context.Request;
+        _traffic.Record(new TrafficObservation(
+            account,
+            DateTimeOffset.UtcNow,
+            request.PromptText,
+            request.Turns,
+            surfaces,
+            plan?.OutputWords ?? 0,
+            http.Headers.UserAgent.Count > 0 ? http.Headers.UserAgent.ToString() : null,
+            _clientAddressHeader is not null && http.Headers.TryGetValue(_clientAddressHeader, out var address) ? address.ToString() : null,
+            AccountResolver.KeyHintOf(http)));
+    }
 
     private async Task CompleteAsync(HttpContext context, RewritingResponseBody rewriting)
     {

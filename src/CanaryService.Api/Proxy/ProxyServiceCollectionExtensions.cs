@@ -18,7 +18,8 @@ public static class ProxyServiceCollectionExtensions
     /// Adds the proxy, bound to the <c>Upstream</c> and <c>Proxy</c> configuration sections. It needs a
     /// <see cref="Core.Keys.CanaryKeyRing"/>; it marks when an <see cref="IResponseMarker"/> is registered and
     /// records issuance when an <see cref="IIssuanceLog"/> is, and samples the prompts behind marked answers when an
-    /// <see cref="IPromptSampleLog"/> is. It counts the requests it handles (<see cref="ProxyMetrics"/>).
+    /// <see cref="IPromptSampleLog"/> is, and records every request's traffic features when an <see cref="ITrafficLog"/>
+    /// is. It counts the requests it handles (<see cref="ProxyMetrics"/>).
     /// </summary>
     public static IServiceCollection AddCanaryProxy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -39,7 +40,8 @@ public static class ProxyServiceCollectionExtensions
             provider.GetService<IIssuanceLog>(),
             provider.GetService<IPromptSampleLog>(),
             provider.GetRequiredService<ProxyMetrics>(),
-            provider.GetRequiredService<ILogger<CanaryProxy>>()));
+            provider.GetRequiredService<ILogger<CanaryProxy>>(),
+            provider.GetService<ITrafficLog>()));
         return services;
     }
 }

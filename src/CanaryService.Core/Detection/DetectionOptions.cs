@@ -21,6 +21,9 @@ public sealed class DetectionOptions
     /// <summary>The most accounts tested for attribution (the highest-volume ones). Default 50.</summary>
     public int AttributionMaximumAccounts { get; set; } = 50;
 
+    /// <summary>The most flagged clusters of accounts tested as one (the largest ones); each adds up to two tests. Default 10.</summary>
+    public int AttributionMaximumClusters { get; set; } = 10;
+
     internal void Validate()
     {
         if (!(Alpha > 0 && Alpha < 1))
@@ -30,5 +33,6 @@ public sealed class DetectionOptions
 
         ArgumentOutOfRangeException.ThrowIfNegative(AttributionMinimumResponses, nameof(AttributionMinimumResponses));
         ArgumentOutOfRangeException.ThrowIfNegative(AttributionMaximumAccounts, nameof(AttributionMaximumAccounts));
+        ArgumentOutOfRangeException.ThrowIfNegative(AttributionMaximumClusters, nameof(AttributionMaximumClusters));
     }
 }

@@ -47,5 +47,8 @@ public sealed record DetectionTestResult(
     /// <summary>The account of an attribution test, or null for the global key.</summary>
     public string? AccountId => KeyId.StartsWith(AccountKeyPrefix, StringComparison.Ordinal) ? KeyId[AccountKeyPrefix.Length..] : null;
 
+    /// <summary>The cluster of a pooled cluster test (<c>cluster:{id}</c>), or null.</summary>
+    public string? ClusterId => KeyId.StartsWith(ClusterLexicalScorer.KeyPrefix, StringComparison.Ordinal) ? KeyId[ClusterLexicalScorer.KeyPrefix.Length..] : null;
+
     internal const string AccountKeyPrefix = "account:";
 }

@@ -1,3 +1,4 @@
+using CanaryService.Core.Campaigns;
 using CanaryService.Core.Ports;
 using CanaryService.Core.Statistics;
 
@@ -10,7 +11,8 @@ namespace CanaryService.Core.Detection;
 /// <param name="Tests">Every test, global key first.</param>
 /// <param name="Alpha">The family-wise error rate the verdicts control.</param>
 /// <param name="AttributedAccount">The account whose own key's test is significant (the strongest, if several), or null.</param>
-public sealed record DistillationAssessment(IReadOnlyList<DetectionTestResult> Tests, double Alpha, string? AttributedAccount)
+/// <param name="AttributedCluster">The cluster whose pooled test is significant (the strongest, if several), with its accounts, or null.</param>
+public sealed record DistillationAssessment(IReadOnlyList<DetectionTestResult> Tests, double Alpha, string? AttributedAccount, AccountCluster? AttributedCluster = null)
 {
     /// <summary><see cref="DetectionVerdicts.Distilled"/> when any test is significant.</summary>
     public string Verdict => Tests.Any(t => t.Significant) ? DetectionVerdicts.Distilled : DetectionVerdicts.NotDetected;
@@ -18,7 +20,8 @@ public sealed record DistillationAssessment(IReadOnlyList<DetectionTestResult> T
     /// <summary>Decides the tests: Holm at <paramref name="alpha"/> over <c>min(1, 1/E)</c>, then attribution.</summary>
     /// <param name="tests">The tests with <see cref="DetectionTestResult.Significant"/> not yet decided.</param>
     /// <param name="alpha">The family-wise error rate.</param>
-    public static DistillationAssessment Decide(IReadOnlyList<DetectionTestResult> tests, double alpha)
+    /// <param name="clusters">The clusters tested (to name the attributed one's accounts).</param>
+    public static DistillationAssessment Decide(IReadOnlyList<DetectionTestResult> tests, double alpha, IReadOnlyList<AccountCluster>? clusters = null)
     {
         ArgumentNullException.ThrowIfNull(tests);
         bool[] rejected = HolmCorrection.Reject(tests.Select(t => EValue.ToPValue(t.EValue)).ToArray(), alpha);
@@ -31,7 +34,13 @@ public sealed record DistillationAssessment(IReadOnlyList<DetectionTestResult> T
             .ThenBy(t => t.PValue.PValue)
             .Select(t => t.AccountId)
             .FirstOrDefault();
-        return new DistillationAssessment(decided, alpha, attributed);
+        string? cluster = decided
+            .Where(t => t.Significant && t.ClusterId is not null)
+            .OrderByDescending(t => t.EValue)
+            .ThenBy(t => t.PValue.PValue)
+            .Select(t => t.ClusterId)
+            .FirstOrDefault();
+        return new DistillationAssessment(decided, alpha, attributed, cluster is null ? null : clusters?.FirstOrDefault(c => c.Cluster == cluster));
     }
 
     /// <summary>One evidence draft per test, ready for <see cref="IEvidenceLedger.AppendAsync"/>.</summary>
@@ -42,7 +51,7 @@ public sealed record DistillationAssessment(IReadOnlyList<DetectionTestResult> T
         return Tests
             .Select(t => new EvidenceDraft(
                 competitor, runId, t.Family, t.KeyId, t.N, t.Matches, t.PValue.PValue, t.EValue, t.Verdict,
-                AttributedAccount, transcriptName, recordedAt))
+                AttributedAccount, transcriptName, recordedAt, AttributedCluster?.Cluster, AttributedCluster?.Accounts))
             .ToArray();
     }
 }

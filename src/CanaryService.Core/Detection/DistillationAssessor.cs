@@ -1,3 +1,4 @@
+using CanaryService.Core.Campaigns;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Ports;
@@ -46,7 +47,12 @@ public sealed class DistillationAssessor
     /// when no other account received it); those with at least <see cref="DetectionOptions.AttributionMinimumResponses"/> marked
     /// responses (at most <see cref="DetectionOptions.AttributionMaximumAccounts"/>, highest volume first) are tested.
     /// </param>
-    public DistillationAssessment Assess(IReadOnlyList<Transcript> history, IEnumerable<CanaryRecord> canaries, IEnumerable<AccountIssuance> accounts)
+    /// <param name="clusters">
+    /// Flagged clusters of accounts (the extraction monitor's): each of the largest
+    /// <see cref="DetectionOptions.AttributionMaximumClusters"/> is tested as one, its accounts' keys pooled
+    /// (<see cref="ClusterLexicalScorer"/>) and the phrase canaries only its accounts received, as <c>cluster:{id}</c>.
+    /// </param>
+    public DistillationAssessment Assess(IReadOnlyList<Transcript> history, IEnumerable<CanaryRecord> canaries, IEnumerable<AccountIssuance> accounts, IEnumerable<AccountCluster>? clusters = null)
     {
         ArgumentNullException.ThrowIfNull(history);
         ArgumentNullException.ThrowIfNull(canaries);
@@ -84,7 +90,28 @@ public sealed class DistillationAssessor
             }
         }
 
-        return DistillationAssessment.Decide(tests, _options.Alpha);
+        AccountCluster[] tested = [.. (clusters ?? [])
+            .Where(c => c.Flagged && c.Accounts.Count > 0)
+            .OrderByDescending(c => c.Requests)
+            .ThenBy(c => c.Cluster, StringComparer.Ordinal)
+            .Take(_options.AttributionMaximumClusters)];
+        foreach (AccountCluster cluster in tested)
+        {
+            tests.Add(ClusterLexicalScorer.Score(contexts, cluster.Cluster, [.. cluster.Accounts.Select(_keyRing.ForAccount)]));
+
+            // The canaries only this cluster's accounts received: from the cluster (any of them), or from no one the
+            // competitor saw under the null.
+            HashSet<string> members = [.. cluster.Accounts];
+            Dictionary<(string Epoch, string Topic), int> inCluster = CountRecipients(all.Where(a => members.Contains(a.AccountId)));
+            bool Exclusive(PhraseTopicEvidence t) =>
+                inCluster.TryGetValue((t.Epoch, t.Topic), out int n) && recipients.GetValueOrDefault((t.Epoch, t.Topic)) == n;
+            if (phrases.Topics.Any(Exclusive))
+            {
+                tests.Add(PhraseCanaryDetector.Score(phrases, ClusterLexicalScorer.KeyPrefix + cluster.Cluster, Exclusive));
+            }
+        }
+
+        return DistillationAssessment.Decide(tests, _options.Alpha, tested);
     }
 
     private static Dictionary<(string Epoch, string Topic), int> CountRecipients(IEnumerable<AccountIssuance> accounts)

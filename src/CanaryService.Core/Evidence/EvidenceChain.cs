@@ -48,6 +48,13 @@ public static class EvidenceChain
         Field("account", draft.AttributedAccount);
         Field("transcript", draft.TranscriptName);
         Field("at", draft.RecordedAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+        if (draft.AttributedCluster is not null)
+        {
+            // Only rows that name a cluster carry these fields, so every row written before clusters keeps its hash.
+            Field("cluster", draft.AttributedCluster);
+            Field("clusterAccounts", string.Join(',', draft.ClusterAccounts ?? []));
+        }
+
         Field("prev", prevHash);
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical.ToString())));
     }

@@ -31,6 +31,7 @@ public sealed class CanaryKeyRing
         AccountSalt = master.Derive("canary/account-salt");
         PhraseDrawKey = master.Derive("canary/phrase/draw");
         PromptSampleKey = master.Derive("canary/prompt-sample");
+        TrafficSketchKey = master.Derive("canary/traffic-sketch");
     }
 
     /// <summary>The global lexical key: answers "was it us?" from all traffic.</summary>
@@ -53,6 +54,12 @@ public sealed class CanaryKeyRing
     /// prompts that crowd the others out of the sample without the key.
     /// </summary>
     public byte[] PromptSampleKey { get; }
+
+    /// <summary>
+    /// Keys the hashes of the traffic features (distinct prompts, template signatures): the same on every instance so
+    /// their sketches merge, secret so a stored hash cannot be matched against guessed prompts.
+    /// </summary>
+    public byte[] TrafficSketchKey { get; }
 
     /// <summary>The lexical key of one account: answers "which account leaked?".</summary>
     public LexicalKey ForAccount(string accountId)

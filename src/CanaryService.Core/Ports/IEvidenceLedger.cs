@@ -13,6 +13,8 @@ namespace CanaryService.Core.Ports;
 /// <param name="AttributedAccount">The account the evidence points to, if any.</param>
 /// <param name="TranscriptName">The transcript blob this run scored (SHA-256 name).</param>
 /// <param name="RecordedAt">When the row was appended.</param>
+/// <param name="AttributedCluster">The cluster of accounts the evidence points to, if any.</param>
+/// <param name="ClusterAccounts">That cluster's accounts when it was tested.</param>
 public sealed record EvidenceDraft(
     string Competitor,
     string RunId,
@@ -25,7 +27,9 @@ public sealed record EvidenceDraft(
     string Verdict,
     string? AttributedAccount,
     string? TranscriptName,
-    DateTimeOffset RecordedAt);
+    DateTimeOffset RecordedAt,
+    string? AttributedCluster = null,
+    IReadOnlyList<string>? ClusterAccounts = null);
 
 /// <summary>An evidence row as chained in the ledger (table <c>Evidence</c>, PK competitor, RK sequence).</summary>
 /// <param name="Draft">The content.</param>

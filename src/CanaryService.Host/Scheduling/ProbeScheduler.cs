@@ -1,3 +1,4 @@
+using CanaryService.Api.Campaigns;
 using CanaryService.Api.Configuration;
 using CanaryService.Api.Probing;
 using Microsoft.Extensions.Options;
@@ -15,13 +16,15 @@ internal sealed partial class ProbeScheduler : BackgroundService
     private static readonly CrontabSchedule.ParseOptions WithSeconds = new() { IncludingSeconds = true };
 
     private readonly ProbeRunner _runner;
+    private readonly ExtractionMonitorRunner? _monitor;
     private readonly IOptionsMonitor<ProbeOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ProbeScheduler> _logger;
 
-    public ProbeScheduler(ProbeRunner runner, IOptionsMonitor<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbeScheduler> logger)
+    public ProbeScheduler(ProbeRunner runner, IOptionsMonitor<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbeScheduler> logger, ExtractionMonitorRunner? monitor = null)
     {
         _runner = runner;
+        _monitor = monitor;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -51,6 +54,7 @@ internal sealed partial class ProbeScheduler : BackgroundService
                 return;
             }
 
+            await RunMonitorAsync(stoppingToken).ConfigureAwait(false);
             try
             {
                 ProbeRunReport? report = await _runner.TryRunAsync(cancellationToken: stoppingToken).ConfigureAwait(false);
@@ -68,6 +72,24 @@ internal sealed partial class ProbeScheduler : BackgroundService
                 // The runner records per-competitor failures itself; anything reaching here must not stop the schedule.
                 LogRunFailed(_logger, ex);
             }
+        }
+    }
+
+    /// <summary>The extraction monitor runs on the probe timer, before the probes (which then see today's clusters); its failure is logged only.</summary>
+    private async Task RunMonitorAsync(CancellationToken stoppingToken)
+    {
+        if (_monitor is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await _monitor.TryRunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogMonitorFailed(_logger, ex);
         }
     }
 
@@ -94,4 +116,7 @@ internal sealed partial class ProbeScheduler : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A scheduled probe run failed.")]
     private static partial void LogRunFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The extraction monitor failed on the probe timer; the probes run regardless.")]
+    private static partial void LogMonitorFailed(ILogger logger, Exception exception);
 }

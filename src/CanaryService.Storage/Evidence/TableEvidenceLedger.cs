@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using CanaryService.Core.Evidence;
@@ -233,7 +234,7 @@ public sealed class TableEvidenceLedger : IEvidenceLedger
     private static TableEntity ToEntity(EvidenceEntry entry)
     {
         EvidenceDraft d = entry.Draft;
-        return new TableEntity(TableKeys.Escape(d.Competitor), TableKeys.Sequence(entry.Sequence))
+        var entity = new TableEntity(TableKeys.Escape(d.Competitor), TableKeys.Sequence(entry.Sequence))
         {
             ["Competitor"] = d.Competitor,
             ["Sequence"] = entry.Sequence,
@@ -251,6 +252,13 @@ public sealed class TableEvidenceLedger : IEvidenceLedger
             ["PrevHash"] = entry.PrevHash,
             ["Hash"] = entry.Hash,
         };
+        if (d.AttributedCluster is not null)
+        {
+            entity["AttributedCluster"] = d.AttributedCluster;
+            LargeStringProperty.Set(entity, "ClusterAccounts", JsonSerializer.Serialize((d.ClusterAccounts ?? []).ToArray(), StorageJsonContext.Default.StringArray));
+        }
+
+        return entity;
     }
 
     private static EvidenceEntry ToEntry(TableEntity entity)
@@ -269,10 +277,12 @@ public sealed class TableEvidenceLedger : IEvidenceLedger
                 Required(entity, "Verdict"),
                 entity.GetString("AttributedAccount"),
                 entity.GetString("TranscriptName"),
-                DateTimeOffset.Parse(Required(entity, "RecordedAt"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind));
+                DateTimeOffset.Parse(Required(entity, "RecordedAt"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind),
+                entity.GetString("AttributedCluster"),
+                LargeStringProperty.Get(entity, "ClusterAccounts") is { } accounts ? JsonSerializer.Deserialize(accounts, StorageJsonContext.Default.StringArray) : null);
             return new EvidenceEntry(draft, entity.GetInt64("Sequence") ?? throw Missing("Sequence"), Required(entity, "PrevHash"), Required(entity, "Hash"));
         }
-        catch (Exception ex) when (ex is FormatException or InvalidOperationException or OverflowException)
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException or OverflowException or JsonException)
         {
             throw new InvalidDataException($"Evidence row {entity.PartitionKey}/{entity.RowKey} is malformed: {ex.Message}", ex);
         }

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace CanaryService.Storage.Hosting;
 
-/// <summary>Checks the prompt-sample settings of <see cref="StorageOptions"/> at startup and names every bad one by its configuration key.</summary>
+/// <summary>Checks the prompt-sample and traffic settings of <see cref="StorageOptions"/> at startup and names every bad one by its configuration key.</summary>
 internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
@@ -48,6 +48,29 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         if (options.PromptSampleFlushInterval <= TimeSpan.Zero || options.PromptSampleFlushInterval > TimeSpan.FromHours(1))
         {
             errors.Add($"{S}:PromptSampleFlushInterval must be above zero and at most 01:00:00.");
+        }
+
+        foreach ((string setting, string? table) in new[] { ("TrafficTable", options.TrafficTable), ("CampaignTable", options.CampaignTable) })
+        {
+            if (string.IsNullOrWhiteSpace(table) || table.Length is < 3 or > 63 || !char.IsAsciiLetter(table[0]) || !table.All(char.IsAsciiLetterOrDigit))
+            {
+                errors.Add($"{S}:{setting} must be a table name: 3-63 letters and digits, starting with a letter.");
+            }
+        }
+
+        if (options.TrafficQueueCapacity is < 1 or > 10_000_000)
+        {
+            errors.Add($"{S}:TrafficQueueCapacity must be between 1 and 10000000.");
+        }
+
+        if (options.TrafficFlushInterval <= TimeSpan.Zero || options.TrafficFlushInterval > TimeSpan.FromHours(1))
+        {
+            errors.Add($"{S}:TrafficFlushInterval must be above zero and at most 01:00:00.");
+        }
+
+        if (options.TrafficRetention < TimeSpan.FromDays(1) || options.TrafficRetention > TimeSpan.FromDays(3650))
+        {
+            errors.Add($"{S}:TrafficRetention must be from 1.00:00:00 to 3650.00:00:00.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -11,6 +11,8 @@ using CanaryService.Storage.Issuance;
 using CanaryService.Storage.ProbeRuns;
 using CanaryService.Storage.PromptSamples;
 using CanaryService.Storage.Registry;
+using CanaryService.Storage.Campaigns;
+using CanaryService.Storage.Traffic;
 using CanaryService.Storage.Transcripts;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,7 +29,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="StorageOptions"/> from the <c>Storage</c> section of <paramref name="configuration"/> and
     /// registers, as singletons, the storage clients, <see cref="ICanaryRegistry"/>, <see cref="IIssuanceLog"/>
-    /// (with its background writer), <see cref="IPromptSampleLog"/> (likewise), <see cref="IProbeRunLog"/>, <see cref="IEvidenceLedger"/>,
+    /// (with its background writer), <see cref="IPromptSampleLog"/> and <see cref="ITrafficLog"/> (likewise), <see cref="IMonitorResultStore"/>, <see cref="IProbeRunLog"/>, <see cref="IEvidenceLedger"/>,
     /// <see cref="ITranscriptStore"/>, and the <see cref="StorageInitializer"/> that creates tables and containers.
     /// </summary>
     /// <remarks>
@@ -64,6 +66,14 @@ public static class StorageServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<TablePromptSampleLog>>()));
         services.TryAddSingleton<IPromptSampleLog>(sp => sp.GetRequiredService<TablePromptSampleLog>());
+        services.TryAddSingleton(sp => new TableTrafficLog(
+            Table(sp, Options(sp).TrafficTable),
+            Options(sp),
+            TrafficSketchKey(sp),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<TableTrafficLog>>()));
+        services.TryAddSingleton<ITrafficLog>(sp => sp.GetRequiredService<TableTrafficLog>());
+        services.TryAddSingleton<IMonitorResultStore>(sp => new TableMonitorResultStore(Table(sp, Options(sp).CampaignTable)));
         services.TryAddSingleton<IProbeRunLog>(sp => new TableProbeRunLog(Table(sp, Options(sp).ProbeRunsTable)));
         services.TryAddSingleton<ITranscriptStore>(sp => new BlobTranscriptStore(
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(Options(sp).TranscriptContainer)));
@@ -73,6 +83,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, StorageInitializer>(sp => sp.GetRequiredService<StorageInitializer>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableIssuanceLog>(sp => sp.GetRequiredService<TableIssuanceLog>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TablePromptSampleLog>(sp => sp.GetRequiredService<TablePromptSampleLog>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableTrafficLog>(sp => sp.GetRequiredService<TableTrafficLog>()));
         return services;
     }
 
@@ -85,6 +96,10 @@ public static class StorageServiceCollectionExtensions
     /// </summary>
     private static byte[] PromptSampleKey(IServiceProvider services) =>
         services.GetService<CanaryKeyRing>()?.PromptSampleKey ?? RandomNumberGenerator.GetBytes(32);
+
+    /// <summary>The key of the traffic sketches: the key ring's (so instances merge), or a per-process one when storage is used on its own.</summary>
+    private static byte[] TrafficSketchKey(IServiceProvider services) =>
+        services.GetService<CanaryKeyRing>()?.TrafficSketchKey ?? RandomNumberGenerator.GetBytes(32);
 
     private static TableClient Table(IServiceProvider services, string name) => services.GetRequiredService<TableServiceClient>().GetTableClient(name);
 

@@ -117,6 +117,32 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
     }
 
     /// <summary>Runs probes (seeded, so both settings see the same draws elsewhere) until the verdict is "distilled" and attributed to the leaker.</summary>
+    [Fact]
+    public async Task A_flagged_clusters_accounts_are_replayed_even_below_the_volume_rule()
+    {
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        [
+            new("Probe:ReplayPromptShare", "0.4"),
+            new("Probe:MinAccountVolume", "100"),
+        ]);
+        Dictionary<string, string[]> asked = new(StringComparer.Ordinal)
+        {
+            ["key-big"] = Questions("big", 200),
+            ["key-harvest-1"] = Questions("harvest one", 60),
+            ["key-harvest-2"] = Questions("harvest two", 60),
+            ["key-tiny"] = Questions("tiny", 60),
+        };
+        await SeedAsync(host, new Dictionary<string, int>(StringComparer.Ordinal) { ["key-big"] = 300, ["key-harvest-1"] = 60, ["key-harvest-2"] = 60, ["key-tiny"] = 60 }, asked);
+        await host.Services.GetRequiredService<IMonitorResultStore>().SaveAsync(new Core.Campaigns.MonitorOutcome(DateTimeOffset.UtcNow, [],
+            [new Core.Campaigns.AccountCluster("cluster-harvest", ["key-harvest-1", "key-harvest-2"], true, ["2 of 2 accounts flagged"], 120)]));
+
+        ProbePlan plan = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(100, seed: 3);
+
+        Assert.Empty(plan.Errors);
+        string[] replayed = [.. plan.Prompts.Where(p => p.Kind == ProbePrompt.ReplayKind).Select(p => p.Account!).Distinct().Order(StringComparer.Ordinal)];
+        Assert.Equal(["key-big", "key-harvest-1", "key-harvest-2"], replayed);
+    }
+
     private async Task<(int? Runs, double LeakerEValue, Transcript? FirstTranscript)> RunUntilDistilledAsync(FakeCompetitor student, Dictionary<string, string[]> asked, string replayShare, int maxRuns)
     {
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,

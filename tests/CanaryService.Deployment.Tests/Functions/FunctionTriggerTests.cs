@@ -32,6 +32,10 @@ public sealed class FunctionTriggerTests
     [InlineData("LineageUploadSamples", "api/lineage/samples", AuthorizationLevel.Function, "post")]
     [InlineData("LineageModel", "api/lineage/models/{model}", AuthorizationLevel.Function, "get")]
     [InlineData("LineageReport", "api/lineage/report", AuthorizationLevel.Function, "get")]
+    [InlineData("LookupAccount", "api/accounts/lookup", AuthorizationLevel.Admin, "post")]
+    [InlineData("ListAccounts", "api/accounts", AuthorizationLevel.Function, "get")]
+    [InlineData("ListClusters", "api/clusters", AuthorizationLevel.Function, "get")]
+    [InlineData("RunMonitorNow", "api/monitor/run", AuthorizationLevel.Admin, "post")]
     public void Http_triggers_serve_the_hosts_routes_at_the_promised_level(string name, string route, AuthorizationLevel level, string method)
     {
         Assert.True(Functions().TryGetValue(name, out MethodInfo? function), $"no function {name}");
@@ -71,7 +75,8 @@ public sealed class FunctionTriggerTests
         MethodInfo schedule = Functions()["ScheduleProbes"];
         Assert.Equal("%Probe:Schedule%", Trigger<TimerTriggerAttribute>(schedule).Schedule);
         Assert.Equal(ProbeFunctions.QueueName, schedule.GetCustomAttribute<QueueOutputAttribute>()?.QueueName);
-        Assert.Equal(typeof(string[]), schedule.ReturnType);
+        // It runs the extraction monitor first, so it is asynchronous; the queue output is still the competitor names.
+        Assert.Equal(typeof(Task<string[]>), schedule.ReturnType);
 
         MethodInfo run = Functions()["RunProbe"];
         Assert.Equal(ProbeFunctions.QueueName, Trigger<QueueTriggerAttribute>(run).QueueName);
@@ -86,7 +91,8 @@ public sealed class FunctionTriggerTests
              "AzureOpenAIV1ChatCompletions", "AzureOpenAIV1Completions", "AzureOpenAIV1Responses",
              "AzureOpenAIV1StoredResponse", "BatchOutputFile", "ChatCompletions", "CompetitorEvidence",
              "CompetitorReport", "Completions", "LineageModel", "LineageReport", "LineageUploadSamples",
-             "ListCompetitors", "PassThrough", "Responses", "RunProbe", "RunProbesNow", "ScheduleProbes",
+             "ListAccounts", "ListClusters", "ListCompetitors", "LookupAccount", "PassThrough", "Responses",
+             "RunMonitorNow", "RunProbe", "RunProbesNow", "ScheduleProbes",
              "StoredResponse", "VerifyLedger"],
             Functions().Keys.Order(StringComparer.Ordinal));
     }

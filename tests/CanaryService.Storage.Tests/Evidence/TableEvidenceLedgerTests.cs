@@ -50,6 +50,28 @@ public sealed class TableEvidenceLedgerTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_cluster_attribution_reads_back_with_its_accounts_and_is_part_of_the_chain()
+    {
+        var (ledger, table, _, _) = await NewLedgerAsync();
+        string[] accounts = [.. Enumerable.Range(0, 2000).Select(i => $"key-{i:x32}")]; // more than one property holds
+        await ledger.AppendAsync([Draft("rival", 1), Draft("rival", 2) with { KeyId = "cluster:cluster-abc", AttributedCluster = "cluster-abc", ClusterAccounts = accounts }]);
+
+        List<EvidenceEntry> chain = await ledger.ReadAsync("rival").ToListAsync();
+        Assert.Null(chain[0].Draft.AttributedCluster);
+        Assert.Equal("cluster-abc", chain[1].Draft.AttributedCluster);
+        Assert.Equal(accounts, chain[1].Draft.ClusterAccounts);
+        Assert.True((await ledger.VerifyAsync()).IsValid);
+
+        // The accounts are hashed into the row: dropping one is an edit.
+        TableEntity row = (await table.GetEntityAsync<TableEntity>("rival", "0000000000000000002")).Value;
+        row["ClusterAccounts"] = ((string)row["ClusterAccounts"]).Replace("\"key-00000000000000000000000000000000\",", "", StringComparison.Ordinal);
+        await table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Replace);
+        LedgerVerification verification = await ledger.VerifyAsync();
+        Assert.False(verification.IsValid);
+        Assert.Equal("rival/2", verification.FirstBroken);
+    }
+
+    [Fact]
     public async Task An_edited_row_is_named_with_the_reason()
     {
         var (ledger, table, _, _) = await NewLedgerAsync();

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using CanaryService.Api.Configuration;
+using CanaryService.Core.Campaigns;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Ports;
 using Microsoft.AspNetCore.Http;
@@ -49,6 +50,13 @@ internal sealed class AccountResolver : IDisposable
 
         string? key = CallerKey(request);
         return key is null ? AccountIds.Anonymous : HashKey(key);
+    }
+
+    /// <summary>The hint of the caller's key as providers show it (<c>sk-…abcd</c>), or null when no key was sent.</summary>
+    public static string? KeyHintOf(HttpRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return CallerKey(request) is { } key ? KeyHint.Of(key) : null;
     }
 
     /// <summary><c>key-</c> + 32 hex characters of HMAC-SHA256(salt, UTF-8 key).</summary>

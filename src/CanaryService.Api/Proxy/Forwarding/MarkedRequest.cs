@@ -11,6 +11,15 @@ namespace CanaryService.Api.Proxy.Forwarding;
 /// <param name="PromptText">The text of the last user message (the question whose topic the marking uses).</param>
 internal sealed record MarkedRequest(bool Stream, bool StructuredOutput, string PromptText)
 {
+    /// <summary>Messages in the conversation sent (1 for a single prompt).</summary>
+    public int Turns { get; init; } = 1;
+
+    /// <summary>The caller asked for more than one choice (<c>n &gt; 1</c>).</summary>
+    public bool MultipleChoices { get; init; }
+
+    /// <summary>The caller asked for reasoning (<c>reasoning_effort</c>, or a <c>reasoning</c> object).</summary>
+    public bool Reasoning { get; init; }
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     /// <summary>A request without a body (a GET of a stored answer): no stream asked for, no prompt known.</summary>
@@ -67,8 +76,22 @@ internal sealed record MarkedRequest(bool Stream, bool StructuredOutput, string 
                 prompt = "";
             }
 
-            return new MarkedRequest(stream, structured, prompt);
+            return new MarkedRequest(stream, structured, prompt)
+            {
+                Turns = CountTurns(root),
+                MultipleChoices = root.TryGetProperty("n", out JsonElement n) && n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out int choices) && choices > 1,
+                Reasoning = root.TryGetProperty("reasoning_effort", out _) || (root.TryGetProperty("reasoning", out JsonElement reasoning) && reasoning.ValueKind == JsonValueKind.Object),
+            };
         }
+    }
+
+    /// <summary>The length of <c>messages</c> (chat) or of an <c>input</c> array (responses); 1 otherwise.</summary>
+    private static int CountTurns(JsonElement root)
+    {
+        JsonElement conversation = root.TryGetProperty("messages", out JsonElement messages) ? messages
+            : root.TryGetProperty("input", out JsonElement input) ? input
+            : default;
+        return conversation.ValueKind == JsonValueKind.Array ? Math.Max(1, conversation.GetArrayLength()) : 1;
     }
 
     /// <summary>The object property <paramref name="name"/> has a <c>type</c> of <c>json_object</c> or <c>json_schema</c>.</summary>

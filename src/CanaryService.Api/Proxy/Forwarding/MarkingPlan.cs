@@ -30,12 +30,15 @@ internal sealed partial class MarkingPlan
     /// <summary>The marking, or null when it could not be prepared.</summary>
     public Task<IResponseMarking?> MarkingAsync() => _marking;
 
+    /// <summary>Words of the text marked so far (an estimate; 0 when the marking could not be prepared).</summary>
+    public long OutputWords => _marking.IsCompletedSuccessfully && _marking.Result is WordCountingMarking counted ? counted.Words : 0;
+
     private static async Task<IResponseMarking?> BeginCoreAsync(
         IResponseMarker marker, string accountId, string promptText, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
-            return await marker.BeginAsync(accountId, promptText, cancellationToken).ConfigureAwait(false);
+            return new WordCountingMarking(await marker.BeginAsync(accountId, promptText, cancellationToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

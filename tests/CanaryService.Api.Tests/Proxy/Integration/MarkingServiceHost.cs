@@ -66,7 +66,10 @@ internal sealed class MarkingServiceHost : IAsyncDisposable
         new[] { Storage.RegistryTable, Storage.IssuanceTable, Storage.ProbeRunsTable, Storage.EvidenceTable }
             .Select(name => new TableClient(ConnectionString, name));
 
-    public static async Task<MarkingServiceHost> StartAsync(string connectionString, Uri upstream, IEnumerable<KeyValuePair<string, string?>>? settings = null)
+    /// <summary>The admin key of the <c>/api</c> routes, when the host maps them.</summary>
+    public const string AdminKey = "marking-host-admin-key-0123";
+
+    public static async Task<MarkingServiceHost> StartAsync(string connectionString, Uri upstream, IEnumerable<KeyValuePair<string, string?>>? settings = null, bool withApi = false)
     {
         Dictionary<string, string?> all = new(AzuriteFixture.IsolatedStorageSettings(connectionString))
         {
@@ -77,6 +80,7 @@ internal sealed class MarkingServiceHost : IAsyncDisposable
             ["Storage:IssuanceFlushInterval"] = "00:00:00.050",
             ["Storage:RetryInitialDelay"] = "00:00:00.050",
             ["Storage:RetryMaxDelay"] = "00:00:00.500",
+            ["Evidence:AdminKey"] = AdminKey,
         };
         foreach (KeyValuePair<string, string?> setting in settings ?? [])
         {
@@ -89,6 +93,12 @@ internal sealed class MarkingServiceHost : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(all);
         builder.Services.AddCanaryService(builder.Configuration);
         WebApplication app = builder.Build();
+        if (withApi)
+        {
+            app.UseCanaryAdminKey();
+            app.MapCanaryEvidenceApi();
+        }
+
         app.MapCanaryProxy();
         await app.StartAsync();
         await app.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
