@@ -6,8 +6,8 @@ public sealed class ProbeOptions
     /// <summary>The configuration section.</summary>
     public const string SectionName = "Probe";
 
-    /// <summary>When probe runs start: six-field NCRONTAB with seconds, as Azure Functions uses (every six hours by default).</summary>
-    public string Schedule { get; set; } = "0 0 */6 * * *";
+    /// <summary>When probe runs start: six-field NCRONTAB with seconds, as Azure Functions uses (daily at 03:00 UTC by default; the Bicep template and the sample settings carry the same default).</summary>
+    public string Schedule { get; set; } = "0 0 3 * * *";
 
     /// <summary>The family-wise error rate of a "distilled" verdict (Holm across families and keys).</summary>
     public double Alpha { get; set; } = 1e-6;

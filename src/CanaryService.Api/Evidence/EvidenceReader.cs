@@ -1,4 +1,6 @@
 using CanaryService.Api.Configuration;
+using CanaryService.Api.Probing;
+using CanaryService.Core.Detection;
 using CanaryService.Core.Ports;
 using Microsoft.Extensions.Options;
 
@@ -10,16 +12,19 @@ public sealed class EvidenceReader
     private readonly IEvidenceLedger _ledger;
     private readonly IProbeRunLog _runs;
     private readonly IOptionsMonitor<ProbeOptions> _options;
+    private readonly IOptionsMonitor<DetectionOptions> _detection;
 
     /// <summary>Creates the reader.</summary>
-    public EvidenceReader(IEvidenceLedger ledger, IProbeRunLog runs, IOptionsMonitor<ProbeOptions> options)
+    public EvidenceReader(IEvidenceLedger ledger, IProbeRunLog runs, IOptionsMonitor<ProbeOptions> options, IOptionsMonitor<DetectionOptions> detection)
     {
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(detection);
         _ledger = ledger;
         _runs = runs;
         _options = options;
+        _detection = detection;
     }
 
     /// <summary>Configured competitors and every competitor with evidence, each with its current verdict.</summary>
@@ -64,7 +69,9 @@ public sealed class EvidenceReader
         ClusterAttribution? cluster = verdict == EvidenceVerdicts.Distilled && chain.MaxBy(e => e.Sequence) is { Draft.AttributedCluster: { } id } latest
             ? new ClusterAttribution(id, latest.Draft.ClusterAccounts ?? [])
             : null;
-        return new CompetitorEvidence(competitor, verdict, account, _options.CurrentValue.Alpha, series, lastRun, cluster);
+        // The α the assessor decided with (the stricter of Probe:Alpha and Detection:Alpha), so the report's 1/α line is that one.
+        double alpha = CompetitorScoring.EffectiveDetectionOptions(_options.CurrentValue, _detection.CurrentValue).Alpha;
+        return new CompetitorEvidence(competitor, verdict, account, alpha, series, lastRun, cluster);
     }
 
     private async Task<List<EvidenceEntry>> ReadChainAsync(string competitor, CancellationToken cancellationToken)

@@ -1,15 +1,16 @@
+using CanaryService.Core.Detection;
 using CanaryService.Core.Ports;
 
 namespace CanaryService.Api.Evidence;
 
-/// <summary>The verdict words of the evidence API.</summary>
+/// <summary>The verdict words of the evidence API: the detector's two (<see cref="DetectionVerdicts"/>, the one source), and one for no evidence yet.</summary>
 public static class EvidenceVerdicts
 {
     /// <summary>The evidence crossed the threshold after multiple-testing correction.</summary>
-    public const string Distilled = "distilled";
+    public const string Distilled = DetectionVerdicts.Distilled;
 
     /// <summary>Evidence exists but does not cross the threshold.</summary>
-    public const string NotDetected = "not-detected";
+    public const string NotDetected = DetectionVerdicts.NotDetected;
 
     /// <summary>No evidence row yet.</summary>
     public const string NoEvidence = "no-evidence";

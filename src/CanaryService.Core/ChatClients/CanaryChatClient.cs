@@ -1,5 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Text;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Ports;
 using Microsoft.Extensions.AI;
@@ -157,16 +156,9 @@ public sealed class CanaryChatClient : DelegatingChatClient
         string account = AccountSelector?.Invoke(messages, options)
             ?? (options?.AdditionalProperties?.TryGetValue(AccountPropertyName, out object? value) == true ? value?.ToString() : null)
             ?? AccountIds.Anonymous;
-        var prompt = new StringBuilder();
-        foreach (ChatMessage message in messages)
-        {
-            if (message.Role == ChatRole.User)
-            {
-                prompt.AppendLine(message.Text);
-            }
-        }
-
-        return new MarkingRequest(string.IsNullOrEmpty(account) ? AccountIds.Anonymous : account, prompt.ToString());
+        // The question is the last user message, as the proxy reads it, so one conversation gets one topic on both paths.
+        string? prompt = messages.LastOrDefault(m => m.Role == ChatRole.User)?.Text;
+        return new MarkingRequest(string.IsNullOrEmpty(account) ? AccountIds.Anonymous : account, prompt);
     }
 
     /// <summary>

@@ -60,6 +60,21 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task The_evidence_states_the_alpha_the_verdict_was_decided_with_the_stricter_of_the_two_settings()
+    {
+        await using FakeCompetitor fake = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer("It depends on the soil."));
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+            [.. EvidenceTestHost.Competitor(0, "rival", fake, 4), new("Detection:Alpha", "1e-8"), new("Probe:Alpha", "1e-6")]);
+        using HttpResponseMessage run = await host.Client.PostAsync(new Uri("api/probes/run", UriKind.Relative), null);
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+
+        using JsonDocument evidence = JsonDocument.Parse(await host.Client.GetStringAsync(new Uri("api/competitors/rival/evidence", UriKind.Relative)));
+        Assert.Equal(1e-8, evidence.RootElement.GetProperty("alpha").GetDouble());
+        string report = await host.Client.GetStringAsync(new Uri("api/competitors/rival/report", UriKind.Relative));
+        Assert.Contains("&alpha; = 1E-08", report, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public async Task Competitors_evidence_and_404()
     {
         (EvidenceTestHost host, FakeCompetitor fake, _) = await ArrangeAsync(azurite);

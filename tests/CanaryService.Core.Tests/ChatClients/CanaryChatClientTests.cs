@@ -74,6 +74,28 @@ public sealed class CanaryChatClientTests
     }
 
     [Fact]
+    public async Task The_topic_is_the_last_user_message_as_the_proxy_reads_it()
+    {
+        async Task<string> TopicOf(params ChatMessage[] conversation)
+        {
+            var registry = new RecordingRegistry();
+            var key = MasterKey.FromBytes(Enumerable.Range(7, MasterKey.MinimumLength).Select(b => (byte)b).ToArray());
+            var marker = new CanaryMarker(new CanaryKeyRing(key), new CanaryMarkerOptions { PhraseRate = 1 }, registry, TimeProvider.System);
+            IChatClient client = new FixedTextChatClient(MarkingTexts.Answer).AsBuilder().UseCanaries(marker).Build();
+            await client.GetResponseAsync(conversation);
+            return Assert.Single(registry.Rows).Topic;
+        }
+
+        string latest = await TopicOf(new ChatMessage(ChatRole.User, "How do I tune a guitar by ear?"));
+        string conversation = await TopicOf(
+            new ChatMessage(ChatRole.User, "How do I bake sourdough bread at home?"),
+            new ChatMessage(ChatRole.Assistant, "Feed the starter, then knead."),
+            new ChatMessage(ChatRole.User, "How do I tune a guitar by ear?"));
+        Assert.Equal(latest, conversation);
+        Assert.NotEqual(latest, await TopicOf(new ChatMessage(ChatRole.User, "How do I bake sourdough bread at home?")));
+    }
+
+    [Fact]
     public async Task Reasoning_text_is_marked_without_the_canary_whole_and_streamed_alike_and_its_held_back_words_come_before_the_answer()
     {
         // A key leaves a text as it is when it prefers every form the text already has: take the first seeded key that

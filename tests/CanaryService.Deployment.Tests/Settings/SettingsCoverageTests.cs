@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using CanaryService.Deployment.Tests.Bicep;
 
 namespace CanaryService.Deployment.Tests.Settings;
@@ -103,6 +104,19 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
                 Equals(setting.Default, Convert(setting.Type, value)),
                 $"{setting.EnvironmentName}: infra-bicep deploys '{value}', the code's default is '{string.Format(CultureInfo.InvariantCulture, "{0}", setting.Default)}'");
         }
+    }
+
+    [Fact]
+    public void The_probe_schedule_has_one_default_in_code_bicep_its_parameter_file_and_the_sample()
+    {
+        // The deployment fixture sets its own schedule, so the comparison above skips it: read the defaults as written.
+        string expected = new CanaryService.Api.Configuration.ProbeOptions().Schedule;
+        string root = BicepCli.RepositoryRoot;
+        string bicep = File.ReadAllText(Path.Combine(root, "infra-bicep", "main.bicep"));
+        string parameters = File.ReadAllText(Path.Combine(root, "infra-bicep", "main.bicepparam"));
+        Assert.Equal(expected, Regex.Match(bicep, @"param probeSchedule string = '([^']+)'").Groups[1].Value);
+        Assert.Equal(expected, Regex.Match(parameters, @"'CANARY_PROBE_SCHEDULE', '([^']+)'").Groups[1].Value);
+        Assert.Equal(expected, LocalSample.Values()["Probe__Schedule"]);
     }
 
     [Fact]

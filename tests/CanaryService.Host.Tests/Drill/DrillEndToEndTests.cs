@@ -6,8 +6,10 @@ namespace CanaryService.Host.Tests.Drill;
 /// The drill end to end, as a newcomer runs it (Azurite, the service, the teacher, traffic through the proxy, the
 /// students, the probe pipeline, the evidence API), with three accounts. The corpus keeps its default size: the 5 %
 /// student learns 20 marked answers, and fewer would leave too few canary topics for its verdict. The probe budget
-/// is above the default (600, not 400) so the 5 % verdict has a wide margin whatever prompts the run draws
-/// (docs/detection.md, "Drill: cost of a verdict"); the whole test takes about 20 seconds.
+/// is above the default (900, not 400): the phrase canaries carry the 5 % student's attribution alone (the drill's
+/// teacher writes lexicon words too close together for the echo window), and with three accounts 600 requests named
+/// the distiller in about half of the runs, 900 in every run tried (docs/detection.md, "Drill: cost of a verdict");
+/// the whole test takes about 20 seconds.
 /// </summary>
 public sealed class DrillEndToEndTests : IDisposable
 {
@@ -22,7 +24,7 @@ public sealed class DrillEndToEndTests : IDisposable
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 
         int exitCode = await DrillCommand.RunAsync(
-            ["--seed", "7", "--prompts", "400", "--probe-budget", "600", "--accounts", "3", "--json", json, "--report", report],
+            ["--seed", "7", "--prompts", "400", "--probe-budget", "900", "--accounts", "3", "--json", json, "--report", report],
             output, output, timeout.Token);
 
         string log = output.ToString();
@@ -35,7 +37,7 @@ public sealed class DrillEndToEndTests : IDisposable
             Assert.Equal("distilled", c.Verdict);
             Assert.True(c.PValue < 1e-6, $"{c.Name}: p = {c.PValue}");
             Assert.Equal(result.DistillerAccount, c.AttributedAccount);
-            Assert.InRange(c.ProbeRequests, 1, 600);
+            Assert.InRange(c.ProbeRequests, 1, 900);
         });
         CompetitorOutcome control = result.Competitors.Single(c => !c.TrainedOnMarkedData);
         Assert.Equal(("not-detected", null, 0.0), (control.Verdict, control.AttributedAccount, control.MarkedFraction));
