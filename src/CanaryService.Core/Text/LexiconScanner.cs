@@ -851,13 +851,14 @@ public ref struct LexiconScanner
             bool eligible = group.IsSource(form) && IsEligible(group, word, wordEnd, out casing) && !SeenWithinWindow(group.Index);
             if (eligible)
             {
-                if (!_final && !WindowAheadComplete(wordEnd))
+                var (found, complete) = LookAhead(group.Index, wordEnd);
+                if (!found && !complete)
                 {
                     _needMore = true; // nothing taken yet: the caller stops here and resumes at this word
                     return false;
                 }
 
-                eligible = !GroupWithinWindowAhead(group.Index, wordEnd);
+                eligible = !found;
             }
 
             Remember(group.Index);
@@ -1065,8 +1066,12 @@ public ref struct LexiconScanner
         return false;
     }
 
-    /// <summary>True when a word of the group (a form or an echo word) is among the next <see cref="CanaryLexicon.EchoWindow"/> runs of letters.</summary>
-    private readonly bool GroupWithinWindowAhead(int groupIndex, int from)
+    /// <summary>
+    /// One pass over the next <see cref="CanaryLexicon.EchoWindow"/> runs of letters: whether a word of the group (a form
+    /// or an echo word) is among them, and whether that is settled (a word found, the window complete, or the text
+    /// final). A run that touches the end of a text still arriving may grow, so it settles nothing.
+    /// </summary>
+    private readonly (bool Found, bool Complete) LookAhead(int groupIndex, int from)
     {
         int window = _lexicon.EchoWindow;
         ReadOnlySpan<char> text = _text;
@@ -1081,16 +1086,21 @@ public ref struct LexiconScanner
             }
 
             int end = LettersEnd(text, p);
+            if (end == text.Length && !_final)
+            {
+                return (false, false);
+            }
+
             if (_lexicon.TryFindWordOrEcho(text[p..end], out var other, out _) && other.Index == groupIndex)
             {
-                return true;
+                return (true, true);
             }
 
             runs++;
             p = end;
         }
 
-        return false;
+        return (false, runs >= window || _final);
     }
 
     private readonly bool TokenHasLexiconWord(ReadOnlySpan<char> token)

@@ -48,7 +48,6 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
     private readonly SemaphoreSlim _writing = new(1, 1);
     private List<IssuanceBatch> _pending = [];
     private int _pendingEvents;
-    private long _dropped;
 
     /// <summary>Creates the log over <paramref name="table"/>; the writer runs once the service is started.</summary>
     public TableIssuanceLog(TableClient table, StorageOptions options, ILogger<TableIssuanceLog>? logger = null)
@@ -68,7 +67,7 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
     }
 
     /// <summary>Events dropped because the queue was full, since start.</summary>
-    public long DroppedCount => Interlocked.Read(ref _dropped);
+    public long DroppedCount => _progress.Dropped;
 
     /// <summary>Events accepted but not yet written.</summary>
     public long PendingCount => _progress.Pending;
@@ -83,27 +82,17 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
             return true;
         }
 
-        long dropped = Interlocked.Increment(ref _dropped);
         s_dropped.Add(1);
-        if (dropped == 1 || dropped % 1000 == 0)
+        if (_progress.CountDropped())
         {
-            LogDropped(_logger, _options.IssuanceQueueCapacity, dropped);
+            LogDropped(_logger, _options.IssuanceQueueCapacity, _progress.Dropped);
         }
 
         return false;
     }
 
     /// <inheritdoc />
-    public Task FlushAsync(CancellationToken cancellationToken = default)
-    {
-        if (_progress.WaitForQueued() is not { } written)
-        {
-            return Task.CompletedTask;
-        }
-
-        RequestWrite();
-        return written.WaitAsync(cancellationToken);
-    }
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _progress.FlushAsync(RequestWrite, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<AccountIssuance>> QueryAsync(DateOnly firstDay, DateOnly lastDay, CancellationToken cancellationToken = default)

@@ -54,7 +54,6 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     private readonly SemaphoreSlim _writing = new(1, 1);
     private List<WindowBatch> _pending = [];
     private int _pendingEvents;
-    private long _dropped;
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
 
     /// <summary>Creates the log over <paramref name="table"/>; the writer runs once the service is started.</summary>
@@ -82,7 +81,7 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     }
 
     /// <summary>Prompts dropped because the queue was full, since start.</summary>
-    public long DroppedCount => Interlocked.Read(ref _dropped);
+    public long DroppedCount => _progress.Dropped;
 
     /// <summary>Prompts accepted but not yet through the writer.</summary>
     public long PendingCount => _progress.Pending;
@@ -103,27 +102,17 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
             return true;
         }
 
-        long dropped = Interlocked.Increment(ref _dropped);
         s_dropped.Add(1);
-        if (dropped == 1 || dropped % 1000 == 0)
+        if (_progress.CountDropped())
         {
-            LogDropped(_logger, _options.PromptSampleQueueCapacity, dropped);
+            LogDropped(_logger, _options.PromptSampleQueueCapacity, _progress.Dropped);
         }
 
         return false;
     }
 
     /// <inheritdoc />
-    public Task FlushAsync(CancellationToken cancellationToken = default)
-    {
-        if (_progress.WaitForQueued() is not { } written)
-        {
-            return Task.CompletedTask;
-        }
-
-        RequestWrite();
-        return written.WaitAsync(cancellationToken);
-    }
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _progress.FlushAsync(RequestWrite, cancellationToken);
 
     /// <inheritdoc />
     /// <remarks>

@@ -5,7 +5,7 @@ namespace CanaryService.Storage.Tables;
 /// <summary>
 /// How far a background table writer has come with what callers queued: counts items as they enter its channel and as
 /// they are written, and completes the flushes waiting for a point in that order. Shared by the writers that must never
-/// block a caller (the issuance log, the prompt sample).
+/// block a caller (the issuance log, the prompt sample, the traffic log), with what they refused when full.
 /// </summary>
 internal sealed class QueuedWriteProgress
 {
@@ -13,9 +13,38 @@ internal sealed class QueuedWriteProgress
     private readonly List<(long Target, TaskCompletionSource Done)> _flushWaiters = [];
     private long _enqueued;
     private long _written;
+    private long _dropped;
 
     /// <summary>Items accepted but not yet written.</summary>
     public long Pending => Interlocked.Read(ref _enqueued) - Interlocked.Read(ref _written);
+
+    /// <summary>Items refused because the channel was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>
+    /// Counts an item refused because the channel was full; true for the refusals worth a log line (the first, then
+    /// every thousandth), so that a full queue does not flood the log.
+    /// </summary>
+    public bool CountDropped()
+    {
+        long dropped = Interlocked.Increment(ref _dropped);
+        return dropped == 1 || dropped % 1000 == 0;
+    }
+
+    /// <summary>
+    /// Completes once everything queued so far is written; when something is still waiting, asks the writer to write
+    /// now (<paramref name="requestWrite"/>) instead of at its next interval.
+    /// </summary>
+    public Task FlushAsync(Action requestWrite, CancellationToken cancellationToken)
+    {
+        if (WaitForQueued() is not { } written)
+        {
+            return Task.CompletedTask;
+        }
+
+        requestWrite();
+        return written.WaitAsync(cancellationToken);
+    }
 
     /// <summary>Queues <paramref name="item"/> without waiting; false when the channel is full.</summary>
     public bool TryEnqueue<T>(ChannelWriter<T> writer, T item)

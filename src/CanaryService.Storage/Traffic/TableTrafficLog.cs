@@ -51,7 +51,6 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     private readonly ConcurrentDictionary<string, byte> _knownProfiles = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushNow = new(0, 1);
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private long _dropped;
     private int _reducedNotWritten;
     private long _windowSequence;
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
@@ -81,7 +80,7 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     }
 
     /// <summary>Observations dropped because the queue was full, since start.</summary>
-    public long DroppedCount => Interlocked.Read(ref _dropped);
+    public long DroppedCount => _progress.Dropped;
 
     /// <inheritdoc />
     /// <remarks>Never blocks and never throws for a storage fault.</remarks>
@@ -98,27 +97,17 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
             return true;
         }
 
-        long dropped = Interlocked.Increment(ref _dropped);
         s_dropped.Add(1);
-        if (dropped == 1 || dropped % 1000 == 0)
+        if (_progress.CountDropped())
         {
-            LogDropped(_logger, _options.TrafficQueueCapacity, dropped);
+            LogDropped(_logger, _options.TrafficQueueCapacity, _progress.Dropped);
         }
 
         return false;
     }
 
     /// <inheritdoc />
-    public Task FlushAsync(CancellationToken cancellationToken = default)
-    {
-        if (_progress.WaitForQueued() is not { } written)
-        {
-            return Task.CompletedTask;
-        }
-
-        RequestWrite();
-        return written.WaitAsync(cancellationToken);
-    }
+    public Task FlushAsync(CancellationToken cancellationToken = default) => _progress.FlushAsync(RequestWrite, cancellationToken);
 
     /// <inheritdoc />
     public async Task<IReadOnlyList<AccountTrafficWindow>> QueryAsync(DateTimeOffset since, CancellationToken cancellationToken = default)
