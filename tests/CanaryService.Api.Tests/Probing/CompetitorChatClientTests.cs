@@ -77,12 +77,18 @@ public sealed class CompetitorChatClientTests
     {
         await using FakeCompetitor fake = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Hang());
         RequestBudget budget = new(10);
-        using IChatClient client = Factory().Create(Competitor(fake, 10, retries: 1, timeoutSeconds: 0.3), budget);
+        // A second long enough that a loaded machine still delivers each attempt to the server before it times out.
+        using IChatClient client = Factory().Create(Competitor(fake, 10, retries: 1, timeoutSeconds: 1), budget);
 
         Exception failure = await Assert.ThrowsAsync<TimeoutException>(() => client.GetResponseAsync("q"));
 
         Assert.Contains("attempt 2 of 2", failure.Message, StringComparison.Ordinal);
         Assert.Equal(2, budget.Used);
+        for (int wait = 0; wait < 50 && fake.Requests < 2; wait++)
+        {
+            await Task.Delay(100); // the server counts a request when its handler runs, which may trail the client's timeout
+        }
+
         Assert.Equal(2, fake.Requests);
     }
 
