@@ -19,7 +19,9 @@ namespace CanaryService.Benchmarks.Phrases;
 /// false hits), and a random sample of inserted sentences with a few words before them, to judge by eye.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project bench/CanaryService.Benchmarks -- phrase-corpus ../shared/data/model-outputs [samples]</c>.
+/// <c>dotnet run -c Release --project bench/CanaryService.Benchmarks -- phrase-corpus ../shared/data/model-outputs [samples]
+/// [--answers folder] [--no-natural]</c>; <c>--answers</c> writes each sampled answer whole (prompt, marked answer) to a
+/// folder outside the repository, for a reader.
 /// The corpus is evaluation data: this prints figures and short excerpts, and the repository keeps neither the
 /// corpus nor its output. Everything is seeded (master key, sample), so a run is reproducible.
 /// </remarks>
@@ -37,10 +39,12 @@ public static class PhraseCorpusReport
             return 2;
         }
 
-        int samples = args.Length > 1 && args[1] != "--no-natural" ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+        int samples = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
+        int answersAt = Array.IndexOf(args, "--answers");
+        string? answersFolder = answersAt > 0 && answersAt + 1 < args.Length ? args[answersAt + 1] : null;
         List<(string Model, string Prompt, string Output)> answers = Load(args[0]);
         Console.WriteLine($"corpus: {answers.Count} answers from {answers.Select(a => a.Model).Distinct().Count()} models");
-        Insertion(answers, samples);
+        Insertion(answers, samples, answersFolder);
         if (!args.Contains("--no-natural"))
         {
             NaturalHits(answers);
@@ -65,13 +69,13 @@ public static class PhraseCorpusReport
         return answers;
     }
 
-    private static void Insertion(List<(string Model, string Prompt, string Output)> answers, int samples)
+    private static void Insertion(List<(string Model, string Prompt, string Output)> answers, int samples, string? answersFolder)
     {
         var ring = new CanaryKeyRing(MasterKey.FromBytes(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()));
         var marker = new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = Rate, EpochFormat = "yyyy-MM" }, new MemoryRegistry(), TimeProvider.System);
         int drew = 0, inserted = 0, structured = 0, structuredInserted = 0, streamChecked = 0, streamDiffers = 0, noTopic = 0, secondPass = 0;
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
-        var found = new List<(string Model, string Excerpt)>();
+        var found = new List<(string Model, string Excerpt, string Prompt, string Marked, string Sentence)>();
         var kinds = new Dictionary<string, int>(StringComparer.Ordinal);
         var random = new Random(2026);
         foreach ((string model, string prompt, string output) in answers)
@@ -105,7 +109,7 @@ public static class PhraseCorpusReport
                     "appended" => LastWords(output, 10) + " ‖ " + marking.Canary.Sentence,
                     "before a wish" => LastWords(Before(output), 8) + " ‖ " + marking.Canary.Sentence + " ‖ " + Shorten(LastParagraph(output), 60),
                     _ => LastWords(Before(output), 8) + " ‖ " + marking.Canary.Sentence + " (replacing: " + Shorten(LastParagraph(output), 60) + ")",
-                }));
+                }, prompt, marked, marking.Canary.Sentence));
 
                 // Idempotence: the marked answer marked again (same request) gains no second canary.
                 ResponseMarking again = marker.BeginAsync(request).GetAwaiter().GetResult();
@@ -114,7 +118,7 @@ public static class PhraseCorpusReport
             }
             else
             {
-                string reason = Reason(output);
+                string reason = Reason(marker.CreateTextMarker("corpus:" + model).Mark(output), marking.Canary.Sentence);
                 reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
             }
 
@@ -146,41 +150,43 @@ public static class PhraseCorpusReport
         Console.WriteLine();
         Console.WriteLine($"{samples} inserted canaries drawn at random (model: last words before the canary ‖ canary ‖ what follows it):");
         var pick = new Random(7);
-        foreach (var (model, excerpt) in found.OrderBy(_ => pick.Next()).Take(samples))
+        int number = 0;
+        if (answersFolder is not null)
         {
+            Directory.CreateDirectory(answersFolder);
+        }
+
+        foreach (var (model, excerpt, prompt, marked, sentence) in found.OrderBy(_ => pick.Next()).Take(samples))
+        {
+            number++;
             Console.WriteLine($"- {model}: …{excerpt}");
+            if (answersFolder is not null)
+            {
+                // For a reader with the corpus (never for the repository): the prompt and the whole marked answer,
+                // the canary between >>> and <<<.
+                File.WriteAllText(Path.Combine(answersFolder, $"{number:D3}.md"),
+                    $"# {number} · {model}\n\n## Prompt\n\n{prompt}\n\n## Answer as the proxy returns it\n\n{marked.Replace(sentence, ">>>" + sentence + "<<<", StringComparison.Ordinal)}\n");
+            }
         }
 
         Console.WriteLine();
     }
 
-    // Why an answer that drew a canary got none: the same rules as the insertion, restated roughly for the tally.
-    private static string Reason(string output)
+    // Why an answer that drew a canary got none: the rule the insertion names.
+    private static string Reason(string lexical, string sentence)
     {
-        string trimmed = output.Trim();
-        if (trimmed.Length == 0)
+        var insertion = new PhraseInsertion(sentence);
+        var output = new MarkedOutput(lexical.Length + 256);
+        try
         {
-            return "empty";
+            insertion.Process(lexical, ref output);
+            insertion.Finish(ref output);
+            return insertion.SkipReason ?? "(inserted)";
         }
-
-        if (trimmed[0] is '{' or '[' or '<')
+        finally
         {
-            return "structured";
+            output.Dispose();
         }
-
-        int fences = output.Split('\n').Count(l => l.TrimStart().StartsWith("```", StringComparison.Ordinal) || l.TrimStart().StartsWith("~~~", StringComparison.Ordinal));
-        if (fences % 2 == 1)
-        {
-            return "ends inside code";
-        }
-
-        string last = trimmed[(trimmed.LastIndexOf("\n\n", StringComparison.Ordinal) + 1)..].ToLowerInvariant();
-        if (last.EndsWith('?'))
-        {
-            return "ends with a question";
-        }
-
-        return trimmed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length < 3 ? "bare value" : "already closes or code only";
     }
 
     private static void NaturalHits(List<(string Model, string Prompt, string Output)> answers)

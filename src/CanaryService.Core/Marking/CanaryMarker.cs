@@ -70,7 +70,7 @@ public sealed class CanaryMarker
         DateTimeOffset now = _timeProvider.GetUtcNow();
         TextMarker marker = CreateTextMarker(accountId);
         PhraseCanary? canary = null;
-        if (DrawsCanary(accountId, request) && TopicBucket.FromPrompt(request.PromptText) is { } topic)
+        if (DrawsCanary(accountId, request) && !PieceRequest.Matches(request.PromptText) && TopicBucket.FromPrompt(request.PromptText) is { } topic)
         {
             canary = await RegisteredCanaryAsync(_options.EpochOf(now), topic, cancellationToken).ConfigureAwait(false);
         }

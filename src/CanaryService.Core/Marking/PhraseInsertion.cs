@@ -7,19 +7,25 @@ namespace CanaryService.Core.Marking;
 /// <summary>
 /// Puts the canary sentence where an answer closes. An answer whose last paragraph is a generic closing ("I hope this
 /// helps! Let me know if you have any questions.") has that paragraph replaced by the canary, which says the same in
-/// other words; any other prose answer gets the canary appended as its last paragraph. Nothing is inserted into
-/// structured output (JSON, XML or HTML, code only, a bare value of one or two words), into an answer not written
-/// in English (more than a tenth of its letters outside A–Z), after an answer cut off mid-sentence, after one that ends
-/// inside a code block, or after one that already closes in its own way (a question about its content, a closing
-/// mixed with advice). An answer whose last paragraph is a short wish ("Enjoy your meal!") gets the canary just
-/// before it. A generic closing is a short paragraph of hopes ("I hope this helps!") and offers ("Let me
-/// know if…", "Would you like more examples?") and nothing else. Whole-text and streaming output are identical for every chunking.
+/// other words; any other prose answer of at least <see cref="MinimumProseWords"/> words gets the canary appended as
+/// its last paragraph. Nothing is inserted into structured output (JSON, XML or HTML, code only), into a short output
+/// (a label, a title, a date, one rewritten sentence), into an answer not written in English (more than a tenth of
+/// its letters outside A–Z), after an answer cut off mid-sentence or mid-table, after one that ends inside a code
+/// block, after one that already closes in its own way (a question about its content, a closing mixed with advice, a
+/// send-off such as "Good luck with your project!" or any last sentence ending in "!"), or after a template to fill in
+/// (a placeholder such as "[Your Name]", a letter's sign-off, a line of hashtags). An answer whose last paragraph is a
+/// short wish ("Enjoy your meal!") gets the canary just before it. A generic closing is a short paragraph of hopes
+/// ("I hope this helps!") and offers ("Let me know if…", "Would you like more examples?") and nothing else.
+/// Whole-text and streaming output are identical for every chunking.
 /// </summary>
 /// <remarks>
 /// <para>The end is the one place every prose answer offers: a sentence before a list, inside a paragraph or after an
 /// opening line ending in a colon would break what the answer is doing, while a closing hope and an offer of help read
 /// naturally after an explanation, a list, code, a poem or a one-line fact. A second closing after the answer's own
-/// would read as padding, hence the replacement of generic closings and the skip of the rest.</para>
+/// would read as padding, hence the replacement of generic closings and the skip of the rest. A closing longer than
+/// the answer it closes pads it too, hence the minimum length. Requests for a piece in another voice (a poem, a
+/// letter, a speech) draw no canary at all (<see cref="PieceRequest"/>); the template rule catches the pieces whose
+/// prompt did not say so.</para>
 /// <para>Streaming: a paragraph is held back only while it may be a generic closing. Its first characters wait until
 /// they rule out every closing opener (a few characters, like a code fence at a line start); one that opens like a
 /// closing waits until the next paragraph starts (then it goes out unchanged), until it grows past
@@ -32,8 +38,20 @@ internal sealed partial class PhraseInsertion
     /// <summary>How much of the last paragraph is kept to look for a closing (its last characters).</summary>
     internal const int TailLimit = 512;
 
-    /// <summary>Fewer words than this outside code make a bare value (a label, a number, a name), not prose.</summary>
-    internal const int MinimumWords = 3;
+    /// <summary>
+    /// Fewer words than this outside code make a short output (a label, a title, a date, one rewritten sentence) that
+    /// a two-sentence closing would only pad; readers judged such closings awkward.
+    /// </summary>
+    internal const int MinimumProseWords = 40;
+
+    /// <summary>An answer of fewer words that opens with a refusal is only a refusal; a longer one goes on to help.</summary>
+    internal const int RefusalWords = 120;
+
+    /// <summary>How much of the answer's start is kept to tell a refusal ("I'm sorry, but I can't…").</summary>
+    internal const int OpeningLimit = 200;
+
+    /// <summary>A paragraph of fewer words after a template's sign-off ("[Your Name]", a title, a company) belongs to it.</summary>
+    internal const int TemplateLineWords = 12;
 
     /// <summary>The longest closing paragraph held back (and replaced); a longer one says more than a closing.</summary>
     internal const int HeldLimit = 240;
@@ -60,6 +78,8 @@ internal sealed partial class PhraseInsertion
 
     private readonly string _sentence;
     private readonly char[] _tail = new char[TailLimit];
+    private readonly char[] _opening = new char[OpeningLimit];
+    private int _openingLength;
     private readonly StringBuilder _held = new();
     private HoldState _hold;
     private int _tailStart;
@@ -75,6 +95,9 @@ internal sealed partial class PhraseInsertion
     private bool _inWord;
     private bool _blankBefore;
     private bool _previousParagraphCloses;
+    private bool _templateBefore;
+    private bool _previousParagraphSaysGoodbye;
+    private bool _tailEnded;
     private bool _lineHasContent;
     private bool _lineHasLetter;
     private bool _lineIsTableRow;
@@ -95,6 +118,9 @@ internal sealed partial class PhraseInsertion
 
     /// <summary>True once the sentence has been put into the answer.</summary>
     public bool Inserted { get; private set; }
+
+    /// <summary>Once finished without inserting: which rule kept the canary out (for the corpus report).</summary>
+    internal string? SkipReason { get; private set; }
 
     /// <summary>Copies the next part of the (already marked) answer to <paramref name="output"/>, holding back a possible closing.</summary>
     public void Process(ReadOnlySpan<char> text, ref MarkedOutput output)
@@ -184,7 +210,7 @@ internal sealed partial class PhraseInsertion
             return;
         }
 
-        if (_hold == HoldState.Closing && !_structured && !_inFence && InEnglishLetters() && !_previousParagraphCloses && IsWish(_held.ToString()))
+        if (_hold == HoldState.Closing && !_structured && !_inFence && _words >= MinimumProseWords && InEnglishLetters() && !_previousParagraphCloses && !_previousParagraphSaysGoodbye && IsWish(_held.ToString()))
         {
             // The answer ends with a wish ("Enjoy your meal!"): the canary goes before it, as closings usually do.
             string wish = _held.ToString();
@@ -200,7 +226,10 @@ internal sealed partial class PhraseInsertion
 
         bool endsWithWish = _hold == HoldState.Closing && IsWish(_held.ToString());
         FlushHeld(ref output);
-        if (_structured || _inFence || !_proseSeen || _words < MinimumWords || !InEnglishLetters() || endsWithWish || TailCloses() || CutOff())
+        SkipReason = _structured ? "structured" : _inFence ? "ends inside code" : !_proseSeen ? "no prose"
+            : _words < MinimumProseWords ? "short" : !InEnglishLetters() ? "not English"
+            : endsWithWish ? "wish after a closing" : Refuses() ? "refusal" : EndsOnItsOwn();
+        if (SkipReason is not null)
         {
             return;
         }
@@ -330,6 +359,11 @@ internal sealed partial class PhraseInsertion
         if (!_lineHasContent)
         {
             _lineHasContent = true;
+            if (_tailEnded)
+            {
+                EndParagraph();
+            }
+
             if (!_started)
             {
                 _started = true;
@@ -377,7 +411,7 @@ internal sealed partial class PhraseInsertion
             if (!_inWord)
             {
                 _inWord = true;
-                _words = Math.Min(_words + 1, MinimumWords);
+                _words = Math.Min(_words + 1, RefusalWords);
             }
         }
         else if (c is not ('\'' or '’' or '-'))
@@ -388,7 +422,100 @@ internal sealed partial class PhraseInsertion
         Remember(c);
     }
 
-    private bool TailCloses() => Closes(Tail());
+    // A new paragraph starts: what the finished one said decides what may follow the last one. Whether it closed
+    // already decides whether a final wish may have the canary put before it (not when a closing precedes the wish)
+    // and whether the answer said goodbye just before its last lines ("I hope you enjoy it!" before a solution); a
+    // template's sign-off reaches over the short lines after it ("[Your Name]", "Founder, …"), each its own
+    // paragraph in some answers. The tail then holds the new paragraph only.
+    private void EndParagraph()
+    {
+        _tailEnded = false;
+        string tail = _tailLength > 0 ? Tail() : "";
+        _previousParagraphCloses = Closes(tail);
+        _previousParagraphSaysGoodbye = tail.Length > 0 && (HasClosingMarker(tail) || WishInside().IsMatch(tail));
+        _templateBefore = IsTemplate(tail) || (_templateBefore && WordsIn(tail) < TemplateLineWords);
+        _tailLength = 0;
+    }
+
+    // The last paragraph closes the answer already, or shows it was cut off or is a template: a canary after it would
+    // close twice, finish a broken answer, or be copied with the template.
+    private string? EndsOnItsOwn()
+    {
+        string tail = Tail();
+        return Closes(tail) ? "closes" : SendsOff(tail) || WishInside().IsMatch(tail) || _previousParagraphSaysGoodbye ? "sends off"
+            : IsTemplate(tail) || (_templateBefore && WordsIn(tail) < TemplateLineWords) ? "template"
+            : CutOff(tail) || TableCutOff(tail) || Repeats(tail) || Garbled(tail) ? "cut off" : null;
+    }
+
+    // "…and have fun!", "Good luck on your journey!", "Thank you." as the last sentence: the answer's own send-off.
+    private static bool SendsOff(string tail)
+    {
+        if (tail.Length == 0)
+        {
+            return false;
+        }
+
+        if (tail[^1] == '!')
+        {
+            return true;
+        }
+
+        int start = Math.Max(tail.LastIndexOf('\n'), Math.Max(tail.LastIndexOf(". ", StringComparison.Ordinal),
+            Math.Max(tail.LastIndexOf("! ", StringComparison.Ordinal), tail.LastIndexOf("? ", StringComparison.Ordinal)))) + 1;
+        return SendOffSentence().IsMatch(tail.AsSpan(start));
+    }
+
+    // A text to fill in and send ("[Your Name]", "Best regards,", "#travel #summer"): anything after it would be sent too.
+    private static bool IsTemplate(string tail) => Placeholder().IsMatch(tail) || SignOffLine().IsMatch(tail) || HashtagLine().IsMatch(tail);
+
+    // An answer that declines or cannot do what was asked: "I hope this matches what you asked for" would contradict it.
+    // A longer answer that opens so ("As an AI I can't browse, but here is…") goes on to help, and may be closed.
+    private bool Refuses() => _words < RefusalWords &&
+        Refusal().IsMatch(new string(_opening, 0, _openingLength).Replace('’', '\'').TrimStart().ToLowerInvariant());
+
+    // A generation stuck in a loop: its last three lines are the same.
+    private static bool Repeats(string tail)
+    {
+        string[] lines = tail.Split('\n');
+        return lines.Length >= 3 && lines[^1].Trim().Length > 0
+            && string.Equals(lines[^1].Trim(), lines[^2].Trim(), StringComparison.Ordinal)
+            && string.Equals(lines[^1].Trim(), lines[^3].Trim(), StringComparison.Ordinal);
+    }
+
+    // A broken generation ("ЉЉЉ , .., ( ("): a last paragraph of 20 or more visible characters, fewer than half of
+    // them letters or digits. Formulas and code lines end some answers this way too, and lose only the canary.
+    private static bool Garbled(string tail)
+    {
+        int visible = 0, alphanumeric = 0;
+        foreach (char c in tail)
+        {
+            if (!char.IsWhiteSpace(c))
+            {
+                visible++;
+                alphanumeric += char.IsLetterOrDigit(c) ? 1 : 0;
+            }
+        }
+
+        return visible >= 20 && alphanumeric * 2 < visible;
+    }
+
+    private static int WordsIn(string text) => text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+
+    // Output that stops inside a table: its last row has fewer cells than the row before ("|9|2|8|7|" after a full row).
+    private static bool TableCutOff(string tail)
+    {
+        int lastBreak = tail.LastIndexOf('\n');
+        if (lastBreak <= 0)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> last = tail.AsSpan(lastBreak + 1);
+        ReadOnlySpan<char> before = tail.AsSpan(0, lastBreak);
+        before = before[(before.LastIndexOf('\n') + 1)..];
+        int lastCells = last.Count('|');
+        return lastCells > 0 && before.Count('|') > lastCells + 1;
+    }
 
     private string Tail() =>
         string.Concat(_tail.AsSpan(_tailStart, TailLimit - _tailStart), _tail.AsSpan(0, _tailStart))[(TailLimit - _tailLength)..]
@@ -408,9 +535,14 @@ internal sealed partial class PhraseInsertion
             return true; // it ends asking the reader something, which the reader should answer next
         }
 
+        return HasClosingMarker(tail);
+    }
+
+    private static bool HasClosingMarker(string text)
+    {
         foreach (string marker in ClosingMarkers)
         {
-            if (tail.Contains(marker, StringComparison.Ordinal))
+            if (text.Contains(marker, StringComparison.Ordinal))
             {
                 return true;
             }
@@ -422,13 +554,17 @@ internal sealed partial class PhraseInsertion
     // An answer cut off mid-sentence (a length limit, a broken generation): its last line leaves bold open, or is a
     // long run of prose that stops in the middle of a word or after a comma. A closing after half a sentence reads as a glitch. Short lines
     // (a poem's, a title, a signature) and hashtag lines end without punctuation as a matter of course.
-    private bool CutOff()
+    private static bool CutOff(string tail)
     {
-        string tail = Tail();
         string lastLine = tail[(tail.LastIndexOf('\n') + 1)..].Trim();
         if (lastLine.Split("**").Length % 2 == 0)
         {
             return true; // bold opened and never closed: "**No"
+        }
+
+        if (lastLine.Length > 0 && lastLine.TrimEnd('.', ')').All(char.IsAsciiDigit) && lastLine.TrimEnd('.', ')').Length < lastLine.Length)
+        {
+            return true; // a numbered list that stops at its number: "200."
         }
 
         // Emphasis markup ("**Note") is prose still; a list bullet ("* item", "- item") is not.
@@ -449,6 +585,11 @@ internal sealed partial class PhraseInsertion
             return;
         }
 
+        if (_openingLength < OpeningLimit)
+        {
+            _opening[_openingLength++] = c;
+        }
+
         _tail[_tailStart] = c;
         _tailStart = (_tailStart + 1) % TailLimit;
         _tailLength = Math.Min(_tailLength + 1, TailLimit);
@@ -463,8 +604,9 @@ internal sealed partial class PhraseInsertion
             {
                 // A blank line: the last paragraph starts after it. Whether the one before closed already decides
                 // whether a final wish may have the canary put before it (not when a closing precedes the wish).
-                _previousParagraphCloses = _tailLength > 0 && TailCloses();
-                _tailLength = 0;
+                // The last paragraph starts after a blank line; the one before it is read when the next one starts
+                // (see EndParagraph), so an answer that ends in blank lines keeps its last paragraph in the tail.
+                _tailEnded = true;
                 _blankBefore = true;
             }
         }
@@ -500,6 +642,28 @@ internal sealed partial class PhraseInsertion
 
     [GeneratedRegex(@"(?<=[.!?])\s+")]
     private static partial Regex SentenceEnd();
+
+    // Lower-case: an opening that declines or apologises for what it cannot do.
+    [GeneratedRegex(@"^((i'm sorry|i am sorry)(?! to hear| for your loss)|sorry,|i apologi[sz]e|unfortunately,? (i|as)|as an ai)|\bi('m| am) (unable|not able) to\b|\bi (cannot|can't|can not) (provide|help|assist|answer|determine|estimate|access|browse|give|fulfil|fulfill|do|complete|create|write|make|generate|predict|know|tell)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex Refusal();
+
+    // Lower-case: a sentence of the paragraph that wishes the reader well ("Enjoy your homemade brittle! Remember, …").
+    [GeneratedRegex(@"(^|[.!?]\s+)(enjoy|good luck|best of luck|have fun|happy \w+ing|bon app\w*|best wishes)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex WishInside();
+
+    // Lower-case: the last sentence wishes, thanks or congratulates the reader.
+    [GeneratedRegex(@"\b(good luck|best of luck|have fun|enjoy|happy \w+ing|best wishes|all the best|take care|wish you|thank you|thanks|cheers|congratulations|bon app)", RegexOptions.CultureInvariant)]
+    private static partial Regex SendOffSentence();
+
+    // Lower-case: "[your name]", "[insert date]", "[course link]"; not a Markdown link ("[docs](https://…)") nor a citation ("[1]").
+    [GeneratedRegex(@"\[[a-z][a-z0-9 '’/&.-]{1,40}\](?!\()", RegexOptions.CultureInvariant)]
+    private static partial Regex Placeholder();
+
+    [GeneratedRegex(@"^((best|kind|warm|warmest|with (best|kind|warm)) )?regards\s*,?\s*$|^(sincerely|yours( truly| sincerely| faithfully)?|best|cheers|thanks|respectfully|warmly|all the best)\s*,\s*$", RegexOptions.CultureInvariant | RegexOptions.Multiline)]
+    private static partial Regex SignOffLine();
+
+    [GeneratedRegex(@"(^|\s)#[a-z]\w*\s+#[a-z]\w*", RegexOptions.CultureInvariant)]
+    private static partial Regex HashtagLine();
 
     // A hope that the answer serves, or an offer of more help (also as a question: "Would you like more examples?"):
     // nothing an answer's content depends on.

@@ -12,18 +12,26 @@ public sealed class PhraseInsertionTests
 {
     private const string Prompt = "How do I keep a sourdough starter alive while travelling?";
 
+    // Forty-odd words of prose: enough for a closing not to pad the answer (shorter outputs get none, tested below).
+    private const string Lead =
+        "A starter survives a week or two in the fridge without harm. Feed it the day before you leave, move it to a " +
+        "clean jar with room to rise, and give it two feedings at room temperature when you are back, so the yeast " +
+        "wakes up before you bake again.";
+
     public static TheoryData<string, string> Answers => new()
     {
-        { "one line", "Feed it once a week and keep it in the fridge." },
-        { "one paragraph", "A starter survives a week or two in the fridge. Feed it before you leave, put it in a clean jar, and give it two feedings at room temperature when you are back." },
-        { "list", "Before you go:\n\n1. Feed the starter.\n2. Move it to a clean jar.\n3. Put it in the fridge.\n" },
-        { "ends with code", "Here is a reminder script:\n\n```bash\necho 'feed the starter'\n```" },
-        { "ends with a table", "| Days away | What to do |\n|---|---|\n| up to 7 | fridge |\n| more | dry it |\n\nDrying works for longer trips." },
-        { "poem", "Little jar upon the shelf,\nbubbling softly to yourself,\nwait for me, I will be back,\nflour and water in my pack." },
-        { "crlf", "Feed it well.\r\n\r\nThen chill it.\r\n" },
-        { "generic closing", "Keep it cold and feed it before you go.\n\nI hope this helps! Let me know if you have any other questions." },
-        { "offer as a question", "Keep it cold and feed it before you go.\n\nWould you like a schedule for longer trips?" },
-        { "wish", "Keep it cold and feed it before you go.\n\nEnjoy your trip!" },
+        { "one line", Lead },
+        { "one paragraph", Lead + " If it smells sharp, pour off the liquid on top and feed it twice." },
+        { "list", Lead + "\n\nBefore you go:\n\n1. Feed the starter.\n2. Move it to a clean jar.\n3. Put it in the fridge.\n" },
+        { "ends with code", Lead + "\n\nHere is a reminder script:\n\n```bash\necho 'feed the starter'\n```" },
+        { "ends with a table", Lead + "\n\n| Days away | What to do |\n|---|---|\n| up to 7 | fridge |\n| more | dry it |\n\nDrying works for longer trips." },
+        { "poem", "Little jar upon the shelf,\nbubbling softly to yourself,\nwait for me, I will be back,\nflour and water in my pack.\nSleep a week beside the milk,\nrise again as smooth as silk,\nfeed and fold and let it be,\nthen a loaf for you and me." },
+        { "crlf", Lead.Replace(". ", ".\r\n\r\n", StringComparison.Ordinal) + "\r\n" },
+        { "generic closing", Lead + "\n\nI hope this helps! Let me know if you have any other questions." },
+        { "offer as a question", Lead + "\n\nWould you like a schedule for longer trips?" },
+        { "wish", Lead + "\n\nEnjoy your trip!" },
+        { "ends in blank lines", Lead + "\n\n" },
+        { "wish and blank lines", Lead + "\n\nHappy baking! \n\n" },
     };
 
     [Theory]
@@ -44,6 +52,8 @@ public sealed class PhraseInsertionTests
             "wish" => lexical[..(lexical.LastIndexOf("\n\n", StringComparison.Ordinal) + 2)] + sentence + "\n\nEnjoy your trip!",
             "crlf" => lexical + "\r\n" + sentence + "\r\n",
             "list" => lexical + "\n" + sentence + "\n",
+            "ends in blank lines" => lexical + sentence + "\n",
+            "wish and blank lines" => lexical[..lexical.IndexOf("Happy baking", StringComparison.Ordinal)] + sentence + "\n\nHappy baking! \n\n",
             _ => lexical + "\n\n" + sentence,
         };
         Assert.Equal(expected, marked);
@@ -63,7 +73,7 @@ public sealed class PhraseInsertionTests
         [
             "Keep it cold.", "I hope this helps!", "Let me know if you need more.", "Enjoy!", "```\ncode()\n```", "- a list item",
             "Would you like more?", "{\"json\": 1}", "Good luck with the bake.", "\n", "\n\n", "  ", "\r\n", "Happy baking!",
-            "    indented code", "| a | b |", "I hope", "Hopefully this helps. Tell me if you need anything else.",
+            "    indented code", "| a | b |", "I hope", "Hopefully this helps. Tell me if you need anything else.", Lead, Lead,
         ];
         var random = new Random(11);
         int emitted = 0;
@@ -107,6 +117,64 @@ public sealed class PhraseInsertionTests
             Assert.Equal(marker.CreateTextMarker("acct").Mark(answer), marking.MarkText(answer, 0));
             Assert.False(marking.CanaryEmitted, answer);
         }
+    }
+
+    /// <summary>
+    /// Endings after which readers of real answers judged a closing awkward, one case per kind, in answers long enough
+    /// to be closed otherwise: none gets the canary, whole or streamed at any cut.
+    /// </summary>
+    public static TheoryData<string, string> EndingsThatTakeNoClosing => new()
+    {
+        { "a title", "**Can a Sourdough Starter Survive Two Weeks in the Fridge? What Bakers Found**" },
+        { "a date", "The current date is 2023-01-01." },
+        { "one rewritten sentence", "The starter, once fed, is ready to be used in the dough this evening." },
+        { "a wish as the last sentence", Lead + "\n\nRemember, a starter is forgiving, so enjoy the process and have fun!" },
+        { "any exclamation as the last sentence", Lead + "\n\nNow go ahead and impress your friends with your first loaf!" },
+        { "good luck without an exclamation", Lead + " Good luck on your journey to becoming a baker." },
+        { "a speech that ends in thanks", Lead + "\n\nThank you." },
+        { "a wish inside the last paragraph", Lead + "\n\nEnjoy your loaf! Remember, the pot is hot, so use mitts when you take it out of the oven." },
+        { "a goodbye before the last lines", Lead + "\n\nI hope you enjoy baking it! The photo of the result is below.\n\nResult:\n![Loaf](https://example.com/loaf.png)" },
+        { "a send-off followed by blank lines", Lead + " Good luck with your bake! \n\n" },
+        { "a letter's placeholder", Lead + "\n\nBest regards,\n[Your Name]" },
+        { "a sign-off over several paragraphs", Lead + "\n\nSincerely,\n\n[Your Name]\n\nFounder, Northside Bakery" },
+        { "a sign-off and a name", Lead + "\n\nWarm regards,\nMaria" },
+        { "a caption's hashtags", Lead + "\n\n#sourdough #baking #breadtok" },
+        { "a table cut off mid-row", Lead + "\n\n|1|2|3|4|5|6|7|8|9|\n|9|2|8|7|" },
+        { "a numbered list cut off at its number", Lead + "\n\n198. Turn left onto Main St.\n199. Turn right onto Oak Ave.\n200." },
+        { "a generation stuck in a loop", Lead + "\n\n- Crusty, crusty, crusty\n- Crusty, crusty, crusty\n- Crusty, crusty, crusty" },
+        { "garbled output", Lead + "\n\n( , .., ( ; ( ... ,, ( ; -- (( ,, ;; ..." },
+        { "a refusal", "I'm sorry, but I am unable to tell how your starter will behave on the trip without knowing the flour, the " +
+            "temperature of your fridge and how long you will be away, because each of these changes how fast the yeast and the " +
+            "bacteria eat through what you fed them." },
+    };
+
+    [Theory]
+    [MemberData(nameof(EndingsThatTakeNoClosing))]
+    public async Task Answers_that_close_themselves_are_short_templates_broken_or_refusals_get_none(string kind, string answer)
+    {
+        var marker = Marker(MasterKey.Generate());
+        string lexical = marker.CreateTextMarker("acct").Mark(answer);
+        ResponseMarking marking = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
+        Assert.Equal(lexical, marking.MarkText(answer, 0));
+        Assert.False(marking.CanaryEmitted, kind);
+        foreach (int cut in new[] { 1, answer.Length / 3, answer.Length / 2, answer.Length - 1 })
+        {
+            ResponseMarking streamed = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
+            Assert.Equal(lexical, StreamingTextMarkerTests.Stream(streamed.CreateStream(0), answer, [cut]));
+            Assert.False(streamed.CanaryEmitted, kind);
+        }
+    }
+
+    [Fact]
+    public async Task A_prompt_that_asks_for_a_piece_in_another_voice_draws_no_canary()
+    {
+        // At a phrase rate of 1 every request draws, except those whose answer is a piece to be used as written.
+        var marker = Marker(MasterKey.Generate());
+        ResponseMarking piece = await marker.BeginAsync(new MarkingRequest("acct", "Write a eulogy for my grandmother, who loved baking sourdough."));
+        ResponseMarking explanation = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
+        Assert.Null(piece.Canary);
+        Assert.NotNull(explanation.Canary);
+        Assert.Equal(marker.CreateTextMarker("acct").Mark(Lead), piece.MarkText(Lead, 0));
     }
 
     [Fact]

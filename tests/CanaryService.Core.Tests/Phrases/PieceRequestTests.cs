@@ -1,0 +1,52 @@
+using CanaryService.Core.Phrases;
+
+namespace CanaryService.Core.Tests.Phrases;
+
+/// <summary>Which prompts ask for a piece in another voice (no phrase canary) and which ask the assistant itself.</summary>
+public sealed class PieceRequestTests
+{
+    [Theory]
+    [InlineData("Write a poem about Mike and Joe becoming millionaires.")]
+    [InlineData("write a eulogy for my 100 year old grandma who was married twice")]
+    [InlineData("Create a detailed caption for an Instagram post about a discount.")]
+    [InlineData("Write a good Twitter Bio. Try to cover all the provided main points.")]
+    [InlineData("Write a captivating movie review for a recently released science fiction film.")]
+    [InlineData("phrase an email to my manager kindly asking for feedback for a dashboard I sent him")]
+    [InlineData("Can you write me a cover letter for a junior data analyst role?")]
+    [InlineData("write a inspirational monologue script from a spartan general telling his army to keep fighting")]
+    [InlineData("You are a script-writer. Write a script for the opening scene of a dark comedy show.")]
+    [InlineData("Hi, can you tell me a story in a novel format including dialogs between the characters?")]
+    [InlineData("Pretend to be a world-famous chef. How would you describe your signature dish to the judges?")]
+    [InlineData("please act like a business consultant that is estimating the market size")]
+    [InlineData("If you were a Shakespearean character, how would you declare your love?")]
+    [InlineData("As a space colonist on Mars, describe your daily life and the challenges you face.")]
+    [InlineData("Can you give an example of a complex project you've worked on that involved multiple teams?")]
+    [InlineData("Summarize a meeting from the bullet points. Convert shorthand into a first-hand account.")]
+    [InlineData("Rewrite the following paragraph in plain English: The aforementioned party shall indemnify...")]
+    [InlineData("Expand the given sentence and give it more details and depth. It changed my life.")]
+    [InlineData("Translate this into French: Where is the station?")]
+    public void Pieces_and_roles_are_recognised(string prompt) => Assert.True(PieceRequest.Matches(prompt), prompt);
+
+    [Theory]
+    [InlineData("How do I keep a sourdough starter alive while travelling?")]
+    [InlineData("Can you explain the basics of quantum computing?")]
+    [InlineData("Write a Python program that reads a text file and emails a summary of it.")]
+    [InlineData("Write a function in JavaScript that posts a message to a chat API.")]
+    [InlineData("What are the differences between plant-based and animal-based protein sources?")]
+    [InlineData("As a beginner, how should I start learning the guitar?")]
+    [InlineData("Why is kobe beef so expensive?")]
+    [InlineData("What is the best way to review for a chemistry exam?")]
+    [InlineData("")]
+    [InlineData(null)]
+    public void Questions_for_the_assistant_are_not_pieces(string? prompt) => Assert.False(PieceRequest.Matches(prompt), prompt);
+
+    [Fact]
+    public void A_long_prompt_is_read_at_both_ends()
+    {
+        // The instruction of a long prompt sits before or after the material it works on.
+        string material = string.Concat(Enumerable.Repeat("The committee met on Tuesday and discussed the budget. ", 200));
+        Assert.True(PieceRequest.Matches(material + "\n\nWrite a poem about the meeting above."));
+        Assert.True(PieceRequest.Matches("Write a poem about the meeting below.\n\n" + material));
+        Assert.False(PieceRequest.Matches(material + "\n\nWhat was decided about the budget?"));
+    }
+}
