@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using CanaryService.Host.Drill.Campaign;
 using CanaryService.Host.Drill.Corpus;
 
 namespace CanaryService.Host.Drill;
@@ -42,7 +43,7 @@ internal static class DrillCommand
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        string usage = string.Format(CultureInfo.InvariantCulture, UsageFormat, TeacherCorpus.MaxSize);
+        string usage = string.Format(CultureInfo.InvariantCulture, UsageFormat, TeacherCorpus.MaxSize - CampaignTrafficPlan.HarvestedPrompts, TeacherCorpus.MaxSize);
         DrillOptions options;
         try
         {
@@ -91,6 +92,12 @@ internal static class DrillCommand
                 $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalOccurrences} lexical occurrences scored; {significant}")).ConfigureAwait(false);
         }
 
+        if (result.Campaign is { } summary)
+        {
+            await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                $"  extraction monitor: {summary.FlaggedAccounts.Count} accounts flagged ({summary.FlaggedAccounts.Count(summary.BenignAccounts.Contains)} of the {summary.BenignAccounts.Count} benign), {summary.FlaggedClusters} of {summary.Clusters} clusters flagged")).ConfigureAwait(false);
+        }
+
         if (options.JsonPath is { } jsonPath)
         {
             try
@@ -113,7 +120,10 @@ internal static class DrillCommand
             return Failure;
         }
 
-        progress.Report($"Drill passed: every marked student is distilled and attributed to {result.DistillerAccount}, the control is not detected");
+        string campaign = result.Competitors.FirstOrDefault(c => c.HarvestAccounts is not null) is { AttributedCluster: { } cluster } student
+            ? $", the campaign's student to {cluster} ({student.ClusterAccounts?.Count} accounts, every harvest account among them), no benign account flagged"
+            : "";
+        progress.Report($"Drill passed: every student of the distiller is distilled and attributed to {result.DistillerAccount}{campaign}, the control is not detected");
         return Success;
     }
 

@@ -39,10 +39,35 @@ internal sealed record CompetitorOutcome(
     /// <summary>Lexical occurrences scored with the global key (the lexical test's n; not part of the JSON shape).</summary>
     [JsonIgnore]
     public long LexicalOccurrences { get; init; }
+
+    /// <summary>Ground truth of the campaign's student: the accounts whose answers it learnt (absent for the others).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? HarvestAccounts { get; init; }
+
+    /// <summary>The cluster the evidence names (its pooled test is significant), or null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? AttributedCluster { get; init; }
+
+    /// <summary>The accounts of <see cref="AttributedCluster"/> when it was tested, or null.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ClusterAccounts { get; init; }
 }
 
-/// <summary>The drill's machine-readable result (<c>--json PATH</c>), in the shape issue 5 fixes.</summary>
-internal sealed record DrillResult(string DistillerAccount, IReadOnlyList<CompetitorOutcome> Competitors)
+/// <summary>What the extraction monitor made of the campaign scenario's traffic.</summary>
+/// <param name="BenignAccounts">Ground truth: the accounts of ordinary conversational use.</param>
+/// <param name="FlaggedAccounts">The accounts the monitor flagged.</param>
+/// <param name="Clusters">The clusters of linked accounts it found.</param>
+/// <param name="FlaggedClusters">How many of them it flagged.</param>
+internal sealed record CampaignSummary(IReadOnlyList<string> BenignAccounts, IReadOnlyList<string> FlaggedAccounts, int Clusters, int FlaggedClusters);
+
+/// <summary>
+/// The drill's machine-readable result (<c>--json PATH</c>): the distiller, each competitor's outcome, and what the
+/// extraction monitor found in the campaign scenario (null when the drill ran without one).
+/// </summary>
+internal sealed record DrillResult(
+    string DistillerAccount,
+    IReadOnlyList<CompetitorOutcome> Competitors,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] CampaignSummary? Campaign = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -59,19 +84,21 @@ internal sealed record DrillResult(string DistillerAccount, IReadOnlyList<Compet
     /// <summary>The result as a fixed-width table for the console.</summary>
     public string ToTable()
     {
-        string[] header = ["competitor", "ground truth", "verdict", "p lexical", "p phrase", "e-value", "attributed account", "probes"];
+        string[] header = ["competitor", "ground truth", "verdict", "p lexical", "p phrase", "e-value", "attributed account", "attributed cluster", "probes"];
         var rows = new List<string[]> { header };
         foreach (CompetitorOutcome c in Competitors)
         {
             rows.Add(
             [
                 c.Name,
-                c.TrainedOnMarkedData ? (c.MarkedFraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + "% marked" : "control",
+                c.HarvestAccounts is { } harvest ? string.Create(CultureInfo.InvariantCulture, $"campaign of {harvest.Count}")
+                    : c.TrainedOnMarkedData ? (c.MarkedFraction * 100).ToString("0.#", CultureInfo.InvariantCulture) + "% marked" : "control",
                 c.Verdict,
                 Format(c.FamilyPValues.GetValueOrDefault("lexical", double.NaN)),
                 Format(c.FamilyPValues.GetValueOrDefault("phrase", double.NaN)),
                 Format(c.EValue),
                 c.AttributedAccount is null ? "-" : c.AttributedAccount == DistillerAccount ? c.AttributedAccount + " (distiller)" : c.AttributedAccount,
+                c.AttributedCluster is null ? "-" : string.Create(CultureInfo.InvariantCulture, $"{c.AttributedCluster} ({c.ClusterAccounts?.Count ?? 0} accounts)"),
                 c.ProbeRequests.ToString(CultureInfo.InvariantCulture),
             ]);
         }

@@ -23,6 +23,9 @@ internal sealed class DrillService : IAsyncDisposable
     /// <summary>The header the drill's "front door" sets with the caller's account (<c>Proxy:AccountHeader</c>).</summary>
     public const string AccountHeader = "x-drill-account";
 
+    /// <summary>The header the drill's "front door" sets with the caller's address (<c>Proxy:ClientAddressHeader</c>).</summary>
+    public const string ClientAddressHeader = "x-drill-client-address";
+
     private readonly WebApplication _app;
 
     private DrillService(WebApplication app, Uri origin, string adminKey)
@@ -81,9 +84,15 @@ internal sealed class DrillService : IAsyncDisposable
         }
     }
 
-    /// <summary>Writes every queued issuance record, so the planner and attribution see all the traffic.</summary>
-    public Task FlushIssuanceAsync(CancellationToken cancellationToken) =>
-        Services.GetRequiredService<IIssuanceLog>().FlushAsync(cancellationToken);
+    /// <summary>
+    /// Writes every queued issuance and traffic record, so the extraction monitor, the planner and attribution see all
+    /// the traffic.
+    /// </summary>
+    public async Task FlushTrafficAsync(CancellationToken cancellationToken)
+    {
+        await Services.GetRequiredService<IIssuanceLog>().FlushAsync(cancellationToken).ConfigureAwait(false);
+        await Services.GetRequiredService<ITrafficLog>().FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public async ValueTask DisposeAsync()
     {
@@ -109,6 +118,18 @@ internal sealed record DrillSettings
     /// hundreds of requests, not the thousands a production account would, so the candidate threshold is lower.
     /// </summary>
     public long AttributionMinimumResponses { get; init; } = 20;
+
+    /// <summary>
+    /// <c>Campaigns:MinRequests</c>: the drill's harvest accounts send dozens of requests, not the thousands a real
+    /// campaign's would, so an account may be flagged from 30 on (its volume must still be extreme).
+    /// </summary>
+    public long CampaignMinRequests { get; init; } = 30;
+
+    /// <summary>
+    /// <c>Campaigns:CalibrationMinRequests</c>: the drill's benign accounts hold a conversation or two (two to five
+    /// requests), and the monitor calibrates on them.
+    /// </summary>
+    public long CampaignCalibrationMinRequests { get; init; } = 2;
 
     /// <summary>Probe requests per competitor per run (<c>Probe:Competitors:{i}:MaxRequestsPerRun</c>).</summary>
     public int ProbeBudget { get; init; } = 120;
@@ -143,6 +164,10 @@ internal sealed record DrillSettings
             ["Storage:IssuanceFlushInterval"] = "00:00:00.200",
             ["Upstream:BaseUrl"] = teacherOrigin.GetLeftPart(UriPartial.Authority),
             ["Proxy:AccountHeader"] = DrillService.AccountHeader,
+            ["Proxy:ClientAddressHeader"] = DrillService.ClientAddressHeader,
+            ["Storage:TrafficFlushInterval"] = "00:00:00.200",
+            ["Campaigns:MinRequests"] = CampaignMinRequests.ToString(CultureInfo.InvariantCulture),
+            ["Campaigns:CalibrationMinRequests"] = CampaignCalibrationMinRequests.ToString(CultureInfo.InvariantCulture),
             ["Evidence:AdminKey"] = adminKey,
             ["Probe:Schedule"] = DormantSchedule(DateTimeOffset.UtcNow),
             ["Probe:MinAccountVolume"] = minimum,

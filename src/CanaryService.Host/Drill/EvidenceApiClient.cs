@@ -28,6 +28,22 @@ internal sealed class EvidenceApiClient(HttpClient admin)
         return run.Competitors.ToDictionary(c => c.Run.Competitor, c => c.Run, StringComparer.Ordinal);
     }
 
+    /// <summary>
+    /// <c>POST /api/monitor/run</c>, then <c>GET /api/clusters</c> and <c>GET /api/accounts?flagged=true</c>: runs the
+    /// extraction monitor as an operator would and reads what it found.
+    /// </summary>
+    public async Task<MonitorView> RunMonitorAsync(CancellationToken cancellationToken)
+    {
+        using (HttpResponseMessage response = await admin.PostAsync(new Uri("/api/monitor/run", UriKind.Relative), null, cancellationToken).ConfigureAwait(false))
+        {
+            await EnsureSuccessAsync(response, "POST /api/monitor/run", cancellationToken).ConfigureAwait(false);
+        }
+
+        ClusterListView clusters = await GetJsonAsync<ClusterListView>("/api/clusters", cancellationToken).ConfigureAwait(false);
+        FlaggedListView flagged = await GetJsonAsync<FlaggedListView>("/api/accounts?flagged=true", cancellationToken).ConfigureAwait(false);
+        return new MonitorView(clusters.Data, [.. flagged.Data.Select(a => a.Account)]);
+    }
+
     /// <summary><c>GET /api/competitors</c>: each competitor's verdict and attributed account.</summary>
     public async Task<IReadOnlyDictionary<string, CompetitorView>> ListCompetitorsAsync(CancellationToken cancellationToken)
     {
@@ -69,9 +85,23 @@ internal sealed class EvidenceApiClient(HttpClient admin)
 
     private sealed record CompetitorRunView(ProbeRunSummary Run);
 
-
     private sealed record CompetitorListView(IReadOnlyList<CompetitorView> Data);
+
+    private sealed record ClusterListView(IReadOnlyList<ClusterView> Data);
+
+    private sealed record FlaggedListView(IReadOnlyList<FlaggedAccountView> Data);
+
+    private sealed record FlaggedAccountView(string Account);
 }
+
+/// <summary>What the extraction monitor found: its clusters and the accounts it flagged.</summary>
+internal sealed record MonitorView(IReadOnlyList<ClusterView> Clusters, IReadOnlyList<string> FlaggedAccounts);
+
+/// <summary>A cluster of linked accounts as <c>GET /api/clusters</c> lists it.</summary>
+internal sealed record ClusterView(string Cluster, IReadOnlyList<string> Accounts, bool Flagged);
+
+/// <summary>The cluster a competitor's evidence points to, with its accounts.</summary>
+internal sealed record ClusterAttributionView(string Cluster, IReadOnlyList<string> Accounts);
 
 /// <summary>One competitor's probe run as <c>POST /api/probes/run</c> reports it.</summary>
 internal sealed record ProbeRunSummary(string Competitor, string Status, int Requests, int Answers, int Failures, IReadOnlyList<string> Errors);
@@ -80,7 +110,7 @@ internal sealed record ProbeRunSummary(string Competitor, string Status, int Req
 internal sealed record CompetitorView(string Name, string Verdict, string? AttributedAccount);
 
 /// <summary>A competitor's evidence as <c>GET /api/competitors/{name}/evidence</c> returns it (the parts the drill reads).</summary>
-internal sealed record EvidenceView(string Verdict, string? AttributedAccount, IReadOnlyList<SeriesView> Series);
+internal sealed record EvidenceView(string Verdict, string? AttributedAccount, IReadOnlyList<SeriesView> Series, ClusterAttributionView? AttributedCluster = null);
 
 /// <summary>The latest values of one family and key.</summary>
 internal sealed record SeriesView(string Family, string KeyId, long N, long Matches, double PValue, double EValue, string Verdict);

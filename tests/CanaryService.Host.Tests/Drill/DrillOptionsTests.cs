@@ -17,7 +17,8 @@ public sealed class DrillOptionsTests
     [Fact]
     public void Every_option_is_read_in_both_spellings()
     {
-        DrillOptions options = DrillOptions.Parse(["--seed", "42", "--prompts=120", "--probe-budget", "60", "--accounts", "3", "--json", "out.json", "--report=r.html"]);
+        DrillOptions options = DrillOptions.Parse(["--seed", "42", "--prompts=120", "--probe-budget", "60", "--accounts", "3", "--json", "out.json", "--report=r.html",
+            "--harvest-accounts", "12", "--benign-accounts=80"]);
 
         Assert.Equal(42, options.Seed);
         Assert.Equal(120, options.Prompts);
@@ -25,6 +26,8 @@ public sealed class DrillOptionsTests
         Assert.Equal(3, options.Accounts);
         Assert.Equal("out.json", options.JsonPath);
         Assert.Equal("r.html", options.ReportPath);
+        Assert.Equal((12, 80), (options.HarvestAccounts, options.BenignAccounts));
+        Assert.Equal(0, DrillOptions.Parse(["--harvest-accounts", "0"]).HarvestAccounts);
         Assert.True(DrillOptions.Parse(["-h"]).ShowHelp);
     }
 
@@ -34,6 +37,9 @@ public sealed class DrillOptionsTests
     [InlineData("--prompts", "ten")]
     [InlineData("--prompts", "5")]
     [InlineData("--accounts", "1")]
+    [InlineData("--harvest-accounts", "1")]
+    [InlineData("--benign-accounts", "5")]
+    [InlineData("--prompts", "1100")]
     public void Bad_arguments_say_what_is_wrong(params string[] args)
     {
         DrillUsageException ex = Assert.Throws<DrillUsageException>(() => DrillOptions.Parse(args));

@@ -45,4 +45,38 @@ public sealed class DrillResultTests
         Assert.Contains("control", lines[3], StringComparison.Ordinal);
         Assert.Contains("not-detected", lines[3], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_campaign_students_entry_lists_its_harvest_accounts_and_its_cluster_and_the_others_do_not()
+    {
+        DrillResult result = Sample with
+        {
+            Competitors =
+            [
+                .. Sample.Competitors,
+                new CompetitorOutcome("student-campaign", true, 1, "distilled", 7e-47, 1.8e44, null, 360)
+                {
+                    HarvestAccounts = ["harvest-001", "harvest-002"],
+                    AttributedCluster = "cluster-84f0ebb3e4d2",
+                    ClusterAccounts = ["harvest-001", "harvest-002"],
+                },
+            ],
+            Campaign = new CampaignSummary(["user-001"], ["harvest-001", "harvest-002"], 2, 1),
+        };
+
+        using JsonDocument json = JsonDocument.Parse(result.ToJson());
+
+        JsonElement root = json.RootElement;
+        Assert.Equal(["distillerAccount", "competitors", "campaign"], root.EnumerateObject().Select(p => p.Name));
+        JsonElement campaign = root.GetProperty("competitors")[2];
+        Assert.Equal(["harvest-001", "harvest-002"], campaign.GetProperty("harvestAccounts").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal("cluster-84f0ebb3e4d2", campaign.GetProperty("attributedCluster").GetString());
+        Assert.Equal(2, campaign.GetProperty("clusterAccounts").GetArrayLength());
+        Assert.False(root.GetProperty("competitors")[0].TryGetProperty("attributedCluster", out _));
+        DrillResult back = DrillResult.FromJson(result.ToJson());
+        Assert.Equal(result.Competitors[2].ClusterAccounts, back.Competitors[2].ClusterAccounts);
+        Assert.Equal(result.Campaign!.FlaggedAccounts, back.Campaign!.FlaggedAccounts);
+        Assert.Contains("campaign of 2", result.ToTable(), StringComparison.Ordinal);
+        Assert.Contains("cluster-84f0ebb3e4d2 (2 accounts)", result.ToTable(), StringComparison.Ordinal);
+    }
 }

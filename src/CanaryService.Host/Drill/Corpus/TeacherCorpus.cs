@@ -59,8 +59,25 @@ internal sealed class TeacherCorpus
         return new TeacherCorpus(entries);
     }
 
-    /// <summary>The teacher's answer to a prompt it knows, or null.</summary>
-    public CorpusEntry? Find(string prompt) => _byPrompt.GetValueOrDefault(prompt.Trim());
+    /// <summary>The entry of a prompt it knows, asked alone or on a line of its own inside a template; or null.</summary>
+    public CorpusEntry? Find(string prompt)
+    {
+        ArgumentNullException.ThrowIfNull(prompt);
+        if (_byPrompt.TryGetValue(prompt.Trim(), out CorpusEntry? entry))
+        {
+            return entry;
+        }
+
+        foreach (string line in prompt.Split('\n'))
+        {
+            if (_byPrompt.TryGetValue(line.Trim(), out entry))
+            {
+                return entry;
+            }
+        }
+
+        return null;
+    }
 
     private static PromptKind KindFor(Subject subject, int index)
     {

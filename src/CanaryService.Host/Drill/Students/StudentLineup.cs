@@ -4,8 +4,9 @@ namespace CanaryService.Host.Drill.Students;
 
 /// <summary>One student the drill trains: its competitor name and the ground truth of its training data.</summary>
 /// <param name="Name">The competitor name it is probed under.</param>
-/// <param name="MarkedFraction">The share of its training pairs that came through the proxy to the distiller (0: the control).</param>
-internal sealed record StudentSpec(string Name, double MarkedFraction)
+/// <param name="MarkedFraction">The share of its training pairs that came through the proxy (0: the control).</param>
+/// <param name="FromCampaign">Whether its answers were harvested by the campaign's accounts rather than the distiller.</param>
+internal sealed record StudentSpec(string Name, double MarkedFraction, bool FromCampaign = false)
 {
     /// <summary>Whether any of its training data was marked.</summary>
     public bool TrainedOnMarkedData => MarkedFraction > 0;
@@ -14,12 +15,16 @@ internal sealed record StudentSpec(string Name, double MarkedFraction)
 /// <summary>
 /// The drill's students: distilled with 100 %, 25 % and 5 % of their training answers taken from the distiller's
 /// (marked) answers and the rest from the teacher's unmarked answers to the other prompts, and a control that only
-/// ever saw unmarked answers. Every student learns the same prompts; only the provenance of the answers differs.
+/// ever saw unmarked answers: every one of these learns the same prompts, only the provenance of the answers
+/// differs. With the campaign scenario, a fifth student learns the union of the campaign's harvested answers.
 /// </summary>
 internal static class StudentLineup
 {
     /// <summary>The marked shares of the distilled students.</summary>
     public static IReadOnlyList<double> MarkedShares { get; } = [1.0, 0.25, 0.05];
+
+    /// <summary>The student of the campaign scenario: every answer it learnt was harvested by the campaign's accounts.</summary>
+    public static StudentSpec Campaign { get; } = new("student-campaign", 1, FromCampaign: true);
 
     /// <summary>The students, distilled ones first, the control last.</summary>
     public static IReadOnlyList<StudentSpec> Specs { get; } =
@@ -27,6 +32,10 @@ internal static class StudentLineup
         .. MarkedShares.Select(s => new StudentSpec("student-" + (s * 100).ToString("0", CultureInfo.InvariantCulture) + "pct", s)),
         new StudentSpec("control", 0),
     ];
+
+    /// <summary>The students of a drill: <see cref="Specs"/>, and the campaign's student before the control when there is a campaign.</summary>
+    public static IReadOnlyList<StudentSpec> For(bool campaign) =>
+        campaign ? [.. Specs.Where(s => s.TrainedOnMarkedData), Campaign, .. Specs.Where(s => !s.TrainedOnMarkedData)] : Specs;
 
     /// <summary>
     /// The training set of <paramref name="spec"/>: for each prompt, the distiller's marked answer when the prompt is

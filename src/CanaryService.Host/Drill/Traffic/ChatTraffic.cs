@@ -6,8 +6,11 @@ using OpenAI.Chat;
 
 namespace CanaryService.Host.Drill.Traffic;
 
-/// <summary>One prompt an account sends, and whether it asks for a streamed answer.</summary>
-internal sealed record TrafficRequest(string Prompt, bool Stream);
+/// <summary>One prompt an account sends, whether it asks for a streamed answer, and the conversation before it.</summary>
+/// <param name="Prompt">The user message.</param>
+/// <param name="Stream">Whether the answer is streamed.</param>
+/// <param name="Earlier">The conversation so far, user and assistant messages alternating (empty: a single-turn request).</param>
+internal sealed record TrafficRequest(string Prompt, bool Stream, IReadOnlyList<string>? Earlier = null);
 
 /// <summary>One answer as the caller received it.</summary>
 internal sealed record TrafficAnswer(string Prompt, string Answer);
@@ -24,14 +27,22 @@ internal sealed class ChatTraffic : IDisposable
     private readonly HttpClient _http;
     private readonly ChatClient _client;
 
-    /// <summary>Creates a caller of <paramref name="baseUrl"/>, as <paramref name="account"/> when given.</summary>
-    public ChatTraffic(Uri baseUrl, string? account)
+    /// <summary>
+    /// Creates a caller of <paramref name="baseUrl"/>, as <paramref name="account"/> when given, from
+    /// <paramref name="clientAddress"/> when given (the front door's forwarded address).
+    /// </summary>
+    public ChatTraffic(Uri baseUrl, string? account, string? clientAddress = null)
     {
         ArgumentNullException.ThrowIfNull(baseUrl);
         _http = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         if (account is not null)
         {
             _http.DefaultRequestHeaders.Add(DrillService.AccountHeader, account);
+        }
+
+        if (clientAddress is not null)
+        {
+            _http.DefaultRequestHeaders.Add(DrillService.ClientAddressHeader, clientAddress);
         }
 
         _client = new ChatClient("teacher-large", new ApiKeyCredential("sk-drill-" + (account ?? "direct")), new OpenAIClientOptions
@@ -49,22 +60,29 @@ internal sealed class ChatTraffic : IDisposable
         await Parallel.ForAsync(0, requests.Count, new ParallelOptions { MaxDegreeOfParallelism = Concurrency, CancellationToken = cancellationToken }, async (i, ct) =>
         {
             TrafficRequest request = requests[i];
-            string answer = request.Stream ? await StreamAsync(request.Prompt, ct).ConfigureAwait(false) : await CompleteAsync(request.Prompt, ct).ConfigureAwait(false);
+            ChatMessage[] messages = Messages(request);
+            string answer = request.Stream ? await StreamAsync(messages, ct).ConfigureAwait(false) : await CompleteAsync(messages, ct).ConfigureAwait(false);
             answers[i] = new TrafficAnswer(request.Prompt, answer);
         }).ConfigureAwait(false);
         return answers;
     }
 
-    private async Task<string> CompleteAsync(string prompt, CancellationToken cancellationToken)
+    private static ChatMessage[] Messages(TrafficRequest request) =>
+    [
+        .. (request.Earlier ?? []).Select((text, i) => i % 2 == 0 ? (ChatMessage)new UserChatMessage(text) : new AssistantChatMessage(text)),
+        new UserChatMessage(request.Prompt),
+    ];
+
+    private async Task<string> CompleteAsync(ChatMessage[] messages, CancellationToken cancellationToken)
     {
-        ClientResult<ChatCompletion> result = await _client.CompleteChatAsync([new UserChatMessage(prompt)], cancellationToken: cancellationToken).ConfigureAwait(false);
+        ClientResult<ChatCompletion> result = await _client.CompleteChatAsync(messages, cancellationToken: cancellationToken).ConfigureAwait(false);
         return string.Concat(result.Value.Content.Select(part => part.Text));
     }
 
-    private async Task<string> StreamAsync(string prompt, CancellationToken cancellationToken)
+    private async Task<string> StreamAsync(ChatMessage[] messages, CancellationToken cancellationToken)
     {
         var text = new StringBuilder();
-        await foreach (StreamingChatCompletionUpdate update in _client.CompleteChatStreamingAsync([new UserChatMessage(prompt)], cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (StreamingChatCompletionUpdate update in _client.CompleteChatStreamingAsync(messages, cancellationToken: cancellationToken).ConfigureAwait(false))
         {
             foreach (ChatMessageContentPart part in update.ContentUpdate)
             {
