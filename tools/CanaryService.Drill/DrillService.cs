@@ -131,6 +131,14 @@ internal sealed record DrillSettings
     /// </summary>
     public long CampaignCalibrationMinRequests { get; init; } = 2;
 
+    /// <summary>
+    /// <c>Storage:RegistryWriteTimeout</c>: the drill's Azurite shares the cores with its own traffic (and a build
+    /// machine with other builds), where a registration can take longer than the production 3 s. One that times out
+    /// leaves the answers of the next 10 s without their canary (the proxy never makes a caller wait on storage), so
+    /// the students' verdicts came to depend on the machine's load; a longer wait only slows the drill.
+    /// </summary>
+    public TimeSpan RegistryWriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Probe requests per competitor per run (<c>Probe:Competitors:{i}:MaxRequestsPerRun</c>).</summary>
     public int ProbeBudget { get; init; } = 120;
 
@@ -162,6 +170,7 @@ internal sealed record DrillSettings
             ["Canary:PhraseRate"] = PhraseRate.ToString(CultureInfo.InvariantCulture),
             ["Storage:ConnectionString"] = storageConnectionString,
             ["Storage:IssuanceFlushInterval"] = "00:00:00.200",
+            ["Storage:RegistryWriteTimeout"] = RegistryWriteTimeout.ToString("c", CultureInfo.InvariantCulture),
             ["Upstream:BaseUrl"] = teacherOrigin.GetLeftPart(UriPartial.Authority),
             ["Proxy:AccountHeader"] = DrillService.AccountHeader,
             ["Proxy:ClientAddressHeader"] = DrillService.ClientAddressHeader,
