@@ -2,13 +2,8 @@ using CanaryService.Core.Keys;
 using CanaryService.Host.Hosting;
 
 // `dotnet run --project src/CanaryService.Host` serves the proxy, the evidence API and the probe scheduler;
-// `... -- drill` runs the offline end-to-end drill instead (see Drill/DrillCommand.cs), and `... -- lineage` the
-// lineage fingerprint of a folder of model outputs (Lineage/LineageCommand.cs).
-if (args.Length > 0 && args[0] == "drill")
-{
-    return await CanaryService.Host.Drill.DrillCommand.RunAsync(args[1..]);
-}
-
+// `... -- lineage` computes the lineage fingerprint of a folder of model outputs instead (Lineage/LineageCommand.cs).
+// The offline drill is its own project: `dotnet run --project tools/CanaryService.Drill`.
 if (args.Length > 0 && args[0] == "lineage")
 {
     return await CanaryService.Host.Lineage.LineageCommand.RunAsync(args[1..]);

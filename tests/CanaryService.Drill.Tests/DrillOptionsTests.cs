@@ -1,0 +1,49 @@
+using CanaryService.Drill;
+
+namespace CanaryService.Drill.Tests;
+
+public sealed class DrillOptionsTests
+{
+    [Fact]
+    public void No_arguments_give_the_defaults()
+    {
+        DrillOptions options = DrillOptions.Parse([]);
+
+        Assert.Equal(new DrillOptions(), options);
+        Assert.Null(options.JsonPath);
+        Assert.False(options.ShowHelp);
+    }
+
+    [Fact]
+    public void Every_option_is_read_in_both_spellings()
+    {
+        DrillOptions options = DrillOptions.Parse(["--seed", "42", "--prompts=120", "--probe-budget", "60", "--accounts", "3", "--json", "out.json", "--report=r.html",
+            "--harvest-accounts", "12", "--benign-accounts=80"]);
+
+        Assert.Equal(42, options.Seed);
+        Assert.Equal(120, options.Prompts);
+        Assert.Equal(60, options.ProbeBudget);
+        Assert.Equal(3, options.Accounts);
+        Assert.Equal("out.json", options.JsonPath);
+        Assert.Equal("r.html", options.ReportPath);
+        Assert.Equal((12, 80), (options.HarvestAccounts, options.BenignAccounts));
+        Assert.Equal(0, DrillOptions.Parse(["--harvest-accounts", "0"]).HarvestAccounts);
+        Assert.True(DrillOptions.Parse(["-h"]).ShowHelp);
+    }
+
+    [Theory]
+    [InlineData("--bogus")]
+    [InlineData("--seed")]
+    [InlineData("--prompts", "ten")]
+    [InlineData("--prompts", "5")]
+    [InlineData("--accounts", "1")]
+    [InlineData("--harvest-accounts", "1")]
+    [InlineData("--benign-accounts", "5")]
+    [InlineData("--prompts", "1100")]
+    public void Bad_arguments_say_what_is_wrong(params string[] args)
+    {
+        DrillUsageException ex = Assert.Throws<DrillUsageException>(() => DrillOptions.Parse(args));
+
+        Assert.Contains(args[0], ex.Message, StringComparison.Ordinal);
+    }
+}
