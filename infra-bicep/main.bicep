@@ -127,6 +127,7 @@ var evidenceNames = {
   promptSampleTable: 'PromptSamples'
   trafficTable: 'AccountTraffic'
   campaignTable: 'Campaigns'
+  operationsTable: 'Operations'
   transcriptContainer: 'probes'
 }
 
@@ -208,6 +209,7 @@ module evidenceStorage 'modules/evidenceStorage.bicep' = {
       evidenceNames.promptSampleTable
       evidenceNames.trafficTable
       evidenceNames.campaignTable
+      evidenceNames.operationsTable
     ]
   }
 }
@@ -254,6 +256,7 @@ var serviceSettings = {
   Storage__PromptSampleTable: evidenceNames.promptSampleTable
   Storage__TrafficTable: evidenceNames.trafficTable
   Storage__CampaignTable: evidenceNames.campaignTable
+  Storage__OperationsTable: evidenceNames.operationsTable
   Storage__TranscriptContainer: evidenceNames.transcriptContainer
   Upstream__BaseUrl: upstreamBaseUrl
   Proxy__AccountHeader: accountHeader
