@@ -188,6 +188,11 @@ module runtimeStorage 'modules/runtimeStorage.bicep' = {
     tags: tags
     deploymentContainerName: deploymentContainerName
     appPrincipalId: identity.outputs.principalId
+    // ProbeFunctions.QueueName (one competitor per message) and OperationFunctions.QueueName (one long operation).
+    queueNames: [
+      'probe-runs'
+      'operations'
+    ]
   }
 }
 
