@@ -41,7 +41,7 @@ public sealed class OperationHandlers
 
     /// <summary>
     /// Validates a probe run (404 for an unknown competitor, 400 for a seed that is not an integer) and records it
-    /// <c>queued</c>; the caller queues it (<see cref="Accept"/>).
+    /// <c>queued</c>; the caller dispatches it (<see cref="DispatchAsync"/>, or a queue output in the Functions app).
     /// </summary>
     public async Task<OperationStart> RecordProbesAsync(string? competitor, string? seed, CancellationToken cancellationToken = default)
     {
@@ -70,24 +70,24 @@ public sealed class OperationHandlers
         return OperationStart.Recorded(await RecordAsync(OperationKinds.ProbesRun, parameters, cancellationToken).ConfigureAwait(false));
     }
 
-    /// <summary>Records a monitor run <c>queued</c>; the caller queues it.</summary>
+    /// <summary>Records a monitor run <c>queued</c>; the caller dispatches it.</summary>
     public async Task<OperationStart> RecordMonitorAsync(CancellationToken cancellationToken = default) =>
         OperationStart.Recorded(await RecordAsync(OperationKinds.MonitorRun, new Dictionary<string, string>(), cancellationToken).ConfigureAwait(false));
 
     /// <summary>
-    /// The Host's form: hands a recorded operation to <paramref name="queue"/> and answers 202; a full queue marks it
-    /// failed and answers 503.
+    /// The Host's form: hands a recorded operation to <paramref name="dispatcher"/> and answers 202; a full queue marks
+    /// it failed and answers 503.
     /// </summary>
-    public async Task<IResult> QueueAsync(OperationStart start, IOperationDispatcher queue)
+    public async Task<IResult> DispatchAsync(OperationStart start, IOperationDispatcher dispatcher)
     {
         ArgumentNullException.ThrowIfNull(start);
-        ArgumentNullException.ThrowIfNull(queue);
+        ArgumentNullException.ThrowIfNull(dispatcher);
         if (start.Operation is not { } operation)
         {
             return start.Result;
         }
 
-        if (queue.TryEnqueue(operation.Id))
+        if (dispatcher.TryEnqueue(operation.Id))
         {
             return start.Result;
         }
