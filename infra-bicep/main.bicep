@@ -127,6 +127,7 @@ var evidenceNames = {
   promptSampleTable: 'PromptSamples'
   trafficTable: 'AccountTraffic'
   campaignTable: 'Campaigns'
+  operationsTable: 'Operations'
   transcriptContainer: 'probes'
 }
 
@@ -187,6 +188,11 @@ module runtimeStorage 'modules/runtimeStorage.bicep' = {
     tags: tags
     deploymentContainerName: deploymentContainerName
     appPrincipalId: identity.outputs.principalId
+    // ProbeFunctions.QueueName (one competitor per message) and OperationFunctions.QueueName (one long operation).
+    queueNames: [
+      'probe-runs'
+      'operations'
+    ]
   }
 }
 
@@ -208,6 +214,7 @@ module evidenceStorage 'modules/evidenceStorage.bicep' = {
       evidenceNames.promptSampleTable
       evidenceNames.trafficTable
       evidenceNames.campaignTable
+      evidenceNames.operationsTable
     ]
   }
 }
@@ -254,6 +261,7 @@ var serviceSettings = {
   Storage__PromptSampleTable: evidenceNames.promptSampleTable
   Storage__TrafficTable: evidenceNames.trafficTable
   Storage__CampaignTable: evidenceNames.campaignTable
+  Storage__OperationsTable: evidenceNames.operationsTable
   Storage__TranscriptContainer: evidenceNames.transcriptContainer
   Upstream__BaseUrl: upstreamBaseUrl
   Proxy__AccountHeader: accountHeader

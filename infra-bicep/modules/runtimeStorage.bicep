@@ -1,4 +1,4 @@
-// Storage the Functions host itself needs (AzureWebJobsStorage: leases, timers, the probe queue) and the Flex
+// Storage the Functions host itself needs (AzureWebJobsStorage: leases, timers, the probe and operation queues) and the Flex
 // Consumption deployment package container. Shared keys are off: only Entra identities get in.
 
 @description('Name of the storage account (3-24 lower-case letters and digits).')
@@ -18,8 +18,11 @@ param deploymentContainerName string
 @description('Principal id of the app identity.')
 param appPrincipalId string
 
+@description('Queues the app\'s queue triggers read (created here so they exist before the first message).')
+param queueNames array
+
 // Blob Data Owner is what the Functions host documents for identity-based AzureWebJobsStorage (blob leases, keys);
-// the queue role serves the probe queue trigger and its output binding, the table role the host's own state.
+// the queue role serves the queue triggers and their output bindings, the table role the host's own state.
 var storageBlobDataOwner = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageQueueDataContributor = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributor = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
@@ -53,6 +56,16 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
     publicAccess: 'None'
   }
 }
+
+resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
+  parent: account
+  name: 'default'
+}
+
+resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2025-01-01' = [for queueName in queueNames: {
+  parent: queueService
+  name: queueName
+}]
 
 resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(account.id, appPrincipalId, storageBlobDataOwner)

@@ -1,5 +1,6 @@
 using CanaryService.Api.Campaigns;
 using CanaryService.Api.Evidence;
+using CanaryService.Api.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -10,7 +11,7 @@ namespace CanaryService.Functions;
 /// The accounts and clusters API on the Host's paths: reads behind function keys, the key lookup and a monitor run
 /// behind the master (admin) key.
 /// </summary>
-public sealed class CampaignFunctions(CampaignHandlers handlers)
+public sealed class CampaignFunctions(CampaignHandlers handlers, OperationHandlers operations)
 {
     /// <summary><c>POST /api/accounts/lookup</c> with <c>{"apiKey":"…"}</c>.</summary>
     [Function("LookupAccount")]
@@ -30,11 +31,11 @@ public sealed class CampaignFunctions(CampaignHandlers handlers)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/clusters")] HttpRequest request) =>
         await WriteAsync(request, () => handlers.ListClustersAsync(request.HttpContext.RequestAborted)).ConfigureAwait(false);
 
-    /// <summary><c>POST /api/monitor/run</c>: runs the extraction monitor now, in this request.</summary>
+    /// <summary><c>POST /api/monitor/run</c>: records a monitor run and answers 202 with its status URL; <c>RunOperation</c> runs it.</summary>
     [Function("RunMonitorNow")]
-    public async Task<IActionResult> RunMonitorAsync(
+    public Task<OperationAccepted> RunMonitorAsync(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/monitor/run")] HttpRequest request) =>
-        await WriteAsync(request, () => handlers.RunMonitorAsync(request.HttpContext.RequestAborted)).ConfigureAwait(false);
+        OperationFunctions.AcceptAsync(request, () => operations.RecordMonitorAsync(request.HttpContext.RequestAborted));
 
     private static async Task<IActionResult> WriteAsync(HttpRequest request, Func<Task<IResult>> handler)
     {

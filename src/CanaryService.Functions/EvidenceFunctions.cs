@@ -1,4 +1,5 @@
 using CanaryService.Api.Evidence;
+using CanaryService.Api.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -7,9 +8,9 @@ namespace CanaryService.Functions;
 
 /// <summary>
 /// The evidence API on the Host's paths (<c>/api/...</c>), guarded by function keys instead of the Host's admin key;
-/// starting a probe run needs the master (admin) key.
+/// starting a probe run (a long operation, <see cref="OperationFunctions"/>) needs the master (admin) key.
 /// </summary>
-public sealed class EvidenceFunctions(EvidenceHandlers handlers)
+public sealed class EvidenceFunctions(EvidenceHandlers handlers, OperationHandlers operations)
 {
     [Function("ListCompetitors")]
     public async Task<IActionResult> ListCompetitorsAsync(
@@ -31,14 +32,17 @@ public sealed class EvidenceFunctions(EvidenceHandlers handlers)
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = "api/ledger/verify")] HttpRequest request) =>
         await WriteAsync(request, () => handlers.VerifyLedgerAsync(request.HttpContext.RequestAborted)).ConfigureAwait(false);
 
-    /// <summary><c>POST /api/probes/run[?competitor=name][&amp;seed=n]</c>: runs the probes now, in this request.</summary>
+    /// <summary>
+    /// <c>POST /api/probes/run[?competitor=name][&amp;seed=n]</c>: records the run and answers 202 with its status URL; the
+    /// run itself is queued for <c>RunOperation</c>.
+    /// </summary>
     [Function("RunProbesNow")]
-    public async Task<IActionResult> RunProbesAsync(
+    public Task<OperationAccepted> RunProbesAsync(
         [HttpTrigger(AuthorizationLevel.Admin, "post", Route = "api/probes/run")] HttpRequest request)
     {
         string? competitor = request.Query["competitor"];
         string? seed = request.Query["seed"];
-        return await WriteAsync(request, () => handlers.RunProbesAsync(competitor, seed, request.HttpContext.RequestAborted)).ConfigureAwait(false);
+        return OperationFunctions.AcceptAsync(request, () => operations.RecordProbesAsync(competitor, seed, request.HttpContext.RequestAborted));
     }
 
     // The handlers return minimal-API results (shared with the Host); they write themselves to the response. A storage

@@ -38,6 +38,9 @@ public sealed class StorageOptions
     /// <summary>Table of probe runs (PK competitor, RK inverted start time).</summary>
     public string ProbeRunsTable { get; set; } = "ProbeRuns";
 
+    /// <summary>Table of long operations' records (PK operation id), polled at <c>GET /api/operations/{id}</c>.</summary>
+    public string OperationsTable { get; set; } = "Operations";
+
     /// <summary>Table of the hash-chained evidence ledger (PK competitor, RK sequence).</summary>
     public string EvidenceTable { get; set; } = "Evidence";
 

@@ -61,6 +61,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             ["Storage:PromptSampleTable"] = "Ps" + suffix,
             ["Storage:TrafficTable"] = "Tr" + suffix,
             ["Storage:CampaignTable"] = "Cmp" + suffix,
+            ["Storage:OperationsTable"] = "Ops" + suffix,
             ["Storage:TranscriptContainer"] = "probes" + suffix,
         };
     }

@@ -17,26 +17,56 @@ internal sealed class EvidenceApiClient(HttpClient admin)
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
-    /// <summary><c>POST /api/probes/run?seed=</c>: runs every competitor's probe with plans drawn from <paramref name="seed"/>; returns what each run did.</summary>
+    /// <summary>How often the drill polls a long operation.</summary>
+    private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>
+    /// <c>POST /api/probes/run?seed=</c>: starts every competitor's probe with plans drawn from <paramref name="seed"/>
+    /// (202 and a status URL), polls the operation until it ends, and returns what each run did.
+    /// </summary>
     public async Task<IReadOnlyDictionary<string, ProbeRunSummary>> RunProbesAsync(int seed, CancellationToken cancellationToken)
     {
         var uri = new Uri("/api/probes/run?seed=" + seed.ToString(CultureInfo.InvariantCulture), UriKind.Relative);
         using HttpResponseMessage response = await admin.PostAsync(uri, null, cancellationToken).ConfigureAwait(false);
         await EnsureSuccessAsync(response, "POST /api/probes/run", cancellationToken).ConfigureAwait(false);
-        ProbeRunView run = await response.Content.ReadFromJsonAsync<ProbeRunView>(Json, cancellationToken).ConfigureAwait(false)
-            ?? throw new InvalidDataException("POST /api/probes/run returned no report.");
-        return run.Competitors.ToDictionary(c => c.Run.Competitor, c => c.Run, StringComparer.Ordinal);
+        Uri status = response.Headers.Location ?? throw new InvalidDataException("POST /api/probes/run answered without a status URL.");
+        OperationView operation = await PollAsync(status, cancellationToken).ConfigureAwait(false);
+
+        // A run in which every probe failed ends failed but still reports each competitor's run.
+        ProbeRunView run = operation.Result?.Deserialize<ProbeRunView>(Json)
+            ?? throw new InvalidDataException($"The probe run ended {operation.Status} without a report: {operation.Error}");
+        return run.Competitors.ToDictionary(c => c.Competitor, StringComparer.Ordinal);
+    }
+
+    private async Task<OperationView> PollAsync(Uri status, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            OperationView operation = await GetJsonAsync<OperationView>(status.OriginalString, cancellationToken).ConfigureAwait(false);
+            if (operation.Status is "succeeded" or "failed")
+            {
+                return operation;
+            }
+
+            await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>
-    /// <c>POST /api/monitor/run</c>, then <c>GET /api/clusters</c> and <c>GET /api/accounts?flagged=true</c>: runs the
-    /// extraction monitor as an operator would and reads what it found.
+    /// <c>POST /api/monitor/run</c> (polled to its end), then <c>GET /api/clusters</c> and
+    /// <c>GET /api/accounts?flagged=true</c>: runs the extraction monitor as an operator would and reads what it found.
     /// </summary>
     public async Task<MonitorView> RunMonitorAsync(CancellationToken cancellationToken)
     {
         using (HttpResponseMessage response = await admin.PostAsync(new Uri("/api/monitor/run", UriKind.Relative), null, cancellationToken).ConfigureAwait(false))
         {
             await EnsureSuccessAsync(response, "POST /api/monitor/run", cancellationToken).ConfigureAwait(false);
+            Uri status = response.Headers.Location ?? throw new InvalidDataException("POST /api/monitor/run answered without a status URL.");
+            OperationView operation = await PollAsync(status, cancellationToken).ConfigureAwait(false);
+            if (operation.Status != "succeeded")
+            {
+                throw new InvalidDataException($"The monitor run ended {operation.Status}: {operation.Error}");
+            }
         }
 
         ClusterListView clusters = await GetJsonAsync<ClusterListView>("/api/clusters", cancellationToken).ConfigureAwait(false);
@@ -81,9 +111,9 @@ internal sealed class EvidenceApiClient(HttpClient admin)
         }
     }
 
-    private sealed record ProbeRunView(IReadOnlyList<CompetitorRunView> Competitors);
+    private sealed record OperationView(string Status, JsonElement? Result, string? Error);
 
-    private sealed record CompetitorRunView(ProbeRunSummary Run);
+    private sealed record ProbeRunView(IReadOnlyList<ProbeRunSummary> Competitors);
 
     private sealed record CompetitorListView(IReadOnlyList<CompetitorView> Data);
 
@@ -103,7 +133,7 @@ internal sealed record ClusterView(string Cluster, IReadOnlyList<string> Account
 /// <summary>The cluster a competitor's evidence points to, with its accounts.</summary>
 internal sealed record ClusterAttributionView(string Cluster, IReadOnlyList<string> Accounts);
 
-/// <summary>One competitor's probe run as <c>POST /api/probes/run</c> reports it.</summary>
+/// <summary>One competitor's probe run as the result of a <c>POST /api/probes/run</c> operation reports it.</summary>
 internal sealed record ProbeRunSummary(string Competitor, string Status, int Requests, int Answers, int Failures, IReadOnlyList<string> Errors);
 
 /// <summary>A competitor as <c>GET /api/competitors</c> lists it.</summary>

@@ -9,7 +9,7 @@ namespace CanaryService.Api.Campaigns;
 
 /// <summary>
 /// The accounts and clusters API: <c>POST /api/accounts/lookup</c> (an API key to its account, key hint, first and
-/// last seen), <c>GET /api/accounts[?flagged=true]</c>, <c>GET /api/clusters</c> and <c>POST /api/monitor/run</c>.
+/// last seen), <c>GET /api/accounts[?flagged=true]</c>, <c>GET /api/clusters</c> (<c>POST /api/monitor/run</c> is a long operation: <c>OperationHandlers</c>).
 /// Behind the admin key like every <c>/api</c> route.
 /// </summary>
 public sealed class CampaignHandlers
@@ -92,22 +92,6 @@ public sealed class CampaignHandlers
         {
             data = (latest?.Clusters ?? []).Select(c => new { cluster = c.Cluster, accounts = c.Accounts, flagged = c.Flagged, signals = c.Signals, requests = c.Requests }),
         }, Json);
-    }
-
-    /// <summary>Runs the monitor now, in this request (it reads one row per account and day): a summary of the run.</summary>
-    public async Task<IResult> RunMonitorAsync(CancellationToken cancellationToken = default)
-    {
-        MonitorOutcome? outcome = await _monitor.TryRunAsync(cancellationToken).ConfigureAwait(false);
-        return outcome is null
-            ? OpenAIErrorResult.Create(StatusCodes.Status409Conflict, "A monitor run is already in progress; try again when it has finished.", "conflict", "monitor_run_in_progress")
-            : Results.Json(new
-            {
-                at = outcome.At,
-                accounts = outcome.Accounts.Count,
-                flagged = outcome.Flagged.Count(),
-                clusters = outcome.Clusters.Count,
-                flaggedClusters = outcome.Clusters.Count(c => c.Flagged),
-            }, Json);
     }
 
     private static async Task<string?> ReadKeyAsync(HttpRequest request, CancellationToken cancellationToken)

@@ -56,17 +56,21 @@ public sealed partial class ExtractionMonitorRunner : IDisposable
 
         try
         {
-            CampaignOptions options = _options.CurrentValue;
-            var monitor = new ExtractionMonitor(options);
-            DateTimeOffset now = _time.GetUtcNow();
-            IReadOnlyList<AccountTrafficWindow> traffic = await _traffic.QueryAsync(now - options.Lookback, cancellationToken).ConfigureAwait(false);
-            MonitorOutcome outcome = monitor.Assess(traffic, now);
-            IReadOnlyList<AccountCluster> firstFlagged = await _results.SaveAsync(outcome, cancellationToken).ConfigureAwait(false);
-            int flagged = outcome.Flagged.Count();
-            int flaggedClusters = outcome.Clusters.Count(c => c.Flagged);
-            LogRan(_logger, outcome.Accounts.Count, flagged, outcome.Clusters.Count, flaggedClusters);
-            await AnnounceAsync(firstFlagged, options.WebhookUrl, cancellationToken).ConfigureAwait(false);
-            return outcome;
+            return await RunCoreAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    /// <summary>Runs the monitor now, waiting for a run in progress in this process to end first.</summary>
+    public async Task<MonitorOutcome> RunAsync(CancellationToken cancellationToken = default)
+    {
+        await _running.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return await RunCoreAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -79,6 +83,21 @@ public sealed partial class ExtractionMonitorRunner : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _running.Dispose();
+
+    private async Task<MonitorOutcome> RunCoreAsync(CancellationToken cancellationToken)
+    {
+        CampaignOptions options = _options.CurrentValue;
+        var monitor = new ExtractionMonitor(options);
+        DateTimeOffset now = _time.GetUtcNow();
+        IReadOnlyList<AccountTrafficWindow> traffic = await _traffic.QueryAsync(now - options.Lookback, cancellationToken).ConfigureAwait(false);
+        MonitorOutcome outcome = monitor.Assess(traffic, now);
+        IReadOnlyList<AccountCluster> firstFlagged = await _results.SaveAsync(outcome, cancellationToken).ConfigureAwait(false);
+        int flagged = outcome.Flagged.Count();
+        int flaggedClusters = outcome.Clusters.Count(c => c.Flagged);
+        LogRan(_logger, outcome.Accounts.Count, flagged, outcome.Clusters.Count, flaggedClusters);
+        await AnnounceAsync(firstFlagged, options.WebhookUrl, cancellationToken).ConfigureAwait(false);
+        return outcome;
+    }
 
     private async Task AnnounceAsync(IReadOnlyList<AccountCluster> clusters, Uri? webhook, CancellationToken cancellationToken)
     {

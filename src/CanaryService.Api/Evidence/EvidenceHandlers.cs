@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CanaryService.Api.Configuration;
-using CanaryService.Api.Probing;
 using CanaryService.Core.Ports;
 using Microsoft.AspNetCore.Http;
 
@@ -32,25 +30,22 @@ public sealed class EvidenceHandlers
     private readonly IProbeRunLog _runs;
     private readonly ITranscriptStore _transcripts;
     private readonly ICanaryRegistry _registry;
-    private readonly ProbeRunner _runner;
     private readonly TimeProvider _timeProvider;
 
     /// <summary>Creates the handlers.</summary>
-    public EvidenceHandlers(EvidenceReader reader, IEvidenceLedger ledger, IProbeRunLog runs, ITranscriptStore transcripts, ICanaryRegistry registry, ProbeRunner runner, TimeProvider timeProvider)
+    public EvidenceHandlers(EvidenceReader reader, IEvidenceLedger ledger, IProbeRunLog runs, ITranscriptStore transcripts, ICanaryRegistry registry, TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(ledger);
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(transcripts);
         ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(runner);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _reader = reader;
         _ledger = ledger;
         _runs = runs;
         _transcripts = transcripts;
         _registry = registry;
-        _runner = runner;
         _timeProvider = timeProvider;
     }
 
@@ -126,34 +121,6 @@ public sealed class EvidenceHandlers
     {
         LedgerVerification verification = await _ledger.VerifyAsync(cancellationToken).ConfigureAwait(false);
         return Results.Json(verification, Json, statusCode: verification.IsValid ? StatusCodes.Status200OK : StatusCodes.Status409Conflict);
-    }
-
-    /// <summary>
-    /// <c>POST /api/probes/run[?competitor=][&amp;seed=]</c>: runs the probes now and returns what the run did; 409 while a
-    /// run is in progress. A <c>seed</c> (an integer) makes the probe plans reproducible.
-    /// </summary>
-    public async Task<IResult> RunProbesAsync(string? competitor, string? seed, CancellationToken cancellationToken = default)
-    {
-        if (competitor is not null && !_runner.IsConfigured(competitor))
-        {
-            return UnknownCompetitor(competitor);
-        }
-
-        int? planSeed = null;
-        if (seed is not null)
-        {
-            if (!int.TryParse(seed, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int parsed))
-            {
-                return OpenAIErrorResult.Create(StatusCodes.Status400BadRequest, "'seed' must be an integer.", "invalid_request_error", "invalid_seed", "seed");
-            }
-
-            planSeed = parsed;
-        }
-
-        ProbeRunReport? report = await _runner.TryRunAsync(competitor, planSeed, cancellationToken).ConfigureAwait(false);
-        return report is null
-            ? OpenAIErrorResult.Create(StatusCodes.Status409Conflict, "A probe run is already in progress; try again when it has finished.", "conflict", "probe_run_in_progress")
-            : Results.Json(report, Json);
     }
 
     private static IResult UnknownCompetitor(string name) =>

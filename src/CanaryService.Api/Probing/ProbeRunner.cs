@@ -83,12 +83,16 @@ public sealed partial class ProbeRunner : IDisposable
     }
 
     /// <summary>Runs like <see cref="TryRunAsync"/>, waiting for a run in progress to end first.</summary>
-    public async Task<ProbeRunReport> RunAsync(string? competitor = null, CancellationToken cancellationToken = default)
+    public Task<ProbeRunReport> RunAsync(string? competitor = null, CancellationToken cancellationToken = default) =>
+        RunAsync(competitor, planSeed: null, cancellationToken);
+
+    /// <summary>Runs like <see cref="TryRunAsync"/> (with <paramref name="planSeed"/> likewise), waiting for a run in progress to end first.</summary>
+    public async Task<ProbeRunReport> RunAsync(string? competitor, int? planSeed, CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await RunCoreAsync(competitor, planSeed: null, cancellationToken).ConfigureAwait(false);
+            return await RunCoreAsync(competitor, planSeed, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

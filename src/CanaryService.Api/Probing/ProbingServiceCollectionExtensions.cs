@@ -1,5 +1,6 @@
 using CanaryService.Api.Configuration;
 using CanaryService.Api.Evidence;
+using CanaryService.Api.Operations;
 using CanaryService.Api.Probing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -12,7 +13,7 @@ public static class ProbingServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ProbeOptions"/> and <see cref="EvidenceOptions"/> (validated at startup), the competitor clients,
-    /// the planner, the runner, verdict alerts and the evidence API's handlers (with the extraction monitor's, <c>AddCanaryCampaigns</c>). The storage ports come from
+    /// the planner, the runner, verdict alerts, the evidence API's handlers and the long operations' handlers and executor (with the extraction monitor's, <c>AddCanaryCampaigns</c>). The storage ports come from
     /// <c>AddCanaryStorage</c>, the <c>CanaryKeyRing</c> from <c>AddCanaryService</c>.
     /// </summary>
     public static IServiceCollection AddCanaryProbing(this IServiceCollection services, IConfiguration configuration)
@@ -37,6 +38,8 @@ public static class ProbingServiceCollectionExtensions
         services.TryAddSingleton<EvidenceReader>();
         services.TryAddSingleton<EvidenceHandlers>();
         services.TryAddSingleton<PromptSampleHandlers>();
+        services.TryAddSingleton<OperationExecutor>();
+        services.TryAddSingleton<OperationHandlers>();
 
         // The evidence API maps the accounts and clusters routes too, so whoever maps it has their handlers.
         services.AddCanaryCampaigns(configuration);

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Options;
 namespace CanaryService.Host.Hosting;
 
 /// <summary>
-/// Builds the Host's web application: every service from <c>AddCanaryService</c>, the probe scheduler, the admin-key
+/// Builds the Host's web application: every service from <c>AddCanaryService</c>, the probe scheduler, the worker of
+/// long operations, the admin-key
 /// guard, the evidence API, <c>/healthz</c> and the proxy. <c>Program</c> and the drill start it the same way.
 /// </summary>
 internal static partial class CanaryWebApplication
@@ -34,6 +35,7 @@ internal static partial class CanaryWebApplication
 
         builder.Services.AddCanaryService(builder.Configuration);
         builder.Services.AddCanaryProbeScheduler();
+        builder.Services.AddCanaryOperationWorker();
 
         WebApplication app = builder.Build();
         try

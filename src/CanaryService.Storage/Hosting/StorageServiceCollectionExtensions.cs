@@ -8,6 +8,7 @@ using CanaryService.Core.Keys;
 using CanaryService.Core.Ports;
 using CanaryService.Storage.Evidence;
 using CanaryService.Storage.Issuance;
+using CanaryService.Storage.Operations;
 using CanaryService.Storage.ProbeRuns;
 using CanaryService.Storage.PromptSamples;
 using CanaryService.Storage.Registry;
@@ -29,7 +30,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="StorageOptions"/> from the <c>Storage</c> section of <paramref name="configuration"/> and
     /// registers, as singletons, the storage clients, <see cref="ICanaryRegistry"/>, <see cref="IIssuanceLog"/>
-    /// (with its background writer), <see cref="IPromptSampleLog"/> and <see cref="ITrafficLog"/> (likewise), <see cref="IMonitorResultStore"/>, <see cref="IProbeRunLog"/>, <see cref="IEvidenceLedger"/>,
+    /// (with its background writer), <see cref="IPromptSampleLog"/> and <see cref="ITrafficLog"/> (likewise), <see cref="IMonitorResultStore"/>, <see cref="IProbeRunLog"/>, <see cref="IOperationStore"/>, <see cref="IEvidenceLedger"/>,
     /// <see cref="ITranscriptStore"/>, and the <see cref="StorageInitializer"/> that creates tables and containers.
     /// </summary>
     /// <remarks>
@@ -75,6 +76,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddSingleton<ITrafficLog>(sp => sp.GetRequiredService<TableTrafficLog>());
         services.TryAddSingleton<IMonitorResultStore>(sp => new TableMonitorResultStore(Table(sp, Options(sp).CampaignTable)));
         services.TryAddSingleton<IProbeRunLog>(sp => new TableProbeRunLog(Table(sp, Options(sp).ProbeRunsTable)));
+        services.TryAddSingleton<IOperationStore>(sp => new TableOperationStore(Table(sp, Options(sp).OperationsTable)));
         services.TryAddSingleton<ITranscriptStore>(sp => new BlobTranscriptStore(
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(Options(sp).TranscriptContainer)));
         services.TryAddSingleton<IEvidenceLedger>(sp => new TableEvidenceLedger(Table(sp, Options(sp).EvidenceTable), sp.GetRequiredService<ITranscriptStore>()));

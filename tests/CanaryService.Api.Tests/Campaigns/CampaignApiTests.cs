@@ -5,6 +5,7 @@ using CanaryService.Api.Evidence;
 using CanaryService.Api.Tests.Proxy.Integration;
 using CanaryService.Core.Ports;
 using CanaryService.Testing;
+using CanaryService.Testing.Operations;
 using CanaryService.Testing.Upstream;
 using Microsoft.Extensions.DependencyInjection;
 using OpenAI.Chat;
@@ -77,8 +78,9 @@ public sealed class CampaignApiTests(AzuriteFixture azurite)
             Assert.Equal(0, none.RootElement.GetProperty("data").GetArrayLength());
         }
 
-        using HttpResponseMessage run = await api.PostAsync("api/monitor/run", null);
-        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        using JsonDocument run = await OperationPolling.RunAsync(api, "api/monitor/run");
+        Assert.Equal("succeeded", run.RootElement.GetProperty("status").GetString());
+        Assert.Equal(harvesters.Length, run.RootElement.GetProperty("result").GetProperty("flagged").GetInt32());
 
         string[] harvesterAccounts = [.. harvesters.Select(MarkingServiceHost.AccountOfKey).Order(StringComparer.Ordinal)];
         using JsonDocument flagged = await GetAsync(api, "api/accounts?flagged=true");

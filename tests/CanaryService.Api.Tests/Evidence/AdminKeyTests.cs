@@ -18,6 +18,7 @@ public sealed class AdminKeyTests(AzuriteFixture azurite)
         {
             (HttpMethod.Get, "api/competitors"), (HttpMethod.Get, "api/competitors/x/evidence"), (HttpMethod.Get, "api/competitors/x/report"),
             (HttpMethod.Get, "api/ledger/verify"), (HttpMethod.Post, "api/probes/run"), (HttpMethod.Get, "API/Competitors"),
+            (HttpMethod.Post, "api/monitor/run"), (HttpMethod.Get, "api/operations/0123456789abcdef0123456789abcdef"),
         })
         {
             using HttpResponseMessage missing = await anonymous.SendAsync(new HttpRequestMessage(method, path));

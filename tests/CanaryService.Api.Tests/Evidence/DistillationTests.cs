@@ -5,6 +5,7 @@ using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Ports;
 using CanaryService.Testing;
+using CanaryService.Testing.Operations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Api.Tests.Evidence;
@@ -43,8 +44,8 @@ public sealed class DistillationTests(AzuriteFixture azurite)
 
         for (int run = 0; run < 3; run++)
         {
-            using HttpResponseMessage response = await host.Client.PostAsync(new Uri("api/probes/run", UriKind.Relative), null);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using JsonDocument operation = await OperationPolling.RunAsync(host.Client, "api/probes/run");
+            Assert.Equal("succeeded", operation.RootElement.GetProperty("status").GetString());
         }
 
         using JsonDocument list = JsonDocument.Parse(await host.Client.GetStringAsync(new Uri("api/competitors", UriKind.Relative)));

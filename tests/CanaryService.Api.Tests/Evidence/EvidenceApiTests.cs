@@ -6,6 +6,7 @@ using Azure.Storage.Blobs;
 using CanaryService.Api.Tests.Probing;
 using CanaryService.Core.Ports;
 using CanaryService.Testing;
+using CanaryService.Testing.Operations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Api.Tests.Evidence;
@@ -38,8 +39,8 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
         Assert.True(issuance.Record(new IssuanceEvent("key-leaker", DateTimeOffset.UtcNow, 1, Epoch, Topic)));
         await issuance.FlushAsync();
 
-        using HttpResponseMessage run = await host.Client.PostAsync(new Uri("api/probes/run", UriKind.Relative), null);
-        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        using JsonDocument run = await OperationPolling.RunAsync(host.Client, "api/probes/run");
+        Assert.Equal("succeeded", run.RootElement.GetProperty("status").GetString());
         ProbeRunRecord record = Assert.Single(await host.Services.GetRequiredService<IProbeRunLog>().ListAsync("rival").ToListAsync());
         Assert.Contains(fake.Prompts, p => p.Contains("sourdough starter", StringComparison.Ordinal));
 
@@ -65,8 +66,8 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
         await using FakeCompetitor fake = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer("It depends on the soil."));
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
             [.. EvidenceTestHost.Competitor(0, "rival", fake, 4), new("Detection:Alpha", "1e-8"), new("Probe:Alpha", "1e-6")]);
-        using HttpResponseMessage run = await host.Client.PostAsync(new Uri("api/probes/run", UriKind.Relative), null);
-        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        using JsonDocument run = await OperationPolling.RunAsync(host.Client, "api/probes/run");
+        Assert.Equal("succeeded", run.RootElement.GetProperty("status").GetString());
 
         using JsonDocument evidence = JsonDocument.Parse(await host.Client.GetStringAsync(new Uri("api/competitors/rival/evidence", UriKind.Relative)));
         Assert.Equal(1e-8, evidence.RootElement.GetProperty("alpha").GetDouble());

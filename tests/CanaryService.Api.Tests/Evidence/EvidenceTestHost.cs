@@ -60,7 +60,8 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         [$"Probe:Competitors:{index}:RequestsPerMinute"] = "60000",
     };
 
-    public static async Task<EvidenceTestHost> StartAsync(AzuriteFixture azurite, IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey = true)
+    /// <summary>Starts the host; <paramref name="services"/> registers replacements first (the storage ports are added only when absent).</summary>
+    public static async Task<EvidenceTestHost> StartAsync(AzuriteFixture azurite, IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey = true, Action<IServiceCollection>? services = null)
     {
         Dictionary<string, string?> all = new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
         {
@@ -82,8 +83,10 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(all);
+        services?.Invoke(builder.Services);
         builder.Services.AddCanaryStorage(builder.Configuration);
         builder.Services.AddCanaryProbing(builder.Configuration);
+        builder.Services.AddCanaryOperationWorker();
         builder.Services.AddSingleton(new CanaryService.Core.Keys.CanaryKeyRing(CanaryService.Core.Keys.MasterKey.FromBase64(MasterKey)));
         WebApplication app = builder.Build();
         app.UseCanaryAdminKey();
@@ -93,6 +96,9 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new EvidenceTestHost(app, new Uri(address.TrimEnd('/') + "/"));
     }
+
+    /// <summary>Stops the host as a shutdown would (its hosted services stop); <see cref="DisposeAsync"/> still follows.</summary>
+    public Task StopAsync() => _app.StopAsync();
 
     public async ValueTask DisposeAsync()
     {

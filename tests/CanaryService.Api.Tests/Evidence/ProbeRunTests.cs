@@ -3,6 +3,7 @@ using System.Text.Json;
 using CanaryService.Api.Tests.Probing;
 using CanaryService.Core.Ports;
 using CanaryService.Testing;
+using CanaryService.Testing.Operations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Api.Tests.Evidence;
@@ -30,11 +31,12 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
             .. EvidenceTestHost.Competitor(4, "flaky", flaky, Budget, retries: 0),
         ]);
 
-        using HttpResponseMessage response = await host.Client.PostAsync(new Uri("api/probes/run", UriKind.Relative), null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using JsonDocument report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        Dictionary<string, JsonElement> runs = report.RootElement.GetProperty("competitors").EnumerateArray()
-            .Select(c => c.GetProperty("run")).ToDictionary(r => r.GetProperty("competitor").GetString()!);
+        // Some competitors answered: the operation succeeds, and its summary says how each run went.
+        using JsonDocument operation = await OperationPolling.RunAsync(host.Client, "api/probes/run");
+        Assert.Equal("succeeded", operation.RootElement.GetProperty("status").GetString());
+        JsonElement report = operation.RootElement.GetProperty("result");
+        Dictionary<string, JsonElement> runs = report.GetProperty("competitors").EnumerateArray()
+            .ToDictionary(r => r.GetProperty("competitor").GetString()!);
 
         // One request of the budget is kept back for retries (10 %, at least one, when a competitor retries).
         Assert.Equal("completed", runs["good"].GetProperty("status").GetString());
@@ -63,7 +65,7 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         foreach (string name in runs.Keys)
         {
             ProbeRunRecord record = Assert.Single(await runLog.ListAsync(name).ToListAsync());
-            Assert.Equal(runs[name].GetProperty("runId").GetString(), record.RunId);
+            Assert.Equal(report.GetProperty("runId").GetString(), record.RunId);
             Assert.NotNull(record.TranscriptName);
             Transcript transcript = await transcripts.GetAsync(record.TranscriptName);
             Assert.Equal(name == "flaky" ? Budget : Budget - 1, transcript.Exchanges.Count);   // flaky does not retry: no reserve
@@ -81,10 +83,8 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         const int Budget = 10;
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "once", once, Budget, retries: 2));
 
-        using HttpResponseMessage response = await host.Client.PostAsync(new Uri("api/probes/run", UriKind.Relative), null);
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using JsonDocument report = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        JsonElement run = report.RootElement.GetProperty("competitors")[0].GetProperty("run");
+        using JsonDocument operation = await OperationPolling.RunAsync(host.Client, "api/probes/run");
+        JsonElement run = operation.RootElement.GetProperty("result").GetProperty("competitors")[0];
 
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.Equal(Budget - 1, run.GetProperty("answers").GetInt32());
@@ -100,10 +100,12 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
             [.. EvidenceTestHost.Competitor(0, "alpha", a, 3), .. EvidenceTestHost.Competitor(1, "beta", b, 3)]);
 
-        using HttpResponseMessage one = await host.Client.PostAsync(new Uri("api/probes/run?competitor=beta", UriKind.Relative), null);
+        using JsonDocument one = await OperationPolling.RunAsync(host.Client, "api/probes/run?competitor=beta");
         using HttpResponseMessage unknown = await host.Client.PostAsync(new Uri("api/probes/run?competitor=gamma", UriKind.Relative), null);
 
-        Assert.Equal(HttpStatusCode.OK, one.StatusCode);
+        Assert.Equal("succeeded", one.RootElement.GetProperty("status").GetString());
+        Assert.Equal("beta", one.RootElement.GetProperty("parameters").GetProperty("competitor").GetString());
+        Assert.Equal("beta", Assert.Single(one.RootElement.GetProperty("result").GetProperty("competitors").EnumerateArray()).GetProperty("competitor").GetString());
         Assert.Equal(0, a.Requests);
         Assert.Equal(2, b.Requests);   // 3 less the retry reserve
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
@@ -126,8 +128,8 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         foreach ((int run, string seed) in new[] { (0, "42"), (1, "42"), (2, "43") })
         {
             prompts.Clear();
-            using HttpResponseMessage response = await host.Client.PostAsync(new Uri("api/probes/run?seed=" + seed, UriKind.Relative), null);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            using JsonDocument operation = await OperationPolling.RunAsync(host.Client, "api/probes/run?seed=" + seed);
+            Assert.Equal("succeeded", operation.RootElement.GetProperty("status").GetString());
             asked[run] = [.. prompts.Order(StringComparer.Ordinal)];
         }
 

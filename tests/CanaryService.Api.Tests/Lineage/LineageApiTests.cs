@@ -150,6 +150,7 @@ public sealed class LineageApiTests(AzuriteFixture azurite)
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddCanaryStorage(builder.Configuration);
         builder.Services.AddCanaryProbing(builder.Configuration);
+        builder.Services.AddCanaryOperationWorker();
         builder.Services.AddCanaryLineage(builder.Configuration);
         builder.Services.AddSingleton(new CanaryService.Core.Keys.CanaryKeyRing(CanaryService.Core.Keys.MasterKey.FromBase64(EvidenceTestHost.MasterKey)));
         WebApplication app = builder.Build();

@@ -77,13 +77,26 @@ public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixtur
     }
 
     [Fact]
+    public void The_queues_the_functions_read_live_in_the_runtime_account()
+    {
+        // The queue triggers and their output bindings use AzureWebJobsStorage: the runtime account.
+        string runtime = DeploymentSnapshot.Name(RuntimeStorage);
+        string[] queues = Snapshot.OfType("Microsoft.Storage/storageAccounts/queueServices/queues")
+            .Select(DeploymentSnapshot.Name).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(
+            new[] { CanaryService.Functions.OperationFunctions.QueueName, CanaryService.Functions.ProbeFunctions.QueueName }
+                .Order(StringComparer.Ordinal).Select(q => $"{runtime}/default/{q}"),
+            queues);
+    }
+
+    [Fact]
     public void Evidence_tables_live_in_the_evidence_account()
     {
         string evidence = DeploymentSnapshot.Name(EvidenceStorage);
         string[] tables = Snapshot.OfType("Microsoft.Storage/storageAccounts/tableServices/tables")
             .Select(DeploymentSnapshot.Name).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
-            new[] { "AccountTraffic", "Campaigns", "CanaryRegistry", "Evidence", "Issuance", "ProbeRuns", "PromptSamples" }.Select(t => $"{evidence}/default/{t}"),
+            new[] { "AccountTraffic", "Campaigns", "CanaryRegistry", "Evidence", "Issuance", "Operations", "ProbeRuns", "PromptSamples" }.Select(t => $"{evidence}/default/{t}"),
             tables);
     }
 

@@ -36,6 +36,7 @@ public sealed class FunctionTriggerTests
     [InlineData("ListAccounts", "api/accounts", AuthorizationLevel.Function, "get")]
     [InlineData("ListClusters", "api/clusters", AuthorizationLevel.Function, "get")]
     [InlineData("RunMonitorNow", "api/monitor/run", AuthorizationLevel.Admin, "post")]
+    [InlineData("GetOperation", "api/operations/{id}", AuthorizationLevel.Function, "get")]
     public void Http_triggers_serve_the_hosts_routes_at_the_promised_level(string name, string route, AuthorizationLevel level, string method)
     {
         Assert.True(Functions().TryGetValue(name, out MethodInfo? function), $"no function {name}");
@@ -82,6 +83,24 @@ public sealed class FunctionTriggerTests
         Assert.Equal(ProbeFunctions.QueueName, Trigger<QueueTriggerAttribute>(run).QueueName);
     }
 
+    [Theory]
+    [InlineData("RunProbesNow")]
+    [InlineData("RunMonitorNow")]
+    public void Long_runs_answer_at_once_and_queue_their_operation_for_the_queue_trigger(string name)
+    {
+        // The HTTP trigger returns the written 202 and the operation id as a queue output; it never runs the work.
+        MethodInfo start = Functions()[name];
+        Assert.Equal(typeof(Task<OperationAccepted>), start.ReturnType);
+        PropertyInfo response = typeof(OperationAccepted).GetProperty(nameof(OperationAccepted.Response))!;
+        PropertyInfo message = typeof(OperationAccepted).GetProperty(nameof(OperationAccepted.OperationId))!;
+        Assert.NotNull(response.GetCustomAttribute<HttpResultAttribute>());
+        Assert.Equal(OperationFunctions.QueueName, message.GetCustomAttribute<QueueOutputAttribute>()?.QueueName);
+
+        MethodInfo run = Functions()["RunOperation"];
+        Assert.Equal(OperationFunctions.QueueName, Trigger<QueueTriggerAttribute>(run).QueueName);
+        Assert.NotEqual(ProbeFunctions.QueueName, OperationFunctions.QueueName);
+    }
+
     [Fact]
     public void No_function_is_left_out_of_these_tests()
     {
@@ -90,9 +109,9 @@ public sealed class FunctionTriggerTests
              "AzureOpenAIResponses", "AzureOpenAIStoredResponse", "AzureOpenAIV1BatchOutputFile",
              "AzureOpenAIV1ChatCompletions", "AzureOpenAIV1Completions", "AzureOpenAIV1Responses",
              "AzureOpenAIV1StoredResponse", "BatchOutputFile", "ChatCompletions", "CompetitorEvidence",
-             "CompetitorReport", "Completions", "LineageModel", "LineageReport", "LineageUploadSamples",
+             "CompetitorReport", "Completions", "GetOperation", "LineageModel", "LineageReport", "LineageUploadSamples",
              "ListAccounts", "ListClusters", "ListCompetitors", "LookupAccount", "PassThrough", "Responses",
-             "RunMonitorNow", "RunProbe", "RunProbesNow", "ScheduleProbes",
+             "RunMonitorNow", "RunOperation", "RunProbe", "RunProbesNow", "ScheduleProbes",
              "StoredResponse", "VerifyLedger"],
             Functions().Keys.Order(StringComparer.Ordinal));
     }

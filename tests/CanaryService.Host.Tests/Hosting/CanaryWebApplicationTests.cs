@@ -1,8 +1,10 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using CanaryService.Core.Keys;
 using CanaryService.Host.Hosting;
 using CanaryService.Testing.Logging;
+using CanaryService.Testing.Operations;
 using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -64,6 +66,15 @@ public sealed class CanaryWebApplicationTests
             Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
             Assert.Equal("""{"data":[]}""", await listed.Content.ReadAsStringAsync());
 
+            // A long run answers 202 at once; the Host's background worker runs it and the record ends succeeded.
+            using var admin = new HttpClient { BaseAddress = new Uri(address) };
+            admin.DefaultRequestHeaders.Add("x-canary-admin-key", AdminKey);
+            using JsonDocument monitor = await OperationPolling.RunAsync(admin, "api/monitor/run", TimeSpan.FromSeconds(60));
+            Assert.Equal("succeeded", monitor.RootElement.GetProperty("status").GetString());
+            JsonElement summary = monitor.RootElement.GetProperty("result");
+            Assert.Equal(0, summary.GetProperty("flagged").GetInt32());
+            Assert.True(summary.GetProperty("at").GetDateTimeOffset() >= monitor.RootElement.GetProperty("createdAt").GetDateTimeOffset(), summary.ToString());
+
             // The tables the emulator got are the service's own.
             var tables = new Azure.Data.Tables.TableServiceClient(storage.ConnectionString);
             var names = new List<string>();
@@ -74,6 +85,7 @@ public sealed class CanaryWebApplicationTests
 
             Assert.Contains("Issuance", names);
             Assert.Contains("Evidence", names);
+            Assert.Contains("Operations", names);
             await app.StopAsync();
         }
 

@@ -5,6 +5,7 @@ using CanaryService.Storage.Emulator;
 using CanaryService.Storage.Evidence;
 using CanaryService.Storage.Hosting;
 using CanaryService.Storage.Issuance;
+using CanaryService.Storage.Operations;
 using CanaryService.Storage.ProbeRuns;
 using CanaryService.Storage.Registry;
 using CanaryService.Storage.Transcripts;
@@ -53,6 +54,7 @@ public sealed class AddCanaryStorageTests
             Assert.IsType<TableCanaryRegistry>(services.GetRequiredService<ICanaryRegistry>());
             Assert.IsType<TableIssuanceLog>(services.GetRequiredService<IIssuanceLog>());
             Assert.IsType<TableProbeRunLog>(services.GetRequiredService<IProbeRunLog>());
+            Assert.IsType<TableOperationStore>(services.GetRequiredService<IOperationStore>());
             Assert.IsType<TableEvidenceLedger>(services.GetRequiredService<IEvidenceLedger>());
             Assert.IsType<BlobTranscriptStore>(services.GetRequiredService<ITranscriptStore>());
             Assert.Same(services.GetRequiredService<IIssuanceLog>(), services.GetRequiredService<IIssuanceLog>());

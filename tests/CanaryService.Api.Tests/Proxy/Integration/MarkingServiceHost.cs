@@ -92,6 +92,7 @@ internal sealed class MarkingServiceHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Configuration.AddInMemoryCollection(all);
         builder.Services.AddCanaryService(builder.Configuration);
+        builder.Services.AddCanaryOperationWorker();
         WebApplication app = builder.Build();
         if (withApi)
         {
