@@ -215,8 +215,9 @@ public sealed partial class LineageSampler : IDisposable
         }
 
         // Move past every prompt that was sent, answered or not (a prompt a model always refuses must not stall it);
-        // prompts the budget never let out stay for the next tick.
-        int sent = exchanges.TakeWhile(e => e.Error != ProbeRunner.NotSent).Count();
+        // prompts the budget never let out stay for the next tick. A model that answered nothing is down, not
+        // refusing: it keeps its place, so an outage skips no prompt.
+        int sent = samples.Length == 0 ? 0 : exchanges.TakeWhile(e => e.Error != ProbeRunner.NotSent).Count();
         long next = _prompts.Count == 0 ? 0 : (position + sent) % _prompts.Count;
         if (sent > 0)
         {
