@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using CanaryService.Api.Evidence;
@@ -9,6 +10,7 @@ using CanaryService.Api.Tests.Probing;
 using CanaryService.Core.Lineage;
 using CanaryService.Storage.Hosting;
 using CanaryService.Testing;
+using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -39,12 +41,13 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         static string Own(string prompt) => "However, it is important to note the answer to: " + prompt;
         await using FakeCompetitor competitor = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer("rival says: " + prompt));
         await using FakeCompetitor reference = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer("reference says: " + prompt));
-        await using FakeCompetitor upstream = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer(Own(prompt)));
+        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        upstream.Handler = (context, request) => ChatAnswers.WriteCompletionAsync(context.Response, Own(PromptOf(request)));
 
         Dictionary<string, string?> settings = Settings(azurite, promptsPerRun: 5);
         AddEndpoint(settings, "Probe:Competitors:0", "rival", competitor.BaseUrl);
         AddEndpoint(settings, "Lineage:References:0", "family-ref", reference.BaseUrl);
-        settings["Upstream:BaseUrl"] = upstream.BaseUrl.Scheme + "://" + upstream.BaseUrl.Authority;
+        settings["Upstream:BaseUrl"] = upstream.BaseAddress.ToString();
         settings["Upstream:ApiKey"] = UpstreamKey;
         settings["Lineage:OwnModels:0"] = "house-model";
 
@@ -61,11 +64,20 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
             });
             Assert.Equal([LineageTargetKind.Competitor, LineageTargetKind.Reference, LineageTargetKind.Own], report.Targets.Select(t => t.Kind));
 
-            // The same first prompts of the shipped set went to every model; the own model's went to the upstream itself.
-            foreach (FakeCompetitor server in new[] { competitor, reference, upstream })
+            // The same first prompts of the shipped set went to every model; the own model's went to the upstream
+            // itself, at its OpenAI path, with the upstream key and the own model's id.
+            foreach (FakeCompetitor server in new[] { competitor, reference })
             {
                 Assert.Equal(Prompts.Take(5).Order(StringComparer.Ordinal), server.Prompts.Order(StringComparer.Ordinal));
             }
+
+            Assert.Equal(Prompts.Take(5).Order(StringComparer.Ordinal), upstream.Requests.Select(PromptOf).Order(StringComparer.Ordinal));
+            Assert.All(upstream.Requests, r =>
+            {
+                Assert.Equal(("POST", "/v1/chat/completions"), (r.Method, r.PathAndQuery));
+                Assert.Equal("Bearer " + UpstreamKey, r.Headers["Authorization"]);
+                Assert.Equal("house-model", JsonNode.Parse(r.Body)!["model"]!.GetValue<string>());
+            });
 
             List<LineageSample> stored = await ReadSamplesAsync(app);
             Assert.Equal(15, stored.Count);
@@ -87,10 +99,12 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         {
             LineageSamplingReport report = Assert.IsType<LineageSamplingReport>(await app.Services.GetRequiredService<LineageSampler>().TryRunAsync());
             Assert.All(report.Targets, t => Assert.Equal((5, 10L), (t.Answered, t.NextPosition)));
-            foreach (FakeCompetitor server in new[] { competitor, reference, upstream })
+            foreach (FakeCompetitor server in new[] { competitor, reference })
             {
                 Assert.Equal(Prompts.Take(10).Order(StringComparer.Ordinal), server.Prompts.Order(StringComparer.Ordinal));
             }
+
+            Assert.Equal(Prompts.Take(10).Order(StringComparer.Ordinal), upstream.Requests.Select(PromptOf).Order(StringComparer.Ordinal));
 
             Assert.Equal(30, (await ReadSamplesAsync(app)).Count);
         }
@@ -173,6 +187,14 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         OptionsValidationException error = await Assert.ThrowsAsync<OptionsValidationException>(() => StartAsync(settings));
         Assert.Contains(error.Failures, f => f.Contains(named, StringComparison.Ordinal));
     }
+
+    private static string PromptOf(ReceivedRequest request) =>
+        JsonNode.Parse(request.Body)!["messages"]![0]!["content"] switch
+        {
+            JsonArray parts => string.Concat(parts.Select(p => p!["text"]!.GetValue<string>())),
+            JsonNode text => text.GetValue<string>(),
+            null => "",
+        };
 
     private static Dictionary<string, string?> Settings(AzuriteFixture azurite, int promptsPerRun) =>
         new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
