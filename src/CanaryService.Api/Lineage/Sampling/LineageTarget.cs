@@ -28,7 +28,7 @@ public sealed record LineageTarget(string Name, LineageTargetKind Kind, Competit
 /// <param name="Asked">Prompts sent.</param>
 /// <param name="Answered">Answers stored as lineage samples.</param>
 /// <param name="Requests">HTTP requests spent, retries included.</param>
-/// <param name="NextPosition">Where the next tick starts in the prompt set (unchanged when nothing could be stored).</param>
+/// <param name="NextPosition">Where the next tick starts in the prompt set (unchanged when nothing could be stored; -1 when the model could not be sampled at all).</param>
 /// <param name="Errors">What went wrong, short and secret-free.</param>
 public sealed record LineageTargetResult(string Name, LineageTargetKind Kind, int Asked, int Answered, int Requests, long NextPosition, IReadOnlyList<string> Errors);
 
