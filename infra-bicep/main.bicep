@@ -39,6 +39,16 @@ param competitors competitor[] = []
 @secure()
 param competitorApiKeys object = {}
 
+@description('The provider\'s own models (model ids at the upstream) whose lineage samples are taken straight from upstreamBaseUrl with upstreamApiKey, never through the marking proxy.')
+param lineageOwnModels string[] = []
+
+@description('Reference models the lineage fingerprint compares the others with: OpenAI-compatible endpoints, shaped like competitors. Their API keys go in lineageReferenceApiKeys, by name.')
+param lineageReferences competitor[] = []
+
+@description('API key of each lineage reference model, by name. Stored in Key Vault only.')
+@secure()
+param lineageReferenceApiKeys object = {}
+
 @description('Request header, set by a front door such as APIM, that names the caller\'s account; empty: a salted hash of the caller\'s API key.')
 param accountHeader string = ''
 
@@ -148,16 +158,19 @@ var runtimeEndpoints = {
 var masterKeySecretName = 'canary-master-key'
 var upstreamKeySecretName = 'upstream-api-key'
 var competitorKeySecretNames = [for (c, i) in competitors: 'competitor-${i}-api-key']
+var referenceKeySecretNames = [for (r, i) in lineageReferences: 'lineage-reference-${i}-api-key']
 var vaultUri = 'https://${names.keyVault}${environment().suffixes.keyvaultDns}/'
 var secretNames = concat(
   [masterKeySecretName],
   useUpstreamApiKey ? [upstreamKeySecretName] : [],
-  competitorKeySecretNames
+  competitorKeySecretNames,
+  referenceKeySecretNames
 )
 var secretValues = union(
   { '${masterKeySecretName}': canaryMasterKey },
   useUpstreamApiKey ? { '${upstreamKeySecretName}': upstreamApiKey } : {},
-  toObject(range(0, length(competitors)), i => competitorKeySecretNames[i], i => competitorApiKeys[competitors[i].name])
+  toObject(range(0, length(competitors)), i => competitorKeySecretNames[i], i => competitorApiKeys[competitors[i].name]),
+  toObject(range(0, length(lineageReferences)), i => referenceKeySecretNames[i], i => lineageReferenceApiKeys[lineageReferences[i].name])
 )
 
 module identity 'modules/identity.bicep' = {
@@ -313,6 +326,9 @@ var tuningDefaults = {
   Lineage__MaxUploadBytes: '16777216'
   Lineage__BootstrapReplicates: '200'
   Lineage__Seed: '20260101'
+  Lineage__SamplingEnabled: 'true'
+  Lineage__PromptsPerRun: '20'
+  Lineage__OwnModelPath: 'v1'
   Campaigns__Lookback: '7.00:00:00'
   Campaigns__MinRequests: '50'
   Campaigns__CalibrationMinRequests: '10'
@@ -344,6 +360,24 @@ var competitorSettings = reduce(
   (all, next) => union(all, next)
 )
 
+var ownModelSettings = toObject(range(0, length(lineageOwnModels)), i => 'Lineage__OwnModels__${i}', i => lineageOwnModels[i])
+
+var referenceSettings = reduce(
+  map(range(0, length(lineageReferences)), i => {
+    'Lineage__References__${i}__Name': lineageReferences[i].name
+    'Lineage__References__${i}__BaseUrl': lineageReferences[i].baseUrl
+    'Lineage__References__${i}__Model': lineageReferences[i].model
+    'Lineage__References__${i}__ApiKey': '${keyVaultReference}${referenceKeySecretNames[i]}/)'
+    'Lineage__References__${i}__MaxRequestsPerRun': string(lineageReferences[i].?maxRequestsPerRun ?? 40)
+    'Lineage__References__${i}__Concurrency': string(lineageReferences[i].?concurrency ?? 2)
+    'Lineage__References__${i}__RequestsPerMinute': string(lineageReferences[i].?requestsPerMinute ?? 60)
+    'Lineage__References__${i}__TimeoutSeconds': string(lineageReferences[i].?timeoutSeconds ?? 60)
+    'Lineage__References__${i}__MaxRetries': string(lineageReferences[i].?maxRetries ?? 2)
+  }),
+  {},
+  (all, next) => union(all, next)
+)
+
 module functionApp 'modules/functionApp.bicep' = {
   name: 'functionApp'
   params: {
@@ -355,7 +389,7 @@ module functionApp 'modules/functionApp.bicep' = {
     identityId: identity.outputs.id
     identityClientId: identity.outputs.clientId
     deploymentContainerUrl: '${runtimeEndpoints.blob}${deploymentContainerName}'
-    appSettings: union(tuningDefaults, serviceSettings, upstreamKeySettings, competitorSettings, appSettingOverrides, hostSettings)
+    appSettings: union(tuningDefaults, serviceSettings, upstreamKeySettings, competitorSettings, ownModelSettings, referenceSettings, appSettingOverrides, hostSettings)
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
   }

@@ -21,6 +21,13 @@ param competitors = json(readEnvironmentVariable('CANARY_COMPETITORS', '[]'))
 // JSON object by competitor name: {"rival":"sk-..."}
 param competitorApiKeys = json(readEnvironmentVariable('CANARY_COMPETITOR_API_KEYS', '{}'))
 
+// Lineage sampling. JSON array of the provider's own model ids, asked straight at the upstream (needs CANARY_UPSTREAM_API_KEY): ["gpt-4o"]
+param lineageOwnModels = json(readEnvironmentVariable('CANARY_LINEAGE_OWN_MODELS', '[]'))
+// JSON array of reference models, shaped like competitors: [{"name":"open-ref","baseUrl":"https://api.ref.example/v1","model":"ref-7b"}]
+param lineageReferences = json(readEnvironmentVariable('CANARY_LINEAGE_REFERENCES', '[]'))
+// JSON object by reference name: {"open-ref":"sk-..."}
+param lineageReferenceApiKeys = json(readEnvironmentVariable('CANARY_LINEAGE_REFERENCE_API_KEYS', '{}'))
+
 // Optional: the header your front door (e.g. APIM) sets to name the caller's account.
 param accountHeader = readEnvironmentVariable('CANARY_ACCOUNT_HEADER', '')
 // Optional: where verdict changes are POSTed.

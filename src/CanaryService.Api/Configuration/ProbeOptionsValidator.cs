@@ -81,48 +81,58 @@ internal sealed class ProbeOptionsValidator : IValidateOptions<ProbeOptions>
                 errors.Add($"{at}:Name '{c.Name}' is used by another competitor.");
             }
 
-            if (c.BaseUrl is null || !c.BaseUrl.IsAbsoluteUri || (c.BaseUrl.Scheme != Uri.UriSchemeHttp && c.BaseUrl.Scheme != Uri.UriSchemeHttps))
-            {
-                errors.Add($"{at}:BaseUrl must be an absolute http(s) URL of an OpenAI-compatible API, e.g. https://api.example.com/v1.");
-            }
-
-            if (string.IsNullOrWhiteSpace(c.Model))
-            {
-                errors.Add($"{at}:Model is required.");
-            }
-
-            if (string.IsNullOrWhiteSpace(c.ApiKey))
-            {
-                errors.Add($"{at}:ApiKey is required.");
-            }
-
-            if (c.MaxRequestsPerRun is < 1 or > 100_000)
-            {
-                errors.Add($"{at}:MaxRequestsPerRun must be between 1 and 100000.");
-            }
-
-            if (c.Concurrency is < 1 or > 64)
-            {
-                errors.Add($"{at}:Concurrency must be between 1 and 64.");
-            }
-
-            if (c.RequestsPerMinute is < 1 or > 100_000)
-            {
-                errors.Add($"{at}:RequestsPerMinute must be between 1 and 100000.");
-            }
-
-            if (!(c.TimeoutSeconds > 0 && c.TimeoutSeconds <= 600))
-            {
-                errors.Add($"{at}:TimeoutSeconds must be above 0 and at most 600.");
-            }
-
-            if (c.MaxRetries is < 0 or > 10)
-            {
-                errors.Add($"{at}:MaxRetries must be between 0 and 10.");
-            }
+            CompetitorRules.Check(c, at, errors);
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
+/// <summary>The checks of one OpenAI-compatible endpoint's settings, shared by competitors and lineage references.</summary>
+internal static class CompetitorRules
+{
+    /// <summary>Adds an error, naming the key under <paramref name="at"/>, for every bad setting of <paramref name="c"/> but its name.</summary>
+    public static void Check(CompetitorOptions c, string at, List<string> errors)
+    {
+        if (c.BaseUrl is null || !c.BaseUrl.IsAbsoluteUri || (c.BaseUrl.Scheme != Uri.UriSchemeHttp && c.BaseUrl.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"{at}:BaseUrl must be an absolute http(s) URL of an OpenAI-compatible API, e.g. https://api.example.com/v1.");
+        }
+
+        if (string.IsNullOrWhiteSpace(c.Model))
+        {
+            errors.Add($"{at}:Model is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(c.ApiKey))
+        {
+            errors.Add($"{at}:ApiKey is required.");
+        }
+
+        if (c.MaxRequestsPerRun is < 1 or > 100_000)
+        {
+            errors.Add($"{at}:MaxRequestsPerRun must be between 1 and 100000.");
+        }
+
+        if (c.Concurrency is < 1 or > 64)
+        {
+            errors.Add($"{at}:Concurrency must be between 1 and 64.");
+        }
+
+        if (c.RequestsPerMinute is < 1 or > 100_000)
+        {
+            errors.Add($"{at}:RequestsPerMinute must be between 1 and 100000.");
+        }
+
+        if (!(c.TimeoutSeconds > 0 && c.TimeoutSeconds <= 600))
+        {
+            errors.Add($"{at}:TimeoutSeconds must be above 0 and at most 600.");
+        }
+
+        if (c.MaxRetries is < 0 or > 10)
+        {
+            errors.Add($"{at}:MaxRetries must be between 0 and 10.");
+        }
     }
 }
 

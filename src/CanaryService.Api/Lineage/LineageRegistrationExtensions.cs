@@ -1,18 +1,26 @@
+using CanaryService.Api.Configuration;
 using CanaryService.Api.Evidence;
 using CanaryService.Api.Lineage;
+using CanaryService.Api.Lineage.Sampling;
+using CanaryService.Core.Lineage;
 using CanaryService.Storage.Lineage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Microsoft.AspNetCore.Builder;
 
 /// <summary>Registers and maps the lineage API.</summary>
 public static class LineageRegistrationExtensions
 {
-    /// <summary>Adds the sample store (<c>Lineage:Container</c>), the analysis cache and the handlers (section <c>Lineage</c>).</summary>
+    /// <summary>
+    /// Adds the sample store (<c>Lineage:Container</c>), the analysis cache, the handlers and the sampler that asks the
+    /// shipped lineage prompts on the probe timer (section <c>Lineage</c>, validated at startup). The sampler uses the
+    /// probe's clients and transcripts, so <c>AddCanaryProbing</c> and <c>AddCanaryStorage</c> come with it.
+    /// </summary>
     public static IServiceCollection AddCanaryLineage(this IServiceCollection services, IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(services);
@@ -22,6 +30,13 @@ public static class LineageRegistrationExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<LineageAnalysisCache>();
         services.TryAddSingleton<LineageHandlers>();
+
+        services.AddOptions<LineageSamplingOptions>().Bind(configuration.GetSection(LineageSamplingOptions.SectionName)).ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<LineageSamplingOptions>, LineageSamplingOptionsValidator>());
+        // The own models are asked at the upstream the proxy forwards to, with the proxy's upstream key.
+        services.AddOptions<UpstreamOptions>().Bind(configuration.GetSection(UpstreamOptions.SectionName));
+        services.TryAddSingleton(_ => LineagePromptSet.Default);
+        services.TryAddSingleton<LineageSampler>();
         return services;
     }
 

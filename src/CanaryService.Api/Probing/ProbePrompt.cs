@@ -18,6 +18,9 @@ public sealed record ProbePrompt(string Kind, string? Epoch, string? Topic, stri
     /// <summary>A prompt an attribution candidate asked us, asked again: a student answers it in the words it was taught.</summary>
     public const string ReplayKind = "replay";
 
+    /// <summary>A prompt of the lineage prompt set, asked to sample a model's style (never scored for marks).</summary>
+    public const string LineageKind = "lineage";
+
     /// <summary>A replay sent exactly as the account asked it.</summary>
     public const string VerbatimForm = "verbatim";
 

@@ -148,7 +148,7 @@ public sealed partial class ProbeRunner : IDisposable
         ProbeExchange[] exchanges;
         using (IChatClient client = _clients.Create(competitor, budget))
         {
-            exchanges = await Task.WhenAll(plan.Prompts.Select(p => AskAsync(client, budget, p, cancellationToken))).ConfigureAwait(false);
+            exchanges = await Task.WhenAll(plan.Prompts.Select(p => AskAsync(client, budget, p, _timeProvider, cancellationToken))).ConfigureAwait(false);
         }
 
         int answers = exchanges.Count(e => e.Answer is not null);
@@ -196,13 +196,17 @@ public sealed partial class ProbeRunner : IDisposable
         return new CompetitorRunResult(record, evidenceRows, changes);
     }
 
-    private async Task<ProbeExchange> AskAsync(IChatClient client, RequestBudget budget, ProbePrompt prompt, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks one prompt within <paramref name="budget"/>; a failure becomes the exchange's <see cref="ProbeExchange.Error"/>
+    /// (a short, secret-free description), never an exception. Lineage sampling asks its prompts the same way.
+    /// </summary>
+    internal static async Task<ProbeExchange> AskAsync(IChatClient client, RequestBudget budget, ProbePrompt prompt, TimeProvider timeProvider, CancellationToken cancellationToken)
     {
         string? answer = null;
         string? error = null;
         if (budget.Remaining == 0)
         {
-            error = "not sent: request budget spent";
+            error = NotSent;
         }
         else
         {
@@ -221,7 +225,7 @@ public sealed partial class ProbeRunner : IDisposable
             }
             catch (RequestBudgetExhaustedException)
             {
-                error = "not sent: request budget spent";
+                error = NotSent;
             }
             catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
             {
@@ -229,7 +233,7 @@ public sealed partial class ProbeRunner : IDisposable
             }
         }
 
-        return new ProbeExchange(prompt.Kind, prompt.Epoch, prompt.Topic, prompt.Text, answer, error, _timeProvider.GetUtcNow(), prompt.Account, prompt.Form);
+        return new ProbeExchange(prompt.Kind, prompt.Epoch, prompt.Topic, prompt.Text, answer, error, timeProvider.GetUtcNow(), prompt.Account, prompt.Form);
     }
 
     private async Task TryRecordRunAsync(ProbeRunRecord record, CancellationToken cancellationToken)
@@ -244,10 +248,13 @@ public sealed partial class ProbeRunner : IDisposable
         }
     }
 
+    /// <summary>The error of an exchange that was never sent because the budget was spent.</summary>
+    internal const string NotSent = "not sent: request budget spent";
+
     /// <summary>A short, secret-free description of a failure, fit for the run record.</summary>
     internal static string Describe(Exception exception) => exception switch
     {
-        RequestBudgetExhaustedException => "not sent: request budget spent",
+        RequestBudgetExhaustedException => NotSent,
         TimeoutException => "time-out: " + exception.Message,
         System.ClientModel.ClientResultException { Status: > 0 } r => $"HTTP {r.Status} from the competitor",
         System.ClientModel.ClientResultException => "no response from the competitor (" + (exception.InnerException?.GetType().Name ?? "connection") + ")",

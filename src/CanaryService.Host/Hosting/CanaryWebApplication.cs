@@ -47,6 +47,7 @@ internal static partial class CanaryWebApplication
             _ = app.Services.GetRequiredService<BlobServiceClient>();
             _ = app.Services.GetRequiredService<IOptions<ProbeOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<EvidenceOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<CanaryService.Api.Lineage.Sampling.LineageSamplingOptions>>().Value;
             app.UseCanaryAdminKey();
             app.MapGet("/healthz", () => Results.Text("ok"));
             app.MapCanaryEvidenceApi();

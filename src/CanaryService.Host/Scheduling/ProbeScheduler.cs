@@ -1,5 +1,6 @@
 using CanaryService.Api.Campaigns;
 using CanaryService.Api.Configuration;
+using CanaryService.Api.Lineage.Sampling;
 using CanaryService.Api.Probing;
 using Microsoft.Extensions.Options;
 using NCrontab;
@@ -9,7 +10,8 @@ namespace CanaryService.Host.Scheduling;
 /// <summary>
 /// Starts a probe run at each occurrence of <c>Probe:Schedule</c> (six-field NCRONTAB with seconds, as Azure
 /// Functions' timer trigger reads it). One run at a time: an occurrence that finds a run in progress (say, one
-/// started by <c>POST /api/probes/run</c>) is skipped.
+/// started by <c>POST /api/probes/run</c>) is skipped. After the probes, the same tick asks the lineage prompts
+/// (<c>Lineage:SamplingEnabled</c>).
 /// </summary>
 internal sealed partial class ProbeScheduler : BackgroundService
 {
@@ -17,14 +19,16 @@ internal sealed partial class ProbeScheduler : BackgroundService
 
     private readonly ProbeRunner _runner;
     private readonly ExtractionMonitorRunner? _monitor;
+    private readonly LineageSampler? _lineage;
     private readonly IOptionsMonitor<ProbeOptions> _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger<ProbeScheduler> _logger;
 
-    public ProbeScheduler(ProbeRunner runner, IOptionsMonitor<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbeScheduler> logger, ExtractionMonitorRunner? monitor = null)
+    public ProbeScheduler(ProbeRunner runner, IOptionsMonitor<ProbeOptions> options, TimeProvider timeProvider, ILogger<ProbeScheduler> logger, ExtractionMonitorRunner? monitor = null, LineageSampler? lineage = null)
     {
         _runner = runner;
         _monitor = monitor;
+        _lineage = lineage;
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
@@ -72,6 +76,26 @@ internal sealed partial class ProbeScheduler : BackgroundService
                 // The runner records per-competitor failures itself; anything reaching here must not stop the schedule.
                 LogRunFailed(_logger, ex);
             }
+
+            await RunLineageAsync(stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Lineage sampling runs on the probe timer, after the probes; its failure is logged only.</summary>
+    private async Task RunLineageAsync(CancellationToken stoppingToken)
+    {
+        if (_lineage is not { IsEnabled: true })
+        {
+            return;
+        }
+
+        try
+        {
+            await _lineage.TryRunAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+        {
+            LogLineageFailed(_logger, ex);
         }
     }
 
@@ -116,6 +140,9 @@ internal sealed partial class ProbeScheduler : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Error, Message = "A scheduled probe run failed.")]
     private static partial void LogRunFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Lineage sampling failed on the probe timer; the schedule goes on.")]
+    private static partial void LogLineageFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The extraction monitor failed on the probe timer; the probes run regardless.")]
     private static partial void LogMonitorFailed(ILogger logger, Exception exception);

@@ -22,7 +22,7 @@ public static class LineageStorageServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="ILineageSampleStore"/> on the <see cref="BlobServiceClient"/> that <c>AddCanaryStorage</c> registers,
-    /// in the container <c>Lineage:Container</c>.
+    /// in the container <c>Lineage:Container</c>, and <see cref="ILineageSamplingPositions"/> beside it.
     /// </summary>
     public static IServiceCollection AddCanaryLineageStorage(this IServiceCollection services, IConfiguration configuration)
     {
@@ -33,6 +33,8 @@ public static class LineageStorageServiceCollectionExtensions
         services.TryAddSingleton<ILineageSampleStore>(sp => new BlobLineageSampleStore(
             sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<LineageStorageOptions>>().Value.Container),
             sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<ILineageSamplingPositions>(sp => new BlobLineageSamplingPositions(
+            sp.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(sp.GetRequiredService<IOptions<LineageStorageOptions>>().Value.Container)));
         return services;
     }
 }

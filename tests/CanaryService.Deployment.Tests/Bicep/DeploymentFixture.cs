@@ -5,7 +5,7 @@ namespace CanaryService.Deployment.Tests.Bicep;
 /// <summary>
 /// Compiles <c>infra-bicep/main.bicep</c> to ARM JSON once, and asks the Bicep CLI for the deployment snapshot
 /// (the resources the deployment would create, with every deploy-time expression evaluated) of a test parameter
-/// set with an upstream key and two competitors, and of the committed <c>main.bicepparam</c>.
+/// set with an upstream key, two competitors, an own model and a lineage reference, and of the committed <c>main.bicepparam</c>.
 /// </summary>
 /// <remarks>
 /// The snapshot leaves runtime values (an identity's client id, a host name) as <c>[reference(...)]</c> expressions
@@ -25,6 +25,8 @@ public sealed class DeploymentFixture : IAsyncLifetime
         ["rival-a"] = "fake-rival-a-key-77e2",
         ["rival-b"] = "fake-rival-b-key-0b41",
     };
+
+    public const string ReferenceApiKey = "fake-reference-key-5d1e";
 
     public const int EvidenceRetentionDays = 400;
     public const string ProbeSchedule = "0 30 2 * * *";
@@ -48,6 +50,13 @@ public sealed class DeploymentFixture : IAsyncLifetime
         param competitorApiKeys = {
           'rival-a': 'fake-rival-a-key-77e2'
           'rival-b': 'fake-rival-b-key-0b41'
+        }
+        param lineageOwnModels = [ 'house-model' ]
+        param lineageReferences = [
+          { name: 'family-ref', baseUrl: 'https://family-ref.example/v1', model: 'family-ref-7b' }
+        ]
+        param lineageReferenceApiKeys = {
+          'family-ref': 'fake-reference-key-5d1e'
         }
         """;
 

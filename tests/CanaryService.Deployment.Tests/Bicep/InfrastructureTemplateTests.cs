@@ -212,7 +212,7 @@ public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixtur
 
         string[] secrets = Snapshot.OfType("Microsoft.KeyVault/vaults/secrets")
             .Select(s => DeploymentSnapshot.Name(s)[(DeploymentSnapshot.Name(vault).Length + 1)..]).Order(StringComparer.Ordinal).ToArray();
-        Assert.Equal(["canary-master-key", "competitor-0-api-key", "competitor-1-api-key", "upstream-api-key"], secrets);
+        Assert.Equal(["canary-master-key", "competitor-0-api-key", "competitor-1-api-key", "lineage-reference-0-api-key", "upstream-api-key"], secrets);
     }
 
     [Theory]
@@ -220,6 +220,7 @@ public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixtur
     [InlineData("Upstream__ApiKey", "upstream-api-key")]
     [InlineData("Probe__Competitors__0__ApiKey", "competitor-0-api-key")]
     [InlineData("Probe__Competitors__1__ApiKey", "competitor-1-api-key")]
+    [InlineData("Lineage__References__0__ApiKey", "lineage-reference-0-api-key")]
     public void Secret_settings_are_key_vault_references(string setting, string secretName)
     {
         string vault = DeploymentSnapshot.Name(Snapshot.One("Microsoft.KeyVault/vaults"));
@@ -233,7 +234,7 @@ public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixtur
     public void No_secret_value_appears_in_anything_deployed()
     {
         string everything = Snapshot.Json.ToJsonString();
-        string[] secrets = [DeploymentFixture.MasterKey, DeploymentFixture.UpstreamApiKey, .. DeploymentFixture.CompetitorApiKeys.Values];
+        string[] secrets = [DeploymentFixture.MasterKey, DeploymentFixture.UpstreamApiKey, DeploymentFixture.ReferenceApiKey, .. DeploymentFixture.CompetitorApiKeys.Values];
         foreach (string secret in secrets)
         {
             Assert.DoesNotContain(secret, everything, StringComparison.Ordinal);
@@ -249,6 +250,7 @@ public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixtur
         Assert.Equal("securestring", (string)parameters["canaryMasterKey"]!["type"]!);
         Assert.Equal("securestring", (string)parameters["upstreamApiKey"]!["type"]!);
         Assert.Equal("secureObject", (string)parameters["competitorApiKeys"]!["type"]!);
+        Assert.Equal("secureObject", (string)parameters["lineageReferenceApiKeys"]!["type"]!);
     }
 
     [Fact]
@@ -296,6 +298,12 @@ public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixtur
         Assert.Equal("rival-b", settings["Probe__Competitors__1__Name"]);
         Assert.Equal("30", settings["Probe__Competitors__1__MaxRequestsPerRun"]);
         Assert.DoesNotContain("Probe__Competitors__2__Name", settings.Keys);
+        Assert.Equal("house-model", settings["Lineage__OwnModels__0"]);
+        Assert.DoesNotContain("Lineage__OwnModels__1", settings.Keys);
+        Assert.Equal("family-ref", settings["Lineage__References__0__Name"]);
+        Assert.Equal("https://family-ref.example/v1", settings["Lineage__References__0__BaseUrl"]);
+        Assert.Equal("family-ref-7b", settings["Lineage__References__0__Model"]);
+        Assert.DoesNotContain("Lineage__References__1__Name", settings.Keys);
     }
 
     [Fact]
@@ -319,6 +327,7 @@ public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixtur
         Assert.Equal("https://api.openai.com", settings["Upstream__BaseUrl"]);
         Assert.DoesNotContain("Upstream__ApiKey", settings.Keys);
         Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Probe__Competitors__", StringComparison.Ordinal));
+        Assert.DoesNotContain(settings.Keys, k => k.StartsWith("Lineage__References__", StringComparison.Ordinal) || k.StartsWith("Lineage__OwnModels__", StringComparison.Ordinal));
         Assert.Equal(["canary-master-key"], snapshot.OfType("Microsoft.KeyVault/vaults/secrets").Select(s => DeploymentSnapshot.Name(s).Split('/')[^1]));
         Assert.DoesNotContain(DeploymentFixture.MasterKey, snapshot.Json.ToJsonString(), StringComparison.Ordinal);
     }

@@ -102,6 +102,19 @@ public sealed class FunctionTriggerTests
     }
 
     [Fact]
+    public void Lineage_sampling_runs_on_the_probe_timer_and_fans_out_one_model_per_message()
+    {
+        MethodInfo schedule = Functions()["ScheduleLineageSamples"];
+        Assert.Equal("%Probe:Schedule%", Trigger<TimerTriggerAttribute>(schedule).Schedule);
+        Assert.Equal(LineageSamplingFunctions.QueueName, schedule.GetCustomAttribute<QueueOutputAttribute>()?.QueueName);
+        Assert.Equal(typeof(string[]), schedule.ReturnType);
+        Assert.NotEqual(ProbeFunctions.QueueName, LineageSamplingFunctions.QueueName);
+
+        MethodInfo run = Functions()["RunLineageSample"];
+        Assert.Equal(LineageSamplingFunctions.QueueName, Trigger<QueueTriggerAttribute>(run).QueueName);
+    }
+
+    [Fact]
     public void No_function_is_left_out_of_these_tests()
     {
         Assert.Equal(
@@ -111,7 +124,7 @@ public sealed class FunctionTriggerTests
              "AzureOpenAIV1StoredResponse", "BatchOutputFile", "ChatCompletions", "CompetitorEvidence",
              "CompetitorReport", "Completions", "GetOperation", "LineageModel", "LineageReport", "LineageUploadSamples",
              "ListAccounts", "ListClusters", "ListCompetitors", "LookupAccount", "PassThrough", "Responses",
-             "RunMonitorNow", "RunOperation", "RunProbe", "RunProbesNow", "ScheduleProbes",
+             "RunLineageSample", "RunMonitorNow", "RunOperation", "RunProbe", "RunProbesNow", "ScheduleLineageSamples", "ScheduleProbes",
              "StoredResponse", "VerifyLedger"],
             Functions().Keys.Order(StringComparer.Ordinal));
     }

@@ -31,6 +31,7 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
     {
         "Upstream:BaseUrl", "Probe:Schedule",
         "Probe:Competitors:0:Name", "Probe:Competitors:0:BaseUrl", "Probe:Competitors:0:Model", "Probe:Competitors:0:MaxRequestsPerRun",
+        "Lineage:References:0:Name", "Lineage:References:0:BaseUrl", "Lineage:References:0:Model",
     };
 
     private static readonly IReadOnlyList<SettingKey> Settings = SettingKeys.All();

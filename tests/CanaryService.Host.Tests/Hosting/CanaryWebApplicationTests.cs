@@ -181,4 +181,21 @@ public sealed class CanaryWebApplicationTests
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(MasterKey, error.Message, StringComparison.Ordinal);
     }
+    [Fact]
+    public async Task A_bad_lineage_sampling_setting_is_one_clear_error()
+    {
+        CanaryConfigurationException error = await Assert.ThrowsAsync<CanaryConfigurationException>(() => BuildAsync("Production", new Dictionary<string, string?>
+        {
+            ["Canary:MasterKey"] = MasterKey,
+            ["Upstream:BaseUrl"] = "http://127.0.0.1:9",
+            ["Storage:ConnectionString"] = "UseDevelopmentStorage=true",
+            ["Lineage:PromptsPerRun"] = "0",
+            ["Lineage:References:0:Name"] = "family-ref",
+            ["Lineage:References:0:BaseUrl"] = "http://127.0.0.1:9/v1",
+            ["Lineage:References:0:Model"] = "m",
+            ["Lineage:References:0:ApiKey"] = "reference-secret-key",
+        }));
+        Assert.Contains("Lineage:PromptsPerRun", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("reference-secret-key", error.Message, StringComparison.Ordinal);
+    }
 }
