@@ -1,4 +1,5 @@
 using CanaryService.Api.Campaigns;
+using CanaryService.Api.Errors;
 using CanaryService.Api.Evidence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;

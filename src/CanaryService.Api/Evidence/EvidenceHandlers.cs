@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CanaryService.Api.Configuration;
+using CanaryService.Api.Errors;
 using CanaryService.Api.Probing;
 using CanaryService.Core.Ports;
 using Microsoft.AspNetCore.Http;
