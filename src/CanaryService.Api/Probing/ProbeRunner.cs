@@ -17,7 +17,6 @@ public sealed partial class ProbeRunner : IDisposable
     private readonly IOptionsMonitor<ProbeOptions> _options;
     private readonly CompetitorChatClientFactory _clients;
     private readonly ProbePlanner _planner;
-    private readonly ProbeRunSnapshotReader _snapshots;
     private readonly ITranscriptStore _transcripts;
     private readonly IProbeRunLog _runs;
     private readonly CompetitorScoring _scoring;
@@ -30,7 +29,6 @@ public sealed partial class ProbeRunner : IDisposable
         IOptionsMonitor<ProbeOptions> options,
         CompetitorChatClientFactory clients,
         ProbePlanner planner,
-        ProbeRunSnapshotReader snapshots,
         ITranscriptStore transcripts,
         IProbeRunLog runs,
         CompetitorScoring scoring,
@@ -40,7 +38,6 @@ public sealed partial class ProbeRunner : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(planner);
-        ArgumentNullException.ThrowIfNull(snapshots);
         ArgumentNullException.ThrowIfNull(transcripts);
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(scoring);
@@ -49,7 +46,6 @@ public sealed partial class ProbeRunner : IDisposable
         _options = options;
         _clients = clients;
         _planner = planner;
-        _snapshots = snapshots;
         _transcripts = transcripts;
         _runs = runs;
         _scoring = scoring;
@@ -110,19 +106,17 @@ public sealed partial class ProbeRunner : IDisposable
         CompetitorOptions[] competitors = [.. _options.CurrentValue.Competitors.Where(c => only is null || string.Equals(c.Name, only, StringComparison.Ordinal))];
         LogRunStarting(_logger, runId, competitors.Length);
 
-        // One read of the registry and the issuance window per run: every competitor's plan and scoring use these rows.
-        ProbeRunSnapshot snapshot = competitors.Length == 0 ? ProbeRunSnapshot.Of([], []) : await _snapshots.ReadAsync(cancellationToken).ConfigureAwait(false);
-        CompetitorRunResult[] results = await Task.WhenAll(competitors.Select(c => RunCompetitorGuardedAsync(c, runId, planSeed, snapshot, cancellationToken))).ConfigureAwait(false);
+        CompetitorRunResult[] results = await Task.WhenAll(competitors.Select(c => RunCompetitorGuardedAsync(c, runId, planSeed, cancellationToken))).ConfigureAwait(false);
         return new ProbeRunReport(runId, startedAt, _timeProvider.GetUtcNow(), results);
     }
 
-    private async Task<CompetitorRunResult> RunCompetitorGuardedAsync(CompetitorOptions competitor, string runId, int? planSeed, ProbeRunSnapshot snapshot, CancellationToken cancellationToken)
+    private async Task<CompetitorRunResult> RunCompetitorGuardedAsync(CompetitorOptions competitor, string runId, int? planSeed, CancellationToken cancellationToken)
     {
         try
         {
             // Yield first so a slow planner or client set-up of one competitor never delays the start of the others.
             await Task.Yield();
-            return await RunCompetitorAsync(competitor, runId, planSeed, snapshot, cancellationToken).ConfigureAwait(false);
+            return await RunCompetitorAsync(competitor, runId, planSeed, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -134,7 +128,7 @@ public sealed partial class ProbeRunner : IDisposable
         }
     }
 
-    private async Task<CompetitorRunResult> RunCompetitorAsync(CompetitorOptions competitor, string runId, int? planSeed, ProbeRunSnapshot snapshot, CancellationToken cancellationToken)
+    private async Task<CompetitorRunResult> RunCompetitorAsync(CompetitorOptions competitor, string runId, int? planSeed, CancellationToken cancellationToken)
     {
         DateTimeOffset startedAt = _timeProvider.GetUtcNow();
         RequestBudget budget = new(competitor.MaxRequestsPerRun);
@@ -144,7 +138,7 @@ public sealed partial class ProbeRunner : IDisposable
         string planKey = planSeed is int seed ? seed.ToString(CultureInfo.InvariantCulture) : runId;
         // Plan fewer prompts than the budget allows: the rest is the reserve that retries draw on.
         int promptCount = ProbePlanner.PromptCount(competitor.MaxRequestsPerRun, competitor.MaxRetries, _options.CurrentValue.RetryReserveShare);
-        ProbePlan plan = await _planner.PlanAsync(promptCount, StableSeed(planKey, competitor.Name), snapshot, cancellationToken).ConfigureAwait(false);
+        ProbePlan plan = await _planner.PlanAsync(promptCount, StableSeed(planKey, competitor.Name), cancellationToken).ConfigureAwait(false);
         errors.AddRange(plan.Errors);
 
         ProbeExchange[] exchanges;
@@ -178,7 +172,7 @@ public sealed partial class ProbeRunner : IDisposable
         {
             try
             {
-                CompetitorScore score = await _scoring.ScoreAndAppendAsync(competitor.Name, runId, transcriptName, transcript, snapshot, cancellationToken).ConfigureAwait(false);
+                CompetitorScore score = await _scoring.ScoreAndAppendAsync(competitor.Name, runId, transcriptName, transcript, cancellationToken).ConfigureAwait(false);
                 evidenceRows = score.Entries.Count;
                 changes = score.Changes;
             }

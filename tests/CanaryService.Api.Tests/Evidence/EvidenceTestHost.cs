@@ -60,8 +60,7 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         [$"Probe:Competitors:{index}:RequestsPerMinute"] = "60000",
     };
 
-    public static async Task<EvidenceTestHost> StartAsync(
-        AzuriteFixture azurite, IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey = true, Action<IServiceCollection>? configureServices = null)
+    public static async Task<EvidenceTestHost> StartAsync(AzuriteFixture azurite, IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey = true)
     {
         Dictionary<string, string?> all = new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
         {
@@ -86,7 +85,6 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         builder.Services.AddCanaryStorage(builder.Configuration);
         builder.Services.AddCanaryProbing(builder.Configuration);
         builder.Services.AddSingleton(new CanaryService.Core.Keys.CanaryKeyRing(CanaryService.Core.Keys.MasterKey.FromBase64(MasterKey)));
-        configureServices?.Invoke(builder.Services);
         WebApplication app = builder.Build();
         app.UseCanaryAdminKey();
         app.MapCanaryEvidenceApi();
@@ -95,10 +93,6 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         return new EvidenceTestHost(app, new Uri(address.TrimEnd('/') + "/"));
     }
-
-    /// <summary>The registry and issuance window as a probe run reads them at its start.</summary>
-    public Task<CanaryService.Api.Probing.ProbeRunSnapshot> ReadSnapshotAsync() =>
-        Services.GetRequiredService<CanaryService.Api.Probing.ProbeRunSnapshotReader>().ReadAsync();
 
     public async ValueTask DisposeAsync()
     {
