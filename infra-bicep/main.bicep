@@ -311,7 +311,6 @@ var tuningDefaults = {
   Proxy__MaxRequestBodyBytes: '16777216'
   Proxy__MaxRewrittenResponseBytes: '8388608'
   Probe__Alpha: '0.000001'
-  Probe__MinAccountVolume: '100'
   Probe__IssuanceWindowDays: '90'
   Probe__TopicPromptShare: '0.5'
   Probe__RetryReserveShare: '0.1'

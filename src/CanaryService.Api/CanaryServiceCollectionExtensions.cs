@@ -27,12 +27,15 @@ public static class CanaryServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configuration);
-        services.AddOptions<CanaryOptions>().Bind(configuration.GetSection(CanaryOptions.SectionName));
+        // One section, two owners: the key ring's master key, and the marker's settings.
+        IConfigurationSection canary = configuration.GetSection(CanaryOptions.SectionName);
+        services.AddOptions<CanaryOptions>().Bind(canary);
+        services.AddOptions<CanaryMarkerOptions>().Bind(canary);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(static provider => new CanaryKeyRing(MasterKey.FromBase64(CanaryOptionsOf(provider).MasterKey)));
         services.TryAddSingleton(static provider => new CanaryMarker(
             provider.GetRequiredService<CanaryKeyRing>(),
-            CanaryOptionsOf(provider).ToMarkerOptions(),
+            provider.GetRequiredService<IOptions<CanaryMarkerOptions>>().Value,
             provider.GetRequiredService<ICanaryRegistry>(),
             provider.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IResponseMarker, EngineResponseMarker>();

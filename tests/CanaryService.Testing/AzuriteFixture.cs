@@ -1,4 +1,4 @@
-using CanaryService.Storage.Emulator;
+using CanaryService.DevStorage;
 
 namespace CanaryService.Testing;
 

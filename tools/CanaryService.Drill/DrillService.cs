@@ -114,7 +114,7 @@ internal sealed record DrillSettings
     public double PhraseRate { get; init; } = 1.0;
 
     /// <summary>
-    /// <c>Probe:MinAccountVolume</c> and <c>Detection:AttributionMinimumResponses</c>: the drill's accounts send
+    /// <c>Detection:AttributionMinimumResponses</c>: the drill's accounts send
     /// hundreds of requests, not the thousands a production account would, so the candidate threshold is lower.
     /// </summary>
     public long AttributionMinimumResponses { get; init; } = 20;
@@ -179,7 +179,6 @@ internal sealed record DrillSettings
             ["Campaigns:CalibrationMinRequests"] = CampaignCalibrationMinRequests.ToString(CultureInfo.InvariantCulture),
             ["Evidence:AdminKey"] = adminKey,
             ["Probe:Schedule"] = DormantSchedule(DateTimeOffset.UtcNow),
-            ["Probe:MinAccountVolume"] = minimum,
             ["Detection:AttributionMinimumResponses"] = minimum,
             ["Probe:RetryBaseDelaySeconds"] = "0.05",
         };

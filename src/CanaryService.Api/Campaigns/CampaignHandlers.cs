@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CanaryService.Api.Errors;
 using CanaryService.Api.Evidence;
 using CanaryService.Api.Proxy.Forwarding;
 using CanaryService.Core.Campaigns;

@@ -15,9 +15,6 @@ public sealed class ProbeOptions
     /// <summary>Optional URL that receives a JSON POST when a verdict changes.</summary>
     public Uri? WebhookUrl { get; set; }
 
-    /// <summary>Accounts with at least this many marked responses in the issuance window are attribution candidates.</summary>
-    public long MinAccountVolume { get; set; } = 100;
-
     /// <summary>How many days of the issuance log the planner and attribution look at.</summary>
     public int IssuanceWindowDays { get; set; } = 90;
 

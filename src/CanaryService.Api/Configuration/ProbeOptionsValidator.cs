@@ -28,11 +28,6 @@ internal sealed class ProbeOptionsValidator : IValidateOptions<ProbeOptions>
             errors.Add($"{S}:WebhookUrl must be an absolute http(s) URL.");
         }
 
-        if (options.MinAccountVolume < 1)
-        {
-            errors.Add($"{S}:MinAccountVolume must be at least 1.");
-        }
-
         if (options.IssuanceWindowDays < 1)
         {
             errors.Add($"{S}:IssuanceWindowDays must be at least 1.");

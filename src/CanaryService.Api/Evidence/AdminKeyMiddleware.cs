@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using CanaryService.Api.Configuration;
+using CanaryService.Api.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Options;
 

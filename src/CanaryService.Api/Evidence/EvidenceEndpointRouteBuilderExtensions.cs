@@ -1,4 +1,5 @@
 using CanaryService.Api.Campaigns;
+using CanaryService.Api.Errors;
 using CanaryService.Api.Evidence;
 using CanaryService.Api.Operations;
 using Microsoft.AspNetCore.Builder;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using CanaryService.Api.Configuration;
+using CanaryService.Api.Errors;
 using CanaryService.Core.Ports;
 using Microsoft.AspNetCore.Http;
 

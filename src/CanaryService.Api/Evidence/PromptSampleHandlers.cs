@@ -1,4 +1,5 @@
 using System.Text.Json;
+using CanaryService.Api.Errors;
 using CanaryService.Core.Ports;
 using Microsoft.AspNetCore.Http;
 

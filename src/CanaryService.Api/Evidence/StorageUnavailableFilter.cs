@@ -1,4 +1,5 @@
 using Azure;
+using CanaryService.Api.Errors;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;

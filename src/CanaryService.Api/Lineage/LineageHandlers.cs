@@ -1,4 +1,5 @@
 using System.Text;
+using CanaryService.Api.Errors;
 using CanaryService.Api.Evidence;
 using CanaryService.Core.Lineage;
 using Microsoft.AspNetCore.Http;

@@ -86,7 +86,7 @@ public sealed class CompetitorScoring
         // accounts is attributed to the cluster when no single account's share is enough.
         MonitorOutcome? monitored = _monitor is null ? null : await _monitor.GetLatestAsync(cancellationToken).ConfigureAwait(false);
         DistillationAssessment assessment = new DistillationAssessor(_keyRing, EffectiveDetectionOptions(probe, _detection.CurrentValue))
-            .Assess(history, canaries, accounts.Where(a => a.MarkedResponses >= probe.MinAccountVolume), monitored?.Clusters.Where(c => c.Flagged));
+            .Assess(history, canaries, accounts, monitored?.Clusters.Where(c => c.Flagged));
 
         Dictionary<(string Family, string KeyId), string> previous = [];
         await foreach (EvidenceEntry entry in _ledger.ReadAsync(competitor, cancellationToken).ConfigureAwait(false))
@@ -107,13 +107,14 @@ public sealed class CompetitorScoring
     }
 
     /// <summary>
-    /// The assessor's options: <c>Detection</c> settings, made stricter by the probe's own (<c>Probe:Alpha</c>,
-    /// <c>Probe:MinAccountVolume</c>) where those are: neither setting can weaken the other.
+    /// The assessor's options: <c>Detection</c> settings, with the stricter of <c>Probe:Alpha</c> and
+    /// <c>Detection:Alpha</c>: neither setting can weaken the other. Who is an attribution candidate is
+    /// <c>Detection:AttributionMinimumResponses</c> alone (<see cref="AttributionCandidates"/>).
     /// </summary>
     internal static DetectionOptions EffectiveDetectionOptions(ProbeOptions probe, DetectionOptions detection) => new()
     {
         Alpha = Math.Min(probe.Alpha, detection.Alpha),
-        AttributionMinimumResponses = Math.Max(probe.MinAccountVolume, detection.AttributionMinimumResponses),
+        AttributionMinimumResponses = detection.AttributionMinimumResponses,
         AttributionMaximumAccounts = detection.AttributionMaximumAccounts,
         AttributionMaximumClusters = detection.AttributionMaximumClusters,
     };

@@ -106,12 +106,7 @@ public sealed partial class ProbePlanner
         if (replayCount > 0 && accounts.Count > 0)
         {
             DetectionOptions detection = CompetitorScoring.EffectiveDetectionOptions(options, _detection.CurrentValue);
-            AccountIssuance[] candidates = [.. accounts
-                .DistinctBy(a => a.AccountId, StringComparer.Ordinal)
-                .Where(a => a.MarkedResponses >= detection.AttributionMinimumResponses)
-                .OrderByDescending(a => a.MarkedResponses)
-                .ThenBy(a => a.AccountId, StringComparer.Ordinal)
-                .Take(detection.AttributionMaximumAccounts)];
+            AccountIssuance[] candidates = [.. AttributionCandidates.Select(accounts, detection)];
             try
             {
                 // The flagged clusters' accounts are asked about too, whatever each one's volume: the cluster test

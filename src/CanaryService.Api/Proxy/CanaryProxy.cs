@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics;
 using System.Net;
 using CanaryService.Api.Configuration;
+using CanaryService.Api.Errors;
 using CanaryService.Api.Proxy.Forwarding;
 using CanaryService.Api.Proxy.Rewriting;
 using CanaryService.Api.Proxy.Surfaces;

@@ -5,7 +5,8 @@ namespace CanaryService.Core.Detection;
 /// <summary>
 /// Finds which of a topic's candidate phrasings an answer contains, the way a paraphrasing copier would leave
 /// them: case, hyphens, punctuation and spacing are normalised away, and one edit (a letter changed, added or
-/// dropped) is tolerated.
+/// dropped) is tolerated. The detector counts with <see cref="CountIn"/> and the evidence report highlights with
+/// <see cref="FindIn"/>: one rule, so the report shows exactly the phrasings the scoring counted.
 /// </summary>
 public sealed class CandidatePhraseMatcher
 {
@@ -33,23 +34,32 @@ public sealed class CandidatePhraseMatcher
     public static string Normalize(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
+        return Normalize(text, null);
+    }
+
+    // With a map, map[j] is the index in text of normalised character j (a space maps to the separator run's first character).
+    private static string Normalize(string text, List<int>? map)
+    {
         var builder = new StringBuilder(text.Length);
-        bool pendingSpace = false;
-        foreach (char c in text)
+        int pendingSpace = -1;
+        for (int i = 0; i < text.Length; i++)
         {
+            char c = text[i];
             if (char.IsLetterOrDigit(c))
             {
-                if (pendingSpace && builder.Length > 0)
+                if (pendingSpace >= 0 && builder.Length > 0)
                 {
                     builder.Append(' ');
+                    map?.Add(pendingSpace);
                 }
 
-                pendingSpace = false;
+                pendingSpace = -1;
                 builder.Append(char.ToLowerInvariant(c));
+                map?.Add(i);
             }
-            else
+            else if (pendingSpace < 0)
             {
-                pendingSpace = true;
+                pendingSpace = i;
             }
         }
 
@@ -61,14 +71,50 @@ public sealed class CandidatePhraseMatcher
     {
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentOutOfRangeException.ThrowIfLessThan(counts.Length, _phrases.Length, nameof(counts));
-        string text = Normalize(answer);
+        string text = Normalize(answer, null);
         for (int i = 0; i < _phrases.Length; i++)
         {
-            if (ContainsWithinOneEdit(text, _phrases[i]))
+            if (Locate(text, _phrases[i]) is not null)
             {
                 counts[i]++;
             }
         }
+    }
+
+    /// <summary>
+    /// The candidates the answer contains (exactly those <see cref="CountIn"/> counts), each with where it stands in
+    /// <paramref name="answer"/> as written, in order of position.
+    /// </summary>
+    public IReadOnlyList<CandidatePhraseMatch> FindIn(string answer)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        List<int> map = new(answer.Length);
+        string text = Normalize(answer, map);
+        List<CandidatePhraseMatch> found = [];
+        for (int i = 0; i < _phrases.Length; i++)
+        {
+            if (Locate(text, _phrases[i]) is not (int start, int length))
+            {
+                continue;
+            }
+
+            if (length == 0)
+            {
+                found.Add(new CandidatePhraseMatch(i, 0, 0));
+                continue;
+            }
+
+            // An approximate match may begin or end on a separator: the highlight is the words, not the gap.
+            int end = start + length;
+            start += text[start] == ' ' && length > 1 ? 1 : 0;
+            end -= text[end - 1] == ' ' && end - start > 1 ? 1 : 0;
+            int from = map[start];
+            int to = map[end - 1] + 1;
+            found.Add(new CandidatePhraseMatch(i, from, to - from));
+        }
+
+        found.Sort((a, b) => a.Start != b.Start ? a.Start.CompareTo(b.Start) : a.Candidate.CompareTo(b.Candidate));
+        return found;
     }
 
     /// <summary>Whether some substring of <paramref name="text"/> is within one edit of <paramref name="phrase"/> (both normalised).</summary>
@@ -76,31 +122,38 @@ public sealed class CandidatePhraseMatcher
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(phrase);
+        return Locate(text, phrase) is not null;
+    }
+
+    /// <summary>Where in <paramref name="text"/> a substring within one edit of <paramref name="phrase"/> stands (both normalised), or null.</summary>
+    private static (int Start, int Length)? Locate(string text, string phrase)
+    {
         int m = phrase.Length;
         if (m == 0)
         {
-            return true;
+            return (0, 0);
         }
 
-        if (text.Contains(phrase, StringComparison.Ordinal))
+        int exact = text.IndexOf(phrase, StringComparison.Ordinal);
+        if (exact >= 0)
         {
-            return true;
+            return (exact, m);
         }
 
         if (m < 4)
         {
             // Too short to anchor; one edit on a tiny phrase would match noise anyway.
-            return false;
+            return null;
         }
 
         // One edit leaves one half of the phrase intact (pigeonhole): find each half exactly, then check the
         // window around the hit with an approximate-substring edit distance.
         int half = m / 2;
         return AnchoredMatch(text, phrase, phrase.AsSpan(0, half), 0)
-            || AnchoredMatch(text, phrase, phrase.AsSpan(half), half);
+            ?? AnchoredMatch(text, phrase, phrase.AsSpan(half), half);
     }
 
-    private static bool AnchoredMatch(string text, string phrase, ReadOnlySpan<char> anchor, int anchorOffset)
+    private static (int Start, int Length)? AnchoredMatch(string text, string phrase, ReadOnlySpan<char> anchor, int anchorOffset)
     {
         int m = phrase.Length;
         int from = 0;
@@ -109,7 +162,7 @@ public sealed class CandidatePhraseMatcher
             int hit = text.AsSpan(from).IndexOf(anchor, StringComparison.Ordinal);
             if (hit < 0)
             {
-                return false;
+                return null;
             }
 
             hit += from;
@@ -117,13 +170,56 @@ public sealed class CandidatePhraseMatcher
             int end = Math.Min(text.Length, hit - anchorOffset + m + 1);
             if (start < end && ApproximateSubstringDistance(text.AsSpan(start, end - start), phrase) <= 1)
             {
-                return true;
+                return SpanWithinOneEdit(text, start, end, phrase);
             }
 
             from = hit + 1;
         }
 
-        return false;
+        return null;
+    }
+
+    // The window holds a substring within one edit of the phrase, so of length m - 1, m or m + 1: the first such one,
+    // same length preferred.
+    private static (int Start, int Length) SpanWithinOneEdit(string text, int start, int end, string phrase)
+    {
+        int m = phrase.Length;
+        foreach (int length in (ReadOnlySpan<int>)[m, m - 1, m + 1])
+        {
+            for (int at = start; at + length <= end; at++)
+            {
+                if (WithinOneEdit(text.AsSpan(at, length), phrase))
+                {
+                    return (at, length);
+                }
+            }
+        }
+
+        return (start, end - start);
+    }
+
+    private static bool WithinOneEdit(ReadOnlySpan<char> a, ReadOnlySpan<char> b)
+    {
+        if (a.Length == b.Length)
+        {
+            int differences = 0;
+            for (int i = 0; i < a.Length && differences <= 1; i++)
+            {
+                differences += a[i] == b[i] ? 0 : 1;
+            }
+
+            return differences <= 1;
+        }
+
+        ReadOnlySpan<char> shorter = a.Length < b.Length ? a : b;
+        ReadOnlySpan<char> longer = a.Length < b.Length ? b : a;
+        if (longer.Length - shorter.Length != 1)
+        {
+            return false;
+        }
+
+        int same = shorter.CommonPrefixLength(longer);
+        return shorter[same..].SequenceEqual(longer[(same + 1)..]);
     }
 
     // Sellers' algorithm: the least edit distance between the phrase and any substring of the window.
@@ -156,3 +252,9 @@ public sealed class CandidatePhraseMatcher
         return best;
     }
 }
+
+/// <summary>A candidate phrasing found in an answer.</summary>
+/// <param name="Candidate">Its index among the topic's candidates.</param>
+/// <param name="Start">Where the matched text starts in the answer as written.</param>
+/// <param name="Length">How long the matched text is there.</param>
+public readonly record struct CandidatePhraseMatch(int Candidate, int Start, int Length);

@@ -68,12 +68,7 @@ public sealed class DistillationAssessor
 
         AccountIssuance[] all = [.. accounts.DistinctBy(a => a.AccountId, StringComparer.Ordinal)];
         Dictionary<(string Epoch, string Topic), int> recipients = CountRecipients(all);
-        var candidates = all
-            .Where(a => a.MarkedResponses >= _options.AttributionMinimumResponses)
-            .OrderByDescending(a => a.MarkedResponses)
-            .ThenBy(a => a.AccountId, StringComparer.Ordinal)
-            .Take(_options.AttributionMaximumAccounts);
-        foreach (AccountIssuance account in candidates)
+        foreach (AccountIssuance account in AttributionCandidates.Select(all, _options))
         {
             LexicalKey key = _keyRing.ForAccount(account.AccountId);
             tests.Add(LexicalScorer.Score(contexts, key, LexicalLayer.Account));

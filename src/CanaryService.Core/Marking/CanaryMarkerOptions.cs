@@ -4,19 +4,23 @@ using CanaryService.Core.Phrases;
 
 namespace CanaryService.Core.Marking;
 
-/// <summary>How <see cref="CanaryMarker"/> marks responses (built from <see cref="CanaryOptions"/>).</summary>
+/// <summary>
+/// How <see cref="CanaryMarker"/> marks responses: the marking settings of section <c>Canary</c> (beside
+/// <see cref="CanaryOptions.MasterKey"/>), bound from it by <c>AddCanaryService</c>, so the proxy and <c>UseCanaries()</c>
+/// read one value each.
+/// </summary>
 public sealed class CanaryMarkerOptions
 {
-    /// <summary>The fraction of eligible responses that get a canary phrasing (0 to 1).</summary>
+    /// <summary>The fraction of eligible responses that get a canary phrasing (0 to 1, default 0.2): <c>Canary:PhraseRate</c>.</summary>
     public double PhraseRate { get; init; } = 0.2;
 
-    /// <summary>D, the number of decoys per topic (at least 99).</summary>
+    /// <summary>D, the number of decoy phrasings per topic (at least 99): <c>Canary:PhraseDecoys</c>.</summary>
     public int PhraseDecoys { get; init; } = PhraseCanaryGenerator.MinimumDecoys;
 
-    /// <summary>The UTC date format naming an epoch.</summary>
+    /// <summary>The UTC date format that names an epoch (default <c>yyyy-MM</c>: a canary per topic per month): <c>Canary:EpochFormat</c>.</summary>
     public string EpochFormat { get; init; } = "yyyy-MM";
 
-    /// <summary>The lexicon (the shipped one unless a test gives another).</summary>
+    /// <summary>The lexicon (the shipped one unless a test gives another; not a setting).</summary>
     public Lexicon.CanaryLexicon Lexicon { get; init; } = Core.Lexicon.CanaryLexicon.Default;
 
     /// <summary>The epoch that contains <paramref name="time"/>.</summary>

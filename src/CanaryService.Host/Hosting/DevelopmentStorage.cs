@@ -1,5 +1,5 @@
 using CanaryService.Core.Keys;
-using CanaryService.Storage.Emulator;
+using CanaryService.DevStorage;
 
 namespace CanaryService.Host.Hosting;
 

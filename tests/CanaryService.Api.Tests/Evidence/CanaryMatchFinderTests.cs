@@ -1,4 +1,7 @@
 using CanaryService.Api.Evidence;
+using CanaryService.Core.Detection;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Phrases;
 using CanaryService.Core.Ports;
 
 namespace CanaryService.Api.Tests.Evidence;
@@ -21,7 +24,7 @@ public sealed class CanaryMatchFinderTests
         CanaryRecord[] canaries = [.. Enumerable.Range(0, 500).Select(Canary)];
         string filler = string.Join(' ', Enumerable.Range(0, 150).Select(i => i % 7 == 0 ? "the rule of thumb is" : Nouns[i % 10]));
         ProbeExchange[] exchanges = [.. Enumerable.Range(0, 120).Select(i => new ProbeExchange(
-            "open", null, i == 60 ? "topic-42" : null, "prompt",
+            i == 60 ? "topic" : "open", i == 60 ? "2026-12" : null, i == 60 ? "topic-42" : null, "prompt",
             i == 60 ? filler + " Remember The Amber  Harbor rule of 42, always. " + filler : filler, null, DateTimeOffset.UnixEpoch))];
         var transcript = new Transcript("rival", "run-1", DateTimeOffset.UnixEpoch, exchanges);
 
@@ -51,5 +54,96 @@ public sealed class CanaryMatchFinderTests
         CanaryMatch match = Assert.Single(matches);
         Assert.Equal(("retry+backoff", 9, Shared), (match.Topic, match.CandidateIndex, match.Phrase));
         Assert.Equal("I hope this suits your needs! Tell me if there is more I can do", match.Matched);
+    }
+}
+
+/// <summary>The report highlights exactly the phrasings the phrase detector counts.</summary>
+public sealed class ReportMatchesScoringTests
+{
+    private static readonly string[] Filler = ["the", "pool", "rule", "usually", "helps", "measure", "latency", "and", "grow", "it", "I", "hope", "this", "know", "me", "let", "if"];
+
+    [Fact]
+    public void For_generated_answers_the_reports_matches_are_the_detectors_counts()
+    {
+        var keyRing = new CanaryKeyRing(MasterKey.FromBase64(Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("report-matches"u8))));
+        var generator = new PhraseCanaryGenerator(keyRing);
+        PhraseCanary[] canaries = [.. Enumerable.Range(0, 6).Select(t => generator.Create("2026-12", "topic+" + t, ["topic", t.ToString(System.Globalization.CultureInfo.InvariantCulture)]))];
+        var random = new Random(20261207);
+        List<Transcript> history = [];
+        for (int run = 0; run < 4; run++)
+        {
+            ProbeExchange[] exchanges = [.. Enumerable.Range(0, 60).Select(_ =>
+            {
+                PhraseCanary canary = canaries[random.Next(canaries.Length)];
+                return new ProbeExchange(Kind(random), canary.Epoch, canary.Topic, "prompt", Answer(canary, random), null, DateTimeOffset.UnixEpoch);
+            })];
+            history.Add(new Transcript("rival", "run-" + run, DateTimeOffset.UnixEpoch.AddDays(run), exchanges));
+        }
+
+        CanaryRecord[] records = [.. canaries.Select(c => c.Record)];
+        PhraseEvidence scored = new PhraseCanaryDetector(keyRing).Collect(history, records);
+        IReadOnlyList<CanaryMatch> reported = CanaryMatchFinder.Find([.. history.Select(t => ("t-" + t.RunId, t))], records, int.MaxValue);
+
+        // Per topic and candidate: how many answers the detector counted, and how many highlights the report shows.
+        Dictionary<(string Topic, int Candidate), int> counted = [];
+        foreach (PhraseTopicEvidence topic in scored.Topics)
+        {
+            for (int i = 0; i < topic.Counts.Counts.Count; i++)
+            {
+                if (topic.Counts.Counts[i] > 0)
+                {
+                    counted[(topic.Topic, i)] = topic.Counts.Counts[i];
+                }
+            }
+        }
+
+        Dictionary<(string Topic, int Candidate), int> highlighted = reported.CountBy(m => (m.Topic, m.CandidateIndex)).ToDictionary();
+        Assert.True(counted.Values.Sum() > 100, "the generated answers carry many phrasings");
+        Assert.Equal(counted.OrderBy(p => p.Key), highlighted.OrderBy(p => p.Key));
+        // Each highlight is the phrasing as the competitor wrote it: within one edit once normalised.
+        Assert.All(reported, m => Assert.True(CandidatePhraseMatcher.ContainsWithinOneEdit(CandidatePhraseMatcher.Normalize(m.Matched), CandidatePhraseMatcher.Normalize(m.Phrase))));
+    }
+
+    private static string Kind(Random random) => random.Next(2) == 0 ? "topic" : "replay";
+
+    /// <summary>Filler with, at random, none, one or two candidates: verbatim, re-cased and re-punctuated, one letter off, or two off.</summary>
+    private static string Answer(PhraseCanary canary, Random random)
+    {
+        var text = new System.Text.StringBuilder();
+        int planted = random.Next(3);
+        for (int part = 0; part <= planted; part++)
+        {
+            text.AppendJoin(' ', Enumerable.Range(0, random.Next(3, 25)).Select(_ => Filler[random.Next(Filler.Length)])).Append(". ");
+            if (part == planted)
+            {
+                break;
+            }
+
+            string phrase = canary.Candidates[random.Next(4) == 0 ? canary.RealIndex : random.Next(canary.Candidates.Count)];
+            text.Append(random.Next(4) switch
+            {
+                0 => phrase,
+                1 => phrase.ToUpperInvariant().Replace(' ', '-').Replace('.', '!'),
+                2 => Edit(phrase, random, 1),
+                _ => Edit(phrase, random, 2),
+            }).Append(' ');
+        }
+
+        return text.ToString();
+    }
+
+    private static string Edit(string phrase, Random random, int edits)
+    {
+        char[] chars = phrase.ToCharArray();
+        for (int e = 0; e < edits; e++)
+        {
+            int at = random.Next(chars.Length);
+            if (char.IsLetter(chars[at]))
+            {
+                chars[at] = chars[at] == 'z' ? 'q' : 'z';
+            }
+        }
+
+        return new string(chars);
     }
 }

@@ -27,7 +27,7 @@ public sealed class DistillationTests(AzuriteFixture azurite)
         [
             .. EvidenceTestHost.Competitor(0, "distilled", distilled, 25),
             .. EvidenceTestHost.Competitor(1, "clean", clean, 25),
-            new("Probe:MinAccountVolume", "100"),
+            new("Detection:AttributionMinimumResponses", "100"),
         ]);
 
         // Two attribution candidates of equal volume: the leaker and an innocent account.

@@ -21,7 +21,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
         [
             new("Probe:ReplayPromptShare", "0.4"),
             new("Probe:TopicPromptShare", "0.3"),
-            new("Probe:MinAccountVolume", "100"),
+            new("Detection:AttributionMinimumResponses", "100"),
         ]);
         Dictionary<string, string[]> asked = new(StringComparer.Ordinal)
         {
@@ -123,7 +123,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
         [
             new("Probe:ReplayPromptShare", "0.4"),
-            new("Probe:MinAccountVolume", "100"),
+            new("Detection:AttributionMinimumResponses", "100"),
         ]);
         Dictionary<string, string[]> asked = new(StringComparer.Ordinal)
         {
@@ -150,7 +150,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
             .. EvidenceTestHost.Competitor(0, "student", student, 40),
             new("Probe:ReplayPromptShare", replayShare),
             new("Probe:TopicPromptShare", "0.4"),
-            new("Probe:MinAccountVolume", "100"),
+            new("Detection:AttributionMinimumResponses", "100"),
         ]);
         // The innocent account is below the volume rule: the leaker is the one candidate, so every replay is its prompt.
         await SeedAsync(host, new Dictionary<string, int>(StringComparer.Ordinal) { ["key-leaker"] = 1000, ["key-innocent"] = 60 }, asked);

@@ -184,8 +184,6 @@ public sealed class CanaryMarkerTests
         var ring = new CanaryKeyRing(MasterKey.Generate());
         Assert.Throws<CanaryConfigurationException>(() => new CanaryMarker(ring, new CanaryMarkerOptions { PhraseDecoys = 10 }, new RecordingRegistry(), TimeProvider.System));
         Assert.Throws<CanaryConfigurationException>(() => new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 1.5 }, new RecordingRegistry(), TimeProvider.System));
-        Assert.Equal("Canary", CanaryOptions.SectionName);
-        Assert.Equal(0.2, new CanaryOptions().ToMarkerOptions().PhraseRate);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
+using CanaryService.DevStorage;
 using CanaryService.Reliability.Tests.Infrastructure;
-using CanaryService.Storage.Emulator;
 using CanaryService.Testing.Upstream;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -37,7 +37,7 @@ internal static class SoakRun
 
     public static async Task<SoakFigures> RunAsync(TimeSpan duration, double rate, Action<string> log)
     {
-        await using var azurite = await CanaryService.Storage.Emulator.AzuriteEmulator.StartAsync();
+        await using var azurite = await CanaryService.DevStorage.AzuriteEmulator.StartAsync();
         await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
         upstream.Handler = EchoUpstream.HandleAsync;
         int port = FreePort();

@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using CanaryService.Storage.Emulator;
+using CanaryService.DevStorage;
 
 namespace CanaryService.Storage.Tests.Emulator;
 

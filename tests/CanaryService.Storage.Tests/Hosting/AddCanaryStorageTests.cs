@@ -1,7 +1,7 @@
 using Azure.Data.Tables;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Ports;
-using CanaryService.Storage.Emulator;
+using CanaryService.DevStorage;
 using CanaryService.Storage.Evidence;
 using CanaryService.Storage.Hosting;
 using CanaryService.Storage.Issuance;

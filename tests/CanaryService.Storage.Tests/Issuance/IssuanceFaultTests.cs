@@ -3,7 +3,7 @@ using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using CanaryService.Core.Ports;
-using CanaryService.Storage.Emulator;
+using CanaryService.DevStorage;
 using CanaryService.Storage.Issuance;
 using CanaryService.Testing;
 

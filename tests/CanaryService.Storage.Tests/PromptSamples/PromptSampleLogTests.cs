@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Azure.Data.Tables;
 using CanaryService.Core.Ports;
-using CanaryService.Storage.Emulator;
+using CanaryService.DevStorage;
 using CanaryService.Storage.PromptSamples;
 using CanaryService.Testing;
 

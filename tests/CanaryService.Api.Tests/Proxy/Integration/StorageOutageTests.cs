@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using CanaryService.Storage.Emulator;
+using CanaryService.DevStorage;
 using CanaryService.Testing.Upstream;
 using OpenAI.Chat;
 

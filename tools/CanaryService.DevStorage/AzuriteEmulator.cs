@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace CanaryService.Storage.Emulator;
+namespace CanaryService.DevStorage;
 
 /// <summary>
 /// Runs the Azurite storage emulator (the npm package pinned in the repository's <c>package.json</c>) as a

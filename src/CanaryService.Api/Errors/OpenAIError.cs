@@ -1,11 +1,18 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
-namespace CanaryService.Api.Proxy.Forwarding;
+namespace CanaryService.Api.Errors;
 
-/// <summary>Writes errors the way the OpenAI API does: <c>{"error":{"message","type","param","code"}}</c>.</summary>
+/// <summary>
+/// The one writer of errors in the OpenAI shape, <c>{"error":{"message","type","param","code"}}</c>, for the proxy and
+/// the <c>/api</c> routes alike (handlers reach it through <see cref="OpenAIErrorResult"/>), so a caller's SDK parses
+/// every error the service answers the same way.
+/// </summary>
 internal static class OpenAIError
 {
+    /// <summary>The content type of every error body.</summary>
+    public const string ContentType = "application/json";
+
     /// <summary>Sets the status and writes the error body (nothing when the response has already started).</summary>
     public static async Task WriteAsync(HttpResponse response, int statusCode, string message, string type, string? code, string? param = null)
     {
@@ -15,9 +22,10 @@ internal static class OpenAIError
             return;
         }
 
+        // The error replaces whatever answer was being built (a forwarder may have copied upstream headers already).
         response.Clear();
         response.StatusCode = statusCode;
-        response.ContentType = "application/json";
+        response.ContentType = ContentType;
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
         using (var writer = new Utf8JsonWriter(buffer))
         {
