@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using CanaryService.Api.Errors;
 using CanaryService.Api.Evidence;
 using CanaryService.Api.Probing;
 using CanaryService.Core.Ports;

@@ -11,6 +11,9 @@ namespace CanaryService.Core.Marking;
 /// </summary>
 public sealed class CanaryMarkerOptions
 {
+    /// <summary>The configuration section these settings bind from, shared with <see cref="CanaryOptions"/> (the master key).</summary>
+    public const string SectionName = CanaryOptions.SectionName;
+
     /// <summary>The fraction of eligible responses that get a canary phrasing (0 to 1, default 0.2): <c>Canary:PhraseRate</c>.</summary>
     public double PhraseRate { get; init; } = 0.2;
 
@@ -21,7 +24,8 @@ public sealed class CanaryMarkerOptions
     public string EpochFormat { get; init; } = "yyyy-MM";
 
     /// <summary>The lexicon (the shipped one unless a test gives another; not a setting).</summary>
-    public Lexicon.CanaryLexicon Lexicon { get; init; } = Core.Lexicon.CanaryLexicon.Default;
+    /// <remarks>Data shipped in Core, not a setting: internal, so the configuration binder never reaches it.</remarks>
+    internal Lexicon.CanaryLexicon Lexicon { get; init; } = Core.Lexicon.CanaryLexicon.Default;
 
     /// <summary>The epoch that contains <paramref name="time"/>.</summary>
     public string EpochOf(DateTimeOffset time) => time.UtcDateTime.ToString(EpochFormat, CultureInfo.InvariantCulture);

@@ -199,7 +199,7 @@ internal sealed partial class PhraseInsertion
         }
 
         _finished = true;
-        if (_hold == HoldState.Closing && !_structured && !_inFence && InEnglishLetters() && Replaceable(_held.ToString()) is { } trailing)
+        if (_hold == HoldState.Closing && !_structured && !_inFence && InEnglishLetters() && !_previousParagraphSaysGoodbye && Replaceable(_held.ToString()) is { } trailing)
         {
             // The answer ends with a generic closing: the canary takes its place, in the same layout.
             _held.Clear();
@@ -225,10 +225,11 @@ internal sealed partial class PhraseInsertion
         }
 
         bool endsWithWish = _hold == HoldState.Closing && IsWish(_held.ToString());
+        bool closesTwice = _hold == HoldState.Closing && _previousParagraphSaysGoodbye; // "I hope this helps. …" then "Would you like more?"
         FlushHeld(ref output);
         SkipReason = _structured ? "structured" : _inFence ? "ends inside code" : !_proseSeen ? "no prose"
             : _words < MinimumProseWords ? "short" : !InEnglishLetters() ? "not English"
-            : endsWithWish ? "wish after a closing" : Refuses() ? "refusal" : EndsOnItsOwn();
+            : endsWithWish ? "wish after a closing" : closesTwice ? "closes" : Refuses() ? "refusal" : EndsOnItsOwn();
         if (SkipReason is not null)
         {
             return;

@@ -132,6 +132,9 @@ public sealed class PhraseInsertionTests
         { "any exclamation as the last sentence", Lead + "\n\nNow go ahead and impress your friends with your first loaf!" },
         { "good luck without an exclamation", Lead + " Good luck on your journey to becoming a baker." },
         { "a speech that ends in thanks", Lead + "\n\nThank you." },
+        { "a closing, then an offer", Lead + "\n\nI hope this helps you understand the difference. Please let me know if anything is unclear.\n\nWould you like to know more about any of these steps?" },
+        { "a long closing of its own, then blank lines", Lead + "\n\nI hope this explanation helps you understand the difference between the two. If you have any further " +
+            "questions or would like to explore any specific aspects in more detail, please let me know. \n\n" },
         { "a wish inside the last paragraph", Lead + "\n\nEnjoy your loaf! Remember, the pot is hot, so use mitts when you take it out of the oven." },
         { "a goodbye before the last lines", Lead + "\n\nI hope you enjoy baking it! The photo of the result is below.\n\nResult:\n![Loaf](https://example.com/loaf.png)" },
         { "a send-off followed by blank lines", Lead + " Good luck with your bake! \n\n" },

@@ -13,7 +13,9 @@ namespace CanaryService.Api.Tests.Proxy.Integration;
 [Collection(ProxyStorageCollection.Name)]
 public sealed class CanarySettingsTests(AzuriteFixture azurite) : IAsyncLifetime
 {
-    private const string Answer = "Start from the number of cores on the replica. Pools that are too large usually hurt.\n\n"
+    // Over forty words: a shorter output takes no closing.
+    private const string Answer = "Start from the number of cores on the replica, not from the number of clients that connect to it. " +
+        "Pools that are too large usually hurt, because every idle connection holds memory and every busy one competes for the same disks.\n\n"
         + "Measure the wait time under load, and grow the pool only while it falls.";
 
     private FakeChatUpstream _upstream = null!;

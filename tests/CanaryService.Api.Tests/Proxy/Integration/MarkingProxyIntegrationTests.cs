@@ -225,7 +225,8 @@ public sealed class MarkingProxyIntegrationTests(AzuriteFixture azurite) : IAsyn
             [new("Canary:PhraseRate", "1")]);
         const string Key = "sk-integration-phrase-0007";
         const string Prompt = "How should I size PostgreSQL connection pools for PostgreSQL read replicas?";
-        const string FirstParagraph = "Start from the number of cores on the replica. Pools that are too large usually hurt.";
+        const string FirstParagraph = "Start from the number of cores on the replica, not from the number of clients that connect to it. " +
+            "Pools that are too large usually hurt, because every idle connection holds memory and every busy one competes for the same disks.";
         const string SecondParagraph = "Measure the wait time under load, and grow the pool only while it falls.";
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _upstream.Handler = async (context, request) =>
