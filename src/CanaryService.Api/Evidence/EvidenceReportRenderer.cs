@@ -85,7 +85,14 @@ internal static class EvidenceReportRenderer
                 .Append("</td><td>").Append(r.Failures.ToString(CultureInfo.InvariantCulture)).Append("</td><td>").Append(E(string.Join("; ", r.Errors))).Append("</td></tr>\n");
         }
 
-        html.Append("</tbody></table>\n</body></html>\n");
+        html.Append("</tbody></table>\n");
+
+        // Lineage: the competitor's style against every sampled model, for distillation before any mark. The
+        // competitor's lineage samples are stored under its name (the probe timer asks it the lineage prompts).
+        string lineageModel = Uri.EscapeDataString(evidence.Competitor);
+        html.Append("<h2>Lineage</h2>\n<p id=\"lineage\">Which models this competitor writes like, with intervals, from its answers to the lineage prompts: <a href=\"../../lineage/models/")
+            .Append(E(lineageModel)).Append("\">its nearest models</a> and <a href=\"../../lineage/report\">the lineage report</a> (heatmap and tree over every sampled model).</p>\n");
+        html.Append("</body></html>\n");
         return html.ToString();
     }
 

@@ -73,6 +73,13 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
         Assert.Equal(1e-8, evidence.RootElement.GetProperty("alpha").GetDouble());
         string report = await host.Client.GetStringAsync(new Uri("api/competitors/rival/report", UriKind.Relative));
         Assert.Contains("&alpha; = 1E-08", report, StringComparison.OrdinalIgnoreCase);
+
+        // The report links to the competitor's lineage: its links, resolved against the report's own address, are the
+        // lineage API's routes for this competitor and for the whole report.
+        var reportAddress = new Uri(host.Client.BaseAddress!, "api/competitors/rival/report");
+        string[] links = System.Text.RegularExpressions.Regex.Matches(report, "href=\"([^\"]*lineage[^\"]*)\"")
+            .Select(m => new Uri(reportAddress, m.Groups[1].Value).AbsolutePath).ToArray();
+        Assert.Equal(["/api/lineage/models/rival", "/api/lineage/report"], links);
     }
 
     [Fact]
