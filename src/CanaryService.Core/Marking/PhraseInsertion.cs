@@ -432,8 +432,9 @@ internal sealed partial class PhraseInsertion
     {
         _tailEnded = false;
         string tail = _tailLength > 0 ? Tail() : "";
-        _previousParagraphCloses = Closes(tail);
-        _previousParagraphSaysGoodbye = tail.Length > 0 && (HasClosingMarker(tail) || WishInside().IsMatch(tail));
+        bool hopesOrOffers = HasClosingMarker(tail); // once per paragraph: both decisions below start from it
+        _previousParagraphCloses = hopesOrOffers || tail.EndsWith('?');
+        _previousParagraphSaysGoodbye = hopesOrOffers || WishInside().IsMatch(tail);
         _templateBefore = IsTemplate(tail) || (_templateBefore && WordsIn(tail) < TemplateLineWords);
         _tailLength = 0;
     }
