@@ -31,6 +31,18 @@ public sealed class DrillOptionsTests
         Assert.True(DrillOptions.Parse(["-h"]).ShowHelp);
     }
 
+    [Fact]
+    public void The_real_text_options_are_read()
+    {
+        DrillOptions options = DrillOptions.Parse(["--corpus", "teacher.jsonl.gz", "--mix=outputs", "--shares", "5, 100,1", "--phrase-rate", "0.2",
+            "--replay-share=0", "--topic-share", "0.25", "--probe-runs", "10", "--prompts", "25"]);
+
+        Assert.Equal(("teacher.jsonl.gz", "outputs"), (options.CorpusPath, options.MixPath));
+        Assert.Equal([1.0, 0.05, 0.01], options.Shares);
+        Assert.Equal((0.2, 0.0, 0.25), (options.PhraseRate, options.ReplayShare, options.TopicShare));
+        Assert.Equal((10, 25), (options.ProbeRuns, options.Prompts));
+    }
+
     [Theory]
     [InlineData("--bogus")]
     [InlineData("--seed")]
@@ -40,6 +52,13 @@ public sealed class DrillOptionsTests
     [InlineData("--harvest-accounts", "1")]
     [InlineData("--benign-accounts", "5")]
     [InlineData("--prompts", "1100")]
+    [InlineData("--mix", "outputs")]
+    [InlineData("--shares", "0")]
+    [InlineData("--shares", "5,5")]
+    [InlineData("--shares", "150")]
+    [InlineData("--phrase-rate", "1.5")]
+    [InlineData("--replay-share", "0.6")]
+    [InlineData("--probe-runs", "0")]
     public void Bad_arguments_say_what_is_wrong(params string[] args)
     {
         DrillUsageException ex = Assert.Throws<DrillUsageException>(() => DrillOptions.Parse(args));

@@ -63,11 +63,23 @@ internal static class DrillCommand
         }
 
         var progress = new DrillProgress(output);
-        var settings = new DrillSettings { MasterKey = DrillSettings.MasterKeyFor(options.Seed), ProbeBudget = options.ProbeBudget };
+        var settings = new DrillSettings
+        {
+            MasterKey = DrillSettings.MasterKeyFor(options.Seed),
+            ProbeBudget = options.ProbeBudget,
+            PhraseRate = options.PhraseRate,
+            ReplayPromptShare = options.ReplayShare,
+            TopicPromptShare = options.TopicShare,
+        };
         DrillOutcome outcome;
         try
         {
             outcome = await new DrillRun(options, settings, progress).RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DrillUsageException ex)
+        {
+            await error.WriteLineAsync("drill: " + ex.Message).ConfigureAwait(false);
+            return BadUsage;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -48,10 +48,24 @@ internal sealed record CompetitorOutcome(
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? AttributedCluster { get; init; }
 
+    /// <summary>With several probe runs, the standing after each (the last is this outcome); null after one run.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ProbeCheckpoint>? History { get; init; }
+
     /// <summary>The accounts of <see cref="AttributedCluster"/> when it was tested, or null.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? ClusterAccounts { get; init; }
 }
+
+/// <summary>A competitor's standing after one of several probe runs (<c>--probe-runs</c>): the cost curve of a verdict.</summary>
+/// <param name="Budget">The request budget of the runs so far (each run's <c>--probe-budget</c>, its retry reserve included).</param>
+/// <param name="Requests">Probe requests sent to it so far, over all runs.</param>
+/// <param name="Verdict">The verdict on its whole history so far.</param>
+/// <param name="LexicalPValue">The global key's lexical p-value.</param>
+/// <param name="PhrasePValue">The global key's phrase p-value.</param>
+/// <param name="EValue">The largest e-value of the global key.</param>
+/// <param name="AttributedAccount">The account the evidence names, or null.</param>
+internal sealed record ProbeCheckpoint(int Budget, int Requests, string Verdict, double LexicalPValue, double PhrasePValue, double EValue, string? AttributedAccount);
 
 /// <summary>What the extraction monitor made of the campaign scenario's traffic.</summary>
 /// <param name="BenignAccounts">Ground truth: the accounts of ordinary conversational use.</param>

@@ -36,14 +36,13 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
     public async Task<DrillOutcome> RunAsync(CancellationToken cancellationToken)
     {
         int campaignPrompts = options.HarvestAccounts > 0 ? CampaignTrafficPlan.HarvestedPrompts : 0;
-        progress.Report($"Writing the teacher corpus: {options.Prompts + campaignPrompts} prompts (seed {options.Seed})");
-        TeacherCorpus corpus = TeacherCorpus.Generate(options.Seed, options.Prompts + campaignPrompts);
+        TeacherCorpus corpus = LoadCorpus(options.Prompts + campaignPrompts);
 
         await using ChatCompletionsServer teacher = await ChatCompletionsServer.StartAsync(TeacherModel, new TeacherResponder(corpus), cancellationToken).ConfigureAwait(false);
         var slots = new List<StudentEndpoint>();
         try
         {
-            foreach (StudentSpec spec in StudentLineup.For(campaign: options.HarvestAccounts > 0))
+            foreach (StudentSpec spec in StudentLineup.For(options.Shares, campaign: options.HarvestAccounts > 0))
             {
                 var slot = new DeferredResponder();
                 var counter = new CountingResponder(slot);
@@ -154,54 +153,62 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
         }
 
         // 3. Students.
+        List<TrainingPair>? filler = options.MixPath is null ? null : LoadFiller(corpus, distilled);
         progress.Report($"Training {students.Count} retrieval + n-gram students (" +
-            string.Join(", ", students.Select(s => s.Spec.FromCampaign ? "campaign: its harvest" : s.Spec.TrainedOnMarkedData ? Percent(s.Spec.MarkedFraction) + " marked" : "control: unmarked only")) + ")");
-        foreach ((StudentSpec spec, DeferredResponder slot, _, _) in students)
+            string.Join(", ", students.Select(s => s.Spec.FromCampaign ? "campaign: its harvest" : s.Spec.TrainedOnMarkedData ? Percent(s.Spec.MarkedFraction) + " marked" : "control: unmarked only")) + ")" +
+            (filler is null ? "" : $"; each learns all {marked.Length} of the distiller's answers and as many of the mix's {filler.Count} other answers as its share leaves"));
+        // Side by side: a student of a large mixed training set takes a minute to count its n-grams. Each has its own
+        // seed, so the order they finish in changes nothing.
+        Parallel.ForEach(students, new ParallelOptions { CancellationToken = cancellationToken }, student =>
         {
             // Its own seed: with the traffic's seed, the first account's sample was the marked set itself, so an
             // innocent account had been issued exactly the canaries the students learnt.
-            IReadOnlyList<TrainingPair> training = spec.FromCampaign ? harvested : StudentLineup.TrainingSet(spec, marked, unmarked, StableSeed(options.Seed, "marked-set"));
-            slot.Attach(new RetrievalNGramStudent(training, StableSeed(options.Seed, spec.Name)));
-        }
+            int setSeed = StableSeed(options.Seed, "marked-set");
+            StudentSpec spec = student.Spec;
+            IReadOnlyList<TrainingPair> training = spec.FromCampaign ? harvested
+                : filler is null ? StudentLineup.TrainingSet(spec, marked, unmarked, setSeed)
+                : StudentLineup.MixedTrainingSet(spec, marked, unmarked, filler, options.Shares.Min(), setSeed);
+            student.Slot.Attach(new RetrievalNGramStudent(training, StableSeed(options.Seed, spec.Name)));
+        });
 
-        // 4. The probe pipeline, as an operator triggers it, and the verdicts as the evidence API serves them.
-        progress.Report($"Running the probe pipeline (POST /api/probes/run): {students.Count} competitors, at most {settings.ProbeBudget} requests each");
+        // 4. The probe pipeline, as an operator triggers it, and the verdicts as the evidence API serves them; with
+        // --probe-runs, run after run as the timer would, the verdicts read after each (the cost curve of a verdict).
         var api = new EvidenceApiClient(service.Admin);
-        IReadOnlyDictionary<string, ProbeRunSummary> runs = await api.RunProbesAsync(StableSeed(options.Seed, "probes"), cancellationToken).ConfigureAwait(false);
-        foreach (ProbeRunSummary run in runs.Values.Where(r => r.Errors.Count > 0))
+        var sent = new Dictionary<string, int>(StringComparer.Ordinal);
+        var history = new Dictionary<string, List<ProbeCheckpoint>>(StringComparer.Ordinal);
+        List<CompetitorOutcome> outcomes = [];
+        for (int r = 1; r <= options.ProbeRuns; r++)
         {
-            progress.Report($"  note: the probe of {run.Competitor} was {run.Status}: {string.Join("; ", run.Errors)}");
+            progress.Report($"Running the probe pipeline (POST /api/probes/run{(options.ProbeRuns > 1 ? $", run {r} of {options.ProbeRuns}" : "")}): {students.Count} competitors, at most {settings.ProbeBudget} requests each");
+            int seed = r == 1 ? StableSeed(options.Seed, "probes") : StableSeed(options.Seed, "probes/" + r.ToString(CultureInfo.InvariantCulture));
+            IReadOnlyDictionary<string, ProbeRunSummary> runs = await api.RunProbesAsync(seed, cancellationToken).ConfigureAwait(false);
+            foreach (ProbeRunSummary run in runs.Values)
+            {
+                sent[run.Competitor] = sent.GetValueOrDefault(run.Competitor) + run.Requests;
+                if (run.Errors.Count > 0)
+                {
+                    progress.Report($"  note: the probe of {run.Competitor} was {run.Status}: {string.Join("; ", run.Errors)}");
+                }
+            }
+
+            progress.Report("Reading the verdicts through the evidence API");
+            outcomes = await ReadOutcomesAsync(api, students, sent, harvesters, cancellationToken).ConfigureAwait(false);
+            foreach (CompetitorOutcome outcome in outcomes)
+            {
+                (history.TryGetValue(outcome.Name, out List<ProbeCheckpoint>? list) ? list : history[outcome.Name] = []).Add(new ProbeCheckpoint(
+                    r * settings.ProbeBudget,
+                    outcome.ProbeRequests,
+                    outcome.Verdict,
+                    outcome.FamilyPValues.GetValueOrDefault(DetectionFamilies.Lexical, 1),
+                    outcome.FamilyPValues.GetValueOrDefault(DetectionFamilies.Phrase, 1),
+                    outcome.EValue,
+                    outcome.AttributedAccount));
+            }
         }
 
-        progress.Report("Reading the verdicts through the evidence API");
-        IReadOnlyDictionary<string, CompetitorView> verdicts = await api.ListCompetitorsAsync(cancellationToken).ConfigureAwait(false);
-        var outcomes = new List<CompetitorOutcome>();
-        foreach ((StudentSpec spec, _, CountingResponder counter, _) in students)
+        if (options.ProbeRuns > 1)
         {
-            EvidenceView evidence = await api.GetEvidenceAsync(spec.Name, cancellationToken).ConfigureAwait(false);
-            CompetitorView verdict = verdicts.TryGetValue(spec.Name, out CompetitorView? v) ? v : new CompetitorView(spec.Name, evidence.Verdict, evidence.AttributedAccount);
-            SeriesView[] global = [.. evidence.Series.Where(s => s.KeyId == CanaryKeyRing.GlobalKeyId)];
-            outcomes.Add(new CompetitorOutcome(
-                spec.Name,
-                spec.TrainedOnMarkedData,
-                spec.MarkedFraction,
-                verdict.Verdict,
-                global.Length == 0 ? 1 : global.Min(s => s.PValue),
-                global.Length == 0 ? 1 : global.Max(s => s.EValue),
-                verdict.AttributedAccount,
-                runs.TryGetValue(spec.Name, out ProbeRunSummary? run) ? run.Requests : 0)
-            {
-                FamilyPValues = global.ToDictionary(s => s.Family, s => s.PValue, StringComparer.Ordinal),
-                AnswerWords = counter.Words,
-                SignificantTests = [.. evidence.Series
-                    .Where(s => s.Verdict == "distilled")
-                    .OrderByDescending(s => s.EValue)
-                    .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Family}/{s.KeyId} (e = {s.EValue:G2})"))],
-                LexicalOccurrences = global.Where(s => s.Family == DetectionFamilies.Lexical).Sum(s => s.N),
-                HarvestAccounts = spec.FromCampaign ? harvesters : null,
-                AttributedCluster = evidence.AttributedCluster?.Cluster,
-                ClusterAccounts = evidence.AttributedCluster?.Accounts,
-            });
+            outcomes = [.. outcomes.Select(o => o with { History = history[o.Name] })];
         }
 
         var reports = new List<string>();
@@ -227,6 +234,84 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
         CampaignSummary? campaign = monitor is null ? null
             : new CampaignSummary(benign, monitor.FlaggedAccounts, monitor.Clusters.Count, monitor.Clusters.Count(c => c.Flagged));
         return new DrillOutcome(new DrillResult(distiller, outcomes, campaign), reports);
+    }
+
+    /// <summary>Each student's verdict and figures as the evidence API serves them now.</summary>
+    private static async Task<List<CompetitorOutcome>> ReadOutcomesAsync(
+        EvidenceApiClient api,
+        List<StudentEndpoint> students,
+        Dictionary<string, int> sent,
+        IReadOnlyList<string> harvesters,
+        CancellationToken cancellationToken)
+    {
+        IReadOnlyDictionary<string, CompetitorView> verdicts = await api.ListCompetitorsAsync(cancellationToken).ConfigureAwait(false);
+        var outcomes = new List<CompetitorOutcome>();
+        foreach ((StudentSpec spec, _, CountingResponder counter, _) in students)
+        {
+            EvidenceView evidence = await api.GetEvidenceAsync(spec.Name, cancellationToken).ConfigureAwait(false);
+            CompetitorView verdict = verdicts.TryGetValue(spec.Name, out CompetitorView? v) ? v : new CompetitorView(spec.Name, evidence.Verdict, evidence.AttributedAccount);
+            SeriesView[] global = [.. evidence.Series.Where(s => s.KeyId == CanaryKeyRing.GlobalKeyId)];
+            outcomes.Add(new CompetitorOutcome(
+                spec.Name,
+                spec.TrainedOnMarkedData,
+                spec.MarkedFraction,
+                verdict.Verdict,
+                global.Length == 0 ? 1 : global.Min(s => s.PValue),
+                global.Length == 0 ? 1 : global.Max(s => s.EValue),
+                verdict.AttributedAccount,
+                sent.GetValueOrDefault(spec.Name))
+            {
+                FamilyPValues = global.ToDictionary(s => s.Family, s => s.PValue, StringComparer.Ordinal),
+                AnswerWords = counter.Words,
+                SignificantTests = [.. evidence.Series
+                    .Where(s => s.Verdict == "distilled")
+                    .OrderByDescending(s => s.EValue)
+                    .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Family}/{s.KeyId} (e = {s.EValue:G2})"))],
+                LexicalOccurrences = global.Where(s => s.Family == DetectionFamilies.Lexical).Sum(s => s.N),
+                HarvestAccounts = spec.FromCampaign ? harvesters : null,
+                AttributedCluster = evidence.AttributedCluster?.Cluster,
+                ClusterAccounts = evidence.AttributedCluster?.Accounts,
+            });
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>
+    /// The teacher's corpus: generated from the seed, or with <c>--corpus</c> a real model's recorded answers in a
+    /// seeded order (a recorded file is often grouped by source; the distiller and the campaign take its first entries).
+    /// </summary>
+    private TeacherCorpus LoadCorpus(int size)
+    {
+        if (options.CorpusPath is not { } path)
+        {
+            progress.Report($"Writing the teacher corpus: {size} prompts (seed {options.Seed})");
+            return TeacherCorpus.Generate(options.Seed, size);
+        }
+
+        RecordedAnswer[] recorded = [.. RecordedAnswers.Load(path).DistinctBy(a => a.Prompt, StringComparer.Ordinal)];
+        if (recorded.Length < size)
+        {
+            throw new DrillUsageException($"The corpus {path} holds {recorded.Length} prompts; the drill needs {size} (--prompts, and the campaign's {size - options.Prompts}).");
+        }
+
+        new Random(StableSeed(options.Seed, "recorded-order")).Shuffle(recorded);
+        progress.Report($"Read the teacher's recorded answers: {recorded.Length} prompts from {path}; the distiller asks {options.Prompts} of them (seed {options.Seed})");
+        return TeacherCorpus.FromRecorded(recorded);
+    }
+
+    /// <summary>
+    /// Other models' answers for the students' mixed training sets: every pair of the mix whose prompt the distiller
+    /// did not ask (an answer to one of its prompts would compete with ours in a memorising student's recall).
+    /// </summary>
+    private List<TrainingPair> LoadFiller(TeacherCorpus corpus, CorpusEntry[] distilled)
+    {
+        HashSet<string> asked = new(distilled.Select(e => e.Prompt), StringComparer.Ordinal);
+        List<TrainingPair> filler = [.. RecordedAnswers.Load(options.MixPath!, exclude: options.CorpusPath)
+            .Where(a => !asked.Contains(a.Prompt))
+            .Select(a => new TrainingPair(a.Prompt, a.Answer))];
+        progress.Report($"Read the mix: {filler.Count} other answers to prompts the distiller did not ask (of {corpus.Entries.Count - distilled.Length} such prompts)");
+        return filler;
     }
 
     /// <summary>

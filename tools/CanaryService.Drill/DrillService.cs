@@ -139,6 +139,12 @@ internal sealed record DrillSettings
     /// </summary>
     public TimeSpan RegistryWriteTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary><c>Probe:ReplayPromptShare</c>: the share of probe prompts that replay prompts our accounts asked.</summary>
+    public double ReplayPromptShare { get; init; } = 0.3;
+
+    /// <summary><c>Probe:TopicPromptShare</c>: the share of probe prompts that ask about issued canary topics.</summary>
+    public double TopicPromptShare { get; init; } = 0.5;
+
     /// <summary>Probe requests per competitor per run (<c>Probe:Competitors:{i}:MaxRequestsPerRun</c>).</summary>
     public int ProbeBudget { get; init; } = 120;
 
@@ -181,6 +187,8 @@ internal sealed record DrillSettings
             ["Probe:Schedule"] = DormantSchedule(DateTimeOffset.UtcNow),
             ["Detection:AttributionMinimumResponses"] = minimum,
             ["Probe:RetryBaseDelaySeconds"] = "0.05",
+            ["Probe:ReplayPromptShare"] = ReplayPromptShare.ToString(CultureInfo.InvariantCulture),
+            ["Probe:TopicPromptShare"] = TopicPromptShare.ToString(CultureInfo.InvariantCulture),
         };
 
         for (int i = 0; i < competitors.Count; i++)

@@ -12,6 +12,9 @@ internal enum PromptKind
     List,
     Compare,
     Code,
+
+    /// <summary>A real model's recorded answer (<see cref="TeacherCorpus.FromRecorded"/>), not written by the drill.</summary>
+    Recorded,
 }
 
 /// <summary>

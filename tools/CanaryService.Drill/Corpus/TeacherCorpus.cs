@@ -24,6 +24,26 @@ internal sealed class TeacherCorpus
     /// <summary>The entries, in order.</summary>
     public IReadOnlyList<CorpusEntry> Entries { get; }
 
+    /// <summary>
+    /// A teacher that answers with a real model's recorded answers, in the order given (the first answer to a prompt
+    /// wins). Such entries have no generated subject or topic: the service draws its canary topics from the prompt.
+    /// </summary>
+    public static TeacherCorpus FromRecorded(IEnumerable<RecordedAnswer> answers)
+    {
+        ArgumentNullException.ThrowIfNull(answers);
+        var entries = new List<CorpusEntry>();
+        var prompts = new HashSet<string>(StringComparer.Ordinal);
+        foreach (RecordedAnswer answer in answers)
+        {
+            if (prompts.Add(answer.Prompt))
+            {
+                entries.Add(new CorpusEntry(entries.Count, answer.Source, Topic: "", PromptKind.Recorded, answer.Prompt, answer.Answer));
+            }
+        }
+
+        return entries.Count > 0 ? new TeacherCorpus(entries) : throw new ArgumentException("A teacher needs at least one answer.", nameof(answers));
+    }
+
     /// <summary>Writes <paramref name="size"/> entries from <paramref name="seed"/>.</summary>
     public static TeacherCorpus Generate(int seed, int size)
     {

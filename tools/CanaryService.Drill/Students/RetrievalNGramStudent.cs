@@ -55,9 +55,14 @@ internal sealed class RetrievalNGramStudent : IChatResponder
             throw new ArgumentException("A student needs at least one training pair.", nameof(training));
         }
 
-        foreach (string word in _promptWords.SelectMany(w => w).Distinct())
+        var documentFrequency = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (string word in _promptWords.SelectMany(w => w))
         {
-            int df = _promptWords.Count(w => w.Contains(word));
+            documentFrequency[word] = documentFrequency.GetValueOrDefault(word) + 1;
+        }
+
+        foreach ((string word, int df) in documentFrequency)
+        {
             _idf[word] = Math.Log(1.0 + (_answers.Count / (double)df));
         }
     }
