@@ -21,6 +21,12 @@ if (args.Length > 0 && args[0] == "lexical-power")
     return CanaryService.Benchmarks.Detection.LexicalCorpusPower.Run(args[1..]);
 }
 
+// Or the null of every test on real model answers over many random keys: ... -- null-calibration [folder] [keys] [models].
+if (args.Length > 0 && args[0] == "null-calibration")
+{
+    return CanaryService.Benchmarks.Detection.RealTextNullCalibration.Run(args[1..]);
+}
+
 // Or the extraction monitor at scale on simulated traffic: ... -- campaigns [benign accounts] [volume] [seed].
 if (args.Length > 0 && args[0] == "campaigns")
 {

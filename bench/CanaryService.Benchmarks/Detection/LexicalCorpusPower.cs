@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.IO.Compression;
-using System.Text.Json;
+using CanaryService.Benchmarks.Corpus;
 using CanaryService.Core.Detection;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
@@ -109,23 +108,7 @@ internal static class LexicalCorpusPower
         return sum.UpperTail(matches).PValue;
     }
 
-    private static string[] Read(string path)
-    {
-        using var file = File.OpenRead(path);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var reader = new StreamReader(gzip);
-        var outputs = new List<string>();
-        while (reader.ReadLine() is { } line)
-        {
-            using JsonDocument document = JsonDocument.Parse(line);
-            if (document.RootElement.TryGetProperty("output", out JsonElement output) && output.GetString() is { Length: > 0 } text)
-            {
-                outputs.Add(text);
-            }
-        }
-
-        return [.. outputs];
-    }
+    private static string[] Read(string path) => [.. CorpusAnswers.Read(path).Select(a => a.Answer)];
 
     private static int[] Shuffled(int count, Random random)
     {
