@@ -15,6 +15,7 @@ import statistics
 import sys
 
 RESAMPLES = 10_000
+MODES = ("json", "stream", "responses")  # proxy-load.sh's modes; a mode a run left out is skipped
 # (name, column of the row, target in ms): columns are round, mode, target, saturation req/s, burst req/s, burst p50,
 # burst p99, non-200, CPU us of the target, of the upstream, of Azurite, paced p50, paced p99.
 QUANTITIES = [("paced p50", 11, 0.5), ("paced p99", 12, 2.0), ("burst p50", 5, 0.5), ("burst p99", 6, 2.0)]
@@ -41,7 +42,7 @@ def interval(values, rng):
 
 
 def report(label, rounds, rng):
-    for mode in ("json", "stream"):
+    for mode in MODES:
         for name, column, target in QUANTITIES:
             values = gaps(rounds, mode, column)
             if not values:

@@ -36,7 +36,8 @@ start_azurite() {
   PIDS+=($!)
 }
 
-# start_upstream <port> <log>: the fake upstream (a 1,625-character answer, as JSON or as 86 SSE events).
+# start_upstream <port> <log>: the fake upstream (a 1,625-character answer: a chat completion as JSON or as 86 SSE
+# events; on .../responses a response object as JSON or as 90 typed events).
 start_upstream() {
   dotnet "$BENCH_DLL" upstream --urls "http://127.0.0.1:$1" >"$2" 2>&1 &
   PIDS+=($!)
@@ -75,14 +76,26 @@ wait_ready() {
   done
 }
 
-# hey_chat <body file> <port> [hey options...]: hey sends the load test's chat completion (one caller key for all).
+# hey_post <body file> <port> <path> [hey options...]: hey posts the load test's request to that path (one caller key for all).
+hey_post() {
+  local body=$1 port=$2 path=$3; shift 3
+  hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$body" "$@" "http://127.0.0.1:$port$path"
+}
+
+# hey_chat <body file> <port> [hey options...]: hey sends the load test's chat completion.
 hey_chat() {
   local body=$1 port=$2; shift 2
-  hey -m POST -T application/json -H 'Authorization: Bearer sk-bench-load' -D "$body" "$@" "http://127.0.0.1:$port/v1/chat/completions"
+  hey_post "$body" "$port" /v1/chat/completions "$@"
 }
 
 # chat_body <json|stream> [extra members, e.g. '"response_format":{"type":"json_object"},']: the load test's request body.
 chat_body() {
   local stream=""; [ "$1" = stream ] && stream='"stream":true,'
   printf '%s' '{"model":"gpt-bench",'"$stream${2:-}"'"messages":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}'
+}
+
+# responses_body <json|stream>: the load test's Responses API request (the same question as chat_body's).
+responses_body() {
+  local stream=""; [ "$1" = stream ] && stream='"stream":true,'
+  printf '%s' '{"model":"gpt-bench",'"$stream"'"input":[{"role":"user","content":"How do I find where the time goes in a slow service?"}]}'
 }

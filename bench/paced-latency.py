@@ -38,6 +38,7 @@ import random
 import sys
 
 RESAMPLES = 2_000
+MODES = ("json", "stream", "responses")  # proxy-load.sh's modes; a mode a run left out is skipped
 BIN_MS = 0.1  # hey's resolution
 
 
@@ -124,7 +125,7 @@ def save(folder, path):
     with gzip.open(path, "wt") as out:
         out.write("kind\tmode\ttarget\tround\tlate\tms\tcount\n")
         for kind in ("paced", "burst"):
-            for mode in ("json", "stream"):
+            for mode in MODES:
                 for target in ("direct", "plain", "marking"):
                     rounds = csv_rounds(folder, kind, mode, target)
                     for round_name in sorted(rounds, key=lambda r: int(r) if r.isdigit() else r):
@@ -196,18 +197,18 @@ def main() -> None:
         if len(args) > 1:
             print(f"# {folder}")
         for kind in ("paced", "burst"):
-            for mode in ("json", "stream"):
+            for mode in MODES:
                 report(folder, kind, mode, from_second)
     if tail:
         print("# the tail, all runs' requests together")
         for kind in ("paced", "burst"):
-            for mode in ("json", "stream"):
+            for mode in MODES:
                 report_tail(args, kind, mode, from_second)
     if len(args) > 1:
         print("# all runs")
         rng = random.Random(20261203)  # fixed, so a rerun prints the same intervals
         for kind in ("paced", "burst"):
-            for mode in ("json", "stream"):
+            for mode in MODES:
                 report_pooled(args, kind, mode, from_second, rng)
 
 

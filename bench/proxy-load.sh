@@ -3,7 +3,9 @@
 #
 # Starts, on 127.0.0.1 only: Azurite (in memory), the fake upstream (~2 KB answers), the plain YARP proxy and the
 # marking Host (Release), then measures the three targets -- the upstream directly, the plain proxy, the marking
-# proxy -- for JSON and SSE answers, alternating targets within each round to spread the noise of a shared machine:
+# proxy -- for each mode of $MODES (json: a chat completion answered as JSON; stream: a chat completion streamed as SSE
+# chunks; responses: a Responses API request, POST /v1/responses, streamed as its typed events), alternating targets
+# within each round to spread the noise of a shared machine:
 #   * throughput at saturation: `hey -c 64`, $SLICES slices of $SLICE per target, the targets alternating slice by slice
 #   * latency at a fixed 480 requests/s, median and p99, two ways:
 #       paced: 16 `hey -c 1 -q 30` processes whose tickers are 1/480 s apart in phase, so requests arrive spread out;
@@ -11,13 +13,14 @@
 #       burst: `hey -c 16 -q 30`, whose 16 workers' tickers start together, so the 16 requests of each period arrive at once
 #       and each waits behind the others' CPU; $BURST_SLICES slices of $BURST_SLICE per target, alternating like the
 #       others
-#   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load)
+#   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load), for
+#     the chat stream (when $MODES has stream) and the Responses stream (when it has responses)
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
 # PROFILE=1 (default): dotnet-trace samples the marking Host at saturation; bench/profile-summary.py splits the time by part.
 # PROFILE=perf: every .NET process runs with perf maps; afterwards `perf record` samples the plain proxy and the marking
 #   Host at saturation (on-CPU samples only) and bench/perf-summary.py splits each one's CPU by part (installs linux-perf).
 #
-# Usage: bench/proxy-load.sh   (about 20 minutes; defaults: ROUNDS=5 SLICES=4 SLICE=2s PACED_SLICES=2 PACED_SLICE=4s BURST_SLICES=2 BURST_SLICE=4s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
+# Usage: bench/proxy-load.sh   (about 30 minutes; defaults: MODES="json stream responses" ROUNDS=5 SLICES=4 SLICE=2s PACED_SLICES=2 PACED_SLICE=4s BURST_SLICES=2 BURST_SLICE=4s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
 # Every request goes to 127.0.0.1; every run is bounded by $SLICE, $PACED_SLICE or $BURST_SLICE; everything started here is stopped on exit.
 set -euo pipefail
 
@@ -30,6 +33,12 @@ SLICE="${SLICE:-2s}"
 PACED_SLICES="${PACED_SLICES:-2}" # paced latency: per round, mode and target, PACED_SLICES x PACED_SLICE, alternating too
 PACED_SLICE="${PACED_SLICE:-4s}"
 DELTA_DELAY_MS="${DELTA_DELAY_MS:-20}"
+MODES="${MODES:-json stream responses}" # which answers to measure, in this order; fewer modes, a shorter run
+for mode in $MODES; do
+  case "$mode" in json | stream | responses) ;; *) echo "MODES: unknown mode '$mode' (json, stream, responses)" >&2; exit 2 ;; esac
+done
+[ -n "${MODES// /}" ] || { echo "MODES: name at least one of json, stream, responses" >&2; exit 2; }
+has_mode() { [[ " $MODES " == *" $1 "* ]]; }
 PROFILE="${PROFILE:-1}"
 OUT="${OUT:-/tmp/proxy-load}"
 mkdir -p "$OUT"
@@ -74,20 +83,55 @@ declare -A PROXY_PID=([direct]=$UPSTREAM_PID [plain]=$PLAIN_PID [marking]=$MARKI
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
 
-declare -A PORT=([direct]=$UPSTREAM_PORT [plain]=$PLAIN_PORT [marking]=$MARKING_PORT) URL=()
-for target in "${!PORT[@]}"; do URL[$target]="http://127.0.0.1:${PORT[$target]}/v1/chat/completions"; done
+declare -A PORT=([direct]=$UPSTREAM_PORT [plain]=$PLAIN_PORT [marking]=$MARKING_PORT)
+declare -A MODE_PATH=([json]=/v1/chat/completions [stream]=/v1/chat/completions [responses]=/v1/responses)
 chat_body json >"$OUT/json.body"
 chat_body stream >"$OUT/stream.body"
+responses_body stream >"$OUT/responses.body"
 
-# The marking proxy must really mark: the text differs from the upstream's.
-if [ "$(curl -fsS -X POST -H 'Authorization: Bearer sk-bench' -H 'Content-Type: application/json' --data-binary @"$OUT/json.body" "${URL[marking]}" | md5sum)" = \
-     "$(curl -fsS -X POST -H 'Content-Type: application/json' --data-binary @"$OUT/json.body" "${URL[direct]}" | md5sum)" ]; then
-  echo "the marking proxy did not change the answer" >&2; exit 1
-fi
+# The marking proxy must really mark, in every mode measured: the answer's text as a client reads it (the JSON's content,
+# the chat deltas joined, the Responses deltas joined) differs from the upstream's, and for Responses every event that
+# repeats the whole text (output_text.done, content_part.done, output_item.done, completed) carries exactly the marked deltas.
+answer_text() { # mode file -> the answer's text on stdout; exit 1, saying why, when the answer is not whole
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+mode, raw = sys.argv[1], open(sys.argv[2], encoding="utf-8").read()
+if mode == "json":
+    print(json.loads(raw)["choices"][0]["message"]["content"], end="")
+    sys.exit()
+events = [json.loads(line[6:]) for line in raw.splitlines() if line.startswith("data: ") and line != "data: [DONE]"]
+if mode == "stream":
+    print("".join(e["choices"][0]["delta"].get("content") or "" for e in events if e.get("choices")), end="")
+    sys.exit()
+text = "".join(e["delta"] for e in events if e["type"] == "response.output_text.delta")
+wholes = {
+    "response.output_text.done": lambda e: e["text"],
+    "response.content_part.done": lambda e: e["part"]["text"],
+    "response.output_item.done": lambda e: e["item"]["content"][0]["text"],
+    "response.completed": lambda e: e["response"]["output"][0]["content"][0]["text"],
+}
+seen = {e["type"]: wholes[e["type"]](e) for e in events if e["type"] in wholes}
+wrong = [t for t in wholes if seen.get(t) != text]
+if wrong or [e["sequence_number"] for e in events] != list(range(len(events))):
+    sys.exit(f"responses: {', '.join(wrong) or 'sequence_number'} does not match the deltas")
+print(text, end="")
+PY
+}
+for mode in $MODES; do
+  curl -fsS -X POST -H 'Authorization: Bearer sk-bench' -H 'Content-Type: application/json' --data-binary @"$OUT/$mode.body" \
+    "http://127.0.0.1:$MARKING_PORT${MODE_PATH[$mode]}" >"$OUT/check-$mode-marking.txt"
+  curl -fsS -X POST -H 'Content-Type: application/json' --data-binary @"$OUT/$mode.body" \
+    "http://127.0.0.1:$UPSTREAM_PORT${MODE_PATH[$mode]}" >"$OUT/check-$mode-direct.txt"
+  marked=$(answer_text "$mode" "$OUT/check-$mode-marking.txt") && unmarked=$(answer_text "$mode" "$OUT/check-$mode-direct.txt") \
+    || { echo "$mode: the answer did not come back whole" >&2; exit 1; }
+  if [ -z "$marked" ] || [ "$marked" = "$unmarked" ]; then
+    echo "$mode: the marking proxy did not change the answer" >&2; exit 1
+  fi
+done
 
 hey_run() { # target mode extra-args...
   local target=$1 mode=$2; shift 2
-  hey_chat "$OUT/$mode.body" "${PORT[$target]}" "$@"
+  hey_post "$OUT/$mode.body" "${PORT[$target]}" "${MODE_PATH[$mode]}" "$@"
 }
 
 source "$ROOT/bench/paced-arrivals.sh" # paced_arrivals: 480 requests/s with arrivals spread out
@@ -114,7 +158,7 @@ rss_sampler() { # samples the marking Host's VmRSS (kB) every 0.5 s into $OUT/rs
 # in the JIT 14-22 s into a load, under 1% after 50 s); a proxy in production runs for days, so measure it compiled.
 echo "== warm-up (long enough for tiered JIT to reach its optimised code on a busy machine)"
 for target in direct plain marking; do
-  for mode in json stream; do hey_run "$target" "$mode" -z "${WARMUP:-40s}" -c 64 >/dev/null; done
+  for mode in $MODES; do hey_run "$target" "$mode" -z "${WARMUP:-40s}" -c 64 >/dev/null; done
 done
 
 : >"$OUT/rss.samples"
@@ -157,9 +201,9 @@ sat_slices() { # round mode
 
 : >"$OUT/results.tsv"
 : >"$OUT/slices.tsv"
-echo "== measure: $ROUNDS rounds x {json,stream}: saturation in $SLICES alternating slices of $SLICE per target, paced 480/s in $PACED_SLICES alternating slices of $PACED_SLICE, burst 480/s in $BURST_SLICES alternating slices of $BURST_SLICE"
+echo "== measure: $ROUNDS rounds x {${MODES// /,}}: saturation in $SLICES alternating slices of $SLICE per target, paced 480/s in $PACED_SLICES alternating slices of $PACED_SLICE, burst 480/s in $BURST_SLICES alternating slices of $BURST_SLICE"
 for round in $(seq 1 "$ROUNDS"); do
-  for mode in json stream; do
+  for mode in $MODES; do
     sat_slices "$round" "$mode"
     # Paced, also in alternating slices (each one's requests appended to the target's CSV for the round).
     for target in direct plain marking; do : >"$OUT/paced-$mode-$target-$round.csv"; done
@@ -197,11 +241,19 @@ for round in $(seq 1 "$ROUNDS"); do
 done
 
 echo "== first streamed content, upstream deltas ${DELTA_DELAY_MS} ms apart"
+# One line per round and target: "<target> <figures>" for the chat stream, "<target> responses <figures>" for the Responses stream.
 : >"$OUT/first-byte.txt"
 for round in $(seq 1 "${FIRST_BYTE_ROUNDS:-2}"); do
-  for target in direct plain marking; do
-    echo "$target $(dotnet "$BENCH_DLL" first-byte "${URL[$target]}" 40 "$DELTA_DELAY_MS")" | tee -a "$OUT/first-byte.txt"
-  done
+  if has_mode stream; then
+    for target in direct plain marking; do
+      echo "$target $(dotnet "$BENCH_DLL" first-byte "http://127.0.0.1:${PORT[$target]}${MODE_PATH[stream]}" 40 "$DELTA_DELAY_MS")" | tee -a "$OUT/first-byte.txt"
+    done
+  fi
+  if has_mode responses; then
+    for target in direct plain marking; do
+      echo "$target responses $(dotnet "$BENCH_DLL" first-byte "http://127.0.0.1:${PORT[$target]}${MODE_PATH[responses]}" 40 "$DELTA_DELAY_MS" responses)" | tee -a "$OUT/first-byte.txt"
+    done
+  fi
 done
 
 echo "== marking Host memory"
@@ -210,7 +262,7 @@ awk '/VmHWM|VmRSS/ {printf "%s %.1f MB\n", $1, $2 / 1024}' "/proc/$MARKING_PID/s
 
 if [ "$PROFILE" = 1 ] && command -v dotnet-trace >/dev/null; then
   echo "== profile: dotnet-trace (CPU samples) of the marking Host at saturation"
-  for mode in json stream; do
+  for mode in $MODES; do
     hey_run marking "$mode" -z 12s -c 64 >/dev/null &
     load=$!
     sleep 2
@@ -227,7 +279,7 @@ if [ "$PROFILE" = perf ]; then
   echo "== profile: perf (on-CPU samples) of the plain proxy and the marking Host at saturation"
   for target in plain marking; do
     pid=$PLAIN_PID; [ "$target" = marking ] && pid=$MARKING_PID
-    for mode in json stream; do
+    for mode in $MODES; do
       hey_run "$target" "$mode" -z 16s -c 64 >/dev/null &
       load=$!
       sleep 5
@@ -240,13 +292,13 @@ if [ "$PROFILE" = perf ]; then
 fi
 
 echo "== summary (median over rounds): mode target sat_rps burst_p50_ms burst_p99_ms"
-python3 - "$OUT/results.tsv" <<'PY'
+python3 - "$OUT/results.tsv" $MODES <<'PY'
 import statistics, sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 by = {}
 for r in rows:
     by.setdefault((r[1], r[2]), []).append(r)
-for mode in ("json", "stream"):
+for mode in sys.argv[2:]:
     med = {}
     for target in ("direct", "plain", "marking"):
         rs = by[(mode, target)]
@@ -273,18 +325,20 @@ for mode in ("json", "stream"):
     print(f"{mode}\tpaced: added over direct: plain p50 {plain_paced[0]:.2f} p99 {plain_paced[1]:.2f} ms; marking p50 {marking_paced[0]:.2f} p99 {marking_paced[1]:.2f} ms "
           f"(target: marking <= plain + 0.5 ms p50, + 2 ms p99)")
 PY
-python3 - "$OUT/slices.tsv" <<'PY'
+python3 - "$OUT/slices.tsv" $MODES <<'PY'
 import statistics, sys
 rows = [l.split("\t") for l in open(sys.argv[1]) if l.strip()]
 rate = {(r[0], r[1], r[2], r[3]): int(r[4]) / float(r[5]) for r in rows if float(r[5]) > 0}
-for mode in ("json", "stream"):
+for mode in sys.argv[2:]:
     ratios = [rate[(k[0], mode, k[2], "marking")] / rate[(k[0], mode, k[2], "plain")]
               for k in sorted(rate) if k[1] == mode and k[3] == "plain" and (k[0], mode, k[2], "marking") in rate]
     total = {t: sum(int(r[4]) for r in rows if r[1] == mode and r[3] == t) / sum(float(r[5]) for r in rows if r[1] == mode and r[3] == t)
              for t in ("plain", "marking")}
     if ratios:
+        # quartiles need two pairs at least (a run with SLICES=1 ROUNDS=1 has one)
+        quartiles = f" (quartiles {100 * statistics.quantiles(ratios, n=4)[0]:.0f}-{100 * statistics.quantiles(ratios, n=4)[2]:.0f}%)" if len(ratios) > 1 else ""
         print(f"{mode}\tslices: marking/plain throughput over all {len(ratios)} slice pairs {100 * total['marking'] / total['plain']:.0f}%, "
-              f"median of the pairs' ratios {100 * statistics.median(ratios):.0f}% (quartiles {100 * statistics.quantiles(ratios, n=4)[0]:.0f}-{100 * statistics.quantiles(ratios, n=4)[2]:.0f}%)")
+              f"median of the pairs' ratios {100 * statistics.median(ratios):.0f}%{quartiles}")
 PY
 python3 "$ROOT/bench/paced-latency.py" "$OUT"
 # The measure the latency targets are judged by: without each hey process's first second (its start; docs/benchmarks.md).

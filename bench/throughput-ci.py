@@ -13,6 +13,7 @@ import random
 import sys
 
 RESAMPLES = 10_000
+MODES = ("json", "stream", "responses")  # proxy-load.sh's modes; a mode a run left out is skipped
 
 
 def load(path):
@@ -39,7 +40,7 @@ def interval(cells, rng):
 
 
 def report(label, rounds, rng):
-    for mode in ("json", "stream"):
+    for mode in MODES:
         cells = [c for (_, _, m), c in sorted(rounds.items()) if m == mode]
         if not cells:
             continue

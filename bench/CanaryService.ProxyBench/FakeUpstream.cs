@@ -4,11 +4,12 @@ using System.Globalization;
 namespace CanaryService.ProxyBench;
 
 /// <summary>
-/// A fake OpenAI upstream for load tests. <c>POST .../chat/completions</c> answers <see cref="BenchAnswer"/>: JSON, or SSE
+/// A fake OpenAI upstream for load tests. <c>POST .../chat/completions</c> (any POST path but the one below) answers
+/// <see cref="BenchAnswer"/> as a chat completion, and <c>POST .../responses</c> as a Responses API response: JSON, or SSE
 /// when the body asks for <c>"stream":true</c>, one flush per event. A request header <c>x-bench-delta-delay-ms</c> paces
-/// the first <see cref="PacedEvents"/> events (for first-byte measurements: a proxy that held a delta back until the
-/// next one came would show a whole delay more); without it, and after those, events go out back to back. Answers are pre-encoded so the
-/// upstream costs as little CPU as possible on the shared cores.
+/// <see cref="PacedEvents"/> events from the one before the first delta (for first-byte measurements: a proxy that held
+/// a delta back until the next one came would show a whole delay more); without it, and after those, events go out back
+/// to back. Answers are pre-encoded so the upstream costs as little CPU as possible on the shared cores.
 /// </summary>
 internal static class FakeUpstream
 {
@@ -29,23 +30,29 @@ internal static class FakeUpstream
     private static async Task AnswerAsync(HttpContext context)
     {
         bool stream = await AsksForStreamAsync(context.Request);
+        bool responses = context.Request.Path.Value?.EndsWith("/responses", StringComparison.Ordinal) == true;
         HttpResponse response = context.Response;
         if (!stream)
         {
+            byte[] body = responses ? BenchAnswer.Response : BenchAnswer.Completion;
             response.ContentType = "application/json";
-            response.ContentLength = BenchAnswer.Completion.Length;
-            await response.Body.WriteAsync(BenchAnswer.Completion, context.RequestAborted);
+            response.ContentLength = body.Length;
+            await response.Body.WriteAsync(body, context.RequestAborted);
             return;
         }
 
+        // Paced from the event before the first delta, so that the first content comes one delay after the headers
+        // on either surface (a chat stream's first event is the role chunk; a Responses stream has four before its text).
+        byte[][] events = responses ? BenchAnswer.ResponseEvents : BenchAnswer.Events;
+        int firstPaced = responses ? BenchAnswer.FirstResponseDelta - 1 : 0;
         int delay = int.TryParse(context.Request.Headers["x-bench-delta-delay-ms"], NumberStyles.None, CultureInfo.InvariantCulture, out int ms) ? ms : 0;
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
-        for (int i = 0; i < BenchAnswer.Events.Length; i++)
+        for (int i = 0; i < events.Length; i++)
         {
-            await response.Body.WriteAsync(BenchAnswer.Events[i], context.RequestAborted);
+            await response.Body.WriteAsync(events[i], context.RequestAborted);
             await response.Body.FlushAsync(context.RequestAborted);
-            if (delay > 0 && i < PacedEvents)
+            if (delay > 0 && i >= firstPaced && i < firstPaced + PacedEvents)
             {
                 await Task.Delay(delay, context.RequestAborted);
             }

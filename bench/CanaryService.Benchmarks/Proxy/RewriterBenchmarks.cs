@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using CanaryService.Api.Proxy.Marking;
 using CanaryService.Api.Proxy.Rewriting;
 using CanaryService.Api.Proxy.ServerSentEvents;
+using CanaryService.Api.Proxy.Surfaces;
 using CanaryService.Benchmarks.Interleaved;
 using CanaryService.Benchmarks.Marking;
 using CanaryService.Core.Keys;
@@ -39,6 +40,7 @@ public class RewriterBenchmarks
     private ReachableMemory _markerData = ReachableMemory.Empty;
     private ReachableMemory _inputData = ReachableMemory.Empty;
     private byte[][] _threeReadsWithoutForms = null!;
+    private byte[][] _responseThreeReads = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -52,6 +54,7 @@ public class RewriterBenchmarks
         _threeReads = [.. BenchAnswer.Events.Chunk(30).Select(read => read.SelectMany(e => e).ToArray())];
         _markerData = ReachableMemory.Collect(_marker);
         _inputData = ReachableMemory.Collect(_threeReads, _completion);
+        _responseThreeReads = [.. BenchAnswer.ResponseEvents.Chunk(30).Select(read => read.SelectMany(e => e).ToArray())];
         _threeReadsWithoutForms = [.. _threeReads.Select(read => Encoding.UTF8.GetBytes(LexiconFreeText.Of(Encoding.UTF8.GetString(read), JsonNames)))];
     }
 
@@ -185,6 +188,31 @@ public class RewriterBenchmarks
         rewriter.Complete();
         length += rewriter.Output.WrittenCount;
         rewriter.Release(); // as the Host does once the answer is sent: the per-answer buffers go back to the pool
+        return length;
+    }
+
+    /// <summary>
+    /// The same answer as the Responses API streams it (the load test's <c>responses</c> mode): 90 typed events in three
+    /// reads, 82 deltas marked and the whole text repeated in four events, each copy replaced by the marked deltas joined.
+    /// </summary>
+    [Benchmark]
+    public async Task<int> ResponseStream90EventsInThreeReads()
+    {
+        IResponseMarking marking = await _marker.BeginAsync("bench", "", CancellationToken.None).ConfigureAwait(false);
+        var rewriter = new ResponseStreamRewriter(marking, ResponseTexts.Events);
+        var parser = new ServerSentEventParser();
+        int length = 0;
+        foreach (byte[] read in _responseThreeReads)
+        {
+            parser.Feed(read, rewriter);
+            length += rewriter.Output.WrittenCount;
+            rewriter.OutputSent();
+        }
+
+        parser.Finish(rewriter);
+        rewriter.Complete();
+        length += rewriter.Output.WrittenCount;
+        rewriter.Release(); // as the Host does once the answer is sent
         return length;
     }
 
