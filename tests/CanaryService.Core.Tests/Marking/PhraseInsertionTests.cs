@@ -74,6 +74,8 @@ public sealed class PhraseInsertionTests
             "Keep it cold.", "I hope this helps!", "Let me know if you need more.", "Enjoy!", "```\ncode()\n```", "- a list item",
             "Would you like more?", "{\"json\": 1}", "Good luck with the bake.", "\n", "\n\n", "  ", "\r\n", "Happy baking!",
             "    indented code", "| a | b |", "I hope", "Hopefully this helps. Tell me if you need anything else.", Lead, Lead,
+            "0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents,",
+            "- the same line again\n- the same line again", "3\n2", "Am I right? 😄", "If you say more, I can help you further.", "Keep it near the",
         ];
         var random = new Random(11);
         int emitted = 0;
@@ -149,7 +151,7 @@ public sealed class PhraseInsertionTests
         { "a list that goes round", Lead + "\n\n" + string.Concat(Enumerable.Repeat("- 1 cup of rye flour, sifted\n- 1 cup of water at room temperature\n- 1 spoon of the old starter\n", 4)) },
         { "an answer written twice", Lead + "\n\n" + Lead },
         { "one unit over and over", Lead + "\n\nA feeding costs " + string.Concat(Enumerable.Repeat("0 cents, ", 30)) + "0" },
-        { "word after word over and over", Lead + "\n\n" + string.Concat(Enumerable.Repeat("rise ", 40)) },
+        { "word after word over and over", Lead + "\n\n" + string.Concat(Enumerable.Repeat("Rise. ", 40)) },
         { "stray numbers after the answer", Lead + "\n\n3\n2" },
         { "a stray mark after the answer", Lead + "\n\n*" },
         { "a list item that stops at a conjunction", Lead + "\n\n1. Feed it before you leave\n2. The Role of Flour and" },

@@ -26,7 +26,7 @@ public sealed class PieceRequestTests
     [InlineData("Expand the given sentence and give it more details and depth. It changed my life.")]
     [InlineData("Translate this into French: Where is the station?")]
     [InlineData("Need 300 words on why bakeries should keep their old recipes")]
-    [InlineData("Write a 500-word essay on the history of rye bread.")]
+    [InlineData("I need a 500-word text on the history of rye bread.")]
     [InlineData("Design a syllabus for the given course. Students get a list of chapters.\n\nBaking with Python: Recipes as Programs")]
     [InlineData("Create a lesson plan in two levels on the topic of bread. Add a rubric.")]
     [InlineData("Take the nursery rhyme about the baker's man and turn it into a top 10 rap song")]
