@@ -79,6 +79,7 @@ public static class PhraseCorpusReport
     {
         var ring = new CanaryKeyRing(MasterKey.FromBytes(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()));
         var marker = new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = Rate, EpochFormat = "yyyy-MM" }, new MemoryRegistry(), TimeProvider.System);
+        int won = 0, pieces = 0, verdicts = 0;
         int drew = 0, inserted = 0, structured = 0, structuredInserted = 0, streamChecked = 0, streamDiffers = 0, noTopic = 0, secondPass = 0;
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         var found = new List<(string Model, string Excerpt, string Prompt, string Marked, string Sentence)>();
@@ -92,6 +93,12 @@ public static class PhraseCorpusReport
                 noTopic++;
             }
 
+            if (marker.DrawsCanary(request.AccountId, request))
+            {
+                won++;
+                pieces += PieceRequest.Matches(prompt) ? 1 : 0;
+            }
+
             ResponseMarking marking = marker.BeginAsync(request).GetAwaiter().GetResult();
             if (marking.Canary is null)
             {
@@ -99,6 +106,7 @@ public static class PhraseCorpusReport
             }
 
             drew++;
+            verdicts += VerdictRequest.Matches(prompt) ? 1 : 0;
             bool isStructured = output.TrimStart() is { Length: > 0 } t && t[0] is '{' or '[' or '<';
             structured += isStructured ? 1 : 0;
             string marked = marking.MarkText(output, 0);
@@ -151,6 +159,7 @@ public static class PhraseCorpusReport
 
         int prose = drew - structured;
         Console.WriteLine($"PhraseRate {Rate}: {drew} of {answers.Count} answers drew a canary ({(double)drew / answers.Count:P1}; {noTopic} answers have no topic and never draw)");
+        Console.WriteLine($"won the keyed draw: {won} ({(double)won / answers.Count:P1}); of those {pieces} ask for a piece and draw none ({(double)pieces / won:P1}); of the {drew} that drew, {verdicts} ask for a verdict");
         Console.WriteLine($"inserted: {inserted} of {drew} that drew ({(double)inserted / drew:P1}); of the {prose} prose answers (not JSON/XML/HTML): {inserted - structuredInserted} ({(double)(inserted - structuredInserted) / prose:P1})");
         Console.WriteLine($"where: {string.Join(", ", kinds.OrderByDescending(k => k.Value).Select(k => $"{k.Key} {k.Value}"))}");
         Console.WriteLine($"not inserted, by reason: {string.Join(", ", reasons.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value}"))}");

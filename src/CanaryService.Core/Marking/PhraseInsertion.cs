@@ -56,6 +56,13 @@ internal sealed partial class PhraseInsertion
     /// <summary>The longest closing paragraph held back (and replaced); a longer one says more than a closing.</summary>
     internal const int HeldLimit = 240;
 
+    /// <summary>
+    /// The longest offer as a question that a canary may replace ("Would you like me to go into more detail about any of
+    /// these exercises?"): it names what more it offers, and offers nothing else. A hope or an offer in a statement
+    /// stays within 90 characters; a longer one says more than a closing.
+    /// </summary>
+    internal const int OfferQuestionLimit = 160;
+
     /// <summary>Lines of at least this many visible characters are counted to tell a generation stuck in a loop.</summary>
     internal const int LoopLineLength = 12;
 
@@ -308,7 +315,7 @@ internal sealed partial class PhraseInsertion
         foreach (string sentence in SentenceEnd().Split(normalised))
         {
             string s = sentence.Trim();
-            if (s.Length > 0 && (s.Length > 90 || !GenericSentence().IsMatch(s) || !AboutTheExchange().IsMatch(s)))
+            if (s.Length > 0 && (s.Length > (s.EndsWith('?') ? OfferQuestionLimit : 90) || !GenericSentence().IsMatch(s) || !AboutTheExchange().IsMatch(s)))
             {
                 return null;
             }
@@ -792,6 +799,6 @@ internal sealed partial class PhraseInsertion
 
     // A hope that the answer serves, or an offer of more help (also as a question: "Would you like more examples?"):
     // nothing an answer's content depends on.
-    [GeneratedRegex(@"^((i |we )?hope (this|that|it|these|the above|my|you|the information)\b|hopefully,? (this|that|these|the above|it|you)\b|(please )?(let me know|feel free to (ask|reach out|let me know|contact)|don't hesitate to|do not hesitate to)\b|if you have any (other |further |more |additional |follow-up )?(questions|doubts|concerns)\b)[^\n]*[.!]?$|^(would you like|do you (have|want|need)|is there anything|shall i|should i|how (else )?can i|can i help)\b[^\n]*\?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^((i |we )?hope (this|that|it|these|the above|my|you|the information)\b|hopefully,? (this|that|these|the above|it|you)\b|(please )?(let me know|feel free to (ask|reach out|let me know|contact)|don't hesitate to|do not hesitate to)\b|if you have any (other |further |more |additional |follow-up |specific )?(questions|doubts|concerns)\b)[^\n]*[.!]?$|^(would you like|do you (have|want|need)|is there anything|shall i|should i|how (else )?can i|can i help)\b[^\n]*\?$", RegexOptions.CultureInvariant)]
     private static partial Regex GenericSentence();
 }

@@ -29,6 +29,7 @@ public sealed class PhraseInsertionTests
         { "crlf", Lead.Replace(". ", ".\r\n\r\n", StringComparison.Ordinal) + "\r\n" },
         { "generic closing", Lead + "\n\nI hope this helps! Let me know if you have any other questions." },
         { "offer as a question", Lead + "\n\nWould you like a schedule for longer trips?" },
+        { "long offer as a question", Lead + "\n\nWould you like me to go into more detail about any of these steps, or suggest a feeding schedule for a longer trip?" },
         { "wish", Lead + "\n\nEnjoy your trip!" },
         { "ends in blank lines", Lead + "\n\n" },
         { "wish and blank lines", Lead + "\n\nHappy baking! \n\n" },
@@ -48,7 +49,7 @@ public sealed class PhraseInsertionTests
         Assert.Equal(1, Occurrences(marked, sentence));
         string expected = kind switch
         {
-            "generic closing" or "offer as a question" => lexical[..(lexical.LastIndexOf("\n\n", StringComparison.Ordinal) + 2)] + sentence,
+            "generic closing" or "offer as a question" or "long offer as a question" => lexical[..(lexical.LastIndexOf("\n\n", StringComparison.Ordinal) + 2)] + sentence,
             "wish" => lexical[..(lexical.LastIndexOf("\n\n", StringComparison.Ordinal) + 2)] + sentence + "\n\nEnjoy your trip!",
             "crlf" => lexical + "\r\n" + sentence + "\r\n",
             "list" => lexical + "\n" + sentence + "\n",
