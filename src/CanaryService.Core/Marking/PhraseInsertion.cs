@@ -10,8 +10,8 @@ namespace CanaryService.Core.Marking;
 /// other words; any other prose answer of at least <see cref="MinimumProseWords"/> words gets the canary appended as
 /// its last paragraph. Nothing is inserted into structured output (JSON, XML or HTML, code only), into a short output
 /// (a label, a title, a date, one rewritten sentence), into an answer not written in English (more than a tenth of
-/// its letters outside A–Z), after an answer cut off mid-sentence or mid-table, after one that ends inside a code
-/// block, after one that already closes in its own way (a question about its content, a closing mixed with advice, a
+/// its letters outside A–Z), after an answer cut off mid-sentence or mid-table, after one stuck in a loop, after one
+/// that ends inside a code block, after one that already closes in its own way (a question about its content, a closing mixed with advice, a
 /// send-off such as "Good luck with your project!" or any last sentence ending in "!"), or after a template to fill in
 /// (a placeholder such as "[Your Name]", a letter's sign-off, a line of hashtags). An answer whose last paragraph is a
 /// short wish ("Enjoy your meal!") gets the canary just before it. A generic closing is a short paragraph of hopes
