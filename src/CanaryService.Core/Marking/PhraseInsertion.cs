@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using CanaryService.Core.Phrases;
@@ -11,8 +12,9 @@ namespace CanaryService.Core.Marking;
 /// its last paragraph. Nothing is inserted into structured output (JSON, XML or HTML, code only), into a short output
 /// (a label, a title, a date, one rewritten sentence), into an answer not written in English (more than a tenth of
 /// its letters outside A–Z), after an answer cut off mid-sentence or mid-table, after one stuck in a loop, after one
-/// that ends inside a code block, after one that already closes in its own way (a question about its content, a closing mixed with advice, a
-/// send-off such as "Good luck with your project!" or any last sentence ending in "!"), or after a template to fill in
+/// that ends inside a code block, after one that already closes in its own way (a question about its content, a
+/// closing mixed with advice, a send-off such as "Good luck with your project!" or any last sentence ending in "!"),
+/// or after a template to fill in
 /// (a placeholder such as "[Your Name]", a letter's sign-off, a line of hashtags). An answer whose last paragraph is a
 /// short wish ("Enjoy your meal!") gets the canary just before it. A generic closing is a short paragraph of hopes
 /// ("I hope this helps!") and offers ("Let me know if…", "Would you like more examples?") and nothing else.
@@ -75,6 +77,10 @@ internal sealed partial class PhraseInsertion
     /// <summary>The shortest repeating run at the end, in characters, that a loop must cover (besides four periods).</summary>
     internal const int LoopRunLength = 150;
 
+    // FNV-1a, to remember lines and paragraphs already said without keeping their text.
+    private const ulong FnvOffset = 14695981039346656037;
+    private const ulong FnvPrime = 1099511628211;
+
     // Lower-case openers of a generic closing paragraph: a paragraph starting otherwise is never held back.
     private static readonly string[] Openers =
     [
@@ -136,9 +142,6 @@ internal sealed partial class PhraseInsertion
     private bool _crLf;
     private int _trailingNewlines;
     private char _lastChar;
-
-    private const ulong FnvOffset = 14695981039346656037;
-    private const ulong FnvPrime = 1099511628211;
 
     /// <param name="sentence">The canary sentence.</param>
     /// <param name="minimumProseWords">
@@ -522,7 +525,7 @@ internal sealed partial class PhraseInsertion
     {
         int end = text.Length;
         while (end > 0 && (char.IsWhiteSpace(text[end - 1]) || char.IsSurrogate(text[end - 1]) || char.GetUnicodeCategory(text[end - 1]) is
-            System.Globalization.UnicodeCategory.OtherSymbol or System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.Format))
+            UnicodeCategory.OtherSymbol or UnicodeCategory.NonSpacingMark or UnicodeCategory.Format))
         {
             end--;
         }
@@ -661,7 +664,8 @@ internal sealed partial class PhraseInsertion
             return true; // a numbered list that stops at its number: "200."
         }
 
-        if (tail.Length > 0 && (!tail.Any(char.IsLetter) || lastLine.All(c => c == '#')) || lastLine.EndsWith(" +", StringComparison.Ordinal) || lastLine.EndsWith(" =", StringComparison.Ordinal))
+        bool strayMarks = tail.Length > 0 && (!tail.Any(char.IsLetter) || lastLine.All(c => c == '#'));
+        if (strayMarks || lastLine.EndsWith(" +", StringComparison.Ordinal) || lastLine.EndsWith(" =", StringComparison.Ordinal))
         {
             return true; // stray numbers or marks after the answer ("3", "2", "*"), a bare heading mark, a sum that stops at its operator
         }
@@ -762,7 +766,7 @@ internal sealed partial class PhraseInsertion
     private static partial Regex DanglingWord();
 
     // Lower-case: the answer's own offer of more, on a condition ("If you have more details, I can help you further").
-    [GeneratedRegex(@"\bif you\b[^.!?\n]*\b(i can|i could|i'll|i will|i'd be|i would be)( (gladly|happily|also|certainly))?( try)?( (happy|glad))?( to)? (help|assist|create|provide|write|make|generate|give|draft|tailor|adjust|refine|suggest|look|search|continue|expand)\b", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\bif you\b[^.!?\n]*\b(i can|i could|i'll|i will|i'd be|i would be)( (gladly|happily|also|certainly))?( try)?( (happy|glad))?( to)? (help|assist|create|provide|write|make|generate|give|draft|tailor|adjust|refine|suggest|look|search|continue)\b", RegexOptions.CultureInvariant)]
     private static partial Regex OffersMore();
 
     // "Feel free to reach out to the embassy" is advice, not a closing: a closing speaks of the reader and the helper.
