@@ -20,8 +20,10 @@ namespace CanaryService.Benchmarks.Phrases;
 /// </summary>
 /// <remarks>
 /// <c>dotnet run -c Release --project bench/CanaryService.Benchmarks -- phrase-corpus ../shared/data/model-outputs [samples]
-/// [--answers folder] [--no-natural]</c>; <c>--answers</c> writes each sampled answer whole (prompt, marked answer) to a
-/// folder outside the repository, for a reader.
+/// [--answers folder] [--seed n] [--dump folder] [--no-natural]</c>; <c>--answers</c> writes each sampled answer whole
+/// (prompt, marked answer) to a folder outside the repository, for a reader; <c>--seed</c> draws another sample (7 by
+/// default, the one first judged); <c>--dump</c> writes every answer that drew a canary, inserted or skipped (under the
+/// rule that kept it out), to study a rule over the whole corpus.
 /// The corpus is evaluation data: this prints figures and short excerpts, and the repository keeps neither the
 /// corpus nor its output. Everything is seeded (master key, sample), so a run is reproducible.
 /// </remarks>
@@ -42,9 +44,13 @@ public static class PhraseCorpusReport
         int samples = args.Length > 1 && !args[1].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100;
         int answersAt = Array.IndexOf(args, "--answers");
         string? answersFolder = answersAt > 0 && answersAt + 1 < args.Length ? args[answersAt + 1] : null;
+        int seedAt = Array.IndexOf(args, "--seed");
+        int seed = seedAt > 0 && seedAt + 1 < args.Length ? int.Parse(args[seedAt + 1], CultureInfo.InvariantCulture) : 7;
+        int dumpAt = Array.IndexOf(args, "--dump");
+        string? dumpFolder = dumpAt > 0 && dumpAt + 1 < args.Length ? args[dumpAt + 1] : null;
         List<(string Model, string Prompt, string Output)> answers = Load(args[0]);
         Console.WriteLine($"corpus: {answers.Count} answers from {answers.Select(a => a.Model).Distinct().Count()} models");
-        Insertion(answers, samples, answersFolder);
+        Insertion(answers, samples, answersFolder, seed, dumpFolder);
         if (!args.Contains("--no-natural"))
         {
             NaturalHits(answers);
@@ -69,10 +75,11 @@ public static class PhraseCorpusReport
         return answers;
     }
 
-    private static void Insertion(List<(string Model, string Prompt, string Output)> answers, int samples, string? answersFolder)
+    private static void Insertion(List<(string Model, string Prompt, string Output)> answers, int samples, string? answersFolder, int seed, string? dumpFolder)
     {
         var ring = new CanaryKeyRing(MasterKey.FromBytes(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()));
         var marker = new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = Rate, EpochFormat = "yyyy-MM" }, new MemoryRegistry(), TimeProvider.System);
+        int won = 0, pieces = 0, verdicts = 0;
         int drew = 0, inserted = 0, structured = 0, structuredInserted = 0, streamChecked = 0, streamDiffers = 0, noTopic = 0, secondPass = 0;
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         var found = new List<(string Model, string Excerpt, string Prompt, string Marked, string Sentence)>();
@@ -86,6 +93,12 @@ public static class PhraseCorpusReport
                 noTopic++;
             }
 
+            if (marker.DrawsCanary(request.AccountId, request))
+            {
+                won++;
+                pieces += PieceRequest.Matches(prompt) ? 1 : 0;
+            }
+
             ResponseMarking marking = marker.BeginAsync(request).GetAwaiter().GetResult();
             if (marking.Canary is null)
             {
@@ -93,6 +106,7 @@ public static class PhraseCorpusReport
             }
 
             drew++;
+            verdicts += VerdictRequest.Matches(prompt) ? 1 : 0;
             bool isStructured = output.TrimStart() is { Length: > 0 } t && t[0] is '{' or '[' or '<';
             structured += isStructured ? 1 : 0;
             string marked = marking.MarkText(output, 0);
@@ -115,11 +129,13 @@ public static class PhraseCorpusReport
                 ResponseMarking again = marker.BeginAsync(request).GetAwaiter().GetResult();
                 string twice = again.MarkText(marked, 0);
                 secondPass += again.CanaryEmitted || CountOf(twice, marking.Canary.Sentence) != 1 ? 1 : 0;
+                Dump(dumpFolder, "inserted", drew, model, prompt, marked.Replace(marking.Canary.Sentence, ">>>" + marking.Canary.Sentence + "<<<", StringComparison.Ordinal));
             }
             else
             {
-                string reason = Reason(marker.CreateTextMarker("corpus:" + model).Mark(output), marking.Canary.Sentence);
+                string reason = Reason(marker.CreateTextMarker("corpus:" + model).Mark(output), marking.Canary.Sentence, CanaryMarker.MinimumProseWords(prompt));
                 reasons[reason] = reasons.GetValueOrDefault(reason) + 1;
+                Dump(dumpFolder, Path.Combine("skipped", reason.Replace(' ', '-')), drew, model, prompt, output);
             }
 
             if (drew % 10 == 0)
@@ -143,13 +159,14 @@ public static class PhraseCorpusReport
 
         int prose = drew - structured;
         Console.WriteLine($"PhraseRate {Rate}: {drew} of {answers.Count} answers drew a canary ({(double)drew / answers.Count:P1}; {noTopic} answers have no topic and never draw)");
+        Console.WriteLine($"won the keyed draw: {won} ({(double)won / answers.Count:P1}); of those {pieces} ask for a piece and draw none ({(double)pieces / won:P1}); of the {drew} that drew, {verdicts} ask for a verdict");
         Console.WriteLine($"inserted: {inserted} of {drew} that drew ({(double)inserted / drew:P1}); of the {prose} prose answers (not JSON/XML/HTML): {inserted - structuredInserted} ({(double)(inserted - structuredInserted) / prose:P1})");
         Console.WriteLine($"where: {string.Join(", ", kinds.OrderByDescending(k => k.Value).Select(k => $"{k.Key} {k.Value}"))}");
         Console.WriteLine($"not inserted, by reason: {string.Join(", ", reasons.OrderByDescending(r => r.Value).Select(r => $"{r.Key} {r.Value}"))}");
         Console.WriteLine($"streaming in random deltas equals whole text: {streamChecked - streamDiffers} of {streamChecked}; marked twice gains a second canary: {secondPass} of {inserted}");
         Console.WriteLine();
-        Console.WriteLine($"{samples} inserted canaries drawn at random (model: last words before the canary ‖ canary ‖ what follows it):");
-        var pick = new Random(7);
+        Console.WriteLine($"{samples} inserted canaries drawn at random (seed {seed}; model: last words before the canary ‖ canary ‖ what follows it):");
+        var pick = new Random(seed);
         int number = 0;
         if (answersFolder is not null)
         {
@@ -172,10 +189,23 @@ public static class PhraseCorpusReport
         Console.WriteLine();
     }
 
-    // Why an answer that drew a canary got none: the rule the insertion names.
-    private static string Reason(string lexical, string sentence)
+    // For a reader with the corpus (never for the repository): one answer that drew a canary, under what became of it.
+    private static void Dump(string? folder, string kind, int number, string model, string prompt, string answer)
     {
-        var insertion = new PhraseInsertion(sentence);
+        if (folder is null)
+        {
+            return;
+        }
+
+        string directory = Path.Combine(folder, kind);
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, $"{number:D4}.md"), $"# {number} · {model}\n\n## Prompt\n\n{prompt}\n\n## Answer\n\n{answer}\n");
+    }
+
+    // Why an answer that drew a canary got none: the rule the insertion names.
+    private static string Reason(string lexical, string sentence, int minimumProseWords)
+    {
+        var insertion = new PhraseInsertion(sentence, minimumProseWords);
         var output = new MarkedOutput(lexical.Length + 256);
         try
         {

@@ -75,8 +75,13 @@ public sealed class CanaryMarker
             canary = await RegisteredCanaryAsync(_options.EpochOf(now), topic, cancellationToken).ConfigureAwait(false);
         }
 
-        return new ResponseMarking(accountId, now, marker, canary);
+        // A verdict ("Classify the tweet…") is closed only once it explains at length (VerdictRequest).
+        return new ResponseMarking(accountId, now, marker, canary, MinimumProseWords(request.PromptText));
     }
+
+    /// <summary>The fewest words of prose an answer to <paramref name="prompt"/> needs before a canary closes it.</summary>
+    internal static int MinimumProseWords(string? prompt) =>
+        VerdictRequest.Matches(prompt) ? VerdictRequest.MinimumWords : PhraseInsertion.MinimumProseWords;
 
     /// <summary>
     /// Whether this request carries a phrase canary: a keyed draw over what identifies the response (account, prompt,

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using CanaryService.Core.Phrases;
@@ -10,9 +11,10 @@ namespace CanaryService.Core.Marking;
 /// other words; any other prose answer of at least <see cref="MinimumProseWords"/> words gets the canary appended as
 /// its last paragraph. Nothing is inserted into structured output (JSON, XML or HTML, code only), into a short output
 /// (a label, a title, a date, one rewritten sentence), into an answer not written in English (more than a tenth of
-/// its letters outside A–Z), after an answer cut off mid-sentence or mid-table, after one that ends inside a code
-/// block, after one that already closes in its own way (a question about its content, a closing mixed with advice, a
-/// send-off such as "Good luck with your project!" or any last sentence ending in "!"), or after a template to fill in
+/// its letters outside A–Z), after an answer cut off mid-sentence or mid-table, after one stuck in a loop, after one
+/// that ends inside a code block, after one that already closes in its own way (a question about its content, a
+/// closing mixed with advice, a send-off such as "Good luck with your project!" or any last sentence ending in "!"),
+/// or after a template to fill in
 /// (a placeholder such as "[Your Name]", a letter's sign-off, a line of hashtags). An answer whose last paragraph is a
 /// short wish ("Enjoy your meal!") gets the canary just before it. A generic closing is a short paragraph of hopes
 /// ("I hope this helps!") and offers ("Let me know if…", "Would you like more examples?") and nothing else.
@@ -56,6 +58,29 @@ internal sealed partial class PhraseInsertion
     /// <summary>The longest closing paragraph held back (and replaced); a longer one says more than a closing.</summary>
     internal const int HeldLimit = 240;
 
+    /// <summary>
+    /// The longest offer as a question that a canary may replace ("Would you like me to go into more detail about any of
+    /// these exercises?"): it names what more it offers, and offers nothing else. A hope or an offer in a statement
+    /// stays within 90 characters; a longer one says more than a closing.
+    /// </summary>
+    internal const int OfferQuestionLimit = 160;
+
+    /// <summary>Lines of at least this many visible characters are counted to tell a generation stuck in a loop.</summary>
+    internal const int LoopLineLength = 12;
+
+    /// <summary>A paragraph of at least this many visible characters, said twice, is a generation that went round.</summary>
+    internal const int LoopParagraphLength = 40;
+
+    /// <summary>The longest repeating unit (in characters) looked for at the end of a generation stuck in a loop.</summary>
+    internal const int LoopPeriodLimit = 120;
+
+    /// <summary>The shortest repeating run at the end, in characters, that a loop must cover (besides four periods).</summary>
+    internal const int LoopRunLength = 150;
+
+    // FNV-1a, to remember lines and paragraphs already said without keeping their text.
+    private const ulong FnvOffset = 14695981039346656037;
+    private const ulong FnvPrime = 1099511628211;
+
     // Lower-case openers of a generic closing paragraph: a paragraph starting otherwise is never held back.
     private static readonly string[] Openers =
     [
@@ -72,11 +97,22 @@ internal sealed partial class PhraseInsertion
         "i hope", "hope this", "hope that", "hope it ", "hope you", "hopefully", "let me know", "feel free", "hesitate to",
         "happy to help", "glad to help", "happy to assist", "here to help", "further questions", "other questions",
         "more questions", "any questions", "additional questions", "follow-up questions", "assist you", "do my best",
+        "would you like", "shall we", "i'd be happy", "i would be happy", "i'd be glad", "i would be glad",
+        "i'm happy to", "i am happy to", "i'm here to", "i am here to", "i'm here if", "help you further",
     ];
 
     private static readonly HashSet<string> Canaries = [.. Enumerable.Range(0, CanaryPhrasing.Count).Select(i => CanaryPhrasing.Phrasing(i).ToLowerInvariant())];
 
     private readonly string _sentence;
+    private readonly int _minimumProseWords;
+    private readonly HashSet<ulong> _lines = [];
+    private readonly HashSet<ulong> _paragraphs = [];
+    private int _countedLines;
+    private int _repeatedLines;
+    private ulong _lineHash = FnvOffset;
+    private int _lineVisible;
+    private ulong _paragraphHash = FnvOffset;
+    private int _paragraphVisible;
     private readonly char[] _tail = new char[TailLimit];
     private readonly char[] _opening = new char[OpeningLimit];
     private int _openingLength;
@@ -107,7 +143,16 @@ internal sealed partial class PhraseInsertion
     private int _trailingNewlines;
     private char _lastChar;
 
-    public PhraseInsertion(string sentence) => _sentence = sentence;
+    /// <param name="sentence">The canary sentence.</param>
+    /// <param name="minimumProseWords">
+    /// Fewer words of prose make a short output; more than <see cref="MinimumProseWords"/> for a verdict
+    /// (<see cref="VerdictRequest"/>), which a closing pads at a length where an explanation would take one.
+    /// </param>
+    public PhraseInsertion(string sentence, int minimumProseWords = MinimumProseWords)
+    {
+        _sentence = sentence;
+        _minimumProseWords = Math.Clamp(minimumProseWords, 1, RefusalWords);
+    }
 
     private enum HoldState
     {
@@ -210,7 +255,7 @@ internal sealed partial class PhraseInsertion
             return;
         }
 
-        if (_hold == HoldState.Closing && !_structured && !_inFence && _words >= MinimumProseWords && InEnglishLetters() && !_previousParagraphCloses && !_previousParagraphSaysGoodbye && IsWish(_held.ToString()))
+        if (_hold == HoldState.Closing && !_structured && !_inFence && _words >= _minimumProseWords && InEnglishLetters() && !_previousParagraphCloses && !_previousParagraphSaysGoodbye && IsWish(_held.ToString()) && !Loops())
         {
             // The answer ends with a wish ("Enjoy your meal!"): the canary goes before it, as closings usually do.
             string wish = _held.ToString();
@@ -228,8 +273,8 @@ internal sealed partial class PhraseInsertion
         bool closesTwice = _hold == HoldState.Closing && _previousParagraphSaysGoodbye; // "I hope this helps. …" then "Would you like more?"
         FlushHeld(ref output);
         SkipReason = _structured ? "structured" : _inFence ? "ends inside code" : !_proseSeen ? "no prose"
-            : _words < MinimumProseWords ? "short" : !InEnglishLetters() ? "not English"
-            : endsWithWish ? "wish after a closing" : closesTwice ? "closes" : Refuses() ? "refusal" : EndsOnItsOwn();
+            : _words < _minimumProseWords ? "short" : !InEnglishLetters() ? "not English"
+            : endsWithWish ? "wish after a closing" : closesTwice ? "closes" : Refuses() ? "refusal" : Loops() ? "loops" : EndsOnItsOwn();
         if (SkipReason is not null)
         {
             return;
@@ -273,7 +318,7 @@ internal sealed partial class PhraseInsertion
         foreach (string sentence in SentenceEnd().Split(normalised))
         {
             string s = sentence.Trim();
-            if (s.Length > 0 && (s.Length > 90 || !GenericSentence().IsMatch(s) || !AboutTheExchange().IsMatch(s)))
+            if (s.Length > 0 && (s.Length > (s.EndsWith('?') ? OfferQuestionLimit : 90) || !GenericSentence().IsMatch(s) || !AboutTheExchange().IsMatch(s)))
             {
                 return null;
             }
@@ -433,17 +478,66 @@ internal sealed partial class PhraseInsertion
         _tailEnded = false;
         string tail = _tailLength > 0 ? Tail() : "";
         bool hopesOrOffers = HasClosingMarker(tail); // once per paragraph: both decisions below start from it
-        _previousParagraphCloses = hopesOrOffers || tail.EndsWith('?');
+        _previousParagraphCloses = hopesOrOffers || Unadorned(tail).EndsWith('?');
         _previousParagraphSaysGoodbye = hopesOrOffers || WishInside().IsMatch(tail);
         _templateBefore = IsTemplate(tail) || (_templateBefore && WordsIn(tail) < TemplateLineWords);
         _tailLength = 0;
+        if (_paragraphVisible >= LoopParagraphLength)
+        {
+            _paragraphs.Add(_paragraphHash);
+        }
+
+        _paragraphHash = FnvOffset;
+        _paragraphVisible = 0;
+    }
+
+    // A generation stuck in a loop, which no closing can finish: more than half of its longer lines say what an
+    // earlier line said (a list of the same item, lyrics going round), its last paragraph repeats an earlier one
+    // word for word (the whole answer written twice), or its end is one unit over and over ("0 cents, 0 cents, …",
+    // "endendend"). Lyrics with a chorus repeat some lines and paragraphs, and lose only the canary.
+    private bool Loops() =>
+        (_countedLines >= 8 && _repeatedLines * 2 > _countedLines)
+        || (_paragraphVisible >= LoopParagraphLength && _paragraphs.Contains(_paragraphHash))
+        || Periodic(Tail());
+
+    private static bool Periodic(string tail)
+    {
+        int n = tail.Length;
+        for (int period = 1; period <= LoopPeriodLimit && 2 * period <= n; period++)
+        {
+            int run = 0;
+            for (int i = n - 1; i - period >= 0 && tail[i] == tail[i - period]; i--)
+            {
+                run++;
+            }
+
+            if (run + period >= Math.Max(4 * period, LoopRunLength))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    // Emoji and other symbols after the last sentence ("Am I correct? 😄") do not change how it ends.
+    private static string Unadorned(string text)
+    {
+        int end = text.Length;
+        while (end > 0 && (char.IsWhiteSpace(text[end - 1]) || char.IsSurrogate(text[end - 1]) || char.GetUnicodeCategory(text[end - 1]) is
+            UnicodeCategory.OtherSymbol or UnicodeCategory.NonSpacingMark or UnicodeCategory.Format))
+        {
+            end--;
+        }
+
+        return text[..end];
     }
 
     // The last paragraph closes the answer already, or shows it was cut off or is a template: a canary after it would
     // close twice, finish a broken answer, or be copied with the template.
     private string? EndsOnItsOwn()
     {
-        string tail = Tail();
+        string tail = Unadorned(Tail());
         return Closes(tail) ? "closes" : SendsOff(tail) || WishInside().IsMatch(tail) || _previousParagraphSaysGoodbye ? "sends off"
             : IsTemplate(tail) || (_templateBefore && WordsIn(tail) < TemplateLineWords) ? "template"
             : CutOff(tail) || TableCutOff(tail) || Repeats(tail) || Garbled(tail) ? "cut off" : null;
@@ -537,7 +631,8 @@ internal sealed partial class PhraseInsertion
             return true; // it ends asking the reader something, which the reader should answer next
         }
 
-        return HasClosingMarker(tail);
+        // An offer on a condition closes the answer when it ends it; before a list it only leads in.
+        return HasClosingMarker(tail) || OffersMore().IsMatch(tail);
     }
 
     private static bool HasClosingMarker(string text)
@@ -569,6 +664,17 @@ internal sealed partial class PhraseInsertion
             return true; // a numbered list that stops at its number: "200."
         }
 
+        bool strayMarks = tail.Length > 0 && (!tail.Any(char.IsLetter) || lastLine.All(c => c == '#'));
+        if (strayMarks || lastLine.EndsWith(" +", StringComparison.Ordinal) || lastLine.EndsWith(" =", StringComparison.Ordinal))
+        {
+            return true; // stray numbers or marks after the answer ("3", "2", "*"), a bare heading mark, a sum that stops at its operator
+        }
+
+        if (DanglingWord().IsMatch(lastLine))
+        {
+            return true; // a line that stops at an article, a conjunction or a preposition: "The Role of Individuals and"
+        }
+
         // Emphasis markup ("**Note") is prose still; a list bullet ("* item", "- item") is not.
         lastLine = lastLine.TrimStart('*', '_');
         if (lastLine.Length == 0 || !char.IsLetter(lastLine[0]) || !(char.IsLower(lastLine[^1]) || lastLine[^1] is ',' or ';'))
@@ -590,6 +696,15 @@ internal sealed partial class PhraseInsertion
         if (_openingLength < OpeningLimit)
         {
             _opening[_openingLength++] = c;
+        }
+
+        if (!char.IsWhiteSpace(c))
+        {
+            // Visible characters only: a line or paragraph said again counts as repeated whatever its spacing.
+            _lineHash = (_lineHash ^ c) * FnvPrime;
+            _lineVisible++;
+            _paragraphHash = (_paragraphHash ^ c) * FnvPrime;
+            _paragraphVisible++;
         }
 
         _tail[_tailStart] = c;
@@ -618,12 +733,23 @@ internal sealed partial class PhraseInsertion
             {
                 _inFence = !_inFence;
                 _tailLength = 0;
+                _paragraphHash = FnvOffset;
+                _paragraphVisible = 0;
             }
             else
             {
                 _proseSeen |= !_inFence && _lineHasLetter && !_lineIsTableRow;
+                if (!_inFence && _lineVisible >= LoopLineLength)
+                {
+                    _countedLines++;
+                    _repeatedLines += _lines.Add(_lineHash) ? 0 : 1;
+                }
+
                 Remember('\n');
             }
+
+            _lineHash = FnvOffset;
+            _lineVisible = 0;
 
             _blankBefore = false;
         }
@@ -634,6 +760,14 @@ internal sealed partial class PhraseInsertion
         _fenceRun = 0;
         _fenceRunOpen = false;
     }
+
+    // Lower-case: the last word of a line of three or more words is one no sentence or list item ends with.
+    [GeneratedRegex(@"\S+\s+\S+\s+.*\b(a|an|the|and|or|but|of|your|my|their|our|its|is|are|was|were|to|with|for|from|that|which|in|on|by|at|as|this|these|be)$", RegexOptions.CultureInvariant)]
+    private static partial Regex DanglingWord();
+
+    // Lower-case: the answer's own offer of more, on a condition ("If you have more details, I can help you further").
+    [GeneratedRegex(@"\bif you\b[^.!?\n]*\b(i can|i could|i'll|i will|i'd be|i would be)( (gladly|happily|also|certainly))?( try)?( (happy|glad))?( to)? (help|assist|create|provide|write|make|generate|give|draft|tailor|adjust|refine|suggest|look|search|continue)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex OffersMore();
 
     // "Feel free to reach out to the embassy" is advice, not a closing: a closing speaks of the reader and the helper.
     [GeneratedRegex(@"\b(me|i|we|questions?|help|helps|helped|hope|luck|coding|assist|clarif\w*)\b|\?$", RegexOptions.CultureInvariant)]
@@ -669,6 +803,6 @@ internal sealed partial class PhraseInsertion
 
     // A hope that the answer serves, or an offer of more help (also as a question: "Would you like more examples?"):
     // nothing an answer's content depends on.
-    [GeneratedRegex(@"^((i |we )?hope (this|that|it|these|the above|my|you|the information)\b|hopefully,? (this|that|these|the above|it|you)\b|(please )?(let me know|feel free to (ask|reach out|let me know|contact)|don't hesitate to|do not hesitate to)\b|if you have any (other |further |more |additional |follow-up )?(questions|doubts|concerns)\b)[^\n]*[.!]?$|^(would you like|do you (have|want|need)|is there anything|shall i|should i|how (else )?can i|can i help)\b[^\n]*\?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^((i |we )?hope (this|that|it|these|the above|my|you|the information)\b|hopefully,? (this|that|these|the above|it|you)\b|(please )?(let me know|feel free to (ask|reach out|let me know|contact)|don't hesitate to|do not hesitate to)\b|if you have any (other |further |more |additional |follow-up |specific )?(questions|doubts|concerns)\b)[^\n]*[.!]?$|^(would you like|do you (have|want|need)|is there anything|shall i|should i|how (else )?can i|can i help)\b[^\n]*\?$", RegexOptions.CultureInvariant)]
     private static partial Regex GenericSentence();
 }

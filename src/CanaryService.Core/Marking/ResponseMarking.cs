@@ -18,14 +18,16 @@ public sealed class ResponseMarking
     public const int WithoutCanary = -1;
 
     private readonly TextMarker _marker;
+    private readonly int _minimumProseWords;
     private int _canaryEmitted;
 
-    internal ResponseMarking(string accountId, DateTimeOffset issuedAt, TextMarker marker, PhraseCanary? canary)
+    internal ResponseMarking(string accountId, DateTimeOffset issuedAt, TextMarker marker, PhraseCanary? canary, int minimumProseWords = PhraseInsertion.MinimumProseWords)
     {
         AccountId = accountId;
         IssuedAt = issuedAt;
         _marker = marker;
         Canary = canary;
+        _minimumProseWords = minimumProseWords;
     }
 
     /// <summary>The account the response goes to.</summary>
@@ -109,5 +111,5 @@ public sealed class ResponseMarking
         : new IssuanceEvent(AccountId, IssuedAt, markedChoices, null, null);
 
     private PhraseInsertion? ClaimInsertion(int choiceIndex) =>
-        choiceIndex == 0 && Canary is { } canary && !CanaryEmitted ? new PhraseInsertion(canary.Sentence) : null;
+        choiceIndex == 0 && Canary is { } canary && !CanaryEmitted ? new PhraseInsertion(canary.Sentence, _minimumProseWords) : null;
 }

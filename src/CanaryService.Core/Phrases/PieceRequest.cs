@@ -29,21 +29,37 @@ public static partial class PieceRequest
         }
 
         string text = prompt.Length <= 2 * ReadLimit ? prompt : string.Concat(prompt.AsSpan(0, ReadLimit), "\n", prompt.AsSpan(prompt.Length - ReadLimit));
-        return !AsksForCode().IsMatch(text) && (AsksForPiece().IsMatch(text) || AsksForRole().IsMatch(text) || AsksForRewrite().IsMatch(text));
+        return AsksForDocument().IsMatch(text)
+            || (!AsksForCode().IsMatch(text) && (AsksForPiece().IsMatch(text) || AsksForRole().IsMatch(text) || AsksForRewrite().IsMatch(text) || AsksForLength().IsMatch(text)));
     }
 
     // A verb of making, then (within the same clause) a kind of piece that is read in its author's voice.
     [GeneratedRegex(
-        @"\b(write|writing|compose|draft|create|craft|pen|produce|generate|prepare|provide|phrase|make|give me|tell (me|us)|come up with)\b[^.?!\n]{0,60}?\b(" +
+        @"\b(write|writing|wrote|compose|draft|create|craft|pen|produce|generate|prepare|provide|phrase|make|give me|tell (me|us)|come up with|structure|complete|turn (it|this|that|these|them|the \w+) into)\b[^.?!\n]{0,60}?\b(" +
         @"poems?|poetry|haikus?|limericks?|sonnets?|verses?|songs?|lyrics|raps?|jingles?|ballads?|stor(y|ies)|tales?|fables?|fan ?fiction|" +
         @"speech(es)?|toasts?|eulog(y|ies)|vows|sermons?|monologues?|dialogues?|dialogs?|interviews?|conversations?|screenplays?|backstor(y|ies)|diary|diaries|journal entr(y|ies)|plays?|scenes?|skits?|sketch(es)?|chapters?|episodes?|novels?|novellas?|odes?|stanzas?|(movie|film|play|video|tv|youtube|podcast|commercial) scripts?|" +
         @"letters?|e-?mails?|memos?|messages?|invitations?|announcements?|bios?|biograph(y|ies)|resumes?|résumés?|cv|profiles?|" +
         @"reviews?|testimonials?|tweets?|captions?|posts?|blogs?|articles?|essays?|op-?eds?|slogans?|taglines?|ads?|adverts?|" +
-        @"advertisements?|commercials?|pitch(es)?|(product|job|property|listing|course|event) descriptions?|newsletters?|" +
+        @"advertisements?|commercials?|pitch(es)?|(product|job|property|listing|course|event|company|business|brand) descriptions?|newsletters?|(introduct(ion|ory)|intro|opening|closing|concluding) paragraphs?|" +
+        @"scripts? for (an? |the |my |our )?(youtube|video|podcast|film|movie|tv|radio|commercial|play|skit|scene|episode)|business plans?|" +
         @"press releases?|obituar(y|ies)|compliments?|personas?|(jira|support|bug) tickets?|user stor(y|ies)|proposals?|agendas?|flyers?|brochures?|whitepapers?|white papers?|menus?|greeting cards?|cards?|jokes?|riddles?|prayers?|(thank[- ]you|sympathy|condolence|apology) notes?" +
         @")\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AsksForPiece();
+
+    // A document to hand out as written, whatever its subject (a syllabus for a programming course is not code).
+    [GeneratedRegex(
+        @"\b(write|compose|draft|create|prepare|produce|generate|design|plan|structure|develop|make|give me)\b[^.?!\n]{0,40}?\b(syllab(us|i|uses)|lesson plans?|curricul(um|a)|rubrics?)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AsksForDocument();
+
+    // A length in words ("Need 300 words on…", "a 500-word essay"), a text that "should be written" ("A confirmation
+    // email should be written…"), a description to write: the user will use the answer as it stands, and a closing
+    // would be copied with it (and pad its count).
+    [GeneratedRegex(
+        @"\b([5-9]\d|[1-9]\d{2,3})[- ]words?\b|\b(letters?|e-?mails?|messages?|notes?|speech(es)?|posts?|essays?|articles?|stor(y|ies)|poems?|repl(y|ies)|responses?) (should|must|needs? to|has to) be (written|drafted|composed)\b|\bwrite (a |an |the )?(short |brief |detailed )?descriptions?\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AsksForLength();
 
     // A role to play: "Pretend to be…", "Act as a…", "Imagine you are…", "If you were a…", "in the voice of…", "As a chef, describe your…";
     // a question about the assistant's own past ("a project you've worked on"), or text asked for in the first person.

@@ -29,6 +29,7 @@ public sealed class PhraseInsertionTests
         { "crlf", Lead.Replace(". ", ".\r\n\r\n", StringComparison.Ordinal) + "\r\n" },
         { "generic closing", Lead + "\n\nI hope this helps! Let me know if you have any other questions." },
         { "offer as a question", Lead + "\n\nWould you like a schedule for longer trips?" },
+        { "long offer as a question", Lead + "\n\nWould you like me to go into more detail about any of these steps, or suggest a feeding schedule for a longer trip?" },
         { "wish", Lead + "\n\nEnjoy your trip!" },
         { "ends in blank lines", Lead + "\n\n" },
         { "wish and blank lines", Lead + "\n\nHappy baking! \n\n" },
@@ -48,7 +49,7 @@ public sealed class PhraseInsertionTests
         Assert.Equal(1, Occurrences(marked, sentence));
         string expected = kind switch
         {
-            "generic closing" or "offer as a question" => lexical[..(lexical.LastIndexOf("\n\n", StringComparison.Ordinal) + 2)] + sentence,
+            "generic closing" or "offer as a question" or "long offer as a question" => lexical[..(lexical.LastIndexOf("\n\n", StringComparison.Ordinal) + 2)] + sentence,
             "wish" => lexical[..(lexical.LastIndexOf("\n\n", StringComparison.Ordinal) + 2)] + sentence + "\n\nEnjoy your trip!",
             "crlf" => lexical + "\r\n" + sentence + "\r\n",
             "list" => lexical + "\n" + sentence + "\n",
@@ -74,6 +75,8 @@ public sealed class PhraseInsertionTests
             "Keep it cold.", "I hope this helps!", "Let me know if you need more.", "Enjoy!", "```\ncode()\n```", "- a list item",
             "Would you like more?", "{\"json\": 1}", "Good luck with the bake.", "\n", "\n\n", "  ", "\r\n", "Happy baking!",
             "    indented code", "| a | b |", "I hope", "Hopefully this helps. Tell me if you need anything else.", Lead, Lead,
+            "0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents,",
+            "- the same line again\n- the same line again", "3\n2", "Am I right? 😄", "If you say more, I can help you further.", "Keep it near the",
         ];
         var random = new Random(11);
         int emitted = 0;
@@ -146,6 +149,19 @@ public sealed class PhraseInsertionTests
         { "a numbered list cut off at its number", Lead + "\n\n198. Turn left onto Main St.\n199. Turn right onto Oak Ave.\n200." },
         { "a generation stuck in a loop", Lead + "\n\n- Crusty, crusty, crusty\n- Crusty, crusty, crusty\n- Crusty, crusty, crusty" },
         { "garbled output", Lead + "\n\n( , .., ( ; ( ... ,, ( ; -- (( ,, ;; ..." },
+        { "a list that goes round", Lead + "\n\n" + string.Concat(Enumerable.Repeat("- 1 cup of rye flour, sifted\n- 1 cup of water at room temperature\n- 1 spoon of the old starter\n", 4)) },
+        { "an answer written twice", Lead + "\n\n" + Lead },
+        { "one unit over and over", Lead + "\n\nA feeding costs " + string.Concat(Enumerable.Repeat("0 cents, ", 30)) + "0" },
+        { "word after word over and over", Lead + "\n\n" + string.Concat(Enumerable.Repeat("Rise. ", 40)) },
+        { "stray numbers after the answer", Lead + "\n\n3\n2" },
+        { "a stray mark after the answer", Lead + "\n\n*" },
+        { "a list item that stops at a conjunction", Lead + "\n\n1. Feed it before you leave\n2. The Role of Flour and" },
+        { "a line that stops at an article", Lead + "\n\nKeep it in a warm spot near the" },
+        { "a sum that stops at its operator", Lead + "\n\nSo the flour for the week is 50 + 50 + 50 +" },
+        { "its own offer on a condition", Lead + "\n\nIf you tell me how long you will be away, I can help you plan the feedings." },
+        { "its own offer in other words", Lead + "\n\nWould you like me to help with anything else? I can also draw up a feeding calendar for the trip." },
+        { "its own wish to go on", Lead + "\n\nI'm here to go deeper into any of these steps, whenever you want." },
+        { "a question with an emoji after it", Lead + "\n\nAm I right that you will be away for a week? 😄" },
         { "a refusal", "I'm sorry, but I am unable to tell how your starter will behave on the trip without knowing the flour, the " +
             "temperature of your fridge and how long you will be away, because each of these changes how fast the yeast and the " +
             "bacteria eat through what you fed them." },
@@ -165,6 +181,56 @@ public sealed class PhraseInsertionTests
             ResponseMarking streamed = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
             Assert.Equal(lexical, StreamingTextMarkerTests.Stream(streamed.CreateStream(0), answer, [cut]));
             Assert.False(streamed.CanaryEmitted, kind);
+        }
+    }
+
+    [Fact]
+    public async Task A_verdict_is_closed_only_once_it_explains_at_length()
+    {
+        // A label with two sentences of reasons, past the forty words any answer needs: padded by a closing when the
+        // prompt asked for a verdict, closed as usual when it asked for an explanation or when the verdict goes on.
+        const string Verdict = "The review is negative. The writer calls the crust burnt and the crumb gummy, and says that " +
+            "the loaf went stale within a day, which no buyer says of bread they liked, even though the service in the shop is " +
+            "praised once in the last line.";
+        const string Reasons = " The rolls fare no better: the writer found them dry, pale and smaller than the ones in the photo." +
+            " A second visit is ruled out in so many words, and the stars given are one of five. Nothing in the text softens" +
+            " this, so a reader who sorts reviews would file it with the complaints.";
+        const string Classify = "Classify the sentiment of this review as positive or negative: The loaf was burnt and went stale in a day.";
+        var marker = Marker(MasterKey.Generate());
+
+        ResponseMarking verdict = await marker.BeginAsync(new MarkingRequest("acct", Classify));
+        Assert.Equal(marker.CreateTextMarker("acct").Mark(Verdict), verdict.MarkText(Verdict, 0));
+        Assert.False(verdict.CanaryEmitted);
+        ResponseMarking streamed = await marker.BeginAsync(new MarkingRequest("acct", Classify));
+        Assert.Equal(marker.CreateTextMarker("acct").Mark(Verdict), StreamingTextMarkerTests.Stream(streamed.CreateStream(0), Verdict, [Verdict.Length / 2]));
+        Assert.False(streamed.CanaryEmitted);
+
+        ResponseMarking explanation = await marker.BeginAsync(new MarkingRequest("acct", "What did the buyer think of the loaf?"));
+        explanation.MarkText(Verdict, 0);
+        Assert.True(explanation.CanaryEmitted);
+        ResponseMarking longVerdict = await marker.BeginAsync(new MarkingRequest("acct", Classify));
+        longVerdict.MarkText(Verdict + Reasons, 0);
+        Assert.True(longVerdict.CanaryEmitted);
+    }
+
+    [Fact]
+    public async Task Lyrics_with_a_chorus_and_lists_with_similar_items_are_not_loops()
+    {
+        // A chorus said twice and items that share their first words are how such answers are written, not a
+        // generation going round: the canary closes them.
+        var marker = Marker(MasterKey.Generate());
+        const string Chorus = "Rise, little loaf, rise in the dark,\nwait for the morning, wait for the spark.";
+        string[] answers =
+        [
+            Lead + "\n\nVerse 1:\nFlour on the table, water in the jar,\nyeast that has travelled with me very far.\n\n" + Chorus +
+                "\n\nVerse 2:\nHome again at evening, feed it and wait,\nbubbles at the surface, never too late.\n\n" + Chorus + "\n\nThe chorus comes back after each verse.",
+            Lead + "\n\n- 1 cup of rye flour\n- 1 cup of wheat flour\n- 1 cup of spelt flour\n- 1 cup of water\n- 1 cup of milk\n- 1 cup of starter\n- 1 cup of oats\n- 1 cup of seeds",
+        ];
+        foreach (string answer in answers)
+        {
+            ResponseMarking marking = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
+            marking.MarkText(answer, 0);
+            Assert.True(marking.CanaryEmitted, answer);
         }
     }
 
