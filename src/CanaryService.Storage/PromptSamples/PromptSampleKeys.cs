@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -13,6 +14,9 @@ namespace CanaryService.Storage.PromptSamples;
 internal sealed class PromptSampleKeys
 {
     private const string WindowFormat = "yyyy-MM-dd'T'HHmm";
+
+    // Bytes of a priority's input encoded on the stack; a longer prompt (up to PromptSampleMaxPromptChars) rents.
+    private const int StackLimit = 1024;
 
     /// <summary>The length of a formatted window (<c>2026-01-31T0000</c>).</summary>
     public const int WindowLength = 15;
@@ -51,10 +55,33 @@ internal sealed class PromptSampleKeys
     /// </summary>
     public ulong Priority(string accountId, string window, string prompt)
     {
-        byte[] data = Encoding.UTF8.GetBytes(accountId + "\0" + window + "\0" + prompt);
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_priorityKey, data, mac);
-        return BinaryPrimitives.ReadUInt64BigEndian(mac);
+        ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentNullException.ThrowIfNull(prompt);
+
+        // The UTF-8 of "{account}\0{window}\0{prompt}", encoded into one buffer (on the stack for the usual prompt):
+        // the reducer computes this for every prompt, so it allocates nothing.
+        int length = Encoding.UTF8.GetMaxByteCount(accountId.Length + window.Length + prompt.Length + 2);
+        byte[]? rented = length > StackLimit ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> data = rented ?? stackalloc byte[StackLimit];
+        try
+        {
+            int written = Encoding.UTF8.GetBytes(accountId, data);
+            data[written++] = 0;
+            written += Encoding.UTF8.GetBytes(window, data[written..]);
+            data[written++] = 0;
+            written += Encoding.UTF8.GetBytes(prompt, data[written..]);
+            Span<byte> mac = stackalloc byte[32];
+            HMACSHA256.HashData(_priorityKey, data[..written], mac);
+            return BinaryPrimitives.ReadUInt64BigEndian(mac);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 
     /// <summary>The row key of a prompt with <paramref name="priority"/> in <paramref name="window"/>.</summary>
