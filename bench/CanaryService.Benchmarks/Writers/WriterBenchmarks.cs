@@ -75,6 +75,14 @@ public class WriterBenchmarks
     [Benchmark]
     public ulong PromptPriorityLongPrompt() => _keys.Priority("bench", PromptSampleKeys.Window(_keys.WindowStart(At)), _longPrompt);
 
+    /// <summary>The shape alone (tokens, MinHash, reasoning cues) of the load test's prompt, without the window.</summary>
+    [Benchmark]
+    public int TrafficShapeOnlyLoadPrompt() => _shape.Reduce(LoadPrompt).TemplateKeys.Length;
+
+    /// <summary>The reasoning-cue check alone on the long prompt.</summary>
+    [Benchmark]
+    public bool ReasoningCuesLongPrompt() => PromptShape.IsReasoningEliciting(_longPrompt);
+
     /// <summary>The piece-request check of a request drawn for a phrase canary (a fifth of them at the default rate).</summary>
     [Benchmark]
     public bool PieceRequestLoadPrompt() => PieceRequest.Matches(LoadPrompt);

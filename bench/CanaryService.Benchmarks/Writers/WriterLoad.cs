@@ -18,9 +18,9 @@ namespace CanaryService.Benchmarks.Writers;
 /// accepted record.
 /// </summary>
 /// <remarks>
-/// <c>dotnet run -c Release --project bench/CanaryService.Benchmarks -- writers [requests/s, default 20000] [seconds, default 10] [accounts, default 100]</c>.
+/// <c>dotnet run -c Release --project bench/CanaryService.Benchmarks -- writers [requests/s, default 20000] [seconds, default 10] [accounts, default 100] [distinct prompts, default 50000]</c>.
 /// One thread records at the given rate (as the proxy's request threads would, without the HTTP work), each request
-/// from one of the accounts with one of 50,000 distinct prompts. Build an older commit the same way to compare.
+/// from one of the accounts with one of the distinct prompts (the load test: one account, one prompt). Build an older commit the same way to compare.
 /// </remarks>
 internal static class WriterLoad
 {
@@ -29,6 +29,7 @@ internal static class WriterLoad
         int rate = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
         int seconds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 10;
         int accounts = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 100;
+        int distinct = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 50_000;
 
         await using AzuriteEmulator azurite = await AzuriteEmulator.StartAsync();
         TableClient trafficTable = new(azurite.ConnectionString, "LoadTraffic");
@@ -44,7 +45,7 @@ internal static class WriterLoad
         await prompts.StartAsync(CancellationToken.None);
 
         string[] accountIds = [.. Enumerable.Range(0, accounts).Select(i => $"account-{i:D4}")];
-        string[] texts = [.. Enumerable.Range(0, 50_000).Select(i => $"Question {i}: how does part {i % 97} of the engine work, and why does it fail when it is cold?")];
+        string[] texts = [.. Enumerable.Range(0, distinct).Select(i => $"Question {i}: how does part {i % 97} of the engine work, and why does it fail when it is cold?")];
 
         var process = Process.GetCurrentProcess();
         Snapshot before = Snapshot.Take(process);
@@ -85,7 +86,7 @@ internal static class WriterLoad
         }
 
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
-            requests recorded       {total:N0} at {rate:N0}/s over {accounts} accounts, in {recording.TotalSeconds:F1} s (then {draining.TotalSeconds:F1} s to drain)
+            requests recorded       {total:N0} at {rate:N0}/s over {accounts} accounts and {distinct:N0} prompts, in {recording.TotalSeconds:F1} s (then {draining.TotalSeconds:F1} s to drain)
             traffic                 accepted {trafficAccepted:N0}, dropped {traffic.DroppedCount:N0}; requests counted in storage {requestsStored:N0}
             prompt sample           accepted {promptsAccepted:N0}, dropped {prompts.DroppedCount:N0}; rows in storage {promptRows:N0} (at most {options.PromptSamplesPerWindow} per account)
             CPU while recording     {(recorded.Cpu - before.Cpu).TotalMilliseconds * 1000 / total:F2} µs per request (the whole process, producer included)

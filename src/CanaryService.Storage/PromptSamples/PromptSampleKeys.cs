@@ -20,6 +20,9 @@ internal sealed class PromptSampleKeys
 
     /// <summary>The length of a formatted window (<c>2026-01-31T0000</c>).</summary>
     public const int WindowLength = 15;
+    [ThreadStatic]
+    private static (byte[] Key, IncrementalHash Hash)? t_hmac;
+
     private readonly byte[] _priorityKey;
     private readonly long _windowTicks;
 
@@ -27,7 +30,7 @@ internal sealed class PromptSampleKeys
     {
         ArgumentNullException.ThrowIfNull(priorityKey);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, TimeSpan.FromMinutes(1));
-        _priorityKey = priorityKey;
+        _priorityKey = [.. priorityKey]; // a copy: the cached HMAC below holds this key
         _windowTicks = window.Ticks;
     }
 
@@ -72,7 +75,9 @@ internal sealed class PromptSampleKeys
             data[written++] = 0;
             written += Encoding.UTF8.GetBytes(prompt, data[written..]);
             Span<byte> mac = stackalloc byte[32];
-            HMACSHA256.HashData(_priorityKey, data[..written], mac);
+            IncrementalHash hmac = Hmac();
+            hmac.AppendData(data[..written]);
+            hmac.GetHashAndReset(mac);
             return BinaryPrimitives.ReadUInt64BigEndian(mac);
         }
         finally
@@ -82,6 +87,23 @@ internal sealed class PromptSampleKeys
                 ArrayPool<byte>.Shared.Return(rented);
             }
         }
+    }
+
+    /// <summary>
+    /// This thread's HMAC keyed with this instance's key, reused: a one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/>
+    /// sets up the algorithm and the key on every call, which cost more than hashing a short prompt.
+    /// </summary>
+    private IncrementalHash Hmac()
+    {
+        if (t_hmac is { } cached && ReferenceEquals(cached.Key, _priorityKey))
+        {
+            return cached.Hash;
+        }
+
+        t_hmac?.Hash.Dispose();
+        IncrementalHash hash = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _priorityKey);
+        t_hmac = (_priorityKey, hash);
+        return hash;
     }
 
     /// <summary>The row key of a prompt with <paramref name="priority"/> in <paramref name="window"/>.</summary>

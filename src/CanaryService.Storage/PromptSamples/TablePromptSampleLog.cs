@@ -51,6 +51,9 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     // Prompts the reducer decides per hold of the gate: a write's snapshot waits at most this many priorities.
     private const int ReduceChunk = 512;
 
+    // How long the reducer lets prompts gather after taking the queue's contents.
+    private static readonly TimeSpan ReducePause = TimeSpan.FromMilliseconds(20);
+
     private readonly TableClient _table;
     private readonly StorageOptions _options;
     private readonly PromptSampleKeys _keys;
@@ -266,7 +269,14 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
-                Reduce(ReduceChunk);
+                while (_queue.Reader.Count > 0)
+                {
+                    Reduce(ReduceChunk);
+                }
+
+                // Then let a few milliseconds' worth gather: waking for every request would cost more (a thread-pool
+                // dispatch each) than reducing it, and the queue holds far more than arrives meanwhile.
+                await Task.Delay(ReducePause, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

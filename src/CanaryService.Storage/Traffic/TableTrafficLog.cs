@@ -46,6 +46,9 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     // Observations the reducer reduces per hold of the gate: a snapshot waits at most this many reductions.
     private const int ReduceChunk = 512;
 
+    // How long the reducer lets observations gather after taking the queue's contents.
+    private static readonly TimeSpan ReducePause = TimeSpan.FromMilliseconds(20);
+
     private readonly TableClient _table;
     private readonly StorageOptions _options;
     private readonly PromptShape _shape;
@@ -60,6 +63,7 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     private readonly SemaphoreSlim _flushNow = new(0, 1);
     private readonly SemaphoreSlim _writing = new(1, 1);
     private long _reduced;
+    private (long Number, string Day) _lastDay = (long.MinValue, "");
     private long _markedWritten;
     private long _windowSequence;
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
@@ -224,7 +228,14 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
         {
             while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
             {
-                Reduce(ReduceChunk);
+                while (_queue.Reader.Count > 0)
+                {
+                    Reduce(ReduceChunk);
+                }
+
+                // Then let a few milliseconds' worth gather: waking for every request would cost more (a thread-pool
+                // dispatch each) than reducing it, and the queue holds far more than arrives meanwhile.
+                await Task.Delay(ReducePause, stoppingToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -336,18 +347,31 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
             for (int taken = 0; taken < limit && _queue.Reader.TryRead(out TrafficObservation? observation); taken++)
             {
                 _reduced++;
-                (string, string) key = (observation.AccountId, Day(observation.At));
+                string day = DayOf(observation.At);
+                (string, string) key = (observation.AccountId, day);
                 if (!_windows.TryGetValue(key, out WindowState? state))
                 {
                     // A window evicted and begun again (late requests) gets a row of its own, so it never replaces the first.
                     _windows[key] = state = new WindowState(new AccountTrafficWindow(observation.AccountId),
-                        string.Create(CultureInfo.InvariantCulture, $"{Day(observation.At)}|{_instance}-{++_windowSequence:x}"));
+                        string.Create(CultureInfo.InvariantCulture, $"{day}|{_instance}-{++_windowSequence:x}"));
                 }
 
                 state.Window.Add(observation, _shape.Reduce(observation.Prompt));
                 state.Version++;
             }
         }
+    }
+
+    /// <summary>The day's row-key prefix, formatted once per day rather than once per request (the caller holds the gate).</summary>
+    private string DayOf(DateTimeOffset at)
+    {
+        long day = at.UtcTicks / TimeSpan.TicksPerDay;
+        if (day != _lastDay.Number)
+        {
+            _lastDay = (day, Day(at));
+        }
+
+        return _lastDay.Day;
     }
 
     /// <summary>The rows of the windows changed since their last write, and how many observations they hold in all.</summary>
