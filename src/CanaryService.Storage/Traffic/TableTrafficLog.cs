@@ -356,8 +356,16 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
                         string.Create(CultureInfo.InvariantCulture, $"{day}|{_instance}-{++_windowSequence:x}"));
                 }
 
-                state.Window.Add(observation, _shape.Reduce(observation.Prompt));
-                state.Version++;
+                try
+                {
+                    state.Window.Add(observation, _shape.Reduce(observation.Prompt));
+                    state.Version++;
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or OverflowException)
+                {
+                    // One observation the features cannot take (a defect, not input the proxy sends) must not stop the rest.
+                    LogObservationSkipped(_logger, ex);
+                }
             }
         }
     }
@@ -523,6 +531,9 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
 
     [LoggerMessage(EventId = 45, Level = LogLevel.Warning, Message = "Shutting down with {Pending} requests' traffic features not written: storage stayed unreachable for the {Timeout} grace period.")]
     private static partial void LogLostAtShutdown(ILogger logger, long pending, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 47, Level = LogLevel.Error, Message = "A request's traffic features could not be reduced; it is not counted.")]
+    private static partial void LogObservationSkipped(ILogger logger, Exception exception);
 
     [LoggerMessage(EventId = 46, Level = LogLevel.Error, Message = "The traffic-feature reducer stopped; the writer reduces what is queued before each write.")]
     private static partial void LogReducerFailed(ILogger logger, Exception exception);
