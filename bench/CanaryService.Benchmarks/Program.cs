@@ -33,5 +33,11 @@ if (args.Length > 0 && args[0] == "campaigns")
     return CanaryService.Benchmarks.Campaigns.CampaignScaleReport.Run(args[1..]);
 }
 
+// Or the background writers at a sustained request rate against Azurite: ... -- writers [requests/s] [seconds] [accounts].
+if (args.Length > 0 && args[0] == "writers")
+{
+    return await CanaryService.Benchmarks.Writers.WriterLoad.RunAsync(args[1..]);
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
 return 0;

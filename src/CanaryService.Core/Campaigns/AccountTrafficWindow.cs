@@ -82,9 +82,14 @@ public sealed class AccountTrafficWindow
 
         Hours[observation.At.UtcDateTime.Hour]++;
         DistinctPrompts.Add(prompt.PromptHash);
-        foreach (ulong key in prompt.TemplateKeys.Distinct())
+        ulong[] keys = prompt.TemplateKeys;
+        for (int i = 0; i < keys.Length; i++)
         {
-            Templates.Add(key);
+            // A prompt counts once per signature; the handful of keys makes a scan cheaper than a set.
+            if (Array.IndexOf(keys, keys[i], 0, i) < 0)
+            {
+                Templates.Add(keys[i]);
+            }
         }
 
         if (!string.IsNullOrWhiteSpace(observation.UserAgent))

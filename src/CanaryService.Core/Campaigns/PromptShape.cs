@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace CanaryService.Core.Campaigns;
 
 /// <summary>What one prompt contributes to its account's features: hashes only, never its text.</summary>
@@ -46,12 +48,13 @@ public sealed class PromptShape
         "explain", "reasoning", "solve", "write", "give", "provide", "show", "think", "output", "format", "return",
     };
 
-    private static readonly string[] ReasoningCues =
+    // One vectorised search for all the cues, not a scan of the prompt per cue: the traffic writer checks every prompt.
+    private static readonly SearchValues<string> ReasoningCues = SearchValues.Create(
     [
         "step by step", "step-by-step", "show your work", "show your reasoning", "explain your reasoning", "reason through",
         "think carefully", "chain of thought", "think through", "walk me through", "justify", "prove that", "derive",
         "reasoning process", "let's think", "explain why",
-    ];
+    ], StringComparison.OrdinalIgnoreCase);
 
     [ThreadStatic]
     private static List<(ulong Raw, ulong Skeleton)>? t_tokens;
@@ -90,15 +93,7 @@ public sealed class PromptShape
     public static bool IsReasoningEliciting(string prompt)
     {
         ArgumentNullException.ThrowIfNull(prompt);
-        foreach (string cue in ReasoningCues)
-        {
-            if (prompt.Contains(cue, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return prompt.AsSpan().ContainsAny(ReasoningCues);
     }
 
     private static ulong Edge(List<(ulong Raw, ulong Skeleton)> tokens, bool fromStart)

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -14,8 +15,14 @@ internal sealed class PromptSampleKeys
 {
     private const string WindowFormat = "yyyy-MM-dd'T'HHmm";
 
+    // Bytes of a priority's input encoded on the stack; a longer prompt (up to PromptSampleMaxPromptChars) rents.
+    private const int StackLimit = 1024;
+
     /// <summary>The length of a formatted window (<c>2026-01-31T0000</c>).</summary>
     public const int WindowLength = 15;
+    [ThreadStatic]
+    private static (byte[] Key, IncrementalHash Hash)? t_hmac;
+
     private readonly byte[] _priorityKey;
     private readonly long _windowTicks;
 
@@ -23,7 +30,7 @@ internal sealed class PromptSampleKeys
     {
         ArgumentNullException.ThrowIfNull(priorityKey);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, TimeSpan.FromMinutes(1));
-        _priorityKey = priorityKey;
+        _priorityKey = [.. priorityKey]; // a copy: the cached HMAC below holds this key
         _windowTicks = window.Ticks;
     }
 
@@ -51,10 +58,52 @@ internal sealed class PromptSampleKeys
     /// </summary>
     public ulong Priority(string accountId, string window, string prompt)
     {
-        byte[] data = Encoding.UTF8.GetBytes(accountId + "\0" + window + "\0" + prompt);
-        Span<byte> mac = stackalloc byte[32];
-        HMACSHA256.HashData(_priorityKey, data, mac);
-        return BinaryPrimitives.ReadUInt64BigEndian(mac);
+        ArgumentNullException.ThrowIfNull(accountId);
+        ArgumentNullException.ThrowIfNull(window);
+        ArgumentNullException.ThrowIfNull(prompt);
+
+        // The UTF-8 of "{account}\0{window}\0{prompt}", encoded into one buffer (on the stack for the usual prompt):
+        // the reducer computes this for every prompt, so it allocates nothing.
+        int length = Encoding.UTF8.GetMaxByteCount(accountId.Length + window.Length + prompt.Length + 2);
+        byte[]? rented = length > StackLimit ? ArrayPool<byte>.Shared.Rent(length) : null;
+        Span<byte> data = rented ?? stackalloc byte[StackLimit];
+        try
+        {
+            int written = Encoding.UTF8.GetBytes(accountId, data);
+            data[written++] = 0;
+            written += Encoding.UTF8.GetBytes(window, data[written..]);
+            data[written++] = 0;
+            written += Encoding.UTF8.GetBytes(prompt, data[written..]);
+            Span<byte> mac = stackalloc byte[32];
+            IncrementalHash hmac = Hmac();
+            hmac.AppendData(data[..written]);
+            hmac.GetHashAndReset(mac);
+            return BinaryPrimitives.ReadUInt64BigEndian(mac);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    /// <summary>
+    /// This thread's HMAC keyed with this instance's key, reused: a one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/>
+    /// sets up the algorithm and the key on every call, which cost more than hashing a short prompt.
+    /// </summary>
+    private IncrementalHash Hmac()
+    {
+        if (t_hmac is { } cached && ReferenceEquals(cached.Key, _priorityKey))
+        {
+            return cached.Hash;
+        }
+
+        t_hmac?.Hash.Dispose();
+        IncrementalHash hash = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _priorityKey);
+        t_hmac = (_priorityKey, hash);
+        return hash;
     }
 
     /// <summary>The row key of a prompt with <paramref name="priority"/> in <paramref name="window"/>.</summary>

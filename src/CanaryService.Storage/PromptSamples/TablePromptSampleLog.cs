@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Azure;
@@ -23,11 +22,18 @@ namespace CanaryService.Storage.PromptSamples;
 /// independent uniform priorities gives the same uniform sample, merges across instances and restarts (each is just
 /// more candidates), and makes every write idempotent (a row's key is its content's priority; a retried upsert or
 /// delete changes nothing).</para>
-/// <para><b>The queue.</b> <see cref="Record"/> puts the prompt in a bounded queue of
-/// <see cref="StorageOptions.PromptSampleQueueCapacity"/> and returns at once; it never waits and never throws for a
-/// storage fault. A full queue drops the prompt (counted in <see cref="DroppedCount"/> and the metric
-/// <c>canary.prompt_samples.dropped</c>, logged on the first drop and every 1,000th). While storage is down the writer
-/// retries with backoff and the queue holds what arrives, so an outage shorter than the queue loses nothing.</para>
+/// <para><b>The queue.</b> <see cref="Record"/> puts the prompt in a queue and returns at once; it never waits and
+/// never throws for a storage fault. A background reducer takes prompts off the queue as they arrive, computes each
+/// one's keyed priority and drops at once, with no storage call, every prompt that cannot enter its window's sample
+/// (its priority is above the K-th stored one, or it is already there, or its window is past the retention). What can
+/// enter waits in memory, at most K per window, for the writer, which writes every
+/// <see cref="StorageOptions.PromptSampleFlushInterval"/> (sooner once half the bound is held) one entity group
+/// transaction per window. So once a window's sample is full, a prompt costs one HMAC and is gone in microseconds.</para>
+/// <para><b>The bound.</b> At most <see cref="StorageOptions.PromptSampleQueueCapacity"/> prompts are held in memory,
+/// queued or waiting for storage; past it <see cref="Record"/> drops the prompt (counted in <see cref="DroppedCount"/>
+/// and the metric <c>canary.prompt_samples.dropped</c>, logged on the first drop and every 1,000th). While storage is
+/// down the writer retries with backoff and the reducer goes on deciding, so an outage loses nothing until that many
+/// candidates wait.</para>
 /// </remarks>
 public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSampleLog
 {
@@ -42,18 +48,37 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     // cache of what storage holds, never the only copy.
     private const int MaxTrackedWindows = 100_000;
 
+    // Prompts the reducer decides per hold of the gate: a write's snapshot waits at most this many priorities.
+    private const int ReduceChunk = 512;
+
+    // How long the reducer lets prompts gather after taking the queue's contents.
+    private static readonly TimeSpan ReducePause = TimeSpan.FromMilliseconds(20);
+
     private readonly TableClient _table;
     private readonly StorageOptions _options;
     private readonly PromptSampleKeys _keys;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Channel<PromptSample> _queue;
-    private readonly ConcurrentDictionary<(string Account, string Window), BottomKReservoir> _reservoirs = new();
     private readonly QueuedWriteProgress _progress = new();
     private readonly SemaphoreSlim _flushNow = new(0, 1);
     private readonly SemaphoreSlim _writing = new(1, 1);
+
+    // The reducer's state, under the gate: the known samples, the candidates waiting for the writer, and how many
+    // prompts (in queue order) have been decided.
+    private readonly Lock _gate = new();
+    private readonly Dictionary<(string Account, string Window), BottomKReservoir> _reservoirs = [];
+    private Dictionary<(string Account, string Window), WindowBatch> _candidates = [];
+    private long _reduced;
+    private (long Ticks, string Window) _lastWindow = (long.MinValue, "");
+
+    // Prompts in memory: queued, or waiting in a batch to be written (the bound of PromptSampleQueueCapacity).
+    private long _held;
+
+    // The writer's own state (under _writing): batches taken but not yet all applied, and how far written was marked.
     private List<WindowBatch> _pending = [];
-    private int _pendingEvents;
+    private long _pendingReduced;
+    private long _markedWritten;
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
 
     /// <summary>Creates the log over <paramref name="table"/>; the writer runs once the service is started.</summary>
@@ -73,11 +98,8 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
         _keys = new PromptSampleKeys(priorityKey, options.PromptSampleWindow);
         _time = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger<TablePromptSampleLog>.Instance;
-        _queue = Channel.CreateBounded<PromptSample>(new BoundedChannelOptions(options.PromptSampleQueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait, // with TryWrite: refuse (and count) rather than block
-            SingleReader = true,
-        });
+        // Unbounded as a channel: the bound is on everything held (_held), queued or waiting for storage.
+        _queue = Channel.CreateUnbounded<PromptSample>(new UnboundedChannelOptions { SingleReader = false });
     }
 
     /// <summary>Prompts dropped because the queue was full, since start.</summary>
@@ -97,11 +119,21 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
             return false;
         }
 
-        if (_progress.TryEnqueue(_queue.Writer, sample))
+        long held = Interlocked.Increment(ref _held);
+        if (held <= _options.PromptSampleQueueCapacity)
         {
-            return true;
+            if (_progress.TryEnqueue(_queue.Writer, sample))
+            {
+                if (held * 2 >= _options.PromptSampleQueueCapacity)
+                {
+                    RequestWrite(); // half the bound is held: write now rather than at the interval
+                }
+
+                return true;
+            }
         }
 
+        Interlocked.Decrement(ref _held);
         s_dropped.Add(1);
         if (_progress.CountDropped())
         {
@@ -208,12 +240,13 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        Task reducing = Task.Run(() => ReduceLoopAsync(stoppingToken), CancellationToken.None);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
             {
                 await _flushNow.WaitAsync(_options.PromptSampleFlushInterval, stoppingToken).ConfigureAwait(false);
-                if (_pending.Count > 0 || _queue.Reader.Count > 0)
+                if (HasWork())
                 {
                     await WriteAsync(stoppingToken).ConfigureAwait(false);
                 }
@@ -225,6 +258,106 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
         {
             // Shutting down: StopAsync writes what is left.
         }
+
+        await reducing.ConfigureAwait(false);
+    }
+
+    /// <summary>Decides prompts as they arrive, so a prompt that cannot enter the sample leaves memory at once.</summary>
+    private async Task ReduceLoopAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                while (_queue.Reader.Count > 0)
+                {
+                    Reduce(ReduceChunk);
+                }
+
+                // Then let a few milliseconds' worth gather: waking for every request would cost more (a thread-pool
+                // dispatch each) than reducing it, and the queue holds far more than arrives meanwhile.
+                await Task.Delay(ReducePause, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: StopAsync decides and writes what is left.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // The writer still decides what is queued before each write.
+            LogReducerFailed(_logger, ex);
+        }
+    }
+
+    /// <summary>
+    /// Decides at most <paramref name="limit"/> queued prompts: computes the priority, drops what cannot enter the
+    /// sample, keeps the rest as candidates of their window. Reading and deciding happen under the gate, so the count
+    /// of decided prompts is in queue order and a write's snapshot never misses one taken off the queue.
+    /// </summary>
+    private void Reduce(int limit)
+    {
+        lock (_gate)
+        {
+            string retained = PromptSampleKeys.Window(RetainedSince());
+            for (int taken = 0; taken < limit && _queue.Reader.TryRead(out PromptSample? sample); taken++)
+            {
+                _reduced++;
+                if (!Consider(sample, retained))
+                {
+                    Interlocked.Decrement(ref _held);
+                }
+            }
+        }
+    }
+
+    /// <summary>True when the prompt stays in memory as a candidate (the caller holds the gate).</summary>
+    private bool Consider(PromptSample sample, string retained)
+    {
+        string window = WindowOf(sample.At);
+        if (string.CompareOrdinal(window, retained) < 0)
+        {
+            return false; // already past the retention (queued through a long outage)
+        }
+
+        ulong priority = _keys.Priority(sample.AccountId, window, sample.Prompt);
+        (string, string) key = (sample.AccountId, window);
+        if (_reservoirs.TryGetValue(key, out BottomKReservoir? known) && !known.Admits(priority))
+        {
+            return false; // cannot enter the sample: no storage call at all
+        }
+
+        if (!_candidates.TryGetValue(key, out WindowBatch? batch))
+        {
+            _candidates[key] = batch = new WindowBatch(sample.AccountId, window);
+        }
+
+        // The batch keeps its K smallest: one more is held unless the prompt was a duplicate or displaced one (itself
+        // or another candidate, which then leaves memory in its place).
+        int before = batch.Count;
+        batch.Add(priority, sample.Prompt, _options.PromptSamplesPerWindow);
+        return batch.Count > before;
+    }
+
+    /// <summary>The window's row-key prefix, formatted once per window rather than once per prompt.</summary>
+    private string WindowOf(DateTimeOffset at)
+    {
+        DateTimeOffset start = _keys.WindowStart(at);
+        if (start.UtcTicks != _lastWindow.Ticks)
+        {
+            _lastWindow = (start.UtcTicks, PromptSampleKeys.Window(start));
+        }
+
+        return _lastWindow.Window;
+    }
+
+    /// <summary>Whether anything is queued, waiting for storage or not yet counted as done.</summary>
+    private bool HasWork()
+    {
+        lock (_gate)
+        {
+            return _pending.Count > 0 || _candidates.Count > 0 || _queue.Reader.Count > 0 || _reduced > _markedWritten;
+        }
     }
 
     /// <summary>Stops the writer loop, then keeps writing what is queued for up to <see cref="StorageOptions.IssuanceShutdownTimeout"/>.</summary>
@@ -235,7 +368,7 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
         using var grace = new CancellationTokenSource(_options.IssuanceShutdownTimeout);
         try
         {
-            while (_pending.Count > 0 || _queue.Reader.Count > 0)
+            while (HasWork())
             {
                 await WriteAsync(grace.Token).ConfigureAwait(false);
             }
@@ -318,39 +451,14 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     {
         if (_pending.Count == 0)
         {
-            int taken = 0;
-            Dictionary<(string Account, string Window), WindowBatch> batches = [];
-            string retained = PromptSampleKeys.Window(RetainedSince());
-            while (taken < _options.PromptSampleQueueCapacity && _queue.Reader.TryRead(out PromptSample? sample))
+            // Take the candidates gathered so far; the reducer starts new batches for what arrives meanwhile.
+            Reduce(int.MaxValue);
+            lock (_gate)
             {
-                taken++;
-                string window = PromptSampleKeys.Window(_keys.WindowStart(sample.At));
-                if (string.CompareOrdinal(window, retained) < 0)
-                {
-                    continue; // already past the retention (queued through a long outage)
-                }
-
-                ulong priority = _keys.Priority(sample.AccountId, window, sample.Prompt);
-                if (_reservoirs.TryGetValue((sample.AccountId, window), out BottomKReservoir? known) && !known.Admits(priority))
-                {
-                    continue; // cannot enter the sample: no storage call at all
-                }
-
-                if (!batches.TryGetValue((sample.AccountId, window), out WindowBatch? batch))
-                {
-                    batches[(sample.AccountId, window)] = batch = new WindowBatch(sample.AccountId, window);
-                }
-
-                batch.Add(priority, sample.Prompt, _options.PromptSamplesPerWindow);
+                _pending = [.. _candidates.Values];
+                _candidates = [];
+                _pendingReduced = _reduced;
             }
-
-            if (taken == 0)
-            {
-                return;
-            }
-
-            _pending = [.. batches.Values];
-            _pendingEvents = taken;
         }
 
         await Parallel.ForEachAsync(
@@ -358,9 +466,11 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.IssuanceWriteConcurrency), CancellationToken = cancellationToken },
             ApplyWithRetriesAsync).ConfigureAwait(false);
 
+        // Every prompt decided before the batches were taken is now written or needed no write.
+        Interlocked.Add(ref _held, -_pending.Sum(b => (long)b.Count));
         _pending = [];
-        _progress.MarkWritten(_pendingEvents);
-        _pendingEvents = 0;
+        _progress.MarkWritten((int)(_pendingReduced - _markedWritten));
+        _markedWritten = _pendingReduced;
         EvictEndedWindows();
     }
 
@@ -401,7 +511,13 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     private async Task ApplyAsync(WindowBatch batch, CancellationToken cancellationToken)
     {
         string partition = TableKeys.Escape(batch.Account);
-        if (!_reservoirs.TryGetValue((batch.Account, batch.Window), out BottomKReservoir? reservoir))
+        BottomKReservoir? reservoir;
+        lock (_gate)
+        {
+            _reservoirs.TryGetValue((batch.Account, batch.Window), out reservoir);
+        }
+
+        if (reservoir is null)
         {
             // First time this process sees the window: what do storage (other instances, earlier runs) already hold?
             string filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey gt {batch.Window + "|"} and RowKey lt {batch.Window + "}"}");
@@ -438,8 +554,13 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
             await SubmitAsync(chunk, cancellationToken).ConfigureAwait(false);
         }
 
-        reservoir.Commit(insert, delete);
-        _reservoirs[(batch.Account, batch.Window)] = reservoir;
+        lock (_gate)
+        {
+            // Under the gate: the reducer asks the same reservoir what it admits.
+            reservoir.Commit(insert, delete);
+            _reservoirs[(batch.Account, batch.Window)] = reservoir;
+        }
+
         s_stored.Add(insert.Count);
     }
 
@@ -470,19 +591,22 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
 
     private void EvictEndedWindows()
     {
-        if (_reservoirs.Count > MaxTrackedWindows)
+        lock (_gate)
         {
-            _reservoirs.Clear();
-            return;
-        }
-
-        // A window that ended more than a window ago takes no new prompts but late ones; those re-read it.
-        string current = PromptSampleKeys.Window(_keys.WindowStart(_time.GetUtcNow() - _options.PromptSampleWindow));
-        foreach ((string Account, string Window) key in _reservoirs.Keys)
-        {
-            if (string.CompareOrdinal(key.Window, current) < 0)
+            if (_reservoirs.Count > MaxTrackedWindows)
             {
-                _reservoirs.TryRemove(key, out _);
+                _reservoirs.Clear();
+                return;
+            }
+
+            // A window that ended more than a window ago takes no new prompts but late ones; those re-read it.
+            string current = PromptSampleKeys.Window(_keys.WindowStart(_time.GetUtcNow() - _options.PromptSampleWindow));
+            foreach ((string Account, string Window) key in _reservoirs.Keys.ToArray())
+            {
+                if (string.CompareOrdinal(key.Window, current) < 0)
+                {
+                    _reservoirs.Remove(key);
+                }
             }
         }
     }
@@ -504,6 +628,9 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
 
     [LoggerMessage(EventId = 25, Level = LogLevel.Warning, Message = "Shutting down with {Pending} prompts not yet sampled: storage stayed unreachable for the {Timeout} shutdown grace period.")]
     private static partial void LogLostAtShutdown(ILogger logger, long pending, TimeSpan timeout);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Error, Message = "The prompt-sample reducer stopped; the writer decides what is queued before each write.")]
+    private static partial void LogReducerFailed(ILogger logger, Exception exception);
 
     /// <summary>The candidates of one (account, window) from one drain of the queue: at most K, the smallest priorities.</summary>
     private sealed class WindowBatch(string account, string window)

@@ -20,10 +20,14 @@ namespace CanaryService.Storage.Traffic;
 /// <c>profile</c> row per account (key hint, first and last seen).
 /// </summary>
 /// <remarks>
-/// <para><b>Off the request path.</b> <see cref="Record"/> puts the observation in a bounded queue and returns; the
-/// background loop reduces each prompt to hashes (<see cref="PromptShape"/>), adds it to the in-memory window, and
-/// every <see cref="StorageOptions.TrafficFlushInterval"/> replaces the rows of the windows that changed. A full queue
-/// drops the observation (counted, logged); a storage fault leaves the windows dirty in memory until a write succeeds.</para>
+/// <para><b>Off the request path.</b> <see cref="Record"/> puts the observation in a bounded queue and returns. A
+/// background reducer takes observations off the queue as they arrive, reduces each prompt to hashes
+/// (<see cref="PromptShape"/>) and adds it to the account's in-memory window, so the queue holds only what arrived in
+/// the last moments and an observation dies young (it is never promoted by the garbage collector). Separately, every
+/// <see cref="StorageOptions.TrafficFlushInterval"/> the writer replaces the rows of the windows that changed: one
+/// entity group transaction per window (its day row and its profile row share the account's partition), however
+/// many requests the window took meanwhile. A full queue (the reducer cannot keep up) drops the observation (counted,
+/// logged); a storage fault leaves the windows dirty in memory, still taking observations, until a write succeeds.</para>
 /// <para><b>Why a row per process.</b> Each process owns its rows, so writes never race and are idempotent (the whole
 /// window replaces the row); readers merge a day's rows, which the sketches allow.</para>
 /// </remarks>
@@ -39,6 +43,12 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     private const int MaxTrackedWindows = 200_000;
     private const int MaxKnownProfiles = 1_000_000;
 
+    // Observations the reducer reduces per hold of the gate: a snapshot waits at most this many reductions.
+    private const int ReduceChunk = 512;
+
+    // How long the reducer lets observations gather after taking the queue's contents.
+    private static readonly TimeSpan ReducePause = TimeSpan.FromMilliseconds(20);
+
     private readonly TableClient _table;
     private readonly StorageOptions _options;
     private readonly PromptShape _shape;
@@ -47,11 +57,14 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     private readonly string _instance = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
     private readonly Channel<TrafficObservation> _queue;
     private readonly QueuedWriteProgress _progress = new();
+    private readonly Lock _gate = new(); // the windows and the reduced count: the reducer adds, the writer snapshots
     private readonly Dictionary<(string Account, string Day), WindowState> _windows = [];
     private readonly ConcurrentDictionary<string, byte> _knownProfiles = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _flushNow = new(0, 1);
     private readonly SemaphoreSlim _writing = new(1, 1);
-    private int _reducedNotWritten;
+    private long _reduced;
+    private (long Number, string Day) _lastDay = (long.MinValue, "");
+    private long _markedWritten;
     private long _windowSequence;
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
 
@@ -75,7 +88,7 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
         _queue = Channel.CreateBounded<TrafficObservation>(new BoundedChannelOptions(options.TrafficQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait, // with TryWrite: refuse (and count) rather than block
-            SingleReader = true,
+            SingleReader = false, // the reducer, and the writer draining the rest before a write (both under the gate)
         });
     }
 
@@ -190,6 +203,7 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        Task reducing = Task.Run(() => ReduceLoopAsync(stoppingToken), CancellationToken.None);
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -202,6 +216,36 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
             // Shutting down: StopAsync writes what is left.
+        }
+
+        await reducing.ConfigureAwait(false);
+    }
+
+    /// <summary>Reduces observations as they arrive, so the queue stays short whatever the flush interval.</summary>
+    private async Task ReduceLoopAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                while (_queue.Reader.Count > 0)
+                {
+                    Reduce(ReduceChunk);
+                }
+
+                // Then let a few milliseconds' worth gather: waking for every request would cost more (a thread-pool
+                // dispatch each) than reducing it, and the queue holds far more than arrives meanwhile.
+                await Task.Delay(ReducePause, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: StopAsync reduces and writes what is left.
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // A reducer that stopped would fill the queue; the writer still drains it before each write.
+            LogReducerFailed(_logger, ex);
         }
     }
 
@@ -256,11 +300,12 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
         await _writing.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            Reduce();
             var backoff = new Backoff(_options.RetryInitialDelay, _options.RetryMaxDelay);
-            while (_windows.Values.Any(w => w.Dirty))
+            while (true)
             {
-                int failed = await WriteDirtyAsync(cancellationToken).ConfigureAwait(false);
+                // Each attempt starts from a fresh snapshot: what arrived meanwhile joins the same rows.
+                (WindowWrite[] dirty, long reduced) = Snapshot();
+                int failed = dirty.Length == 0 ? 0 : await WriteDirtyAsync(dirty, cancellationToken).ConfigureAwait(false);
                 if (failed == 0)
                 {
                     if (backoff.Failures > 0)
@@ -268,6 +313,9 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
                         LogRecovered(_logger, backoff.Failures);
                     }
 
+                    // Every observation reduced before the snapshot is now in a written row.
+                    _progress.MarkWritten((int)(reduced - _markedWritten));
+                    _markedWritten = reduced;
                     break;
                 }
 
@@ -277,11 +325,8 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
                 }
 
                 await backoff.DelayAsync(cancellationToken).ConfigureAwait(false);
-                Reduce(); // what arrived meanwhile joins the same rows
             }
 
-            _progress.MarkWritten(_reducedNotWritten);
-            _reducedNotWritten = 0;
             Evict();
         }
         finally
@@ -290,53 +335,99 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
         }
     }
 
-    /// <summary>Reduces everything queued into the in-memory windows (prompts become hashes here, off the request path).</summary>
-    private void Reduce()
+    /// <summary>
+    /// Reduces at most <paramref name="limit"/> queued observations into the in-memory windows (prompts become hashes
+    /// here, off the request path). Reading and adding happen under the gate, so the reduced count is always in queue
+    /// order and a snapshot never misses an observation already taken off the queue.
+    /// </summary>
+    private void Reduce(int limit)
     {
-        while (_queue.Reader.TryRead(out TrafficObservation? observation))
+        lock (_gate)
         {
-            _reducedNotWritten++;
-            (string, string) key = (observation.AccountId, Day(observation.At));
-            if (!_windows.TryGetValue(key, out WindowState? state))
+            for (int taken = 0; taken < limit && _queue.Reader.TryRead(out TrafficObservation? observation); taken++)
             {
-                // A window evicted and begun again (late requests) gets a row of its own, so it never replaces the first.
-                _windows[key] = state = new WindowState(new AccountTrafficWindow(observation.AccountId),
-                    string.Create(CultureInfo.InvariantCulture, $"{Day(observation.At)}|{_instance}-{++_windowSequence:x}"));
+                _reduced++;
+                string day = DayOf(observation.At);
+                (string, string) key = (observation.AccountId, day);
+                if (!_windows.TryGetValue(key, out WindowState? state))
+                {
+                    // A window evicted and begun again (late requests) gets a row of its own, so it never replaces the first.
+                    _windows[key] = state = new WindowState(new AccountTrafficWindow(observation.AccountId),
+                        string.Create(CultureInfo.InvariantCulture, $"{day}|{_instance}-{++_windowSequence:x}"));
+                }
+
+                try
+                {
+                    state.Window.Add(observation, _shape.Reduce(observation.Prompt));
+                    state.Version++;
+                }
+                catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or OverflowException)
+                {
+                    // One observation the features cannot take (a defect, not input the proxy sends) must not stop the rest.
+                    LogObservationSkipped(_logger, ex);
+                }
+            }
+        }
+    }
+
+    /// <summary>The day's row-key prefix, formatted once per day rather than once per request (the caller holds the gate).</summary>
+    private string DayOf(DateTimeOffset at)
+    {
+        long day = at.UtcTicks / TimeSpan.TicksPerDay;
+        if (day != _lastDay.Number)
+        {
+            _lastDay = (day, Day(at));
+        }
+
+        return _lastDay.Day;
+    }
+
+    /// <summary>The rows of the windows changed since their last write, and how many observations they hold in all.</summary>
+    private (WindowWrite[] Dirty, long Reduced) Snapshot()
+    {
+        Reduce(int.MaxValue);
+        lock (_gate)
+        {
+            List<WindowWrite> dirty = [];
+            foreach (WindowState state in _windows.Values)
+            {
+                if (state.Dirty)
+                {
+                    AccountTrafficWindow window = state.Window;
+                    string partition = TableKeys.Escape(window.AccountId);
+                    dirty.Add(new WindowWrite(state, state.Version, TrafficWindowCodec.ToEntity(window, partition, state.RowKey),
+                        window.AccountId, partition, window.FirstAt, window.LastAt, window.KeyHint));
+                }
             }
 
-            state.Window.Add(observation, _shape.Reduce(observation.Prompt));
-            state.Dirty = true;
+            return ([.. dirty], _reduced);
         }
     }
 
     /// <summary>Replaces the rows of the changed windows; returns how many could not be written.</summary>
-    private async Task<int> WriteDirtyAsync(CancellationToken cancellationToken)
+    private async Task<int> WriteDirtyAsync(WindowWrite[] dirty, CancellationToken cancellationToken)
     {
-        WindowState[] dirty = [.. _windows.Values.Where(w => w.Dirty)];
-        foreach (WindowState state in dirty)
-        {
-            state.Dirty = false; // set again below if the write fails
-        }
-
         int failed = 0;
         await Parallel.ForEachAsync(
             dirty,
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.IssuanceWriteConcurrency), CancellationToken = cancellationToken },
-            async (state, ct) =>
+            async (write, ct) =>
             {
                 try
                 {
                     await _table.WithTableAsync(async token =>
                     {
-                        string partition = TableKeys.Escape(state.Window.AccountId);
-                        await _table.UpsertEntityAsync(TrafficWindowCodec.ToEntity(state.Window, partition, state.RowKey), TableUpdateMode.Replace, token).ConfigureAwait(false);
-                        await WriteProfileAsync(state.Window, partition, token).ConfigureAwait(false);
+                        await WriteWindowAsync(write, token).ConfigureAwait(false);
                         return true;
                     }, ct).ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        // Clean unless the reducer added to it after the snapshot.
+                        write.State.WrittenVersion = Math.Max(write.State.WrittenVersion, write.Version);
+                    }
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
                 {
-                    state.Dirty = true;
                     Interlocked.Increment(ref failed);
                     LogWindowFailed(_logger, ex);
                 }
@@ -344,20 +435,21 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
         return failed;
     }
 
-    private async Task WriteProfileAsync(AccountTrafficWindow window, string partition, CancellationToken cancellationToken)
+    /// <summary>The window's day row and its account's last-seen time, in one transaction (both are in the account's partition).</summary>
+    private async Task WriteWindowAsync(WindowWrite write, CancellationToken cancellationToken)
     {
-        if (!_knownProfiles.ContainsKey(window.AccountId))
+        if (!_knownProfiles.ContainsKey(write.Account))
         {
             // The first write of this account in this process: create the profile with its first-seen time, unless another
             // process (or an earlier run) already did; then it keeps its earlier time.
             try
             {
-                await _table.AddEntityAsync(new TableEntity(partition, ProfileRowKey)
+                await _table.AddEntityAsync(new TableEntity(write.Partition, ProfileRowKey)
                 {
-                    ["Account"] = window.AccountId,
-                    ["FirstSeen"] = window.FirstAt,
-                    ["LastSeen"] = window.LastAt,
-                    ["KeyHint"] = window.KeyHint,
+                    ["Account"] = write.Account,
+                    ["FirstSeen"] = write.FirstAt,
+                    ["LastSeen"] = write.LastAt,
+                    ["KeyHint"] = write.KeyHint,
                 }, cancellationToken).ConfigureAwait(false);
             }
             catch (RequestFailedException ex) when (ex.Status == 409)
@@ -369,16 +461,20 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
                 _knownProfiles.Clear();
             }
 
-            _knownProfiles.TryAdd(window.AccountId, 0);
+            _knownProfiles.TryAdd(write.Account, 0);
         }
 
-        TableEntity update = new(partition, ProfileRowKey) { ["LastSeen"] = window.LastAt };
-        if (window.KeyHint is not null)
+        TableEntity profile = new(write.Partition, ProfileRowKey) { ["LastSeen"] = write.LastAt };
+        if (write.KeyHint is not null)
         {
-            update["KeyHint"] = window.KeyHint;
+            profile["KeyHint"] = write.KeyHint;
         }
 
-        await _table.UpsertEntityAsync(update, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+        await _table.SubmitTransactionAsync(
+        [
+            new TableTransactionAction(TableTransactionActionType.UpsertReplace, write.Row),
+            new TableTransactionAction(TableTransactionActionType.UpsertMerge, profile),
+        ], cancellationToken).ConfigureAwait(false);
     }
 
     private void Evict()
@@ -386,12 +482,15 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
         // A day that ended before yesterday takes only late requests; those start a fresh window with a row of its own.
         // Past the cap everything already written goes (it is in storage; memory only holds what is being added).
         string yesterday = Day(_time.GetUtcNow() - TimeSpan.FromDays(1));
-        bool overCap = _windows.Count > MaxTrackedWindows;
-        foreach (KeyValuePair<(string Account, string Day), WindowState> entry in _windows.ToArray())
+        lock (_gate)
         {
-            if (!entry.Value.Dirty && (overCap || string.CompareOrdinal(entry.Key.Day, yesterday) < 0))
+            bool overCap = _windows.Count > MaxTrackedWindows;
+            foreach (KeyValuePair<(string Account, string Day), WindowState> entry in _windows.ToArray())
             {
-                _windows.Remove(entry.Key);
+                if (!entry.Value.Dirty && (overCap || string.CompareOrdinal(entry.Key.Day, yesterday) < 0))
+                {
+                    _windows.Remove(entry.Key);
+                }
             }
         }
     }
@@ -433,12 +532,29 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     [LoggerMessage(EventId = 45, Level = LogLevel.Warning, Message = "Shutting down with {Pending} requests' traffic features not written: storage stayed unreachable for the {Timeout} grace period.")]
     private static partial void LogLostAtShutdown(ILogger logger, long pending, TimeSpan timeout);
 
+    [LoggerMessage(EventId = 47, Level = LogLevel.Error, Message = "A request's traffic features could not be reduced; it is not counted.")]
+    private static partial void LogObservationSkipped(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 46, Level = LogLevel.Error, Message = "The traffic-feature reducer stopped; the writer reduces what is queued before each write.")]
+    private static partial void LogReducerFailed(ILogger logger, Exception exception);
+
+    /// <summary>One account's window in memory: changed since its last write while <see cref="Version"/> is ahead of <see cref="WrittenVersion"/>.</summary>
     private sealed class WindowState(AccountTrafficWindow window, string rowKey)
     {
         public AccountTrafficWindow Window { get; } = window;
 
         public string RowKey { get; } = rowKey;
 
-        public bool Dirty { get; set; }
+        /// <summary>Observations added, ever.</summary>
+        public long Version { get; set; }
+
+        /// <summary>The <see cref="Version"/> the stored row holds.</summary>
+        public long WrittenVersion { get; set; }
+
+        public bool Dirty => Version != WrittenVersion;
     }
+
+    /// <summary>A window's rows as of a snapshot, written outside the gate while the reducer goes on adding.</summary>
+    private sealed record WindowWrite(WindowState State, long Version, TableEntity Row, string Account, string Partition,
+        DateTimeOffset FirstAt, DateTimeOffset LastAt, string? KeyHint);
 }

@@ -104,6 +104,33 @@ public sealed class TrafficFeatureTests
         Assert.True(sketch.Values.Count <= DistinctSketch.Size);
     }
 
+    [Theory]
+    [InlineData("Solve this STEP BY STEP please", true)]
+    [InlineData("Let's Think about it: 2 + 2?", true)]
+    [InlineData("Could you walk me through the proof?", true)]
+    [InlineData("prove that x is even", true)]
+    [InlineData("Derive the formula", true)]
+    [InlineData("What is the capital of France?", false)]
+    [InlineData("step by", false)]
+    [InlineData("", false)]
+    public void A_prompt_asks_for_reasoning_when_it_holds_a_cue_in_any_case(string prompt, bool expected)
+    {
+        Assert.Equal(expected, PromptShape.IsReasoningEliciting(prompt));
+    }
+
+    [Fact]
+    public void The_windows_template_counts_take_each_signature_of_a_prompt_once()
+    {
+        var window = new AccountTrafficWindow("acct");
+        var observation = new CanaryService.Core.Ports.TrafficObservation("acct", DateTimeOffset.UnixEpoch, "p", 1, 0, 0, null, null, null);
+        window.Add(observation, new PromptShapeFeatures(1, [7, 8, 7, 9, 8], false));
+        window.Add(observation, new PromptShapeFeatures(2, [7], false));
+
+        Assert.Equal(2, window.Templates.Counts[7]);
+        Assert.Equal(1, window.Templates.Counts[8]);
+        Assert.Equal(1, window.Templates.Counts[9]);
+    }
+
     [Fact]
     public void Top_counts_hold_every_key_above_one_in_capacity_of_the_stream()
     {
