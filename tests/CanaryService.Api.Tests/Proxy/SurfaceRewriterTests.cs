@@ -188,6 +188,47 @@ public sealed class SurfaceRewriterTests
     }
 
     [Fact]
+    public void A_response_stream_spelled_otherwise_is_marked_alike_type_last_names_escaped_data_on_several_lines()
+    {
+        string expectedText = WordSwapMarking.Mark(Answer, 0), expectedSummary = WordSwapMarking.Mark(Reasoning, 0);
+        var random = new Random(31);
+        for (int run = 0; run < 20; run++)
+        {
+            string upstream = Respell(SurfaceAnswers.ResponseStream(ChatAnswers.Split(Answer, random), ChatAnswers.Split(Reasoning, random)));
+
+            var rewriter = new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events);
+            string output = SurfaceStreams.Run(rewriter, upstream, random);
+
+            AssertResponseStream(upstream, output, expectedText, expectedSummary);
+            Assert.Equal(1, rewriter.MarkedChoices);
+        }
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"json_schema\",\"name\":\"a\",\"schema\":{},\"strict\":true}}", true)]
+    [InlineData("{\"type\":\"text\"}},\"text\":{\"format\":{\"type\":\"json_object\"}}", true)]
+    [InlineData("{\"type\":\"json_object\"}},\"text\":{\"format\":{\"type\":\"text\"}}", false)]
+    public void A_response_stream_that_asked_for_structured_output_passes_byte_for_byte_where_the_last_of_a_repeated_name_says_so(string format, bool structured)
+    {
+        // The format replaces the plain one in every event that carries the response; a repeated name counts as a parsed document reads it: the last one.
+        string upstream = SurfaceAnswers.ResponseStream(ChatAnswers.Split(Answer, new Random(5)))
+            .Replace("\"text\":{\"format\":{\"type\":\"text\"}}", "\"text\":{\"format\":" + format, StringComparison.Ordinal);
+
+        var rewriter = new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events);
+        string output = SurfaceStreams.Run(rewriter, upstream, new Random(6));
+
+        if (structured)
+        {
+            Assert.Equal(upstream, output);
+            Assert.Equal(0, rewriter.MarkedChoices);
+        }
+        else
+        {
+            AssertResponseStream(upstream, output, WordSwapMarking.Mark(Answer, 0), expectedSummary: null);
+        }
+    }
+
+    [Fact]
     public void A_batch_output_file_has_each_lines_text_marked_and_counts_each_line_with_text_as_one_response()
     {
         string error = "{\"id\":\"batch_req_e\",\"custom_id\":\"e\",\"response\":{\"status_code\":400,\"request_id\":\"req_e\",\"body\":{\"error\":{\"message\":\"many usually\",\"type\":\"invalid_request_error\"}}},\"error\":null}";
@@ -304,6 +345,35 @@ public sealed class SurfaceRewriterTests
             Assert.Equal(expectedSummary, SurfaceStreams.Concat(output, "response.reasoning_summary_text.delta", "delta"));
             Assert.Equal(expectedSummary, SurfaceStreams.Concat(output, "response.reasoning_summary_text.done", "text"));
         }
+    }
+
+    /// <summary>
+    /// The same events spelled as a JSON writer might: <c>type</c> last, indented over several <c>data:</c> lines, the
+    /// names the rewriter looks for escaped (<c>\u0065</c> is <c>e</c>, <c>\u005f</c> is <c>_</c>).
+    /// </summary>
+    private static string Respell(string sse)
+    {
+        var respelled = new StringBuilder();
+        foreach ((string? name, string data) in SurfaceStreams.Events(sse))
+        {
+            var json = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(data)!;
+            System.Text.Json.Nodes.JsonNode? type = json["type"];
+            json.Remove("type");
+            json["type"] = type;
+            string indented = json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
+                .Replace("\"delta\":", "\"d\\u0065lta\":", StringComparison.Ordinal)
+                .Replace("\"output_index\":", "\"output\\u005findex\":", StringComparison.Ordinal)
+                .Replace("\"text\":", "\"t\\u0065xt\":", StringComparison.Ordinal);
+            respelled.Append("event: ").Append(name).Append('\n');
+            foreach (string line in indented.Split('\n'))
+            {
+                respelled.Append("data: ").Append(line).Append('\n');
+            }
+
+            respelled.Append('\n');
+        }
+
+        return respelled.ToString();
     }
 
     /// <summary>The concatenated <c>output_text</c> of a response object's message items.</summary>
