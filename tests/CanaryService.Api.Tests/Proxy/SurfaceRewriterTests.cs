@@ -152,6 +152,30 @@ public sealed class SurfaceRewriterTests
     }
 
     [Fact]
+    public void A_response_stream_in_reads_of_many_events_marks_each_reads_deltas_together_and_carries_the_same_texts()
+    {
+        string expectedText = WordSwapMarking.Mark(Answer, 0), expectedSummary = WordSwapMarking.Mark(Reasoning, 0);
+        var random = new Random(17);
+        for (int run = 0; run < 60; run++)
+        {
+            string upstream = SurfaceAnswers.ResponseStream(ChatAnswers.Split(Answer, random), ChatAnswers.Split(Reasoning, random));
+            if (run % 3 == 2)
+            {
+                upstream = upstream.Replace("\n", "\r\n", StringComparison.Ordinal);
+            }
+
+            // Reads of up to a few thousand bytes, tens of events each, and now and then the whole stream in one read.
+            var rewriter = new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events);
+            string output = run % 10 == 0
+                ? SurfaceStreams.Run(rewriter, upstream, random: null)
+                : SurfaceStreams.Run(rewriter, upstream, random, maxSlice: random.Next(200, 4000));
+
+            AssertResponseStream(upstream, output, expectedText, expectedSummary);
+            Assert.Equal(1, rewriter.MarkedChoices);
+        }
+    }
+
+    [Fact]
     public void Events_between_a_delta_and_the_done_event_wait_behind_the_held_delta_so_the_order_holds()
     {
         List<string> events =

@@ -20,9 +20,10 @@ namespace CanaryService.Api.Proxy.Rewriting;
 /// </para>
 /// <para>
 /// A stream is mostly deltas, so nothing here makes a string per event: the type is matched as bytes, the texts are
-/// found by one reader pass without names (<see cref="JsonTextFinder"/>), a delta is unescaped into a reused buffer
-/// and marked as a span, and the held delta, the events behind it and each slot's marked text live in pooled
-/// buffers. A slot's whole marked text is escaped once and copied into every event that repeats it.
+/// found by one reader pass without names (<see cref="JsonTextFinder"/>), a delta is unescaped into a pooled buffer,
+/// and the held delta, the events behind it and each slot's marked text live in pooled buffers. One slot's deltas that
+/// come one after the other within a read are marked together, in one call of the marker (<see cref="MarkRun"/>), as
+/// the chat stream's are. A slot's whole marked text is escaped once and copied into every event that repeats it.
 /// </para>
 /// </remarks>
 internal sealed class ResponseStreamRewriter : IStreamRewriter
@@ -45,6 +46,10 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
     private readonly Dictionary<TextSlot, SlotState> _slots = [];
     private readonly SlotIndices _indices = new();
     private readonly PooledBufferWriter<char> _heldText = new(256); // the held delta's marked text (and, when it closes its slot, the slot's end)
+    private readonly List<RunItem> _runItems = new(32); // a read of 30 events holds at most 30 deltas
+    private readonly PooledBufferWriter<byte> _runBytes = new(2048); // the run's events, each its raw bytes then its data
+    private readonly PooledBufferWriter<char> _runText = new(512); // the run's deltas' texts, one after the other
+    private SlotState? _run; // the slot of the deltas gathered and not marked yet
     private PooledBufferWriter<byte>? _queued; // the events waiting behind the held delta, one after the other
     private PooledBufferWriter<byte>? _json; // the new data of an event that is not written as it came
     private char[] _chars = []; // a text decoded from its literal (pooled; lives within one event)
@@ -91,6 +96,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
         if (rule.CarriesResponse && IsStructuredResponse(data))
         {
             // Structured output (a fetched stream of one): its text is JSON for a program, never marked.
+            MarkRun();
             Release(tail: "");
             _passThrough = true;
             Output.Write(serverSentEvent.Raw);
@@ -109,6 +115,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
         }
         else
         {
+            MarkRun();
             OnRepeat(serverSentEvent, rule);
         }
     }
@@ -121,6 +128,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
     /// </remarks>
     public void OnReadEnd()
     {
+        MarkRun();
         foreach (SlotState state in _slots.Values)
         {
             state.Stream?.ReleaseBuffers();
@@ -137,6 +145,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
     /// <remarks>The stream ended (with or without the events that close its slots): every slot still open closes now.</remarks>
     public void Complete()
     {
+        MarkRun();
         if (_held is { } held)
         {
             Release(CloseStream(held));
@@ -162,6 +171,8 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
         }
 
         _heldText.Release();
+        _runBytes.Release();
+        _runText.Release();
         _queued?.Release();
         _json?.Release();
         PooledArray.Return(ref _chars);
@@ -185,22 +196,87 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
             return;
         }
 
-        // Whatever is held leaves now, as decided so far: this slot goes on, or another one interrupts it.
-        Release(tail: "");
-        state.Stream ??= _marking.CreateStream(_indices.Of(slot, textRule.Role));
-        state.KeepLastDelta(serverSentEvent.Raw, serverSentEvent.Data, _found[0], delta);
+        if (!ReferenceEquals(_run, state))
+        {
+            // Another slot interrupts: its run is marked; then whatever is held leaves as decided so far.
+            MarkRun();
+            Release(tail: "");
+            state.Stream ??= _marking.CreateStream(_indices.Of(slot, textRule.Role));
+            _run = state;
+        }
 
-        // The marker's span is valid until its next call: copied at once, into the slot's text and the held delta.
-        ReadOnlySpan<char> decided = state.Stream.AppendSpan(delta);
-        state.Text.Write(decided);
+        FoundText found = _found[0];
+        int rawStart = _runBytes.WrittenCount;
+        _runBytes.Write(serverSentEvent.Raw);
+        _runBytes.Write(serverSentEvent.Data);
+        _runText.Write(delta);
+        _runItems.Add(new RunItem(rawStart, serverSentEvent.Raw.Length, serverSentEvent.Data.Length, found.Start, found.Length, delta.Length));
         if (delta.Length > 0)
         {
             MarkedChoices = 1;
         }
+    }
 
-        _heldText.ResetWrittenCount();
-        _heldText.Write(decided);
-        _held = state;
+    /// <summary>
+    /// Marks the run of deltas gathered (one slot's, one after the other, within one read) in one call of its marker, and
+    /// writes each delta's event with as many of the marked characters as it brought (a surrogate pair never split):
+    /// text the marker holds back or a word it lengthens moves between events that leave in the same write anyway.
+    /// The last one is held, carrying the rest, as a single delta would be.
+    /// </summary>
+    /// <remarks>A marker call per delta cost several times the whole rest of the event's work; one per read is what the chat stream pays.</remarks>
+    private void MarkRun()
+    {
+        if (_run is not { } state)
+        {
+            return;
+        }
+
+        _run = null;
+        ReadOnlySpan<char> texts = _runText.WrittenSpan;
+        ReadOnlySpan<byte> bytes = _runBytes.WrittenSpan;
+
+        // The marker's span is valid until its next call: used at once, copied into the slot's text and the held delta.
+        ReadOnlySpan<char> marked = state.Stream!.AppendSpan(texts);
+        state.Text.Write(marked);
+        int start = 0;
+        int delivered = 0;
+        for (int i = 0; i < _runItems.Count; i++)
+        {
+            RunItem item = _runItems[i];
+            bool last = i == _runItems.Count - 1;
+            int end = last ? marked.Length : Math.Clamp(delivered + item.TextLength, start, marked.Length);
+            if (end > start && end < marked.Length && char.IsHighSurrogate(marked[end - 1]))
+            {
+                end++;
+            }
+
+            ReadOnlySpan<char> share = marked[start..end];
+            ReadOnlySpan<char> original = texts.Slice(delivered, item.TextLength);
+            ReadOnlySpan<byte> raw = bytes.Slice(item.RawStart, item.RawLength);
+            ReadOnlySpan<byte> data = bytes.Slice(item.RawStart + item.RawLength, item.DataLength);
+            if (last)
+            {
+                state.KeepLastDelta(raw, data, item.LiteralStart, item.LiteralLength, original);
+                _heldText.ResetWrittenCount();
+                _heldText.Write(share);
+                _held = state;
+            }
+            else if (share.SequenceEqual(original))
+            {
+                Output.Write(raw);
+            }
+            else
+            {
+                WriteWithText(raw, data, item.LiteralStart, item.LiteralLength, share);
+            }
+
+            start = end;
+            delivered += item.TextLength;
+        }
+
+        _runItems.Clear();
+        _runBytes.ResetWrittenCount();
+        _runText.ResetWrittenCount();
     }
 
     private void OnRepeat(in ServerSentEvent serverSentEvent, StreamEventRule rule)
@@ -292,6 +368,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
     /// <summary>An event no rule marks: it waits behind a held delta (so the order holds), or leaves now.</summary>
     private void PassOn(ReadOnlySpan<byte> raw)
     {
+        MarkRun();
         if (_held is not null && _queuedCount < MaxQueuedEvents)
         {
             Queued.Write(raw);
@@ -341,15 +418,18 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
     }
 
     /// <summary>The slot's last delta event with <paramref name="text"/> in place of its delta.</summary>
-    private void WriteWithText(SlotState state, ReadOnlySpan<char> text)
+    private void WriteWithText(SlotState state, ReadOnlySpan<char> text) =>
+        WriteWithText(state.LastDeltaRaw, state.LastDeltaData, state.LastDeltaStart, state.LastDeltaLength, text);
+
+    /// <summary>A delta event with <paramref name="text"/> in place of the literal at <paramref name="start"/> of its data.</summary>
+    private void WriteWithText(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> data, int start, int length, ReadOnlySpan<char> text)
     {
-        ReadOnlySpan<byte> data = state.LastDeltaData;
         PooledBufferWriter<byte> rewritten = Json;
         rewritten.ResetWrittenCount();
-        rewritten.Write(data[..state.LastDeltaStart]);
+        rewritten.Write(data[..start]);
         JsonStringSplice.WriteString(rewritten, text);
-        rewritten.Write(data[(state.LastDeltaStart + state.LastDeltaLength)..]);
-        ServerSentEventWriter.WriteEvent(Output, state.LastDeltaRaw, rewritten.WrittenSpan);
+        rewritten.Write(data[(start + length)..]);
+        ServerSentEventWriter.WriteEvent(Output, raw, rewritten.WrittenSpan);
     }
 
     private SlotState StateOf(TextSlot slot)
@@ -491,6 +571,9 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
         return result;
     }
 
+    /// <summary>A delta of the run: where its raw bytes are (its data right after them), its literal in its data, the characters it brought.</summary>
+    private readonly record struct RunItem(int RawStart, int RawLength, int DataLength, int LiteralStart, int LiteralLength, int TextLength);
+
     /// <summary>
     /// One slot of the response: its streaming marker, its marked text so far (whole once closed), its last delta event
     /// kept whole (for the held delta and for a copy with the held-back end), and its text escaped once for the repeats.
@@ -523,7 +606,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
 
         public int LastDeltaLength { get; private set; }
 
-        public void KeepLastDelta(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> data, FoundText found, ReadOnlySpan<char> text)
+        public void KeepLastDelta(ReadOnlySpan<byte> raw, ReadOnlySpan<byte> data, int start, int length, ReadOnlySpan<char> text)
         {
             _lastDeltaRaw.ResetWrittenCount();
             _lastDeltaRaw.Write(raw);
@@ -531,8 +614,8 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
             _lastDeltaData.Write(data);
             _lastDeltaText.ResetWrittenCount();
             _lastDeltaText.Write(text);
-            LastDeltaStart = found.Start;
-            LastDeltaLength = found.Length;
+            LastDeltaStart = start;
+            LastDeltaLength = length;
         }
 
         /// <summary>The closed slot's whole text as a JSON string literal, escaped on first use.</summary>
