@@ -46,7 +46,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
     private readonly Dictionary<TextSlot, SlotState> _slots = [];
     private readonly SlotIndices _indices = new();
     private readonly PooledBufferWriter<char> _heldText = new(256); // the held delta's marked text (and, when it closes its slot, the slot's end)
-    private readonly List<RunItem> _runItems = new(32); // a read of 30 events holds at most 30 deltas
+    private readonly List<RunItem> _runItems = new(32); // sized for a fast upstream's read of about 30 events
     private readonly PooledBufferWriter<byte> _runBytes = new(2048); // the run's events, each its raw bytes then its data
     private readonly PooledBufferWriter<char> _runText = new(512); // the run's deltas' texts, one after the other
     private SlotState? _run; // the slot of the deltas gathered and not marked yet
@@ -198,7 +198,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
 
         if (!ReferenceEquals(_run, state))
         {
-            // Another slot interrupts: its run is marked; then whatever is held leaves as decided so far.
+            // A new run: another slot's run is marked first, then whatever is held leaves as decided so far.
             MarkRun();
             Release(tail: "");
             state.Stream ??= _marking.CreateStream(_indices.Of(slot, textRule.Role));
