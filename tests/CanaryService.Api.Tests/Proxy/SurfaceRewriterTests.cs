@@ -152,6 +152,30 @@ public sealed class SurfaceRewriterTests
     }
 
     [Fact]
+    public void A_response_stream_in_reads_of_many_events_marks_each_reads_deltas_together_and_carries_the_same_texts()
+    {
+        string expectedText = WordSwapMarking.Mark(Answer, 0), expectedSummary = WordSwapMarking.Mark(Reasoning, 0);
+        var random = new Random(17);
+        for (int run = 0; run < 60; run++)
+        {
+            string upstream = SurfaceAnswers.ResponseStream(ChatAnswers.Split(Answer, random), ChatAnswers.Split(Reasoning, random));
+            if (run % 3 == 2)
+            {
+                upstream = upstream.Replace("\n", "\r\n", StringComparison.Ordinal);
+            }
+
+            // Reads of up to a few thousand bytes, tens of events each, and now and then the whole stream in one read.
+            var rewriter = new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events);
+            string output = run % 10 == 0
+                ? SurfaceStreams.Run(rewriter, upstream, random: null)
+                : SurfaceStreams.Run(rewriter, upstream, random, maxSlice: random.Next(200, 4000));
+
+            AssertResponseStream(upstream, output, expectedText, expectedSummary);
+            Assert.Equal(1, rewriter.MarkedChoices);
+        }
+    }
+
+    [Fact]
     public void Events_between_a_delta_and_the_done_event_wait_behind_the_held_delta_so_the_order_holds()
     {
         List<string> events =
@@ -185,6 +209,47 @@ public sealed class SurfaceRewriterTests
 
         Assert.Equal(SurfaceStreams.Events(cut).Count, SurfaceStreams.Events(output).Count);
         Assert.Equal("Hello, numerous", SurfaceStreams.Concat(output, "response.output_text.delta", "delta"));
+    }
+
+    [Fact]
+    public void A_response_stream_spelled_otherwise_is_marked_alike_type_last_names_escaped_data_on_several_lines()
+    {
+        string expectedText = WordSwapMarking.Mark(Answer, 0), expectedSummary = WordSwapMarking.Mark(Reasoning, 0);
+        var random = new Random(31);
+        for (int run = 0; run < 20; run++)
+        {
+            string upstream = Respell(SurfaceAnswers.ResponseStream(ChatAnswers.Split(Answer, random), ChatAnswers.Split(Reasoning, random)));
+
+            var rewriter = new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events);
+            string output = SurfaceStreams.Run(rewriter, upstream, random);
+
+            AssertResponseStream(upstream, output, expectedText, expectedSummary);
+            Assert.Equal(1, rewriter.MarkedChoices);
+        }
+    }
+
+    [Theory]
+    [InlineData("{\"type\":\"json_schema\",\"name\":\"a\",\"schema\":{},\"strict\":true}}", true)]
+    [InlineData("{\"type\":\"text\"}},\"text\":{\"format\":{\"type\":\"json_object\"}}", true)]
+    [InlineData("{\"type\":\"json_object\"}},\"text\":{\"format\":{\"type\":\"text\"}}", false)]
+    public void A_response_stream_that_asked_for_structured_output_passes_byte_for_byte_where_the_last_of_a_repeated_name_says_so(string format, bool structured)
+    {
+        // The format replaces the plain one in every event that carries the response; a repeated name counts as a parsed document reads it: the last one.
+        string upstream = SurfaceAnswers.ResponseStream(ChatAnswers.Split(Answer, new Random(5)))
+            .Replace("\"text\":{\"format\":{\"type\":\"text\"}}", "\"text\":{\"format\":" + format, StringComparison.Ordinal);
+
+        var rewriter = new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events);
+        string output = SurfaceStreams.Run(rewriter, upstream, new Random(6));
+
+        if (structured)
+        {
+            Assert.Equal(upstream, output);
+            Assert.Equal(0, rewriter.MarkedChoices);
+        }
+        else
+        {
+            AssertResponseStream(upstream, output, WordSwapMarking.Mark(Answer, 0), expectedSummary: null);
+        }
     }
 
     [Fact]
@@ -304,6 +369,35 @@ public sealed class SurfaceRewriterTests
             Assert.Equal(expectedSummary, SurfaceStreams.Concat(output, "response.reasoning_summary_text.delta", "delta"));
             Assert.Equal(expectedSummary, SurfaceStreams.Concat(output, "response.reasoning_summary_text.done", "text"));
         }
+    }
+
+    /// <summary>
+    /// The same events spelled as a JSON writer might: <c>type</c> last, indented over several <c>data:</c> lines, the
+    /// names the rewriter looks for escaped (<c>\u0065</c> is <c>e</c>, <c>\u005f</c> is <c>_</c>).
+    /// </summary>
+    private static string Respell(string sse)
+    {
+        var respelled = new StringBuilder();
+        foreach ((string? name, string data) in SurfaceStreams.Events(sse))
+        {
+            var json = (System.Text.Json.Nodes.JsonObject)System.Text.Json.Nodes.JsonNode.Parse(data)!;
+            System.Text.Json.Nodes.JsonNode? type = json["type"];
+            json.Remove("type");
+            json["type"] = type;
+            string indented = json.ToJsonString(new JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping })
+                .Replace("\"delta\":", "\"d\\u0065lta\":", StringComparison.Ordinal)
+                .Replace("\"output_index\":", "\"output\\u005findex\":", StringComparison.Ordinal)
+                .Replace("\"text\":", "\"t\\u0065xt\":", StringComparison.Ordinal);
+            respelled.Append("event: ").Append(name).Append('\n');
+            foreach (string line in indented.Split('\n'))
+            {
+                respelled.Append("data: ").Append(line).Append('\n');
+            }
+
+            respelled.Append('\n');
+        }
+
+        return respelled.ToString();
     }
 
     /// <summary>The concatenated <c>output_text</c> of a response object's message items.</summary>

@@ -8,42 +8,52 @@ internal readonly record struct FoundText(int PathIndex, int Start, int Length, 
 /// <summary>
 /// Finds the strings that a set of <see cref="JsonTextPath"/>s point at, in one pass of <see cref="Utf8JsonReader"/>,
 /// with their byte ranges, so a rewriter can replace exactly those strings and copy every other byte as it came.
-/// It also reads the root object's <c>type</c> and integer properties (a streamed event's <c>output_index</c>...).
+/// It also reads the root object's integer properties that the set names (a streamed event's <c>output_index</c>...).
 /// </summary>
 /// <remarks>
 /// A <c>type</c> may come after the text in its object, so every candidate is kept with the objects whose type it
-/// depends on, and judged once the document is read.
+/// depends on, and judged once the document is read. Names and types are compared as bytes against the set's
+/// (<see cref="JsonTextPathSet"/>): no string per property, so a stream's every event can be scanned this way.
 /// </remarks>
 internal sealed class JsonTextFinder
 {
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 128 };
 
-    private readonly JsonTextPath[] _paths;
-    private readonly List<string?> _objectTypes = [];
+    private readonly JsonTextPathSet? _set;
+    private readonly List<int> _objectTypes = [];
     private readonly List<Container> _stack = [];
-    private readonly List<(int PathIndex, int Start, int Length, Container[] Trail)> _candidates = [];
+    private readonly List<Container> _trails = []; // the candidates' containers, one trail after the other
+    private readonly List<Candidate> _candidates = [];
 
-    public JsonTextFinder(IReadOnlyList<JsonTextPath> paths)
+    /// <summary>A finder for one set of paths (<see cref="TryFind(ReadOnlySpan{byte}, List{FoundText})"/>).</summary>
+    public JsonTextFinder(JsonTextPathSet set)
     {
-        ArgumentNullException.ThrowIfNull(paths);
-        _paths = [.. paths];
+        ArgumentNullException.ThrowIfNull(set);
+        _set = set;
     }
 
-    /// <summary>The root object's <c>type</c>, when it is a string.</summary>
-    public string? RootType { get; private set; }
+    /// <summary>A finder given its set on each call (one finder for all the kinds of a stream's events).</summary>
+    public JsonTextFinder()
+    {
+    }
 
-    /// <summary>The root object's integer properties (by name).</summary>
+    /// <summary>The root object's integer properties that the set names (by name).</summary>
     public Dictionary<string, int> RootIntegers { get; } = new(StringComparer.Ordinal);
 
-    /// <summary>Reads <paramref name="json"/>; false when it is not one well-formed JSON object (the caller passes it on as it is).</summary>
-    public bool TryFind(ReadOnlySpan<byte> json, List<FoundText> found)
+    /// <summary>Reads <paramref name="json"/> for the finder's set; false when it is not one well-formed JSON object (the caller passes it on as it is).</summary>
+    public bool TryFind(ReadOnlySpan<byte> json, List<FoundText> found) =>
+        TryFind(json, _set ?? throw new InvalidOperationException("This finder takes its set on each call."), found);
+
+    /// <summary>Reads <paramref name="json"/> for <paramref name="set"/>; false when it is not one well-formed JSON object (the caller passes it on as it is).</summary>
+    public bool TryFind(ReadOnlySpan<byte> json, JsonTextPathSet set, List<FoundText> found)
     {
+        ArgumentNullException.ThrowIfNull(set);
         ArgumentNullException.ThrowIfNull(found);
         found.Clear();
         _objectTypes.Clear();
         _stack.Clear();
+        _trails.Clear();
         _candidates.Clear();
-        RootType = null;
         RootIntegers.Clear();
         var reader = new Utf8JsonReader(json, ReaderOptions);
         try
@@ -53,15 +63,15 @@ internal sealed class JsonTextFinder
                 return false;
             }
 
-            _objectTypes.Add(null);
-            _stack.Add(new Container(null, -1, 0, IsArray: false));
-            string? property = null;
+            _objectTypes.Add(JsonTextPathSet.Other);
+            _stack.Add(new Container(JsonTextPathSet.Other, -1, 0, IsArray: false));
+            int property = JsonTextPathSet.Other;
             while (reader.Read())
             {
                 switch (reader.TokenType)
                 {
                     case JsonTokenType.PropertyName:
-                        property = reader.GetString();
+                        property = set.NameId(ref reader);
                         continue;
                     case JsonTokenType.StartObject:
                     case JsonTokenType.StartArray:
@@ -72,10 +82,10 @@ internal sealed class JsonTextFinder
                         _stack.RemoveAt(_stack.Count - 1);
                         break;
                     case JsonTokenType.String:
-                        OnString(ref reader, property);
+                        OnString(ref reader, set, property);
                         break;
-                    case JsonTokenType.Number when _stack.Count == 1 && property is not null && reader.TryGetInt32(out int number):
-                        RootIntegers[property] = number;
+                    case JsonTokenType.Number when _stack.Count == 1 && set.IsRootInteger(property) && reader.TryGetInt32(out int number):
+                        RootIntegers[set.NameOf(property)] = number;
                         break;
                 }
 
@@ -84,7 +94,7 @@ internal sealed class JsonTextFinder
                     _stack[^1] = _stack[^1] with { Next = _stack[^1].Next + (IsValueEnd(reader.TokenType) ? 1 : 0) };
                 }
 
-                property = null;
+                property = JsonTextPathSet.Other;
                 if (_stack.Count == 0)
                 {
                     break;
@@ -101,12 +111,11 @@ internal sealed class JsonTextFinder
             return false;
         }
 
-        RootType = _objectTypes[0];
-        foreach ((int pathIndex, int start, int length, Container[] trail) in _candidates)
+        foreach (Candidate candidate in _candidates)
         {
-            if (TypesMatch(_paths[pathIndex], trail))
+            if (TypesMatch(set.Paths[candidate.PathIndex].Steps, set.StepTypes[candidate.PathIndex], candidate))
             {
-                found.Add(new FoundText(pathIndex, start, length, Positions(trail)));
+                found.Add(new FoundText(candidate.PathIndex, candidate.Start, candidate.Length, Positions(candidate)));
             }
         }
 
@@ -116,7 +125,7 @@ internal sealed class JsonTextFinder
     /// <summary>A value that was just completed inside an array (a scalar, or the end of a nested container) moves the array on.</summary>
     private static bool IsValueEnd(JsonTokenType token) => token is not (JsonTokenType.StartObject or JsonTokenType.StartArray or JsonTokenType.PropertyName);
 
-    private void Open(bool isArray, string? property)
+    private void Open(bool isArray, int property)
     {
         Container parent = _stack[^1];
 
@@ -126,42 +135,44 @@ internal sealed class JsonTextFinder
         if (!isArray)
         {
             objectId = _objectTypes.Count;
-            _objectTypes.Add(null);
+            _objectTypes.Add(JsonTextPathSet.Other);
         }
 
-        _stack.Add(new Container(parent.IsArray ? null : property, position, objectId, isArray));
+        _stack.Add(new Container(parent.IsArray ? JsonTextPathSet.Other : property, position, objectId, isArray));
     }
 
-    private void OnString(ref Utf8JsonReader reader, string? property)
+    private void OnString(ref Utf8JsonReader reader, JsonTextPathSet set, int property)
     {
         Container current = _stack[^1];
-        if (property is null || current.IsArray)
+        if (property == JsonTextPathSet.Other || current.IsArray)
         {
             return;
         }
 
-        if (property == "type")
+        if (property == JsonTextPathSet.TypeName)
         {
-            _objectTypes[current.ObjectId] = reader.GetString();
+            _objectTypes[current.ObjectId] = set.TypeId(ref reader);
             return;
         }
 
-        for (int i = 0; i < _paths.Length; i++)
+        int[] leaves = set.Leaves;
+        for (int i = 0; i < leaves.Length; i++)
         {
-            JsonTextPath path = _paths[i];
-            if (string.Equals(property, path.Leaf, StringComparison.Ordinal) && ShapeMatches(path))
+            if (property == leaves[i] && ShapeMatches(set.StepNames[i], set.Paths[i]))
             {
-                _candidates.Add((i, (int)reader.TokenStartIndex, reader.ValueSpan.Length + 2, [.. _stack]));
+                _candidates.Add(new Candidate(i, (int)reader.TokenStartIndex, reader.ValueSpan.Length + 2, _trails.Count, _stack.Count));
+                _trails.AddRange(_stack);
             }
         }
     }
 
     /// <summary>The containers from the root match the path's steps by name and by kind (types are judged later).</summary>
-    private bool ShapeMatches(JsonTextPath path)
+    private bool ShapeMatches(int[] stepNames, JsonTextPath path)
     {
         // The root, then per step: the container under the step's name, and for an elements step one element of it.
+        JsonTextPath.Step[] steps = path.Steps;
         int expected = 1;
-        foreach (JsonTextPath.Step step in path.Steps)
+        foreach (JsonTextPath.Step step in steps)
         {
             expected += step.Elements ? 2 : 1;
         }
@@ -172,15 +183,15 @@ internal sealed class JsonTextFinder
         }
 
         int at = 1;
-        foreach (JsonTextPath.Step step in path.Steps)
+        for (int s = 0; s < steps.Length; s++)
         {
             Container named = _stack[at++];
-            if (!string.Equals(named.Name, step.Name, StringComparison.Ordinal))
+            if (named.Name != stepNames[s])
             {
                 return false;
             }
 
-            if (step.Elements)
+            if (steps[s].Elements)
             {
                 if (!named.IsArray || _stack[at++].IsArray)
                 {
@@ -196,14 +207,14 @@ internal sealed class JsonTextFinder
         return true;
     }
 
-    private bool TypesMatch(JsonTextPath path, Container[] trail)
+    private bool TypesMatch(JsonTextPath.Step[] steps, int[] stepTypes, Candidate candidate)
     {
-        int at = 1;
-        foreach (JsonTextPath.Step step in path.Steps)
+        int at = candidate.TrailStart + 1;
+        for (int s = 0; s < steps.Length; s++)
         {
-            Container holder = step.Elements ? trail[at + 1] : trail[at];
-            at += step.Elements ? 2 : 1;
-            if (step.Type is not null && !string.Equals(_objectTypes[holder.ObjectId], step.Type, StringComparison.Ordinal))
+            Container holder = steps[s].Elements ? _trails[at + 1] : _trails[at];
+            at += steps[s].Elements ? 2 : 1;
+            if (stepTypes[s] != JsonTextPathSet.Other && _objectTypes[holder.ObjectId] != stepTypes[s])
             {
                 return false;
             }
@@ -212,27 +223,35 @@ internal sealed class JsonTextFinder
         return true;
     }
 
-    private static int[] Positions(Container[] trail)
+    private int[] Positions(Candidate candidate)
     {
         int count = 0;
-        foreach (Container container in trail)
+        for (int i = candidate.TrailStart; i < candidate.TrailStart + candidate.TrailLength; i++)
         {
-            count += container.Position >= 0 ? 1 : 0;
+            count += _trails[i].Position >= 0 ? 1 : 0;
+        }
+
+        if (count == 0)
+        {
+            return [];
         }
 
         int[] positions = new int[count];
         int at = 0;
-        foreach (Container container in trail)
+        for (int i = candidate.TrailStart; i < candidate.TrailStart + candidate.TrailLength; i++)
         {
-            if (container.Position >= 0)
+            if (_trails[i].Position >= 0)
             {
-                positions[at++] = container.Position;
+                positions[at++] = _trails[i].Position;
             }
         }
 
         return positions;
     }
 
-    /// <summary>An open object or array: the property it sits under (null for an array element), its position in its array, its object id.</summary>
-    private readonly record struct Container(string? Name, int Position, int ObjectId, bool IsArray, int Next = 0);
+    /// <summary>A string whose name and containers fit a path, its objects' types still to judge: where its trail is in <see cref="_trails"/>.</summary>
+    private readonly record struct Candidate(int PathIndex, int Start, int Length, int TrailStart, int TrailLength);
+
+    /// <summary>An open object or array: the id of the property it sits under (Other for an array element), its position in its array, its object id.</summary>
+    private readonly record struct Container(int Name, int Position, int ObjectId, bool IsArray, int Next = 0);
 }

@@ -18,7 +18,7 @@ internal sealed class ResponseBodyRewriter
     {
         ArgumentNullException.ThrowIfNull(rules);
         _rules = rules;
-        _finder = new JsonTextFinder([.. rules.Select(static r => r.Path)]);
+        _finder = new JsonTextFinder(JsonTextPathSet.Of(rules));
     }
 
     /// <summary>

@@ -11,7 +11,7 @@ internal sealed class StreamEventRule
         EventType = eventType;
         IsDelta = isDelta;
         Texts = texts;
-        Paths = [.. texts.Select(static t => t.Path)];
+        PathSet = JsonTextPathSet.Of(texts);
         CarriesResponse = texts.Any(static t => t.Path.Path.StartsWith("response.", StringComparison.Ordinal));
     }
 
@@ -27,8 +27,8 @@ internal sealed class StreamEventRule
     /// <summary>Where its texts sit.</summary>
     public IReadOnlyList<TextRule> Texts { get; }
 
-    /// <summary>The paths of <see cref="Texts"/>, in the same order (for a <see cref="JsonTextFinder"/>).</summary>
-    public IReadOnlyList<JsonTextPath> Paths { get; }
+    /// <summary>The paths of <see cref="Texts"/>, in the same order, prepared for a <see cref="JsonTextFinder"/>.</summary>
+    public JsonTextPathSet PathSet { get; }
 
     public static StreamEventRule Delta(string eventType, TextRule text) => new(eventType, isDelta: true, [text]);
 
