@@ -63,9 +63,11 @@ internal static class MarkupDensity
 
                 counts.Bullets += keyed;
                 counts.AnswersKeyed += keyed > 0 ? 1 : 0;
-                if (keyed > 0 && BulletsChanged(answer, marker.Mark(answer)) is { } change)
+                string marked = keyed > 0 ? marker.Mark(answer) : answer;
+                if (keyed > 0 && BulletsChanged(answer, marked) is { } change)
                 {
                     counts.AnswersChanged++;
+                    counts.AnswersNowMixed += MarginBullets(answer) == 1 && MarginBullets(marked) == 2 ? 1 : 0;
                     changed.Add((model, a + 1, change.Before, change.After));
                 }
             }
@@ -85,7 +87,8 @@ internal static class MarkupDensity
         }
 
         Console.WriteLine($"{"all",-18} {all.Answers,14} {all.Words,9} {all.LexicalRate,11:F3} {all.BulletRate,10:F3} {100.0 * all.AnswersKeyed / all.Answers,22:F1} %");
-        Console.WriteLine($"answers whose bullets marking changed (one key ring): {all.AnswersChanged} of {all.Answers}");
+        Console.WriteLine($"answers whose bullets marking changed (one key ring): {all.AnswersChanged} of {all.Answers}; " +
+            $"of these, {all.AnswersNowMixed} wrote every list at the margin with one bullet before and mix * and - after");
 
         if (sampleSize > 0 && sampleFolder is not null)
         {
@@ -127,6 +130,19 @@ internal static class MarkupDensity
         return null;
     }
 
+    /// <summary>How many of <c>*</c> and <c>-</c> start the answer's lines at the margin as bullets (0, 1 or 2).</summary>
+    private static int MarginBullets(string text)
+    {
+        bool star = false, dash = false;
+        foreach (string line in text.Split('\n'))
+        {
+            star |= line.StartsWith("* ", StringComparison.Ordinal);
+            dash |= line.StartsWith("- ", StringComparison.Ordinal);
+        }
+
+        return (star ? 1 : 0) + (dash ? 1 : 0);
+    }
+
     /// <summary>The model family: the name's first part without its version (Meta-Llama → llama, Mixtral → mistral).</summary>
     private static string Family(string model)
     {
@@ -137,7 +153,7 @@ internal static class MarkupDensity
         }
 
         string first = name.Split('-', '.')[0];
-        int digit = first.IndexOfAny("0123456789".ToCharArray());
+        int digit = first.AsSpan().IndexOfAnyInRange('0', '9');
         first = digit > 0 ? first[..digit] : first;
         return first switch
         {
@@ -155,6 +171,7 @@ internal static class MarkupDensity
         public long Bullets;
         public int AnswersKeyed;
         public int AnswersChanged;
+        public int AnswersNowMixed;
 
         public double LexicalRate => Words == 0 ? 0 : 1000.0 * Lexical / Words;
 
@@ -168,6 +185,7 @@ internal static class MarkupDensity
             Bullets += other.Bullets;
             AnswersKeyed += other.AnswersKeyed;
             AnswersChanged += other.AnswersChanged;
+            AnswersNowMixed += other.AnswersNowMixed;
         }
     }
 }
