@@ -116,8 +116,14 @@ public ref struct LexiconScanner
     {
         if (_group!.IsMarkup)
         {
-            // A bullet is no word: it leaves the context alone and sets the form of the rest of its list.
+            // A bullet is no word: it leaves the context alone and sets the form of the rest of its list (and, for the
+            // answer's first list, of every later list with the same bullet).
             _state.ListOutputChar = _group.Forms[formIndex][0];
+            if (_bulletForced < 0)
+            {
+                _state.AnswerListOutputChar = _state.ListOutputChar;
+            }
+
             return;
         }
 
@@ -517,12 +523,14 @@ public ref struct LexiconScanner
     /// </summary>
     /// <remarks>
     /// <para>A list run is the items of one top-level list with one bullet. CommonMark starts a new list where the bullet
-    /// changes, so all bullets of a run take the form of its first (the answer stays consistent and renders as before),
-    /// and a run right after another one (no blank line and paragraph, heading or fence between) keeps a bullet unlike
-    /// that one's output. Only a run that opens a list at the margin, after prose, with <c>*</c> or <c>-</c> and a first
-    /// item that starts with a word is keyed: its context is that word, lower-cased, which marking never changes (a
-    /// lexicon form there makes the list ineligible). Nested lists, lists in code, fenced or unfenced, and <c>+</c> lists
-    /// are left as they are. Eligibility reads only the text's structure, so it is the same in marked and unmarked text.</para>
+    /// changes, so all bullets of a run take the form of its first (it renders as before), and a run right after another
+    /// one (no blank line and paragraph, heading or fence between) keeps a bullet unlike that one's output. The answer's
+    /// first list sets its habit: a later list with the same bullet takes the first one's output, one with another bullet
+    /// (an answer that mixes them itself) is left as written, so an answer that writes its lists alike still does. Only the
+    /// first list, opened at the margin after prose with <c>*</c> or <c>-</c> and a first item that starts with a word, is
+    /// keyed: its context is that word, lower-cased, which marking never changes (a lexicon form there makes the list
+    /// ineligible). Nested lists, lists in code, fenced or unfenced, and <c>+</c> lists are left as they are. Eligibility
+    /// reads only the text's structure, so it is the same in marked and unmarked text.</para>
     /// <para>Every guess errs one way: a list is thought to go on after anything that might not end it (the next run then
     /// follows it: safe, only an occurrence lost), never thought ended where a renderer goes on.</para>
     /// </remarks>
@@ -580,7 +588,19 @@ public ref struct LexiconScanner
             return c != previous || codeLine ? 0 : Forced(bullets, c, c == '*' ? '-' : '*');
         }
 
-        if (c == '+' || indent > 0 || empty || codeLine || _state.PrevLineCode || !TakeBulletContext(text[secondStart..secondEnd]))
+        if (codeLine || _state.PrevLineCode)
+        {
+            return 0; // a list in code sets no habit and follows none
+        }
+
+        if (_state.AnswerListChar != '\0')
+        {
+            return c == _state.AnswerListChar ? Forced(bullets, c, _state.AnswerListOutputChar) : 0;
+        }
+
+        _state.AnswerListChar = c;
+        _state.AnswerListOutputChar = c;
+        if (c == '+' || indent > 0 || empty || !TakeBulletContext(text[secondStart..secondEnd]))
         {
             return 0;
         }

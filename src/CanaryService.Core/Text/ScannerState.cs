@@ -40,6 +40,11 @@ internal struct ScannerState
     public char ListOutputChar;
     public int ListContentIndent;
 
+    // The answer's first top-level list: its bullet in the text and in the output. Every later list written with the same
+    // bullet follows it, so an answer that writes its lists alike still does.
+    public char AnswerListChar;
+    public char AnswerListOutputChar;
+
     public int WordCount;          // prose words passed so far: the clock of the echo window
     public RecentOccurrences Recent; // the last lexicon words seen: group index + 1 and the word count at each
     public int RecentNext;

@@ -52,7 +52,7 @@ public sealed class BulletCalibrationTests(ITestOutputHelper output)
         }
 
         int bound = SamplingBound.MaxConsistentCount(Keys, 0.01);
-        output.WriteLine($"habit {habit}: {tallies.Length} contexts, {tallies.Sum(t => t.Total)} lists; p ≤ 0.01 {pHits}/{Keys}, e ≥ 100 {eHits}/{Keys} (bound {bound})");
+        output.WriteLine($"habit {habit}: {tallies.Length} contexts, {tallies.Sum(t => t.Total)} keyed lists; p ≤ 0.01 {pHits}/{Keys}, e ≥ 100 {eHits}/{Keys} (bound {bound})");
         Assert.Equal(ItemWords.Length, tallies.Length);
         Assert.True(tallies.All(t => t.Counts[habit == '*' ? 0 : 1] == t.Total), "every list keeps the habit");
         Assert.True(pHits <= bound, $"p ≤ 0.01 for {pHits}/{Keys} keys (bound {bound})");
@@ -79,11 +79,11 @@ public sealed class BulletCalibrationTests(ITestOutputHelper output)
             caught += result.PValue.PValue <= 0.01 ? 1 : 0;
         }
 
-        output.WriteLine($"caught {caught}/{Trials} students from 120 answers of two lists each");
+        output.WriteLine($"caught {caught}/{Trials} students from 120 answers (120 keyed lists)");
         Assert.True(caught >= Trials - 1, $"caught only {caught}/{Trials}");
     }
 
-    /// <summary>Answers of prose and two lists each, every list written with <paramref name="habit"/>.</summary>
+    /// <summary>Answers of prose and two lists each (the first is keyed, the second follows it), every list written with <paramref name="habit"/>.</summary>
     internal static IReadOnlyList<string> Answers(int count, char habit, int seed)
     {
         var random = new Random(seed);
