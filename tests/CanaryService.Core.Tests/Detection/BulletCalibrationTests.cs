@@ -21,7 +21,7 @@ public sealed class BulletCalibrationTests(ITestOutputHelper output)
     private static readonly string[] ItemWords =
     [
         "install", "check", "use", "avoid", "consider", "keep", "add", "remove", "read", "write", "test", "build", "open",
-        "close", "start", "stop", "plan", "measure", "compare", "choose", "drink", "sleep", "walk", "eat", "call", "ask",
+        "close", "start", "finish", "plan", "measure", "compare", "choose", "drink", "sleep", "walk", "eat", "call", "ask",
         "save", "spend", "learn", "teach", "speed", "cost", "memory", "safety", "price", "quality", "time", "money", "health",
         "energy", "water", "light", "sound", "color", "size", "weight", "shape", "texture", "flavor", "scent", "focus",
         "rest", "exercise", "review", "update", "backup", "restore", "deploy", "monitor", "scale", "cache", "index",

@@ -97,4 +97,14 @@ public sealed class LexiconBuildTests
 
         Assert.True(changedProse > 0, "the prose around the code is marked for some keys");
     }
+
+    [Fact]
+    public void The_change_listing_passes_over_swapped_bullets_and_lists_the_words()
+    {
+        var changes = CanaryService.LexiconTool.Changes.Diff("m", "* Alpha is often fine\n* Beta", "- Alpha is frequently fine\n- Beta").ToList();
+
+        var change = Assert.Single(changes);
+        Assert.Equal(("often", "frequently"), (change.Original, change.Marked));
+        Assert.Equal(0, CanaryService.LexiconTool.Changes.Eligible("Intro:\n\n* Alpha\n* Beta\n"));
+    }
 }
