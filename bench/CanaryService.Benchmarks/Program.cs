@@ -21,6 +21,12 @@ if (args.Length > 0 && args[0] == "lexical-power")
     return CanaryService.Benchmarks.Detection.LexicalCorpusPower.Run(args[1..]);
 }
 
+// Or the markup channel's density on real model answers: ... -- markup-density [folder] [sample size] [sample folder].
+if (args.Length > 0 && args[0] == "markup-density")
+{
+    return CanaryService.Benchmarks.Detection.MarkupDensity.Run(args[1..]);
+}
+
 // Or the null of every test on real model answers over many random keys: ... -- null-calibration [folder] [keys] [models].
 if (args.Length > 0 && args[0] == "null-calibration")
 {

@@ -25,20 +25,20 @@ internal static class Changes
         return new TextMarker(lexicon, LexiconLayers.Create(lexicon, ring), ring.Global, ring.ForAccount("key-sample"));
     }
 
-    /// <summary>Eligible occurrences of the shipped lexicon in a text.</summary>
+    /// <summary>Eligible occurrences of the shipped lexicon's word groups in a text (list bullets are not words).</summary>
     public static int Eligible(string text)
     {
         int n = 0;
         var scanner = new LexiconScanner(CanaryLexicon.Default, text);
         while (scanner.MoveNext())
         {
-            n++;
+            n += scanner.Current.Group.IsMarkup ? 0 : 1;
         }
 
         return n;
     }
 
-    /// <summary>The words that differ between an answer and its marked text (swaps keep every other character).</summary>
+    /// <summary>The words that differ between an answer and its marked text (swaps keep every other character; bullets are passed over).</summary>
     public static IEnumerable<WordChange> Diff(string model, string original, string marked)
     {
         if (ReferenceEquals(original, marked) || original == marked)
@@ -49,7 +49,8 @@ internal static class Changes
         int i = 0, j = 0;
         while (i < original.Length && j < marked.Length)
         {
-            if (original[i] == marked[j])
+            // A list bullet swapped (the markup channel) is no word: this tool lists the word groups' changes.
+            if (original[i] == marked[j] || !char.IsAsciiLetter(original[i]))
             {
                 i++;
                 j++;

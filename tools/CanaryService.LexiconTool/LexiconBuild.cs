@@ -165,10 +165,11 @@ internal static class LexiconBuild
         sb.Append("""
             # The canary lexicon, built by tools/CanaryService.LexiconTool (`build`) from tools/lexicon/candidates.txt and
             # tools/lexicon/evidence.tsv. Do not edit by hand: change the candidates or the evidence and rebuild.
-            # echo-window <words>; <id> | <forms> [| guards: after, before, not-after, not-before; echo <words>] (see docs/lexicon.md)
+            # echo-window <words>; markup-bullet <id>; <id> | <forms> [| guards: after, before, not-after, not-before; echo <words>] (see docs/lexicon.md)
 
             """);
         sb.Append(CultureInfo.InvariantCulture, $"{CanaryLexicon.EchoWindowDirective}{EchoWindow}\n");
+        sb.Append(CultureInfo.InvariantCulture, $"{CanaryLexicon.BulletDirective}{CanaryLexicon.BulletGroupId}\n");
         foreach (var group in candidates)
         {
             string? reason = Reject(group, evidence, allForms, out var left, out var right, out var onlyAfter, out var onlyBefore);

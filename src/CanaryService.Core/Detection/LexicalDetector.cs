@@ -33,6 +33,11 @@ public sealed class LexicalDetector
         while (scanner.MoveNext())
         {
             LexiconOccurrence occurrence = scanner.Current;
+            if (occurrence.IsForced)
+            {
+                continue; // a list's later bullet, or one the structure fixes: no keyed choice
+            }
+
             LexiconGroup group = occurrence.Group;
             contexts.Add(new LexicalContext(
                 occurrence.Context.ToString(),

@@ -18,6 +18,7 @@ public sealed class CanaryLexicon
     private CanaryLexicon(ImmutableArray<LexiconGroup> groups, Dictionary<string, (int, int)> forms, Dictionary<string, (int, int)> echoes, int echoWindow)
     {
         Groups = groups;
+        Bullets = groups.FirstOrDefault(static g => g.IsMarkup);
         EchoWindow = echoWindow;
         // Echo words share the one table with the forms (form index -1), so the scanner's single lookup per word finds both.
         _lookup = new FormTable([.. forms, .. echoes]);
@@ -25,6 +26,15 @@ public sealed class CanaryLexicon
         MaxFormLength = forms.Keys.Max(static k => k.Length);
         _maxLookupLength = Math.Max(MaxFormLength, echoes.Keys.Select(static k => k.Length).DefaultIfEmpty(0).Max());
     }
+
+    /// <summary>The directive that adds the bullet group (<see cref="Bullets"/>): <c>markup-bullet ID</c>.</summary>
+    public const string BulletDirective = "markup-bullet ";
+
+    /// <summary>The shipped lexicon's bullet group id (word groups are numbered below it).</summary>
+    public const int BulletGroupId = 1000;
+
+    /// <summary>The bullet group's forms: the unordered-list markers that are swapped (<c>+</c> is rare and left alone).</summary>
+    public static readonly ImmutableArray<string> BulletForms = ["*", "-"];
 
     /// <summary>The directive that sets <see cref="EchoWindow"/>.</summary>
     public const string EchoWindowDirective = "echo-window ";
@@ -46,6 +56,13 @@ public sealed class CanaryLexicon
     /// The file sets the window with a line <c>echo-window N</c>.
     /// </summary>
     public int EchoWindow { get; }
+
+    /// <summary>
+    /// The markup group of unordered-list bullets (<c>*</c> or <c>-</c>, one keyed choice per top-level list, the context
+    /// the first word of its first item), or null when the lexicon has none. It is also in <see cref="Groups"/>, so the
+    /// statistics and the layers treat it as any group; the scanner finds it from the text's structure, not by word.
+    /// </summary>
+    public LexiconGroup? Bullets { get; }
 
     /// <summary>The longest form, in characters.</summary>
     public int MaxFormLength { get; }
@@ -109,6 +126,19 @@ public sealed class CanaryLexicon
                     throw new FormatException($"lexicon line {lineNumber}: expected '{EchoWindowDirective} N' with N from 0 to {MaxEchoWindow}.");
                 }
 
+                continue;
+            }
+
+            if (line.StartsWith(BulletDirective, StringComparison.Ordinal))
+            {
+                if (!int.TryParse(line.AsSpan(BulletDirective.Length), NumberStyles.AllowLeadingWhite, CultureInfo.InvariantCulture, out int bulletId)
+                    || !ids.Add(bulletId) || groups.Any(static g => g.IsMarkup))
+                {
+                    throw new FormatException($"lexicon line {lineNumber}: expected one '{BulletDirective}ID' with a new numeric id.");
+                }
+
+                // Not in the word table: the scanner recognises a list's bullet by its place at a line start.
+                groups.Add(new LexiconGroup(bulletId, groups.Count, BulletForms, null, null, null, null, false, false, isMarkup: true));
                 continue;
             }
 
@@ -209,7 +239,7 @@ public sealed class CanaryLexicon
             }
         }
 
-        if (groups.Count == 0)
+        if (groups.All(static g => g.IsMarkup))
         {
             throw new FormatException("The lexicon has no groups.");
         }

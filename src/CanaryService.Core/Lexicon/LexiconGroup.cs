@@ -28,8 +28,10 @@ public sealed class LexiconGroup
         bool requiresComma,
         bool requiresNextWord,
         int sourceMask = -1,
-        FrozenSet<string>? echoes = null)
+        FrozenSet<string>? echoes = null,
+        bool isMarkup = false)
     {
+        IsMarkup = isMarkup;
         Echoes = echoes ?? FrozenSet<string>.Empty;
         _sourceMask = sourceMask;
         Id = id;
@@ -47,6 +49,12 @@ public sealed class LexiconGroup
         _onlyBefore = onlyBefore?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
         MixedArticle = forms.Select(static f => "aeiou".Contains(f[0], StringComparison.Ordinal)).Distinct().Count() > 1;
     }
+
+    /// <summary>
+    /// A markup group (the bullet character of a list): its forms are Markdown markers that render alike, found by the
+    /// scanner from the text's structure rather than looked up as words (see <see cref="CanaryLexicon.Bullets"/>).
+    /// </summary>
+    public bool IsMarkup { get; }
 
     /// <summary>The stable id (keys are derived per id; never renumbered).</summary>
     public int Id { get; }

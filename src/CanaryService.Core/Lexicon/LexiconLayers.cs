@@ -22,24 +22,35 @@ public sealed class LexiconLayers
         return Create(lexicon, keyRing.LayerSeed);
     }
 
-    /// <summary>Splits <paramref name="lexicon"/> with a layer seed: exactly half (rounded up) of the groups are global.</summary>
+    /// <summary>
+    /// Splits <paramref name="lexicon"/> with a layer seed: exactly half (rounded up) of the word groups are global; each
+    /// markup group is global or not by a keyed coin of its own, so adding one leaves the word groups' split as it was.
+    /// </summary>
     public static LexiconLayers Create(CanaryLexicon lexicon, ReadOnlySpan<byte> layerSeed)
     {
         ArgumentNullException.ThrowIfNull(lexicon);
         var groups = lexicon.Groups;
-        var ranks = new (ulong Rank, int Index)[groups.Length];
+        var ranks = new List<(ulong Rank, int Index)>(groups.Length);
+        var global = new bool[groups.Length];
         Span<byte> id = stackalloc byte[4];
         Span<byte> mac = stackalloc byte[32];
         for (int i = 0; i < groups.Length; i++)
         {
             BinaryPrimitives.WriteInt32BigEndian(id, groups[i].Id);
             HMACSHA256.HashData(layerSeed, id, mac);
-            ranks[i] = (BinaryPrimitives.ReadUInt64BigEndian(mac), i);
+            ulong rank = BinaryPrimitives.ReadUInt64BigEndian(mac);
+            if (groups[i].IsMarkup)
+            {
+                global[i] = rank >> 63 == 0;
+            }
+            else
+            {
+                ranks.Add((rank, i));
+            }
         }
 
-        Array.Sort(ranks);
-        var global = new bool[groups.Length];
-        for (int i = 0; i < (groups.Length + 1) / 2; i++)
+        ranks.Sort();
+        for (int i = 0; i < (ranks.Count + 1) / 2; i++)
         {
             global[ranks[i].Index] = true;
         }

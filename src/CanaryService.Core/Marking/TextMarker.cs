@@ -61,7 +61,7 @@ public sealed class TextMarker
             var occurrence = scanner.Current;
             LexiconGroup group = occurrence.Group;
             PreferredFormCache key = _layers.IsGlobal(group.Index) ? _global : _account;
-            int preferred = key.PreferredIndex(occurrence.Context, group.Id, group.Forms.Length);
+            int preferred = occurrence.IsForced ? occurrence.ForcedFormIndex : key.PreferredIndex(occurrence.Context, group.Id, group.Forms.Length);
             if (preferred != occurrence.FormIndex)
             {
                 output.Append(text[copied..occurrence.Start]);

@@ -18,8 +18,9 @@ public enum WordCasing
 /// <summary>One eligible lexicon occurrence found by <see cref="LexiconScanner"/>.</summary>
 public readonly ref struct LexiconOccurrence
 {
-    internal LexiconOccurrence(LexiconGroup group, int formIndex, int start, int length, WordCasing casing, ReadOnlySpan<char> context)
+    internal LexiconOccurrence(LexiconGroup group, int formIndex, int start, int length, WordCasing casing, ReadOnlySpan<char> context, int forcedFormIndex = -1)
     {
+        ForcedFormIndex = forcedFormIndex;
         Group = group;
         FormIndex = formIndex;
         Start = start;
@@ -43,6 +44,19 @@ public readonly ref struct LexiconOccurrence
     /// <summary>The word's capitalisation.</summary>
     public WordCasing Casing { get; }
 
-    /// <summary>The previous output word, lower-cased, <c>^</c> at a sentence start, <c>#</c> after a protected region.</summary>
+    /// <summary>
+    /// The previous output word, lower-cased, <c>^</c> at a sentence start, <c>#</c> after a protected region; for a
+    /// list's bullet (<see cref="LexiconGroup.IsMarkup"/>), the first word of the list's first item, lower-cased.
+    /// </summary>
     public ReadOnlySpan<char> Context { get; }
+
+    /// <summary>
+    /// -1 for a keyed occurrence. Otherwise the form the output must write here, whatever the key says: a later bullet
+    /// of a list takes the form its first bullet was given, and a list that directly follows one with another bullet
+    /// keeps a bullet unlike that one's (so that a renderer still sees two lists). The detector never counts these.
+    /// </summary>
+    public int ForcedFormIndex { get; }
+
+    /// <summary>True when the form here is decided by the list's structure, not by a key (see <see cref="ForcedFormIndex"/>).</summary>
+    public bool IsForced => ForcedFormIndex >= 0;
 }

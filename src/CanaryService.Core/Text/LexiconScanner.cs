@@ -50,6 +50,12 @@ public ref struct LexiconScanner
     private int _plainWordStart;
     private int _plainLettersEnd;
 
+    // A list's bullet found at a line start (see ListLine): the first word of its first item, and the form the
+    // structure imposes (-1 when the key chooses).
+    private ContextChars _bulletContext;
+    private int _bulletContextLength;
+    private int _bulletForced;
+
     /// <summary>Scans a whole text.</summary>
     public LexiconScanner(CanaryLexicon lexicon, ReadOnlySpan<char> text)
         : this(lexicon, text, ScannerState.Initial, isFinal: true)
@@ -74,7 +80,12 @@ public ref struct LexiconScanner
 
     /// <summary>The occurrence found by the last successful <see cref="MoveNext"/>.</summary>
     [UnscopedRef]
-    public readonly LexiconOccurrence Current => new(_group!, _form, _start, _length, _casing, ContextSpan);
+    public readonly LexiconOccurrence Current => _group!.IsMarkup
+        ? new(_group, _form, _start, 1, WordCasing.Lower, BulletContextSpan, _bulletForced)
+        : new(_group, _form, _start, _length, _casing, ContextSpan);
+
+    [UnscopedRef]
+    private readonly ReadOnlySpan<char> BulletContextSpan => ((ReadOnlySpan<char>)_bulletContext)[.._bulletContextLength];
 
     /// <summary>How much of the text is decided (everything when final); valid once <see cref="MoveNext"/> returned false.</summary>
     internal readonly int Consumed => _consumed;
@@ -101,7 +112,23 @@ public ref struct LexiconScanner
     /// Tells the scanner which form the output has at the current occurrence, so the next context is the
     /// previous <em>output</em> word (the marker calls this after rewriting).
     /// </summary>
-    internal void SetOutputForm(int formIndex) => _pendingForm = _group!.Forms[formIndex];
+    internal void SetOutputForm(int formIndex)
+    {
+        if (_group!.IsMarkup)
+        {
+            // A bullet is no word: it leaves the context alone and sets the form of the rest of its list (and, for the
+            // answer's first list, of every later list with the same bullet).
+            _state.ListOutputChar = _group.Forms[formIndex][0];
+            if (_bulletForced < 0)
+            {
+                _state.AnswerListOutputChar = _state.ListOutputChar;
+            }
+
+            return;
+        }
+
+        _pendingForm = _group.Forms[formIndex];
+    }
 
     /// <summary>Advances to the next eligible occurrence.</summary>
     public bool MoveNext()
@@ -254,6 +281,11 @@ public ref struct LexiconScanner
 
                     if (run >= 3)
                     {
+                        if (_state.Indent == 0)
+                        {
+                            _state.ListChar = '\0'; // a fence at the margin ends any list
+                        }
+
                         _state.FenceChar = c;
                         _state.FenceLength = run;
                         _state.FenceLinePhase = 3; // the opener's info string never closes the fence
@@ -288,12 +320,28 @@ public ref struct LexiconScanner
                     return Stop();
                 }
 
+                bool codeLine = CodeLine.Starts(text[_pos..firstEnd], text[secondStart..secondEnd], _state.Indent > 0, _state.PrevLineCode);
+                int bullet = _lexicon.Bullets is { } bullets ? ListLine(bullets, firstEnd, secondStart, secondEnd, codeLine) : 0;
+                if (bullet < 0)
+                {
+                    return Stop();
+                }
+
                 _state.AtLineStart = false;
                 _state.LineHasContent = true;
-                if (CodeLine.Starts(text[_pos..firstEnd], text[secondStart..secondEnd], _state.Indent > 0, _state.PrevLineCode))
+                if (codeLine)
                 {
                     _state.LineIsCode = true;
                     _state.LineCodeLike = true;
+                }
+
+                if (bullet > 0)
+                {
+                    return true; // the bullet at _pos; the next call goes on from it as from any token
+                }
+
+                if (codeLine)
+                {
                     continue;
                 }
             }
@@ -468,6 +516,154 @@ public ref struct LexiconScanner
         _pos = pos;
         return false;
     }
+
+    /// <summary>
+    /// Follows the top-level unordered lists at a line start whose first two tokens are known: 1 when the line's bullet is
+    /// an occurrence (now <see cref="Current"/>), 0 when not, -1 when a stream must wait for the line's end.
+    /// </summary>
+    /// <remarks>
+    /// <para>A list run is the items of one top-level list with one bullet. CommonMark starts a new list where the bullet
+    /// changes, so all bullets of a run take the form of its first (it renders as before), and a run right after another
+    /// one (no blank line and paragraph, heading or fence between) keeps a bullet unlike that one's output. The answer's
+    /// first list sets its habit: a later list with the same bullet takes the first one's output, one with another bullet
+    /// (an answer that mixes them itself) is left as written, so an answer that writes its lists alike still does. Only the
+    /// first list, opened at the margin after prose with <c>*</c> or <c>-</c> and a first item that starts with a word, is
+    /// keyed: its context is that word, lower-cased, which marking never changes (a lexicon form there makes the list
+    /// ineligible). Nested lists, lists in code, fenced or unfenced, and <c>+</c> lists are left as they are. Eligibility
+    /// reads only the text's structure, so it is the same in marked and unmarked text.</para>
+    /// <para>Every guess errs one way: a list is thought to go on after anything that might not end it (the next run then
+    /// follows it: safe, only an occurrence lost), never thought ended where a renderer goes on.</para>
+    /// </remarks>
+    private int ListLine(LexiconGroup bullets, int firstEnd, int secondStart, int secondEnd, bool codeLine)
+    {
+        ReadOnlySpan<char> text = _text;
+        int indent = _state.Indent;
+        char c = text[_pos];
+        bool listOpen = _state.ListChar != '\0';
+        bool item = firstEnd == _pos + 1 && c is '*' or '-' or '+' && indent <= 3 && (!listOpen || indent < _state.ListContentIndent);
+        bool thematicBreak = false;
+        if (item && c != '+' && secondEnd > secondStart && text[secondStart..secondEnd].IndexOfAnyExcept(c) < 0)
+        {
+            // "* * *" and "- - -" are thematic breaks, not items: known only at the line's end.
+            int lineEnd = text[secondEnd..].IndexOfAny('\r', '\n');
+            lineEnd = lineEnd < 0 ? text.Length : secondEnd + lineEnd;
+            if (NeedsMore(lineEnd))
+            {
+                return -1;
+            }
+
+            ReadOnlySpan<char> line = text[_pos..lineEnd];
+            thematicBreak = line.IndexOfAnyExcept(c, ' ', '\t') < 0 && line.Count(c) >= 3;
+            item = !thematicBreak;
+        }
+
+        bool empty = secondEnd == secondStart;
+        if (!item || (empty && !listOpen && !_state.PrevLineBlank))
+        {
+            // Not an item (a lone "-" under a paragraph underlines a heading). At the margin, after a blank line, or as a
+            // heading, a fence or a break, a line ends the list; anything else may continue an item's paragraph.
+            if (listOpen && indent == 0 && (_state.PrevLineBlank || thematicBreak || IsHeadingMark(text[_pos..firstEnd])))
+            {
+                _state.ListChar = '\0';
+            }
+
+            return 0;
+        }
+
+        int spaces = secondStart - firstEnd;
+        int contentIndent = indent + 1 + (empty || spaces > 4 ? 1 : spaces);
+        if (listOpen && c == _state.ListChar)
+        {
+            _state.ListContentIndent = contentIndent;
+            return codeLine ? 0 : Forced(bullets, c, _state.ListOutputChar);
+        }
+
+        char previous = _state.ListOutputChar;
+        _state.ListChar = c;
+        _state.ListOutputChar = c;
+        _state.ListContentIndent = contentIndent;
+        if (listOpen)
+        {
+            // Right after a list with another bullet: a renderer starts a new list here, so the two must still differ.
+            return c != previous || codeLine ? 0 : Forced(bullets, c, c == '*' ? '-' : '*');
+        }
+
+        if (codeLine || _state.PrevLineCode)
+        {
+            return 0; // a list in code sets no habit and follows none
+        }
+
+        if (_state.AnswerListChar != '\0')
+        {
+            return c == _state.AnswerListChar ? Forced(bullets, c, _state.AnswerListOutputChar) : 0;
+        }
+
+        _state.AnswerListChar = c;
+        _state.AnswerListOutputChar = c;
+        if (c == '+' || indent > 0 || empty || !TakeBulletContext(text[secondStart..secondEnd]))
+        {
+            return 0;
+        }
+
+        _group = bullets;
+        _form = c == bullets.Forms[0][0] ? 0 : 1;
+        _start = _pos;
+        _bulletForced = -1;
+        return 1;
+    }
+
+    /// <summary>A later bullet of a run, or a run after another: an occurrence only when its form must change.</summary>
+    private int Forced(LexiconGroup bullets, char text, char output)
+    {
+        _state.ListOutputChar = output;
+        if (output == text)
+        {
+            return 0;
+        }
+
+        _group = bullets;
+        _form = text == bullets.Forms[0][0] ? 0 : 1;
+        _bulletForced = output == bullets.Forms[0][0] ? 0 : 1;
+        _start = _pos;
+        return 1;
+    }
+
+    /// <summary>
+    /// The first word of a list's first item (its first token, after <c>* _ [ (</c> of emphasis or a link), lower-cased
+    /// into the bullet context. False when there is none, when it is a lexicon form (marking may rewrite it, and the
+    /// context must read the same in the output), or when the token is a lower-case <c>key:</c> (a YAML list, not prose).
+    /// </summary>
+    private bool TakeBulletContext(ReadOnlySpan<char> token)
+    {
+        int p = 0;
+        while (p < token.Length && token[p] is '*' or '_' or '[' or '(')
+        {
+            p++;
+        }
+
+        int end = LettersEnd(token, p);
+        if (end == p || end - p > ScannerState.MaxContextLength)
+        {
+            return false;
+        }
+
+        if (p == 0 && end == token.Length - 1 && token[end] == ':' && char.IsAsciiLetterLower(token[0]))
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> word = token[p..end];
+        if (_lexicon.TryFindWordOrEcho(word, out _, out _))
+        {
+            return false;
+        }
+
+        LowerWord(word, _bulletContext);
+        _bulletContextLength = word.Length;
+        return true;
+    }
+
+    private static bool IsHeadingMark(ReadOnlySpan<char> token) => token.Length is > 0 and <= 6 && token.IndexOfAnyExcept('#') < 0;
 
     private bool Stop()
     {

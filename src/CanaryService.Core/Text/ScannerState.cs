@@ -34,6 +34,17 @@ internal struct ScannerState
     public int ContextLength;
     public ContextChars ContextText;
 
+    // The open top-level list run (see LexiconScanner.ListLine): its bullet in the text and in the output, and where the
+    // current item's content starts. No list is open when ListChar is zero.
+    public char ListChar;
+    public char ListOutputChar;
+    public int ListContentIndent;
+
+    // The answer's first top-level list: its bullet in the text and in the output. Every later list written with the same
+    // bullet follows it, so an answer that writes its lists alike still does.
+    public char AnswerListChar;
+    public char AnswerListOutputChar;
+
     public int WordCount;          // prose words passed so far: the clock of the echo window
     public RecentOccurrences Recent; // the last lexicon words seen: group index + 1 and the word count at each
     public int RecentNext;

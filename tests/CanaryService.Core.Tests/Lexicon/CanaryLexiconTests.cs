@@ -38,7 +38,7 @@ public sealed class CanaryLexiconTests
     {
         var lexicon = CanaryLexicon.Default;
         var forms = lexicon.Groups.SelectMany(g => g.Forms).ToHashSet(StringComparer.Ordinal);
-        foreach (LexiconGroup group in lexicon.Groups)
+        foreach (LexiconGroup group in lexicon.Groups.Where(g => !g.IsMarkup))
         {
             for (int i = 0; i < group.Forms.Length; i++)
             {
@@ -80,6 +80,10 @@ public sealed class CanaryLexiconTests
     [Theory]
     [InlineData("1 | alpha beta\n2 | beta gamma", "already in another group")]
     [InlineData("1 | alpha beta\n1 | gamma delta", "numeric id")]
+    [InlineData("markup-bullet 1\n1 | alpha beta", "numeric id")]
+    [InlineData("markup-bullet 7\nmarkup-bullet 8\n1 | alpha beta", "markup-bullet")]
+    [InlineData("markup-bullet seven\n1 | alpha beta", "markup-bullet")]
+    [InlineData("markup-bullet 7", "no groups")]
     [InlineData("1 | alpha beta | not-before gamma\n2 | gamma delta", "is a lexicon form")]
     [InlineData("1 | alpha beta | before gamma\n2 | gamma delta", "is a lexicon form")]
     [InlineData("1 | alpha beta | from gamma", "not a form of the group")]
@@ -89,6 +93,32 @@ public sealed class CanaryLexiconTests
     {
         var error = Assert.Throws<FormatException>(() => CanaryLexicon.Parse(text));
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_bullet_group_takes_a_keyed_layer_of_its_own_and_leaves_the_word_groups_split_alone()
+    {
+        var words = CanaryService.Core.Tests.Text.RuleLexicon.Instance;
+        var withBullets = CanaryService.Core.Tests.Text.RuleLexicon.WithBullets;
+        LexiconGroup bullets = withBullets.Bullets!;
+        Assert.Null(words.Bullets);
+        Assert.Equal(["*", "-"], bullets.Forms.ToArray());
+        int global = 0;
+        for (int seed = 0; seed < 200; seed++)
+        {
+            byte[] layerSeed = [.. BitConverter.GetBytes(seed), .. new byte[28]];
+            var before = LexiconLayers.Create(words, layerSeed);
+            var after = LexiconLayers.Create(withBullets, layerSeed);
+            foreach (LexiconGroup group in words.Groups)
+            {
+                int index = withBullets.Groups.Single(g => g.Id == group.Id).Index;
+                Assert.Equal(before.IsGlobal(group.Index), after.IsGlobal(index));
+            }
+
+            global += after.IsGlobal(bullets.Index) ? 1 : 0;
+        }
+
+        Assert.InRange(global, 60, 140); // a fair keyed coin: 100 expected, these bounds are ±5.6 standard deviations
     }
 
     [Fact]

@@ -48,7 +48,8 @@ public sealed class LexiconBuildTests
         var report = new List<string>();
         var lexicon = CanaryLexicon.Parse(LexiconBuild.Build(candidates, evidence, report));
 
-        var often = Assert.Single(lexicon.Groups);
+        var often = Assert.Single(lexicon.Groups, g => !g.IsMarkup);
+        Assert.Equal(CanaryLexicon.BulletGroupId, lexicon.Bullets?.Id); // the build always ships the bullet group
         Assert.Equal(["is"], often.NotAfter!);   // expected 9 "is frequently", saw none; "are" is at the overall share
         Assert.Equal(["than"], often.NotBefore!); // expected 4.1, saw 1
         Assert.Contains(report, r => r.StartsWith("2\t", StringComparison.Ordinal) && r.Contains("dropped", StringComparison.Ordinal));
@@ -95,5 +96,15 @@ public sealed class LexiconBuildTests
         }
 
         Assert.True(changedProse > 0, "the prose around the code is marked for some keys");
+    }
+
+    [Fact]
+    public void The_change_listing_passes_over_swapped_bullets_and_lists_the_words()
+    {
+        var changes = CanaryService.LexiconTool.Changes.Diff("m", "* Alpha is often fine\n* Beta", "- Alpha is frequently fine\n- Beta").ToList();
+
+        var change = Assert.Single(changes);
+        Assert.Equal(("often", "frequently"), (change.Original, change.Marked));
+        Assert.Equal(0, CanaryService.LexiconTool.Changes.Eligible("Intro:\n\n* Alpha\n* Beta\n"));
     }
 }

@@ -28,6 +28,9 @@ internal static class RuleLexicon
     public static readonly CanaryLexicon WithEchoWindow = CanaryLexicon.Parse(
         $"{CanaryLexicon.EchoWindowDirective}{EchoWindow}\n" + Text.Replace("205 | example instance | after for", "205 | example instance | after for ; echo examples instances", StringComparison.Ordinal));
 
+    /// <summary>The same groups with the markup group of list bullets (as the shipped lexicon has).</summary>
+    public static readonly CanaryLexicon WithBullets = CanaryLexicon.Parse($"{CanaryLexicon.BulletDirective}{CanaryLexicon.BulletGroupId}\n" + Text);
+
     /// <summary>The window of <see cref="WithEchoWindow"/>, in words.</summary>
     public const int EchoWindow = 12;
 }

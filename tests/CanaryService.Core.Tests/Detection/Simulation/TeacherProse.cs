@@ -51,7 +51,7 @@ public static class TeacherProse
         }
 
         var starters = lexicon.Groups.Where(g => g.OnlyAfter?.Contains("^") == true).ToArray();
-        var middles = lexicon.Groups.Where(g => g.OnlyAfter is null && !g.RequiresComma).ToArray();
+        var middles = lexicon.Groups.Where(g => g.OnlyAfter is null && !g.RequiresComma && !g.IsMarkup).ToArray();
         string Form(LexiconGroup group) => group.Forms[choice == FormChoice.AlwaysFirst ? 0 : random.Next(group.Forms.Length)];
 
         var answers = new List<string>();
