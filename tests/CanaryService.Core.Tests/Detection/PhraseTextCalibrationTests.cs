@@ -8,9 +8,9 @@ using Xunit.Abstractions;
 namespace CanaryService.Core.Tests.Detection;
 
 /// <summary>
-/// The phrase detector on answers that never saw our canaries but have mnemonic habits of their own: they name
-/// many "the adjective-noun rule"-style mnemonics (drawn from the same slot vocabulary), so some candidates of
-/// each random key ring are hit by chance. Over 2,000 random key rings the false-positive rate stays ≤ 1 %.
+/// The phrase detector on answers that never saw our canaries but close in the same words by habit: each holds
+/// a dozen of the shipped closing phrasings (an unrelated key ring's candidates), so some candidates of each random
+/// key ring are hit by chance. Over 2,000 random key rings the false-positive rate stays ≤ 1 %.
 /// </summary>
 public sealed class PhraseTextCalibrationTests(ITestOutputHelper output)
 {
@@ -18,9 +18,9 @@ public sealed class PhraseTextCalibrationTests(ITestOutputHelper output)
     private static readonly string[][] TopicWords = [["cache", "eviction", "policy"], ["retry", "backoff", "jitter"], ["index", "btree", "pages"], ["tls", "handshake", "certs"]];
 
     [Fact]
-    public void Answers_with_mnemonic_habits_of_their_own_hold_the_rate_over_random_keys()
+    public void Answers_with_closing_habits_of_their_own_hold_the_rate_over_random_keys()
     {
-        // The competitor's habits: mnemonics from an unrelated key ring's candidates, 12 per answer, 2 answers per topic.
+        // The competitor's habits: closings from an unrelated key ring's candidates, 12 per answer, 2 answers per topic.
         var habitRing = new CanaryKeyRing(MasterKey.FromBytes(Enumerable.Repeat((byte)7, 32).ToArray()));
         var pool = Enumerable.Range(0, 30)
             .SelectMany(i => new PhraseCanaryGenerator(habitRing).Create("habits", "topic" + i, ["x"]).Candidates)
@@ -28,7 +28,7 @@ public sealed class PhraseTextCalibrationTests(ITestOutputHelper output)
             .ToArray();
         var random = new Random(29);
         var answers = TopicWords.Select(_ => Enumerable.Range(0, 2)
-            .Select(_ => string.Join(' ', Enumerable.Range(0, 12).Select(_ => $"Some call this {pool[random.Next(pool.Length)]}, and it works.")))
+            .Select(_ => string.Join(' ', Enumerable.Range(0, 12).Select(_ => pool[random.Next(pool.Length)])))
             .ToArray()).ToArray();
 
         int pHits = 0, eHits = 0, anyHit = 0;
