@@ -48,12 +48,6 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     // cache of what storage holds, never the only copy.
     private const int MaxTrackedWindows = 100_000;
 
-    // Prompts the reducer decides per hold of the gate: a write's snapshot waits at most this many priorities.
-    private const int ReduceChunk = 512;
-
-    // How long the reducer lets prompts gather after taking the queue's contents.
-    private static readonly TimeSpan ReducePause = TimeSpan.FromMilliseconds(20);
-
     private readonly TableClient _table;
     private readonly StorageOptions _options;
     private readonly PromptSampleKeys _keys;
@@ -263,32 +257,8 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     }
 
     /// <summary>Decides prompts as they arrive, so a prompt that cannot enter the sample leaves memory at once.</summary>
-    private async Task ReduceLoopAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
-            {
-                while (_queue.Reader.Count > 0)
-                {
-                    Reduce(ReduceChunk);
-                }
-
-                // Then let a few milliseconds' worth gather: waking for every request would cost more (a thread-pool
-                // dispatch each) than reducing it, and the queue holds far more than arrives meanwhile.
-                await Task.Delay(ReducePause, stoppingToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: StopAsync decides and writes what is left.
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // The writer still decides what is queued before each write.
-            LogReducerFailed(_logger, ex);
-        }
-    }
+    private Task ReduceLoopAsync(CancellationToken stoppingToken) =>
+        QueueReducer.RunAsync(_queue.Reader, Reduce, ex => LogReducerFailed(_logger, ex), stoppingToken);
 
     /// <summary>
     /// Decides at most <paramref name="limit"/> queued prompts: computes the priority, drops what cannot enter the

@@ -43,12 +43,6 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     private const int MaxTrackedWindows = 200_000;
     private const int MaxKnownProfiles = 1_000_000;
 
-    // Observations the reducer reduces per hold of the gate: a snapshot waits at most this many reductions.
-    private const int ReduceChunk = 512;
-
-    // How long the reducer lets observations gather after taking the queue's contents.
-    private static readonly TimeSpan ReducePause = TimeSpan.FromMilliseconds(20);
-
     private readonly TableClient _table;
     private readonly StorageOptions _options;
     private readonly PromptShape _shape;
@@ -222,32 +216,8 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     }
 
     /// <summary>Reduces observations as they arrive, so the queue stays short whatever the flush interval.</summary>
-    private async Task ReduceLoopAsync(CancellationToken stoppingToken)
-    {
-        try
-        {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
-            {
-                while (_queue.Reader.Count > 0)
-                {
-                    Reduce(ReduceChunk);
-                }
-
-                // Then let a few milliseconds' worth gather: waking for every request would cost more (a thread-pool
-                // dispatch each) than reducing it, and the queue holds far more than arrives meanwhile.
-                await Task.Delay(ReducePause, stoppingToken).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            // Shutting down: StopAsync reduces and writes what is left.
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            // A reducer that stopped would fill the queue; the writer still drains it before each write.
-            LogReducerFailed(_logger, ex);
-        }
-    }
+    private Task ReduceLoopAsync(CancellationToken stoppingToken) =>
+        QueueReducer.RunAsync(_queue.Reader, Reduce, ex => LogReducerFailed(_logger, ex), stoppingToken);
 
     /// <summary>Stops the loop, then writes what is queued for up to <see cref="StorageOptions.IssuanceShutdownTimeout"/>.</summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
