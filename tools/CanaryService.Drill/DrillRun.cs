@@ -159,11 +159,11 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
             (filler is null ? "" : $"; each learns all {marked.Length} of the distiller's answers and as many of the mix's {filler.Count} other answers as its share leaves"));
         // Side by side: a student of a large mixed training set takes a minute to count its n-grams. Each has its own
         // seed, so the order they finish in changes nothing.
+        // Its own seed: with the traffic's seed, the first account's sample was the marked set itself, so an
+        // innocent account had been issued exactly the canaries the students learnt.
+        int setSeed = StableSeed(options.Seed, "marked-set");
         Parallel.ForEach(students, new ParallelOptions { CancellationToken = cancellationToken }, student =>
         {
-            // Its own seed: with the traffic's seed, the first account's sample was the marked set itself, so an
-            // innocent account had been issued exactly the canaries the students learnt.
-            int setSeed = StableSeed(options.Seed, "marked-set");
             StudentSpec spec = student.Spec;
             IReadOnlyList<TrainingPair> training = spec.FromCampaign ? harvested
                 : filler is null ? StudentLineup.TrainingSet(spec, marked, unmarked, setSeed)
