@@ -1,6 +1,6 @@
-using CanaryService.Api.Campaigns;
-using CanaryService.Api.Evidence;
-using CanaryService.Api.Operations;
+using CanaryService.Application.Campaigns;
+using CanaryService.Application.Evidence;
+using CanaryService.Application.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

@@ -1,5 +1,5 @@
-using CanaryService.Api.Evidence;
-using CanaryService.Api.Operations;
+using CanaryService.Application.Evidence;
+using CanaryService.Application.Operations;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

@@ -1,4 +1,4 @@
-using CanaryService.Api.Lineage.Sampling;
+using CanaryService.Application.Lineage.Sampling;
 using Microsoft.Azure.Functions.Worker;
 
 namespace CanaryService.Functions;

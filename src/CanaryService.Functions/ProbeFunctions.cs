@@ -1,6 +1,6 @@
-using CanaryService.Api.Campaigns;
-using CanaryService.Api.Configuration;
-using CanaryService.Api.Probing;
+using CanaryService.Application.Campaigns;
+using CanaryService.Application.Configuration;
+using CanaryService.Application.Probing;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,5 +1,5 @@
 using Azure.Identity;
-using CanaryService.Api;
+using CanaryService.Application;
 using Microsoft.ApplicationInsights.Extensibility;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;

@@ -1,5 +1,5 @@
-using CanaryService.Api.Proxy;
-using CanaryService.Api.Proxy.Surfaces;
+using CanaryService.Application.Proxy;
+using CanaryService.Application.Proxy.Surfaces;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using CanaryService.Api.Evidence;
-using CanaryService.Core.Ports;
+using CanaryService.Application.Evidence;
+using CanaryService.Core.Campaigns;
+using CanaryService.Core.Issuance;
 using CanaryService.Host.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
@@ -64,7 +65,7 @@ internal sealed class DrillService : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(
             [
                 new("Logging:LogLevel:Default", "Warning"),
-                new("Logging:LogLevel:CanaryService.Api.Probing.VerdictAlerts", "Error"),
+                new("Logging:LogLevel:CanaryService.Application.Probing.VerdictAlerts", "Error"),
             ]);
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true);

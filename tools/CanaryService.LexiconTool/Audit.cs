@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using CanaryService.Core.Text;
+using CanaryService.Core.Lexicon;
 
 namespace CanaryService.LexiconTool;
 

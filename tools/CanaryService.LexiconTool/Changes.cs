@@ -1,7 +1,6 @@
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
-using CanaryService.Core.Text;
 
 namespace CanaryService.LexiconTool;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using CanaryService.Core.Lexicon;
-using CanaryService.Core.Text;
 
 namespace CanaryService.LexiconTool;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using CanaryService.Core.Campaigns;
-using CanaryService.Core.Ports;
 using CanaryService.Core.Tests.Campaigns;
 
 namespace CanaryService.Benchmarks.Campaigns;

@@ -1,10 +1,11 @@
 using System.Globalization;
-using CanaryService.Api.Probing;
+using CanaryService.Application.Probing;
 using CanaryService.Benchmarks.Corpus;
 using CanaryService.Core.Detection;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Phrases;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
+using CanaryService.Core.Probing;
 
 namespace CanaryService.Benchmarks.Detection;
 

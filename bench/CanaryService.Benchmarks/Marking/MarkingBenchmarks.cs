@@ -5,7 +5,6 @@ using CanaryService.Benchmarks.Interleaved;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
-using CanaryService.Core.Text;
 using CanaryService.ProxyBench;
 
 namespace CanaryService.Benchmarks.Marking;

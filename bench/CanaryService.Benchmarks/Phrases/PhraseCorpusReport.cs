@@ -8,7 +8,7 @@ using CanaryService.Core.Detection;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Phrases;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 
 namespace CanaryService.Benchmarks.Phrases;
 

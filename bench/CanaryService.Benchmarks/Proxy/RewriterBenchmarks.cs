@@ -1,15 +1,15 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using CanaryService.Api.Proxy.Marking;
-using CanaryService.Api.Proxy.Rewriting;
-using CanaryService.Api.Proxy.ServerSentEvents;
-using CanaryService.Api.Proxy.Surfaces;
+using CanaryService.Application.Proxy.Marking;
+using CanaryService.Application.Proxy.Rewriting;
+using CanaryService.Application.Proxy.ServerSentEvents;
+using CanaryService.Application.Proxy.Surfaces;
 using CanaryService.Benchmarks.Interleaved;
 using CanaryService.Benchmarks.Marking;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Phrases;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 using CanaryService.ProxyBench;
 
 namespace CanaryService.Benchmarks.Proxy;

@@ -4,7 +4,6 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using CanaryService.Core.Campaigns;
 using CanaryService.Core.Phrases;
-using CanaryService.Core.Ports;
 using CanaryService.Storage.PromptSamples;
 
 namespace CanaryService.Benchmarks.Writers;

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Azure.Data.Tables;
 using CanaryService.Core.Campaigns;
-using CanaryService.Core.Ports;
 using CanaryService.DevStorage;
 using CanaryService.Storage;
 using CanaryService.Storage.PromptSamples;

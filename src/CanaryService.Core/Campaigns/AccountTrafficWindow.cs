@@ -1,4 +1,3 @@
-using CanaryService.Core.Ports;
 
 namespace CanaryService.Core.Campaigns;
 

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using CanaryService.Core.Marking;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 using Microsoft.Extensions.AI;
 
 namespace CanaryService.Core.ChatClients;

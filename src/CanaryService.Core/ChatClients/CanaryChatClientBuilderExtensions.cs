@@ -1,5 +1,5 @@
 using CanaryService.Core.Marking;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 using Microsoft.Extensions.AI;
 
 namespace CanaryService.Core.ChatClients;

@@ -1,5 +1,5 @@
 using CanaryService.Core.Campaigns;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Evidence;
 using CanaryService.Core.Statistics;
 
 namespace CanaryService.Core.Detection;

@@ -1,7 +1,8 @@
 using CanaryService.Core.Campaigns;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
+using CanaryService.Core.Probing;
 
 namespace CanaryService.Core.Detection;
 

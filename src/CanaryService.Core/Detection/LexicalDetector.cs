@@ -1,7 +1,6 @@
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
-using CanaryService.Core.Ports;
-using CanaryService.Core.Text;
+using CanaryService.Core.Probing;
 
 namespace CanaryService.Core.Detection;
 

@@ -1,6 +1,7 @@
 using CanaryService.Core.Keys;
 using CanaryService.Core.Phrases;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
+using CanaryService.Core.Probing;
 using CanaryService.Core.Statistics;
 
 namespace CanaryService.Core.Detection;

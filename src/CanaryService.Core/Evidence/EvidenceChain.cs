@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using CanaryService.Core.Ports;
 
 namespace CanaryService.Core.Evidence;
 

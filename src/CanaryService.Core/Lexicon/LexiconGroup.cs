@@ -80,7 +80,7 @@ public sealed class LexiconGroup
     /// <summary>
     /// When set, the group is eligible only before these next tokens: a lower-case word, the punctuation character that
     /// follows the word directly, <c>$</c> when nothing follows on the line, <c>#</c> for anything else
-    /// (see <see cref="Text.LexiconScanner.NextKey"/>). Never lexicon forms, so marking cannot change its own eligibility.
+    /// (see <see cref="LexiconScanner.NextKey"/>). Never lexicon forms, so marking cannot change its own eligibility.
     /// </summary>
     public FrozenSet<string>? OnlyBefore { get; }
 

@@ -6,7 +6,7 @@ using System.Text;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Phrases;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 
 namespace CanaryService.Core.Marking;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using CanaryService.Core.Phrases;
-using CanaryService.Core.Ports;
-using CanaryService.Core.Text;
+using CanaryService.Core.Issuance;
+using CanaryService.Core.Lexicon;
 
 namespace CanaryService.Core.Marking;
 

@@ -1,5 +1,5 @@
 using System.Buffers;
-using CanaryService.Core.Text;
+using CanaryService.Core.Lexicon;
 
 namespace CanaryService.Core.Marking;
 

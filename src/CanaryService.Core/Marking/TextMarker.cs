@@ -1,7 +1,6 @@
 using System.Buffers;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
-using CanaryService.Core.Text;
 
 namespace CanaryService.Core.Marking;
 

@@ -1,4 +1,4 @@
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 
 namespace CanaryService.Core.Phrases;
 

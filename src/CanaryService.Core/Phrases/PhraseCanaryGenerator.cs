@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using CanaryService.Core.Keys;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 
 namespace CanaryService.Core.Phrases;
 

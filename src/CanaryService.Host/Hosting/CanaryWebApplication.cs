@@ -1,10 +1,10 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using CanaryService.Api;
-using CanaryService.Api.Configuration;
-using CanaryService.Api.Proxy;
+using CanaryService.Application;
+using CanaryService.Application.Configuration;
+using CanaryService.Application.Proxy;
 using CanaryService.Core.Keys;
-using CanaryService.Storage.Hosting;
+using CanaryService.Storage.Setup;
 using Microsoft.Extensions.Options;
 
 namespace CanaryService.Host.Hosting;
@@ -47,7 +47,7 @@ internal static partial class CanaryWebApplication
             _ = app.Services.GetRequiredService<BlobServiceClient>();
             _ = app.Services.GetRequiredService<IOptions<ProbeOptions>>().Value;
             _ = app.Services.GetRequiredService<IOptions<EvidenceOptions>>().Value;
-            _ = app.Services.GetRequiredService<IOptions<CanaryService.Api.Lineage.Sampling.LineageSamplingOptions>>().Value;
+            _ = app.Services.GetRequiredService<IOptions<CanaryService.Application.Lineage.Sampling.LineageSamplingOptions>>().Value;
             app.UseCanaryAdminKey();
             app.MapGet("/healthz", () => Results.Text("ok"));
             app.MapCanaryEvidenceApi();

@@ -3,7 +3,7 @@ using System.Globalization;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
-using CanaryService.Api.Lineage;
+using CanaryService.Application.Lineage;
 using CanaryService.Core.Lineage;
 
 namespace CanaryService.Host.Lineage;

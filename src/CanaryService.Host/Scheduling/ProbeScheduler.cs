@@ -1,7 +1,7 @@
-using CanaryService.Api.Campaigns;
-using CanaryService.Api.Configuration;
-using CanaryService.Api.Lineage.Sampling;
-using CanaryService.Api.Probing;
+using CanaryService.Application.Campaigns;
+using CanaryService.Application.Configuration;
+using CanaryService.Application.Lineage.Sampling;
+using CanaryService.Application.Probing;
 using Microsoft.Extensions.Options;
 using NCrontab;
 

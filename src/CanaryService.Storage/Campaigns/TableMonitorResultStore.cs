@@ -2,7 +2,6 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using CanaryService.Core.Campaigns;
-using CanaryService.Core.Ports;
 using CanaryService.Storage.Tables;
 
 namespace CanaryService.Storage.Campaigns;

@@ -5,7 +5,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using CanaryService.Core.Evidence;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Probing;
 using CanaryService.Storage.Tables;
 
 namespace CanaryService.Storage.Evidence;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 using CanaryService.Storage.Tables;
 
 namespace CanaryService.Storage.Issuance;

@@ -1,7 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Azure.Data.Tables;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 using CanaryService.Storage.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Operations;
 using CanaryService.Storage.Tables;
 
 namespace CanaryService.Storage.Operations;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure.Data.Tables;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Probing;
 using CanaryService.Storage.Tables;
 
 namespace CanaryService.Storage.ProbeRuns;

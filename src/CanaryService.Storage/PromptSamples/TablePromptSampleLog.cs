@@ -2,7 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Campaigns;
 using CanaryService.Storage.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 using CanaryService.Storage.Tables;
 
 namespace CanaryService.Storage.Registry;

@@ -6,7 +6,6 @@ using System.Threading.Channels;
 using Azure;
 using Azure.Data.Tables;
 using CanaryService.Core.Campaigns;
-using CanaryService.Core.Ports;
 using CanaryService.Storage.Tables;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

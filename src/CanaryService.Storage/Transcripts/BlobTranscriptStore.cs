@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Probing;
 
 namespace CanaryService.Storage.Transcripts;
 

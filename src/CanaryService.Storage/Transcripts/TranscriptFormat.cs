@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Probing;
 
 namespace CanaryService.Storage.Transcripts;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using CanaryService.Core.Campaigns;
-using CanaryService.Core.Ports;
 
 namespace CanaryService.Core.Tests.Campaigns;
 

@@ -1,5 +1,4 @@
 using CanaryService.Core.Campaigns;
-using CanaryService.Core.Ports;
 
 namespace CanaryService.Core.Tests.Campaigns;
 

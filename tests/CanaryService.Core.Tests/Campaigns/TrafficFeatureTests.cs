@@ -122,7 +122,7 @@ public sealed class TrafficFeatureTests
     public void The_windows_template_counts_take_each_signature_of_a_prompt_once()
     {
         var window = new AccountTrafficWindow("acct");
-        var observation = new CanaryService.Core.Ports.TrafficObservation("acct", DateTimeOffset.UnixEpoch, "p", 1, 0, 0, null, null, null);
+        var observation = new CanaryService.Core.Campaigns.TrafficObservation("acct", DateTimeOffset.UnixEpoch, "p", 1, 0, 0, null, null, null);
         window.Add(observation, new PromptShapeFeatures(1, [7, 8, 7, 9, 8], false));
         window.Add(observation, new PromptShapeFeatures(2, [7], false));
 

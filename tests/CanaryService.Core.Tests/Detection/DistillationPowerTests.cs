@@ -3,7 +3,8 @@ using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Phrases;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
+using CanaryService.Core.Probing;
 using CanaryService.Core.Tests.Detection.Simulation;
 using Xunit.Abstractions;
 

@@ -1,7 +1,7 @@
 using CanaryService.Core.Detection;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Probing;
 
 namespace CanaryService.Core.Tests.Detection;
 
@@ -10,7 +10,7 @@ public sealed class LexicalDetectorTests
     // A fixed key: which groups fall in which layer is the key's draw, and the layer test below needs a draw that does
     // not put the few frequent groups all on one side (with a fresh key each run it failed now and then).
     private static readonly CanaryKeyRing KeyRing = new(MasterKey.FromBytes(Enumerable.Range(11, MasterKey.MinimumLength).Select(b => (byte)b).ToArray()));
-    private static readonly LexicalDetector Detector = new(CanaryService.Core.Tests.Text.RuleLexicon.Instance, LexiconLayers.Create(CanaryService.Core.Tests.Text.RuleLexicon.Instance, KeyRing));
+    private static readonly LexicalDetector Detector = new(CanaryService.Core.Tests.Lexicon.RuleLexicon.Instance, LexiconLayers.Create(CanaryService.Core.Tests.Lexicon.RuleLexicon.Instance, KeyRing));
 
     private static Transcript Run(string runId, params (string Prompt, string? Answer)[] exchanges) =>
         new("acme", runId, DateTimeOffset.UnixEpoch, exchanges.Select(e => new ProbeExchange("open", null, null, e.Prompt, e.Answer, null, DateTimeOffset.UnixEpoch)).ToArray());
@@ -18,7 +18,7 @@ public sealed class LexicalDetectorTests
     [Fact]
     public void Scan_sees_what_the_shared_scanner_sees()
     {
-        int usual = CanaryService.Core.Tests.Text.RuleLexicon.Instance.Groups.Single(g => g.Forms.Contains("usually")).Id;
+        int usual = CanaryService.Core.Tests.Lexicon.RuleLexicon.Instance.Groups.Single(g => g.Forms.Contains("usually")).Id;
         var contexts = Detector.Scan("Typically the build is fast. It usually works. Type `usually` in code.")
             .Where(c => c.GroupId == usual)
             .ToArray();
@@ -78,7 +78,7 @@ public sealed class LexicalDetectorTests
     [Fact]
     public void Groups_are_split_between_the_layers_by_the_key_ring()
     {
-        var answers = Simulation.TeacherProse.Answers(CanaryService.Core.Tests.Text.RuleLexicon.Instance, 20_000, seed: 1);
+        var answers = Simulation.TeacherProse.Answers(CanaryService.Core.Tests.Lexicon.RuleLexicon.Instance, 20_000, seed: 1);
         var contexts = Detector.Collect(answers, []);
         int global = contexts.Count(c => c.Layer == LexicalLayer.Global);
         Assert.InRange(global, contexts.Count / 4, 3 * contexts.Count / 4);
@@ -94,7 +94,7 @@ public sealed class LexicalDetectorTests
             best = tally.Counts[f] > tally.Counts[best] ? f : best;
         }
 
-        return CanaryService.Core.Tests.Text.RuleLexicon.Instance.Groups.Single(g => g.Id == tally.GroupId).Forms[best];
+        return CanaryService.Core.Tests.Lexicon.RuleLexicon.Instance.Groups.Single(g => g.Id == tally.GroupId).Forms[best];
     }
 
 }

@@ -1,7 +1,7 @@
 using CanaryService.Core.Detection;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Phrases;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Probing;
 
 namespace CanaryService.Core.Tests.Detection;
 

@@ -19,7 +19,7 @@ public sealed class CanaryLexiconTests
     [Fact]
     public void Finds_forms_by_span_in_any_ascii_case()
     {
-        var lexicon = CanaryService.Core.Tests.Text.RuleLexicon.Instance;
+        var lexicon = CanaryService.Core.Tests.Lexicon.RuleLexicon.Instance;
         Assert.True(lexicon.TryFind("typically".AsSpan(), out var group, out int form));
         Assert.Contains("usually", group.Forms);
         Assert.Equal("typically", group.Forms[form]);
@@ -98,8 +98,8 @@ public sealed class CanaryLexiconTests
     [Fact]
     public void The_bullet_group_takes_a_keyed_layer_of_its_own_and_leaves_the_word_groups_split_alone()
     {
-        var words = CanaryService.Core.Tests.Text.RuleLexicon.Instance;
-        var withBullets = CanaryService.Core.Tests.Text.RuleLexicon.WithBullets;
+        var words = CanaryService.Core.Tests.Lexicon.RuleLexicon.Instance;
+        var withBullets = CanaryService.Core.Tests.Lexicon.RuleLexicon.WithBullets;
         LexiconGroup bullets = withBullets.Bullets!;
         Assert.Null(words.Bullets);
         Assert.Equal(["*", "-"], bullets.Forms.ToArray());

@@ -2,7 +2,7 @@ using CanaryService.Core.Detection;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
-using CanaryService.Core.Tests.Text;
+using CanaryService.Core.Tests.Lexicon;
 
 namespace CanaryService.Core.Tests.Marking;
 

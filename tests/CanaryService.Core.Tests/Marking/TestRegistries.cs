@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 
 namespace CanaryService.Core.Tests.Marking;
 

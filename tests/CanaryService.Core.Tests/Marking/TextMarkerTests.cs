@@ -10,7 +10,7 @@ public sealed class TextMarkerTests
     {
         var ring = new CanaryKeyRing(master ?? MasterKey.Generate());
         // The scanner tests' lexicon: these tests are about the marker, whatever groups the shipped lexicon holds.
-        var lexicon = CanaryService.Core.Tests.Text.RuleLexicon.Instance;
+        var lexicon = CanaryService.Core.Tests.Lexicon.RuleLexicon.Instance;
         return new TextMarker(lexicon, LexiconLayers.Create(lexicon, ring), ring.Global, ring.ForAccount(account));
     }
 

@@ -2,7 +2,6 @@ using System.Text.RegularExpressions;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
-using CanaryService.Core.Text;
 using CanaryService.Core.Tests.Marking;
 using Xunit.Abstractions;
 

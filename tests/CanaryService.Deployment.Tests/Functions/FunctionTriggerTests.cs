@@ -1,5 +1,5 @@
 using System.Reflection;
-using CanaryService.Api.Proxy.Surfaces;
+using CanaryService.Application.Proxy.Surfaces;
 using CanaryService.Functions;
 using Microsoft.Azure.Functions.Worker;
 

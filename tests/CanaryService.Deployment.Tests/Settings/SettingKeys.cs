@@ -22,7 +22,7 @@ public sealed record SettingKey(string Key, Type Type, object? Default)
 public static class SettingKeys
 {
     /// <summary>The assemblies whose options the hosts bind.</summary>
-    public static readonly string[] AssemblyNames = ["CanaryService.Core", "CanaryService.Storage", "CanaryService.Api"];
+    public static readonly string[] AssemblyNames = ["CanaryService.Core", "CanaryService.Storage", "CanaryService.Application"];
 
     public static IReadOnlyList<Type> OptionsTypes() =>
         AssemblyNames.Select(Assembly.Load)

@@ -111,7 +111,7 @@ public sealed class SettingsCoverageTests(DeploymentFixture fixture)
     public void The_probe_schedule_has_one_default_in_code_bicep_its_parameter_file_and_the_sample()
     {
         // The deployment fixture sets its own schedule, so the comparison above skips it: read the defaults as written.
-        string expected = new CanaryService.Api.Configuration.ProbeOptions().Schedule;
+        string expected = new CanaryService.Application.Configuration.ProbeOptions().Schedule;
         string root = BicepCli.RepositoryRoot;
         string bicep = File.ReadAllText(Path.Combine(root, "infra-bicep", "main.bicep"));
         string parameters = File.ReadAllText(Path.Combine(root, "infra-bicep", "main.bicepparam"));

@@ -1,4 +1,4 @@
-using CanaryService.Api.Configuration;
+using CanaryService.Application.Configuration;
 using CanaryService.Deployment.Tests.Bicep;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

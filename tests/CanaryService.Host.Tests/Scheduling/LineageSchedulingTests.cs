@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using CanaryService.Core.Lineage;
-using CanaryService.Storage.Hosting;
+using CanaryService.Storage.Setup;
 using CanaryService.Testing;
 using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Builder;

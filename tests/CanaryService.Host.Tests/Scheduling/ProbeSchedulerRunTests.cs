@@ -1,5 +1,5 @@
-using CanaryService.Core.Ports;
-using CanaryService.Storage.Hosting;
+using CanaryService.Core.Probing;
+using CanaryService.Storage.Setup;
 using CanaryService.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

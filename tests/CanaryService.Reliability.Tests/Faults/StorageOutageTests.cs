@@ -38,7 +38,7 @@ public sealed class StorageOutageTests
         // Kill it: requests still succeed; issuance waits in the queue.
         await azurite.KillAsync();
         Assert.Equal(0, await LoadAsync(host, 60));
-        Assert.False(host.Services.GetRequiredService<CanaryService.Core.Ports.IIssuanceLog>().FlushAsync().IsCompleted);
+        Assert.False(host.Services.GetRequiredService<CanaryService.Core.Issuance.IIssuanceLog>().FlushAsync().IsCompleted);
 
         // Restart it while traffic goes on.
         Task<int> during = LoadAsync(host, 60);
@@ -49,7 +49,7 @@ public sealed class StorageOutageTests
         await host.WaitUntilIdleAsync();
         await host.FlushIssuanceAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(60 + 60 + 20, await host.IssuedResponsesAsync(account));
-        var log = (CanaryService.Storage.Issuance.TableIssuanceLog)host.Services.GetRequiredService<CanaryService.Core.Ports.IIssuanceLog>();
+        var log = (CanaryService.Storage.Issuance.TableIssuanceLog)host.Services.GetRequiredService<CanaryService.Core.Issuance.IIssuanceLog>();
         Assert.Equal(0, log.DroppedCount);
         Assert.Equal(0, log.PendingCount);
         // What the caller saw: every request answered (above). What was recorded: every issuance, exactly, none dropped.

@@ -1,12 +1,12 @@
 using System.Text;
 using System.Text.Json;
-using CanaryService.Api.Proxy.Rewriting;
-using CanaryService.Api.Proxy.ServerSentEvents;
-using CanaryService.Api.Proxy.Surfaces;
+using CanaryService.Application.Proxy.Rewriting;
+using CanaryService.Application.Proxy.ServerSentEvents;
+using CanaryService.Application.Proxy.Surfaces;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 using CanaryService.Testing.Upstream;
 
 namespace CanaryService.Reliability.Tests.Fuzz;

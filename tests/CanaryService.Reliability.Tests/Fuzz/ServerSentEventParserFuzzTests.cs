@@ -1,5 +1,5 @@
 using System.Text;
-using CanaryService.Api.Proxy.ServerSentEvents;
+using CanaryService.Application.Proxy.ServerSentEvents;
 
 namespace CanaryService.Reliability.Tests.Fuzz;
 

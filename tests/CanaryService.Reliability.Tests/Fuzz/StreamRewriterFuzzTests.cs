@@ -1,11 +1,11 @@
 using System.Text;
 using System.Text.Json;
-using CanaryService.Api.Proxy.Rewriting;
-using CanaryService.Api.Proxy.ServerSentEvents;
+using CanaryService.Application.Proxy.Rewriting;
+using CanaryService.Application.Proxy.ServerSentEvents;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 using CanaryService.Reliability.Tests.Hostile;
 using CanaryService.Reliability.Tests.Infrastructure;
 

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net.Http.Headers;
-using CanaryService.Api.Evidence;
+using CanaryService.Application.Evidence;
 using CanaryService.Host.Hosting;
 using CanaryService.Storage;
 using CanaryService.Testing;
@@ -177,7 +177,7 @@ internal sealed class ReliabilityHost : IAsyncDisposable
 
     /// <summary>Every issuance event queued so far is written.</summary>
     public Task FlushIssuanceAsync(TimeSpan timeout) =>
-        Services.GetRequiredService<CanaryService.Core.Ports.IIssuanceLog>().FlushAsync().WaitAsync(timeout);
+        Services.GetRequiredService<CanaryService.Core.Issuance.IIssuanceLog>().FlushAsync().WaitAsync(timeout);
 
     /// <summary>Total marked responses recorded for <paramref name="account"/> (sum over its day rows).</summary>
     public async Task<long> IssuedResponsesAsync(string account)
@@ -197,7 +197,7 @@ internal sealed class ReliabilityHost : IAsyncDisposable
 
     /// <summary>The account id the proxy derives from a caller key id (see <see cref="Chat"/>).</summary>
     public string AccountOf(string caller) =>
-        Services.GetRequiredService<CanaryService.Api.Proxy.Forwarding.AccountResolver>().HashKey(KnownSecrets.CallerKey(caller));
+        Services.GetRequiredService<CanaryService.Application.Proxy.Forwarding.AccountResolver>().HashKey(KnownSecrets.CallerKey(caller));
 
     /// <summary>Stops the host (its shutdown logs are captured too).</summary>
     public async Task StopAsync()

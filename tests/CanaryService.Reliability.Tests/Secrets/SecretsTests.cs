@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
-using CanaryService.Api.Evidence;
+using CanaryService.Application.Evidence;
 using CanaryService.Reliability.Tests.Hostile;
 using CanaryService.Reliability.Tests.Infrastructure;
 using CanaryService.Testing.Upstream;

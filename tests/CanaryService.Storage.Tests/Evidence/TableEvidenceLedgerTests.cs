@@ -2,7 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using CanaryService.Core.Evidence;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Probing;
 using CanaryService.Storage.Evidence;
 using CanaryService.Storage.Tests.Transcripts;
 using CanaryService.Storage.Transcripts;

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 using CanaryService.DevStorage;
 using CanaryService.Storage.Issuance;
 using CanaryService.Testing;

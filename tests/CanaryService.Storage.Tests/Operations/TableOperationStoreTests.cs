@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Operations;
 using CanaryService.Storage.Operations;
 using CanaryService.Testing;
 

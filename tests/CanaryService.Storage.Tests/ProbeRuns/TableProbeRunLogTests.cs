@@ -1,4 +1,4 @@
-using CanaryService.Core.Ports;
+using CanaryService.Core.Probing;
 using CanaryService.Storage.ProbeRuns;
 using CanaryService.Testing;
 

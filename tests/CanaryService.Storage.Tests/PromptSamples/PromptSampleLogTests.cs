@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Azure.Data.Tables;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Campaigns;
 using CanaryService.DevStorage;
 using CanaryService.Storage.PromptSamples;
 using CanaryService.Testing;

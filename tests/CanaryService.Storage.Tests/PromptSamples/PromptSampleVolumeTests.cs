@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Campaigns;
 using CanaryService.Storage.PromptSamples;
 using CanaryService.Testing;
 

@@ -1,5 +1,5 @@
 using Azure.Data.Tables;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Issuance;
 using CanaryService.Storage.Registry;
 using CanaryService.Testing;
 

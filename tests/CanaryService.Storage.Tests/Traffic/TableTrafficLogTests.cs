@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using CanaryService.Core.Campaigns;
-using CanaryService.Core.Ports;
 using CanaryService.Storage.Campaigns;
 using CanaryService.Storage.Traffic;
 using CanaryService.Testing;

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using Azure.Storage.Blobs;
 using Azure;
 using Azure.Storage.Blobs.Models;
-using CanaryService.Core.Ports;
+using CanaryService.Core.Probing;
 using CanaryService.Storage.Transcripts;
 using CanaryService.Testing;
 

@@ -1,0 +1,48 @@
+using CanaryService.Application.Configuration;
+using CanaryService.Application.Proxy.Forwarding;
+using CanaryService.Application.Proxy.Rewriting;
+using CanaryService.Core.Campaigns;
+using CanaryService.Core.Issuance;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace CanaryService.Application.Proxy;
+
+/// <summary>Registers the marking proxy.</summary>
+public static class ProxyServiceCollectionExtensions
+{
+    /// <summary>
+    /// Adds the proxy, bound to the <c>Upstream</c> and <c>Proxy</c> configuration sections. It needs a
+    /// <see cref="Core.Keys.CanaryKeyRing"/>; it marks when an <see cref="IResponseMarker"/> is registered and
+    /// records issuance when an <see cref="IIssuanceLog"/> is, and samples the prompts behind marked answers when an
+    /// <see cref="IPromptSampleLog"/> is, and records every request's traffic features when an <see cref="ITrafficLog"/>
+    /// is. It counts the requests it handles (<see cref="ProxyMetrics"/>).
+    /// </summary>
+    public static IServiceCollection AddCanaryProxy(this IServiceCollection services, IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configuration);
+        services.AddOptions<UpstreamOptions>().Bind(configuration.GetSection(UpstreamOptions.SectionName));
+        services.AddOptions<ProxyOptions>().Bind(configuration.GetSection(ProxyOptions.SectionName));
+        services.AddHttpForwarder();
+        services.AddMetrics();
+        services.TryAddSingleton<ProxyMetrics>();
+        services.TryAddSingleton<AccountResolver>();
+        services.TryAddSingleton(static provider => new CanaryProxy(
+            provider.GetRequiredService<IHttpForwarder>(),
+            provider.GetRequiredService<IOptions<UpstreamOptions>>(),
+            provider.GetRequiredService<IOptions<ProxyOptions>>(),
+            provider.GetRequiredService<AccountResolver>(),
+            provider.GetService<IResponseMarker>(),
+            provider.GetService<IIssuanceLog>(),
+            provider.GetService<IPromptSampleLog>(),
+            provider.GetRequiredService<ProxyMetrics>(),
+            provider.GetRequiredService<ILogger<CanaryProxy>>(),
+            provider.GetService<ITrafficLog>()));
+        return services;
+    }
+}

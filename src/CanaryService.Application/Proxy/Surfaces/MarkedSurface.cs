@@ -1,0 +1,136 @@
+using System.Buffers;
+using CanaryService.Application.Proxy.Forwarding;
+using CanaryService.Application.Proxy.Rewriting;
+using Microsoft.AspNetCore.Http;
+
+namespace CanaryService.Application.Proxy.Surfaces;
+
+/// <summary>
+/// One API surface whose answers the proxy marks: its routes, what its request says (stream, structured output,
+/// prompt), and how its answer is rewritten, whole and streamed. The Host maps <see cref="Routes"/>; the Functions app
+/// has one trigger per route.
+/// </summary>
+public sealed class MarkedSurface
+{
+    private readonly WholeBodyRewrite? _whole;
+    private readonly Func<IResponseMarking, IStreamRewriter>? _events;
+    private readonly string[] _wholeMediaTypes;
+
+    private MarkedSurface(
+        string name, string method, string[] routes, RequestShape? request, WholeBodyRewrite? whole,
+        Func<IResponseMarking, IStreamRewriter>? events, string[]? wholeMediaTypes = null)
+    {
+        Name = name;
+        Method = method;
+        Routes = routes;
+        Request = request;
+        _whole = whole;
+        _events = events;
+        _wholeMediaTypes = wholeMediaTypes ?? ["application/json"];
+    }
+
+    /// <summary>Chat completions: <c>choices[].message.content</c> and the reasoning trace beside it.</summary>
+    public static MarkedSurface ChatCompletions { get; } = new(
+        "chat completions", HttpMethods.Post,
+        ["/v1/chat/completions", "/openai/deployments/{deployment}/chat/completions", "/openai/v1/chat/completions"],
+        RequestShapes.Chat,
+        static (body, marking, output, marked) => Counted(ChatCompletionRewriter.Rewrite(body, ChoiceLayout.ChatMessage, marking, output), marked),
+        static marking => new ChatCompletionStreamRewriter(marking, ChoiceLayout.ChatDelta));
+
+    /// <summary>Legacy completions: <c>choices[].text</c>.</summary>
+    public static MarkedSurface Completions { get; } = new(
+        "completions", HttpMethods.Post,
+        ["/v1/completions", "/openai/deployments/{deployment}/completions", "/openai/v1/completions"],
+        RequestShapes.Completion,
+        static (body, marking, output, marked) => Counted(ChatCompletionRewriter.Rewrite(body, ChoiceLayout.CompletionText, marking, output), marked),
+        static marking => new ChatCompletionStreamRewriter(marking, ChoiceLayout.CompletionText));
+
+    /// <summary>The Responses API: output text and reasoning summaries, whole and as typed events.</summary>
+    public static MarkedSurface Responses { get; } = new(
+        "responses", HttpMethods.Post,
+        ["/v1/responses", "/openai/v1/responses", "/openai/responses"],
+        RequestShapes.Response,
+        static (body, marking, output, marked) => Counted(new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(body, marking, output), marked),
+        static marking => new ResponseStreamRewriter(marking, ResponseTexts.Events));
+
+    /// <summary>
+    /// A stored response fetched again (whole, or replayed as events with <c>?stream=true</c>): marked as it was when
+    /// created, so the copy a caller fetches reads as the one it was sent. No prompt is known here, so no phrase canary.
+    /// </summary>
+    public static MarkedSurface StoredResponses { get; } = new(
+        "stored responses", HttpMethods.Get,
+        ["/v1/responses/{id}", "/openai/v1/responses/{id}", "/openai/responses/{id}"],
+        null,
+        static (body, marking, output, marked) => Counted(new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(body, marking, output), marked),
+        static marking => new ResponseStreamRewriter(marking, ResponseTexts.Events));
+
+    /// <summary>Batch API output files (JSON lines): each line's chat completion or response, one issued response per line.</summary>
+    public static MarkedSurface BatchOutputFiles { get; } = new(
+        "batch output files", HttpMethods.Get,
+        ["/v1/files/{id}/content", "/openai/v1/files/{id}/content", "/openai/files/{id}/content"],
+        null,
+        static (body, marking, output, marked) => new BatchOutputRewriter().Rewrite(body, marking, output, marked) >= 0,
+        null,
+        ["application/jsonl", "application/x-ndjson", "application/json", "application/octet-stream", "text/plain"]);
+
+    /// <summary>Every marked surface.</summary>
+    public static IReadOnlyList<MarkedSurface> All { get; } = [ChatCompletions, Completions, Responses, StoredResponses, BatchOutputFiles];
+
+    /// <summary>A short name, for logs and documentation.</summary>
+    public string Name { get; }
+
+    /// <summary>The HTTP method of <see cref="Routes"/>.</summary>
+    public string Method { get; }
+
+    /// <summary>The route templates (ASP.NET Core syntax).</summary>
+    public IReadOnlyList<string> Routes { get; }
+
+    /// <summary>How the request body is read; null for a surface without one (a GET).</summary>
+    internal RequestShape? Request { get; }
+
+    /// <summary>True when this surface marks an answer of media type <paramref name="mediaType"/>.</summary>
+    internal bool Marks(string? mediaType) =>
+        mediaType is not null
+        && ((_events is not null && string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
+            || (_whole is not null && _wholeMediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase)));
+
+    /// <summary>
+    /// The body that rewrites an answer of media type <paramref name="mediaType"/>, put in place of the response body;
+    /// null when this surface does not mark such an answer (it then passes through).
+    /// </summary>
+    internal RewritingResponseBody? CreateBody(HttpResponse response, string? mediaType, IResponseMarking marking, int limit)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (_events is not null && string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return new StreamingCompletionBody(response, _events(marking));
+        }
+
+        if (_whole is not null && mediaType is not null && _wholeMediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase))
+        {
+            return new CompletionBody(response, marking, limit, _whole);
+        }
+
+        return null;
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => Name;
+
+    /// <summary>One answer: its marked choices go on record when there were any; false when it was not rewritten.</summary>
+    private static bool Counted(int markedChoices, List<int> marked)
+    {
+        if (markedChoices > 0)
+        {
+            marked.Add(markedChoices);
+        }
+
+        return markedChoices >= 0;
+    }
+}
+
+/// <summary>
+/// Rewrites a whole answer into <paramref name="output"/>, adding the marked choices of each answer it holds (one, or one
+/// per line of a batch file) to <paramref name="markedResponses"/>; false, with nothing written, to pass it on as it came.
+/// </summary>
+internal delegate bool WholeBodyRewrite(ReadOnlySpan<byte> body, IResponseMarking marking, IBufferWriter<byte> output, List<int> markedResponses);

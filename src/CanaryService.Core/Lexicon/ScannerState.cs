@@ -1,0 +1,75 @@
+using System.Runtime.CompilerServices;
+
+namespace CanaryService.Core.Lexicon;
+
+/// <summary>
+/// Everything the scanner must remember between chunks of a stream: the block structure (fences, indented
+/// code, inline code, quotes, a JSON response) and the context word. A value type so a stream copies it for free.
+/// </summary>
+internal struct ScannerState
+{
+    public const int MaxContextLength = 32;
+
+    public bool Started;           // a non-whitespace character has been seen
+    public bool AllProtected;      // the response is JSON: nothing is marked
+    public bool AtLineStart;
+    public bool LineHasContent;
+    public bool LineIsCode;        // indented code line or fence opener line: protected to the newline
+    public bool PrevLineBlank;
+    public bool PrevLineIndentedCode;
+    public bool LineIndentedCode;
+    public bool PrevLineCode;      // the last non-blank line was code (fenced lines aside): an indented line continues it
+    public bool LineCodeLike;      // this line is code by its first tokens or as a continuation (see LexiconScanner.IsCodeLine)
+    public int Indent;
+
+    public char FenceChar;         // inside a fenced block when not zero
+    public int FenceLength;
+    public int FenceLinePhase;     // 0 leading space, 1 fence run, 2 trailing space, 3 other content
+    public int FenceLineRun;
+
+    public int InlineCodeTicks;    // inside inline code when not zero
+    public char QuoteClose;        // inside a quoted string when not zero
+
+    public ContextKind Context;
+    public int ContextLength;
+    public ContextChars ContextText;
+
+    // The open top-level list run (see LexiconScanner.ListLine): its bullet in the text and in the output, and where the
+    // current item's content starts. No list is open when ListChar is zero.
+    public char ListChar;
+    public char ListOutputChar;
+    public int ListContentIndent;
+
+    // The answer's first top-level list: its bullet in the text and in the output. Every later list written with the same
+    // bullet follows it, so an answer that writes its lists alike still does.
+    public char AnswerListChar;
+    public char AnswerListOutputChar;
+
+    public int WordCount;          // prose words passed so far: the clock of the echo window
+    public RecentOccurrences Recent; // the last lexicon words seen: group index + 1 and the word count at each
+    public int RecentNext;
+
+    public static ScannerState Initial => new() { AtLineStart = true, PrevLineBlank = true, Context = ContextKind.SentenceStart };
+}
+
+internal enum ContextKind : byte
+{
+    SentenceStart,
+    Protected,
+    Word,
+}
+
+/// <summary>A ring of the last lexicon words: (group index + 1) in the high half, the word count in the low half.</summary>
+[InlineArray(Length)]
+internal struct RecentOccurrences
+{
+    public const int Length = 8;
+
+    private long _element;
+}
+
+[InlineArray(ScannerState.MaxContextLength)]
+internal struct ContextChars
+{
+    private char _element;
+}

@@ -1,0 +1,109 @@
+using System.Net.Http.Headers;
+using CanaryService.Application.Evidence;
+using CanaryService.Application.Tests.Probing;
+using CanaryService.Storage;
+using CanaryService.Storage.Setup;
+using CanaryService.Testing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace CanaryService.Application.Tests.Evidence;
+
+/// <summary>
+/// The service as the Host wires it (storage on Azurite, probing, the admin-key guard, the evidence API) on
+/// loopback Kestrel, with its own tables and container, pointed at fake competitors.
+/// </summary>
+internal sealed class EvidenceTestHost : IAsyncDisposable
+{
+    public const string AdminKey = "test-admin-key-0123456789";
+
+    /// <summary>A fixed test master key (32 bytes).</summary>
+    public static readonly string MasterKey = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("canary-probe-tests"u8));
+
+    private readonly WebApplication _app;
+
+    private EvidenceTestHost(WebApplication app, Uri baseAddress)
+    {
+        _app = app;
+        BaseAddress = baseAddress;
+        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        Client.DefaultRequestHeaders.Add(AdminKeyMiddleware.HeaderName, AdminKey);
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>A client that sends the admin key.</summary>
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public StorageOptions Storage => Services.GetRequiredService<IOptions<StorageOptions>>().Value;
+
+    /// <summary>A competitor entry for <paramref name="fake"/>.</summary>
+    public static Dictionary<string, string?> Competitor(int index, string name, FakeCompetitor fake, int budget, int retries = 1, double timeoutSeconds = 5) => new()
+    {
+        [$"Probe:Competitors:{index}:Name"] = name,
+        [$"Probe:Competitors:{index}:BaseUrl"] = fake.BaseUrl.ToString(),
+        [$"Probe:Competitors:{index}:Model"] = "fake-model",
+        [$"Probe:Competitors:{index}:ApiKey"] = "sk-fake-" + name,
+        [$"Probe:Competitors:{index}:MaxRequestsPerRun"] = budget.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"Probe:Competitors:{index}:MaxRetries"] = retries.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"Probe:Competitors:{index}:TimeoutSeconds"] = timeoutSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        [$"Probe:Competitors:{index}:Concurrency"] = "4",
+        [$"Probe:Competitors:{index}:RequestsPerMinute"] = "60000",
+    };
+
+    /// <summary>Starts the host; <paramref name="services"/> registers replacements first (the storage ports are added only when absent).</summary>
+    public static async Task<EvidenceTestHost> StartAsync(AzuriteFixture azurite, IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey = true, Action<IServiceCollection>? services = null)
+    {
+        Dictionary<string, string?> all = new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
+        {
+            ["Storage:IssuanceFlushInterval"] = "00:00:00.050",
+            ["Storage:PromptSampleFlushInterval"] = "00:00:00.050",
+            ["Probe:RetryBaseDelaySeconds"] = "0.01",
+        };
+        if (withAdminKey)
+        {
+            all["Evidence:AdminKey"] = AdminKey;
+        }
+
+        foreach (KeyValuePair<string, string?> setting in settings)
+        {
+            all[setting.Key] = setting.Value;
+        }
+
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Logging.ClearProviders();
+        builder.Configuration.AddInMemoryCollection(all);
+        services?.Invoke(builder.Services);
+        builder.Services.AddCanaryStorage(builder.Configuration);
+        builder.Services.AddCanaryProbing(builder.Configuration);
+        builder.Services.AddCanaryOperationWorker();
+        builder.Services.AddSingleton(new CanaryService.Core.Keys.CanaryKeyRing(CanaryService.Core.Keys.MasterKey.FromBase64(MasterKey)));
+        WebApplication app = builder.Build();
+        app.UseCanaryAdminKey();
+        app.MapCanaryEvidenceApi();
+        await app.StartAsync();
+        await app.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
+        return new EvidenceTestHost(app, new Uri(address.TrimEnd('/') + "/"));
+    }
+
+    /// <summary>Stops the host as a shutdown would (its hosted services stop); <see cref="DisposeAsync"/> still follows.</summary>
+    public Task StopAsync() => _app.StopAsync();
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

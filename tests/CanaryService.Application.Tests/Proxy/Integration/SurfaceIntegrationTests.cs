@@ -1,0 +1,374 @@
+using System.ClientModel;
+using System.ClientModel.Primitives;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using CanaryService.Application.Tests.Proxy;
+using CanaryService.Core.Lexicon;
+using CanaryService.Core.Marking;
+using CanaryService.Testing;
+using CanaryService.Testing.Upstream;
+using Microsoft.AspNetCore.Http;
+using OpenAI.Chat;
+using OpenAI.Responses;
+
+#pragma warning disable OPENAI001 // The Responses client is marked experimental by the SDK; it is the client callers use.
+
+namespace CanaryService.Application.Tests.Proxy.Integration;
+
+/// <summary>
+/// The surfaces beside chat completions through the service as the Host wires it (the engine's marker, storage on
+/// Azurite) in front of the fake upstream: the official OpenAI SDK where it sends the request, raw HTTP for the rest.
+/// </summary>
+[Collection(ProxyStorageCollection.Name)]
+public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private const string Summary = "The user asks about cafés. Moreover, owners especially say guests often arrive early; it is simple to check.";
+    private FakeChatUpstream _upstream = null!;
+
+    public async Task InitializeAsync() => _upstream = await FakeChatUpstream.StartAsync();
+
+    public async Task DisposeAsync() => await _upstream.DisposeAsync();
+
+    [Fact]
+    public async Task Responses_are_marked_by_the_engine_whole_streamed_and_fetched_again_on_OpenAI_and_Azure_routes()
+    {
+        await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, _upstream.BaseAddress);
+        const string Key = "sk-surfaces-responses-0001";
+        string account = MarkingServiceHost.AccountOfKey(Key);
+        string marked = AccountMarker(account).Mark(EngineMarks.Answer);
+        string markedSummary = AccountMarker(account).Mark(Summary);
+        var random = new Random(17);
+        string? lastStream = null;
+        _upstream.Handler = (context, request) =>
+        {
+            if (request.Method == "GET")
+            {
+                return request.PathAndQuery.Contains("stream=true", StringComparison.Ordinal)
+                    ? ChatAnswers.WriteEventStreamAsync(context.Response, lastStream = SurfaceAnswers.ResponseStream(ChatAnswers.Split(EngineMarks.Answer, random), ChatAnswers.Split(Summary, random)), random)
+                    : ChatAnswers.WriteJsonAsync(context.Response, 200, SurfaceAnswers.Response(EngineMarks.Answer, Summary));
+            }
+
+            return EngineMarks.AsksForStream(request)
+                ? ChatAnswers.WriteEventStreamAsync(context.Response, lastStream = SurfaceAnswers.ResponseStream(ChatAnswers.Split(EngineMarks.Answer, random), ChatAnswers.Split(Summary, random)), random)
+                : ChatAnswers.WriteJsonAsync(context.Response, 200, SurfaceAnswers.Response(EngineMarks.Answer, Summary));
+        };
+        Assert.NotEqual(EngineMarks.Answer, marked);
+        Assert.NotEqual(Summary, markedSummary);
+
+        // The SDK, whole and streamed.
+        ResponsesClient client = ResponsesClientOf(service, Key);
+        ResponseResult whole = await client.CreateResponseAsync(Options(stream: false));
+        Assert.Equal(marked, whole.GetOutputText());
+        Assert.True(EngineMarks.AssertCarriesKeyedChoices(whole.GetOutputText(), account, "someone-else") > 0);
+        for (int run = 0; run < 4; run++)
+        {
+            var deltas = new StringBuilder();
+            await foreach (StreamingResponseUpdate update in await client.CreateResponseStreamingAsync(Options(stream: true)))
+            {
+                if (update is StreamingResponseOutputTextDeltaUpdate delta)
+                {
+                    deltas.Append(delta.Delta);
+                }
+            }
+
+            Assert.Equal(marked, deltas.ToString());
+        }
+
+        // Raw: every event of the stream checked against the upstream's, on each route.
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        foreach (string path in new[] { "v1/responses", "openai/v1/responses", "openai/responses?api-version=preview" })
+        {
+            string body = "{\"model\":\"gpt-test\",\"stream\":true,\"input\":[{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"When do cafés open?\"}]}]}";
+            using HttpResponseMessage streamed = await SendAsync(http, HttpMethod.Post, path, body, Key);
+            Assert.Equal(HttpStatusCode.OK, streamed.StatusCode);
+            SurfaceRewriterTests.AssertResponseStream(lastStream!, await streamed.Content.ReadAsStringAsync(), marked, markedSummary);
+
+            using HttpResponseMessage plain = await SendAsync(http, HttpMethod.Post, path, "{\"model\":\"gpt-test\",\"input\":\"When do cafés open?\"}", Key);
+            Assert.Equal(Relaxed(SurfaceAnswers.Response(marked, markedSummary)), Relaxed(await plain.Content.ReadAsStringAsync()));
+        }
+
+        // A stored response fetched again reads as the one that was sent, whole or replayed as events.
+        foreach (string path in new[] { "v1/responses/resp_test1", "openai/v1/responses/resp_test1", "openai/responses/resp_test1" })
+        {
+            using HttpResponseMessage fetched = await SendAsync(http, HttpMethod.Get, path, null, Key);
+            Assert.Equal(Relaxed(SurfaceAnswers.Response(marked, markedSummary)), Relaxed(await fetched.Content.ReadAsStringAsync()));
+        }
+
+        using (HttpResponseMessage replay = await SendAsync(http, HttpMethod.Get, "v1/responses/resp_test1?stream=true", null, Key))
+        {
+            SurfaceRewriterTests.AssertResponseStream(lastStream!, await replay.Content.ReadAsStringAsync(), marked, markedSummary);
+        }
+
+        // Structured output is never marked.
+        _upstream.Handler = (context, _) => ChatAnswers.WriteJsonAsync(context.Response, 200, SurfaceAnswers.Response("{\"a\":\"often\"}", format: "{\"type\":\"json_object\"}"));
+        using (HttpResponseMessage json = await SendAsync(http, HttpMethod.Post, "v1/responses", "{\"model\":\"m\",\"input\":\"x\",\"text\":{\"format\":{\"type\":\"json_object\"}}}", Key))
+        {
+            Assert.Equal(SurfaceAnswers.Response("{\"a\":\"often\"}", format: "{\"type\":\"json_object\"}"), await json.Content.ReadAsStringAsync());
+        }
+
+        using (HttpResponseMessage json = await SendAsync(http, HttpMethod.Get, "v1/responses/resp_json", null, Key))
+        {
+            Assert.Equal(SurfaceAnswers.Response("{\"a\":\"often\"}", format: "{\"type\":\"json_object\"}"), await json.Content.ReadAsStringAsync());
+        }
+
+        await service.Issuance.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Dictionary<string, (long Responses, long MarkedChoices)> issued = await MarkingProxyIntegrationTests.IssuanceByAccountAsync(service);
+        Assert.Equal((1L + 4 + 6 + 3 + 1, 15L), issued[account]);
+    }
+
+    [Fact]
+    public async Task Legacy_completions_and_reasoning_traces_are_marked_whole_and_streamed_alike_on_every_route()
+    {
+        await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, _upstream.BaseAddress);
+        const string Key = "sk-surfaces-completions-0002";
+        string account = MarkingServiceHost.AccountOfKey(Key);
+        string marked = AccountMarker(account).Mark(EngineMarks.Answer);
+        string markedSummary = AccountMarker(account).Mark(Summary);
+        var random = new Random(23);
+        _upstream.Handler = (context, request) =>
+        {
+            bool stream = EngineMarks.AsksForStream(request);
+            if (request.PathAndQuery.Contains("/completions", StringComparison.Ordinal) && !request.PathAndQuery.Contains("chat", StringComparison.Ordinal))
+            {
+                return stream
+                    ? ChatAnswers.WriteEventStreamAsync(context.Response, SurfaceAnswers.CompletionStream(ChatAnswers.Split(EngineMarks.Answer, random)), random)
+                    : ChatAnswers.WriteJsonAsync(context.Response, 200, SurfaceAnswers.Completion(EngineMarks.Answer));
+            }
+
+            string field = request.PathAndQuery.Contains("openai", StringComparison.Ordinal) ? "reasoning" : "reasoning_content";
+            return stream
+                ? ChatAnswers.WriteEventStreamAsync(context.Response, SurfaceAnswers.ChatWithReasoningStream(ChatAnswers.Split(Summary, random), ChatAnswers.Split(EngineMarks.Answer, random), field), random)
+                : ChatAnswers.WriteJsonAsync(context.Response, 200, SurfaceAnswers.ChatWithReasoning(Summary, EngineMarks.Answer, field));
+        };
+
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        int responses = 0;
+        foreach (string path in new[] { "v1/completions", "openai/deployments/instruct/completions?api-version=2024-10-21", "openai/v1/completions" })
+        {
+            using HttpResponseMessage plain = await SendAsync(http, HttpMethod.Post, path, "{\"model\":\"gpt-test-instruct\",\"prompt\":\"When do cafés open?\"}", Key);
+            Assert.Equal(Relaxed(SurfaceAnswers.Completion(marked)), Relaxed(await plain.Content.ReadAsStringAsync()));
+            for (int run = 0; run < 3; run++)
+            {
+                using HttpResponseMessage streamed = await SendAsync(http, HttpMethod.Post, path, "{\"model\":\"gpt-test-instruct\",\"prompt\":[\"When do cafés open?\"],\"stream\":true}", Key);
+                Assert.Equal(marked, SurfaceStreams.ChoiceText(await streamed.Content.ReadAsStringAsync(), "text", inDelta: false));
+            }
+
+            responses += 4;
+        }
+
+        // An echoed prompt is the caller's own text: such a completion passes as it came.
+        using (HttpResponseMessage echoed = await SendAsync(http, HttpMethod.Post, "v1/completions", "{\"model\":\"m\",\"prompt\":\"x\",\"echo\":true}", Key))
+        {
+            Assert.Equal(SurfaceAnswers.Completion(EngineMarks.Answer), await echoed.Content.ReadAsStringAsync());
+        }
+
+        // Reasoning traces (DeepSeek's reasoning_content; reasoning on the Azure v1 route here), and the SDK reads the answer.
+        foreach ((string path, string field) in new[] { ("v1/chat/completions", "reasoning_content"), ("openai/v1/chat/completions", "reasoning") })
+        {
+            string request = "{\"model\":\"reasoner-test\",\"messages\":[{\"role\":\"user\",\"content\":\"When do cafés open?\"}]";
+            using HttpResponseMessage plain = await SendAsync(http, HttpMethod.Post, path, request + "}", Key);
+            Assert.Equal(Relaxed(SurfaceAnswers.ChatWithReasoning(markedSummary, marked, field)), Relaxed(await plain.Content.ReadAsStringAsync()));
+            using HttpResponseMessage streamed = await SendAsync(http, HttpMethod.Post, path, request + ",\"stream\":true}", Key);
+            string sse = await streamed.Content.ReadAsStringAsync();
+            Assert.Equal(markedSummary, SurfaceStreams.ChoiceText(sse, field));
+            Assert.Equal(marked, SurfaceStreams.ChoiceText(sse, "content"));
+            responses += 2;
+        }
+
+        ChatCompletion viaSdk = await service.Client(Key).CompleteChatAsync([new UserChatMessage("When do cafés open?")]);
+        Assert.Equal(marked, viaSdk.Content[0].Text);
+        Assert.Equal(30, viaSdk.Usage.OutputTokenDetails.ReasoningTokenCount);
+        responses++;
+
+        await service.Issuance.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Dictionary<string, (long Responses, long MarkedChoices)> issued = await MarkingProxyIntegrationTests.IssuanceByAccountAsync(service);
+        Assert.Equal(((long)responses, (long)responses), issued[account]);
+    }
+
+    [Fact]
+    public async Task A_batch_output_file_is_marked_line_by_line_and_each_line_counts_as_issued_to_the_account_that_downloads_it()
+    {
+        await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, _upstream.BaseAddress);
+        const string Key = "sk-surfaces-batch-0003";
+        string account = MarkingServiceHost.AccountOfKey(Key);
+        string marked = AccountMarker(account).Mark(EngineMarks.Answer);
+        string error = "{\"id\":\"batch_req_e\",\"custom_id\":\"e\",\"response\":{\"status_code\":429,\"request_id\":\"r\",\"body\":{\"error\":{\"message\":\"often\"}}},\"error\":null}";
+        string File(string text) => SurfaceAnswers.BatchLine("a", ChatAnswers.Completion(text)) + "\n" + SurfaceAnswers.BatchLine("b", SurfaceAnswers.Response(text)) + "\n"
+            + error + "\n" + SurfaceAnswers.BatchLine("c", ChatAnswers.Completion(text)) + "\n";
+        _upstream.Handler = async (context, _) =>
+        {
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.WriteAsync(File(EngineMarks.Answer));
+        };
+
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        foreach (string path in new[] { "v1/files/file-abc/content", "openai/v1/files/file-abc/content", "openai/files/file-abc/content?api-version=2024-10-21" })
+        {
+            using HttpResponseMessage downloaded = await SendAsync(http, HttpMethod.Get, path, null, Key);
+            Assert.Equal(HttpStatusCode.OK, downloaded.StatusCode);
+            Assert.Equal(Relaxed(File(marked)), Relaxed(await downloaded.Content.ReadAsStringAsync()));
+        }
+
+        // Another file (not batch output) passes as it came.
+        byte[] binary = [0x89, 0x50, 0x4E, 0x47, 0xFF, 0x00, 0x0A];
+        _upstream.Handler = async (context, _) =>
+        {
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.Body.WriteAsync(binary);
+        };
+        using (HttpResponseMessage other = await SendAsync(http, HttpMethod.Get, "v1/files/file-png/content", null, Key))
+        {
+            Assert.Equal(binary, await other.Content.ReadAsByteArrayAsync());
+        }
+
+        await service.Issuance.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Dictionary<string, (long Responses, long MarkedChoices)> issued = await MarkingProxyIntegrationTests.IssuanceByAccountAsync(service);
+        Assert.Equal((9L, 9L), issued[account]);
+    }
+
+    [Fact]
+    public async Task Upstream_errors_cut_streams_and_hostile_inputs_on_the_new_routes_pass_through_or_get_OpenAI_errors()
+    {
+        await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, _upstream.BaseAddress);
+        const string Key = "sk-surfaces-hostile-0004";
+        string account = MarkingServiceHost.AccountOfKey(Key);
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+
+        // Upstream errors pass as they came, on every new route.
+        const string Error = "{\"error\":{\"message\":\"often wrong\",\"type\":\"server_error\",\"param\":null,\"code\":null}}";
+        _upstream.Handler = (context, _) => ChatAnswers.WriteJsonAsync(context.Response, 503, Error);
+        foreach ((HttpMethod method, string path) in new[]
+        {
+            (HttpMethod.Post, "v1/responses"), (HttpMethod.Post, "v1/completions"), (HttpMethod.Get, "v1/responses/resp_x"),
+            (HttpMethod.Get, "v1/files/file-x/content"), (HttpMethod.Post, "openai/v1/chat/completions"),
+        })
+        {
+            using HttpResponseMessage failed = await SendAsync(http, method, path, method == HttpMethod.Post ? "{\"model\":\"m\",\"input\":\"x\",\"prompt\":\"x\"}" : null, Key);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+            Assert.Equal(Error, await failed.Content.ReadAsStringAsync());
+        }
+
+        // Bodies the proxy refuses, in OpenAI's error shape.
+        foreach (byte[] body in new[] { "{\"model\":"u8.ToArray(), "[1,2]"u8.ToArray(), new byte[] { (byte)'{', 0xC3, 0x28, (byte)'}' } })
+        {
+            foreach (string path in new[] { "v1/responses", "v1/completions", "openai/responses" })
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                using HttpResponseMessage refused = await http.SendAsync(request);
+                Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+                Assert.Equal("invalid_request_error", JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement.GetProperty("error").GetProperty("type").GetString());
+            }
+        }
+
+        // Malformed answers pass as they came.
+        foreach ((string mediaType, string answer) in new[]
+        {
+            ("application/json", "{\"output\":[{\"type\":\"message\",\"content\":[{\"type\":\"output_text\",\"text\":\"often\"}]}"),
+            ("application/json", "{\"output\":[{\"type\":\"message\",\"content\":[{\"type\":\"output_text\",\"text\":\"often \\udc00\"}]}]}"),
+            ("text/event-stream", "event: response.output_text.delta\ndata: {\"type\":\"response.output_text.delta\",\"output_index\":\"0\",\"delta\":\"often\"}\n\ndata: {oops\n\n: x\n\n"),
+        })
+        {
+            _upstream.Handler = async (context, _) =>
+            {
+                context.Response.ContentType = mediaType;
+                await context.Response.WriteAsync(answer);
+            };
+            using HttpResponseMessage passed = await SendAsync(http, HttpMethod.Post, "v1/responses", "{\"model\":\"m\",\"input\":\"x\"}", Key);
+            Assert.Equal(answer, await passed.Content.ReadAsStringAsync());
+        }
+
+        // A stream cut mid-answer: what arrived is a prefix of the marked text, and the caller sees the break. The answer
+        // opens with plain prose, which streams on at once; from the first lexicon word on, the stream holds the echo
+        // window back, and the cut comes inside it.
+        string answerText = "The café on the corner opens at six and closes at ten. The owners greet every guest by name. " + EngineMarks.Answer;
+        string marked = AccountMarker(account).Mark(answerText);
+        string sse = SurfaceAnswers.ResponseStream(ChatAnswers.Split(answerText, new Random(4)));
+        int cut = sse.IndexOf("event: response.output_text.done", StringComparison.Ordinal) - 200;
+        var delivered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _upstream.Handler = async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync(sse[..cut]);
+            await context.Response.Body.FlushAsync();
+            await delivered.Task.WaitAsync(TimeSpan.FromSeconds(20));
+            context.Abort();
+        };
+        using var streamRequest = new HttpRequestMessage(HttpMethod.Post, "v1/responses") { Content = new StringContent("{\"model\":\"m\",\"input\":\"x\",\"stream\":true}", Encoding.UTF8, "application/json") };
+        streamRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", Key);
+        using HttpResponseMessage cutResponse = await http.SendAsync(streamRequest, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, cutResponse.StatusCode);
+        var received = new StringBuilder();
+        Exception? broken = null;
+        try
+        {
+            using var reader = new StreamReader(await cutResponse.Content.ReadAsStreamAsync());
+            char[] buffer = new char[4096];
+            int read;
+            while ((read = await reader.ReadAsync(buffer)) > 0)
+            {
+                received.Append(buffer, 0, read);
+                if (received.ToString().Contains("output_text.delta", StringComparison.Ordinal))
+                {
+                    delivered.TrySetResult();
+                }
+            }
+        }
+        catch (Exception exception) when (exception is IOException or HttpRequestException)
+        {
+            broken = exception;
+        }
+
+        Assert.NotNull(broken);
+        string text = received.ToString();
+        string deltas = SurfaceStreams.Concat(text[..(text.LastIndexOf("\n\n", StringComparison.Ordinal) + 2)], "response.output_text.delta", "delta");
+        Assert.NotEmpty(deltas);
+        Assert.StartsWith(deltas, marked, StringComparison.Ordinal);
+    }
+
+    private static CreateResponseOptions Options(bool stream) => new()
+    {
+        Model = "gpt-test",
+        InputItems = { ResponseItem.CreateUserMessageItem("When do cafés open?") },
+        StreamingEnabled = stream,
+    };
+
+    private static ResponsesClient ResponsesClientOf(MarkingServiceHost service, string key) => new(new ApiKeyCredential(key), new ResponsesClientOptions
+    {
+        Endpoint = new Uri(service.BaseAddress, "v1"),
+        RetryPolicy = new ClientRetryPolicy(0),
+        NetworkTimeout = TimeSpan.FromSeconds(30),
+    });
+
+    private static TextMarker AccountMarker(string account) => new(
+        CanaryLexicon.Default, LexiconLayers.Create(CanaryLexicon.Default, MarkingServiceHost.KeyRing),
+        MarkingServiceHost.KeyRing.Global, MarkingServiceHost.KeyRing.ForAccount(account));
+
+    /// <summary>
+    /// The upstream's JSON escapes non-ASCII (<c>\u00e9</c>); the proxy writes marked strings with the relaxed encoder
+    /// (<c>é</c>). Both sides of a comparison are read with every escape undone, so only the text and the bytes around it count.
+    /// </summary>
+    private static string Relaxed(string json) => System.Text.RegularExpressions.Regex.Unescape(json);
+
+    private static Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string path, string? json, string key)
+    {
+        var request = new HttpRequestMessage(method, path);
+        if (json is not null)
+        {
+            request.Content = new StringContent(json, Encoding.UTF8, "application/json");
+        }
+
+        if (path.StartsWith("openai", StringComparison.Ordinal))
+        {
+            request.Headers.Add("api-key", key);
+        }
+        else
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
+        return http.SendAsync(request);
+    }
+}
