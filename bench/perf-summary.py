@@ -14,8 +14,8 @@ import sys
 
 PARTS = [
     ("engine (CanaryService.Core)", r"\[CanaryService\.Core\]"),
-    ("proxy rewriting + JSON", r"CanaryService\.Api\.Proxy\.(Rewriting|ServerSentEvents)|\[System\.Text\.Json\]|\[System\.Text\.Encodings\.Web\]"),
-    ("proxy request handling + storage", r"\[CanaryService\.(Api|Storage)\]|\[Azure\.|libcrypto"),
+    ("proxy rewriting + JSON", r"CanaryService\.Application\.Proxy\.(Rewriting|ServerSentEvents)|\[System\.Text\.Json\]|\[System\.Text\.Encodings\.Web\]"),
+    ("proxy request handling + storage", r"\[CanaryService\.(Application|Storage)\]|\[Azure\.|libcrypto"),
     ("Kestrel + ASP.NET Core", r"\[Microsoft\.AspNetCore"),
     ("HttpClient + YARP", r"\[System\.Net\.Http\]|\[Yarp"),
     ("sockets (managed)", r"\[System\.Net\.Sockets\]|libSystem\.Native"),

@@ -12,8 +12,8 @@ import sys
 
 PARTS = [  # (part, substrings of a frame name), checked in this order for each frame from the leaf up
     ("engine: lexical marking (Core)", ["CanaryService.Core!"]),
-    ("proxy: SSE/JSON rewriting (Api)", ["Proxy.Rewriting", "Proxy.ServerSentEvents", "EngineResponseMarker"]),
-    ("proxy: request read, parse, account (Api)", ["Proxy.Forwarding", "Proxy.CanaryProxy"]),
+    ("proxy: SSE/JSON rewriting (Application)", ["Proxy.Rewriting", "Proxy.ServerSentEvents", "EngineResponseMarker"]),
+    ("proxy: request read, parse, account (Application)", ["Proxy.Forwarding", "Proxy.CanaryProxy"]),
     ("storage: issuance queue and writer", ["CanaryService.Storage!", "Azure.Data.Tables!", "Azure.Core!"]),
     ("socket I/O (kernel calls)", ["System.Net.Sockets!", "?!?"]),
     ("HttpClient to the upstream", ["System.Net.Http!"]),

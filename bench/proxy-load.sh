@@ -17,7 +17,7 @@
 #     the chat stream (when $MODES has stream) and the Responses stream (when it has responses)
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
 # PROFILE=1 (default): dotnet-trace samples the marking Host at saturation; bench/profile-summary.py splits the time by part.
-# PROFILE=perf: every .NET process runs with perf maps; afterwards `perf record` samples the plain proxy and the marking
+# PROFILE=perf: every .NET process runs with perf maps; afterwards `perf record` (plus $PERF_ARGS, e.g. -g for call graphs) samples the plain proxy and the marking
 #   Host at saturation (on-CPU samples only) and bench/perf-summary.py splits each one's CPU by part (installs linux-perf).
 #
 # Usage: bench/proxy-load.sh   (about 30 minutes; defaults: MODES="json stream responses" ROUNDS=5 SLICES=4 SLICE=2s PACED_SLICES=2 PACED_SLICE=4s BURST_SLICES=2 BURST_SLICE=4s WARMUP=40s DELTA_DELAY_MS=20 FIRST_BYTE_ROUNDS=2 PROFILE=1 OUT=/tmp/proxy-load)
@@ -283,7 +283,7 @@ if [ "$PROFILE" = perf ]; then
       hey_run "$target" "$mode" -z 16s -c 64 >/dev/null &
       load=$!
       sleep 5
-      perf record -F 999 -p "$pid" -o "$OUT/perf-$target-$mode.data" -- sleep 8 >/dev/null 2>&1
+      perf record -F 999 ${PERF_ARGS:-} -p "$pid" -o "$OUT/perf-$target-$mode.data" -- sleep 8 >/dev/null 2>&1
       wait "$load"
       echo "-- $target $mode"
       python3 "$ROOT/bench/perf-summary.py" "$OUT/perf-$target-$mode.data" 25 | tee "$OUT/perf-$target-$mode.md"

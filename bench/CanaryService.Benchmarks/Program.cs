@@ -33,6 +33,12 @@ if (args.Length > 0 && args[0] == "null-calibration")
     return CanaryService.Benchmarks.Detection.RealTextNullCalibration.Run(args[1..]);
 }
 
+// Or a fingerprint of the marks on real answers, whole and streamed (a speed change must leave it as it was): ... -- marking-digest [folder] [answers per model] [keys].
+if (args.Length > 0 && args[0] == "marking-digest")
+{
+    return CanaryService.Benchmarks.Marking.MarkingDigest.Run(args[1..]);
+}
+
 // Or the extraction monitor at scale on simulated traffic: ... -- campaigns [benign accounts] [volume] [seed].
 if (args.Length > 0 && args[0] == "campaigns")
 {

@@ -2,7 +2,6 @@ using CanaryService.Application.Campaigns;
 using CanaryService.Application.Errors;
 using CanaryService.Application.Evidence;
 using CanaryService.Application.Operations;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 

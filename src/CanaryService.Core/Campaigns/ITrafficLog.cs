@@ -1,4 +1,3 @@
-using CanaryService.Core.Campaigns;
 
 namespace CanaryService.Core.Campaigns;
 

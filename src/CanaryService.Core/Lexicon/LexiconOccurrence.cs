@@ -1,4 +1,3 @@
-using CanaryService.Core.Lexicon;
 
 namespace CanaryService.Core.Lexicon;
 

@@ -5,7 +5,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using CanaryService.Core.Lexicon;
 
 namespace CanaryService.Core.Lexicon;
 

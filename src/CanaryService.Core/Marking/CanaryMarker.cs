@@ -15,7 +15,7 @@ namespace CanaryService.Core.Marking;
 /// by a keyed draw (the same request always decides the same), whether it carries its topic's phrase canary; the canary is registered (awaited, cached after the first
 /// success) before it can ever be emitted, and a registry fault only means no canary, never a failed request.
 /// </summary>
-public sealed class CanaryMarker
+public sealed class CanaryMarker : IDisposable
 {
     private const int MaxCachedCanaries = 100_000;
 
@@ -32,6 +32,7 @@ public sealed class CanaryMarker
     private readonly TimeProvider _timeProvider;
     private readonly LexiconLayers _layers;
     private readonly PhraseCanaryGenerator _generator;
+    private readonly ThreadHmac _phraseDraw;
     private readonly ConcurrentDictionary<(string Epoch, string Topic), PhraseCanary> _registered = new();
     private long _registryRetryAtTicks;
 
@@ -50,6 +51,7 @@ public sealed class CanaryMarker
         _timeProvider = timeProvider;
         _layers = LexiconLayers.Create(options.Lexicon, keyRing);
         _generator = new PhraseCanaryGenerator(keyRing, options.PhraseDecoys, timeProvider);
+        _phraseDraw = new ThreadHmac(keyRing.PhraseDrawKey);
     }
 
     /// <summary>Which lexicon groups are keyed globally (the detector scores the same split).</summary>
@@ -75,8 +77,9 @@ public sealed class CanaryMarker
             canary = await RegisteredCanaryAsync(_options.EpochOf(now), topic, cancellationToken).ConfigureAwait(false);
         }
 
-        // A verdict ("Classify the tweet…") is closed only once it explains at length (VerdictRequest).
-        return new ResponseMarking(accountId, now, marker, canary, MinimumProseWords(request.PromptText));
+        // A verdict ("Classify the tweet…") is closed only once it explains at length (VerdictRequest); the prompt is read
+        // for that only when there is a canary to close with.
+        return new ResponseMarking(accountId, now, marker, canary, canary is null ? PhraseInsertion.MinimumProseWords : MinimumProseWords(request.PromptText));
     }
 
     /// <summary>The fewest words of prose an answer to <paramref name="prompt"/> needs before a canary closes it.</summary>
@@ -102,17 +105,44 @@ public sealed class CanaryMarker
             return true;
         }
 
-        // Length-prefixed fields, so no two different requests hash the same input.
-        string account = accountId, prompt = request.PromptText ?? "", response = request.ResponseId ?? "";
-        byte[] input = Encoding.UTF8.GetBytes(string.Create(CultureInfo.InvariantCulture,
-            $"{account.Length}:{account}\n{prompt.Length}:{prompt}\n{(request.ResponseId is null ? "-" : response.Length.ToString(CultureInfo.InvariantCulture))}:{response}"));
+        // The UTF-8 of length-prefixed fields, so no two different requests hash the same input:
+        // "{account.Length}:{account}\n{prompt.Length}:{prompt}\n{response.Length or -}:{response}", appended piece by piece.
+        string prompt = request.PromptText ?? "", response = request.ResponseId ?? "";
+        IncrementalHash hmac = _phraseDraw.Begin();
+        AppendField(hmac, accountId.Length, accountId);
+        hmac.AppendData("\n"u8);
+        AppendField(hmac, prompt.Length, prompt);
+        hmac.AppendData("\n"u8);
+        AppendField(hmac, request.ResponseId is null ? -1 : response.Length, response);
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_keyRing.PhraseDrawKey, input, mac);
+        hmac.GetHashAndReset(mac);
 
         // The top 53 bits as a uniform double in [0, 1): below the rate with probability exactly the rate (to 2^-53).
         double uniform = (BinaryPrimitives.ReadUInt64BigEndian(mac) >> 11) * (1.0 / (1UL << 53));
         return uniform < rate;
     }
+
+    /// <summary>Appends <c>{length}:{text}</c> (<c>-</c> for a length of -1) as UTF-8.</summary>
+    private static void AppendField(IncrementalHash hmac, int length, string text)
+    {
+        Span<char> digits = stackalloc char[12];
+        if (length < 0)
+        {
+            digits[0] = '-';
+            ThreadHmac.AppendUtf8(hmac, digits[..1]);
+        }
+        else
+        {
+            length.TryFormat(digits, out int written, provider: CultureInfo.InvariantCulture);
+            ThreadHmac.AppendUtf8(hmac, digits[..written]);
+        }
+
+        hmac.AppendData(":"u8);
+        ThreadHmac.AppendUtf8(hmac, text);
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _phraseDraw.Dispose();
 
     private async Task<PhraseCanary?> RegisteredCanaryAsync(string epoch, TopicBucket topic, CancellationToken cancellationToken)
     {

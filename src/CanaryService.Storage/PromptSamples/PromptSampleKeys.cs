@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using CanaryService.Core.Keys;
 
 namespace CanaryService.Storage.PromptSamples;
 
@@ -11,7 +12,7 @@ namespace CanaryService.Storage.PromptSamples;
 /// as <c>yyyy-MM-ddTHHmm</c> (fixed length, so keys sort by time) and the prompt's priority as 16 hex digits, so a
 /// window's rows come back from a range query smallest priority first and its sample is simply its first K rows.
 /// </summary>
-internal sealed class PromptSampleKeys
+internal sealed class PromptSampleKeys : IDisposable
 {
     private const string WindowFormat = "yyyy-MM-dd'T'HHmm";
 
@@ -20,17 +21,14 @@ internal sealed class PromptSampleKeys
 
     /// <summary>The length of a formatted window (<c>2026-01-31T0000</c>).</summary>
     public const int WindowLength = 15;
-    [ThreadStatic]
-    private static (byte[] Key, IncrementalHash Hash)? t_hmac;
-
-    private readonly byte[] _priorityKey;
+    private readonly ThreadHmac _hmac;
     private readonly long _windowTicks;
 
     public PromptSampleKeys(byte[] priorityKey, TimeSpan window)
     {
         ArgumentNullException.ThrowIfNull(priorityKey);
         ArgumentOutOfRangeException.ThrowIfLessThan(window, TimeSpan.FromMinutes(1));
-        _priorityKey = [.. priorityKey]; // a copy: the cached HMAC below holds this key
+        _hmac = new ThreadHmac(priorityKey); // the reducer computes a priority for every prompt
         _windowTicks = window.Ticks;
     }
 
@@ -75,9 +73,7 @@ internal sealed class PromptSampleKeys
             data[written++] = 0;
             written += Encoding.UTF8.GetBytes(prompt, data[written..]);
             Span<byte> mac = stackalloc byte[32];
-            IncrementalHash hmac = Hmac();
-            hmac.AppendData(data[..written]);
-            hmac.GetHashAndReset(mac);
+            _hmac.Compute(data[..written], mac);
             return BinaryPrimitives.ReadUInt64BigEndian(mac);
         }
         finally
@@ -89,22 +85,8 @@ internal sealed class PromptSampleKeys
         }
     }
 
-    /// <summary>
-    /// This thread's HMAC keyed with this instance's key, reused: a one-shot <see cref="HMACSHA256.HashData(byte[], byte[])"/>
-    /// sets up the algorithm and the key on every call, which cost more than hashing a short prompt.
-    /// </summary>
-    private IncrementalHash Hmac()
-    {
-        if (t_hmac is { } cached && ReferenceEquals(cached.Key, _priorityKey))
-        {
-            return cached.Hash;
-        }
-
-        t_hmac?.Hash.Dispose();
-        IncrementalHash hash = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _priorityKey);
-        t_hmac = (_priorityKey, hash);
-        return hash;
-    }
+    /// <inheritdoc />
+    public void Dispose() => _hmac.Dispose();
 
     /// <summary>The row key of a prompt with <paramref name="priority"/> in <paramref name="window"/>.</summary>
     public static string RowKey(string window, ulong priority) => window + "|" + priority.ToString("x16", CultureInfo.InvariantCulture);

@@ -354,6 +354,7 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     {
         _flushNow.Dispose();
         _writing.Dispose();
+        _keys.Dispose();
         base.Dispose();
     }
 
