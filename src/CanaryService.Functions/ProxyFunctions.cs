@@ -59,6 +59,26 @@ public sealed class ProxyFunctions(CanaryProxy proxy)
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "openai/responses")] HttpRequest request) =>
         ForwardAsync(request, MarkedSurface.Responses);
 
+    [Function("StoredChatCompletions")]
+    public Task<IActionResult> StoredChatCompletionsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/chat/completions/{id}")] HttpRequest request) =>
+        ForwardAsync(request, MarkedSurface.StoredChatCompletions);
+
+    [Function("AzureOpenAIV1StoredChatCompletions")]
+    public Task<IActionResult> AzureOpenAIV1StoredChatCompletionsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openai/v1/chat/completions/{id}")] HttpRequest request) =>
+        ForwardAsync(request, MarkedSurface.StoredChatCompletions);
+
+    [Function("StoredChatCompletionLists")]
+    public Task<IActionResult> StoredChatCompletionListsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/chat/completions")] HttpRequest request) =>
+        ForwardAsync(request, MarkedSurface.StoredChatCompletionLists);
+
+    [Function("AzureOpenAIV1StoredChatCompletionLists")]
+    public Task<IActionResult> AzureOpenAIV1StoredChatCompletionListsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openai/v1/chat/completions")] HttpRequest request) =>
+        ForwardAsync(request, MarkedSurface.StoredChatCompletionLists);
+
     [Function("StoredResponse")]
     public Task<IActionResult> StoredResponseAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/responses/{id}")] HttpRequest request) =>

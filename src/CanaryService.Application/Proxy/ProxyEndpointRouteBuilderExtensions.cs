@@ -10,7 +10,7 @@ public static class ProxyEndpointRouteBuilderExtensions
 {
     /// <summary>
     /// Maps the routes of every <see cref="MarkedSurface"/> (chat completions, completions, responses, stored responses,
-    /// batch output files; OpenAI's and Azure OpenAI's paths), and every other path (passed through unchanged, at the
+    /// stored chat completions and their list, batch output files; OpenAI's and Azure OpenAI's paths), and every other path (passed through unchanged, at the
     /// lowest precedence, so more specific routes such as the evidence API win).
     /// </summary>
     public static IEndpointRouteBuilder MapCanaryProxy(this IEndpointRouteBuilder endpoints)

@@ -64,6 +64,28 @@ public sealed class MarkedSurface
         static (body, marking, output, marked) => Counted(new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(body, marking, output), marked),
         static marking => new ResponseStreamRewriter(marking, ResponseTexts.Events));
 
+    /// <summary>
+    /// A stored chat completion fetched again (<c>store: true</c> at creation): marked as it was when created, as
+    /// <see cref="StoredResponses"/>. No prompt is known here, so no phrase canary.
+    /// </summary>
+    public static MarkedSurface StoredChatCompletions { get; } = new(
+        "stored chat completions", HttpMethods.Get,
+        ["/v1/chat/completions/{id}", "/openai/v1/chat/completions/{id}"],
+        null,
+        static (body, marking, output, marked) => Counted(ChatCompletionRewriter.Rewrite(body, ChoiceLayout.ChatMessage, marking, output), marked),
+        null);
+
+    /// <summary>
+    /// The list of stored chat completions (<c>GET /v1/chat/completions</c>): every completion in it, each one issued
+    /// response. Listing is the cheapest way to harvest what an account stored, so it is marked like a batch file.
+    /// </summary>
+    public static MarkedSurface StoredChatCompletionLists { get; } = new(
+        "stored chat completion lists", HttpMethods.Get,
+        ["/v1/chat/completions", "/openai/v1/chat/completions"],
+        null,
+        static (body, marking, output, marked) => ChatCompletionListRewriter.Rewrite(body, marking, output, marked) >= 0,
+        null);
+
     /// <summary>Batch API output files (JSON lines): each line's chat completion or response, one issued response per line.</summary>
     public static MarkedSurface BatchOutputFiles { get; } = new(
         "batch output files", HttpMethods.Get,
@@ -74,7 +96,8 @@ public sealed class MarkedSurface
         ["application/jsonl", "application/x-ndjson", "application/json", "application/octet-stream", "text/plain"]);
 
     /// <summary>Every marked surface.</summary>
-    public static IReadOnlyList<MarkedSurface> All { get; } = [ChatCompletions, Completions, Responses, StoredResponses, BatchOutputFiles];
+    public static IReadOnlyList<MarkedSurface> All { get; } =
+        [ChatCompletions, Completions, Responses, StoredResponses, StoredChatCompletions, StoredChatCompletionLists, BatchOutputFiles];
 
     /// <summary>A short name, for logs and documentation.</summary>
     public string Name { get; }
