@@ -276,6 +276,36 @@ public sealed class SurfaceRewriterTests
         Assert.Equal([1, 1, 1], marked);
     }
 
+    [Fact]
+    public void A_list_of_stored_chat_completions_has_each_completions_text_marked_and_counts_each_with_text()
+    {
+        static string Listed(params string[] completions) =>
+            "{\"object\":\"list\",\"data\":[" + string.Join(", ", completions) + "],\"first_id\":\"a\",\"last_id\":\"c\",\"has_more\":false}";
+        string tool = "{\"id\":\"t\",\"object\":\"chat.completion\",\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":null,"
+            + "\"tool_calls\":[{\"id\":\"call\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"many usually\"}}]},\"finish_reason\":\"tool_calls\"}]}";
+        string list = Listed(ChatAnswers.Completion(Answer), tool, "42", ChatAnswers.Completion("many usually"));
+        var output = new ArrayBufferWriter<byte>();
+        var marked = new List<int>();
+
+        int items = ChatCompletionListRewriter.Rewrite(Encoding.UTF8.GetBytes(list), new WordSwapMarking(), output, marked);
+
+        Assert.Equal(Listed(ChatAnswers.Completion(WordSwapMarking.Mark(Answer, 0)), tool, "42", ChatAnswers.Completion("numerous typically")),
+            Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(3, items); // the three objects; the number is no completion
+        Assert.Equal([1, 1], marked); // the tool call's arguments are not prose: nothing marked, nothing issued
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("{\"object\":\"list\",\"data\":{\"choices\":[]}}")]
+    [InlineData("{\"object\":\"list\",\"data\":[{\"choices\":[]}]")]
+    [InlineData("{\"object\":\"list\",\"data\":[]} {}")]
+    public void A_body_that_is_not_a_list_of_completions_passes_as_it_came(string body)
+    {
+        Assert.Equal(-1, ChatCompletionListRewriter.Rewrite(Encoding.UTF8.GetBytes(body), new WordSwapMarking(), new ArrayBufferWriter<byte>(), []));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("not json")]
