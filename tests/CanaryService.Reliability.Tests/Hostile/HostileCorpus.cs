@@ -166,6 +166,9 @@ internal static class HostileCorpus
             // Wrong methods on the proxy routes: everything but POST passes through to the upstream, which judges it.
             Request("get_chat_completions", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "v1/chat/completions")),
             Request("put_chat_completions", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Put, "v1/chat/completions") { Content = new StringContent(SmallBody) }),
+            Request("get_stored_completion_traversal", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "v1/chat/completions/..%2F..%2Fv1%2Fmodels")),
+            Request("get_stored_completion_4000_char_id", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "v1/chat/completions/" + new string('c', 4000))),
+            Request("get_stored_completions_list_with_body", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "openai/v1/chat/completions?limit=-1") { Content = new StringContent(SmallBody) }),
 
             // The evidence API.
             Request("evidence_no_key", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/competitors", null), 401),
