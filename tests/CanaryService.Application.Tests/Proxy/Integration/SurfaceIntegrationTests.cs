@@ -229,6 +229,58 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
     }
 
     [Fact]
+    public async Task Stored_chat_completions_are_marked_when_fetched_again_and_when_listed_through_the_official_client()
+    {
+        await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, _upstream.BaseAddress);
+        const string Key = "sk-surfaces-stored-chat-0005";
+        string account = MarkingServiceHost.AccountOfKey(Key);
+        string marked = AccountMarker(account).Mark(EngineMarks.Answer);
+        const string Messages = "{\"object\":\"list\",\"data\":[{\"id\":\"m1\",\"role\":\"user\",\"content\":\"Moreover, many cafés often open early.\"}],\"has_more\":false}";
+        static string List(string text) =>
+            "{\"object\":\"list\",\"data\":[" + ChatAnswers.Completion(text) + "," + ChatAnswers.Completion(text) + "],\"first_id\":\"a\",\"last_id\":\"b\",\"has_more\":false}";
+        _upstream.Handler = (context, request) =>
+            request.PathAndQuery.Contains("/messages", StringComparison.Ordinal) ? ChatAnswers.WriteJsonAsync(context.Response, 200, Messages)
+            : request.PathAndQuery.Contains("/chat/completions/", StringComparison.Ordinal) ? ChatAnswers.WriteJsonAsync(context.Response, 200, ChatAnswers.Completion(EngineMarks.Answer))
+            : ChatAnswers.WriteJsonAsync(context.Response, 200, List(EngineMarks.Answer));
+        Assert.NotEqual(EngineMarks.Answer, marked);
+
+        // The SDK: one completion fetched again, and the list (two completions).
+        var client = new ChatClient("gpt-test", new ApiKeyCredential(Key), new OpenAI.OpenAIClientOptions { Endpoint = new Uri(service.BaseAddress, "v1") });
+        ChatCompletion fetched = (await client.GetChatCompletionAsync("chatcmpl-stored")).Value;
+        Assert.Equal(marked, fetched.Content[0].Text);
+        int listed = 0;
+        await foreach (ChatCompletion completion in client.GetChatCompletionsAsync())
+        {
+            Assert.Equal(marked, completion.Content[0].Text);
+            listed++;
+        }
+
+        Assert.Equal(2, listed);
+
+        // Raw, on Azure's v1 routes too; a completion's messages are the caller's input and pass as they came.
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        using (HttpResponseMessage azure = await SendAsync(http, HttpMethod.Get, "openai/v1/chat/completions/chatcmpl-stored", null, Key))
+        {
+            Assert.Equal(Relaxed(ChatAnswers.Completion(marked)), Relaxed(await azure.Content.ReadAsStringAsync()));
+        }
+
+        using (HttpResponseMessage azureList = await SendAsync(http, HttpMethod.Get, "openai/v1/chat/completions?limit=2", null, Key))
+        {
+            Assert.Equal(Relaxed(List(marked)), Relaxed(await azureList.Content.ReadAsStringAsync()));
+        }
+
+        using (HttpResponseMessage messages = await SendAsync(http, HttpMethod.Get, "v1/chat/completions/chatcmpl-stored/messages", null, Key))
+        {
+            Assert.Equal(Messages, await messages.Content.ReadAsStringAsync());
+        }
+
+        // Each completion fetched or listed is a response issued to the account: 1 + 2 + 1 + 2.
+        await service.Issuance.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Dictionary<string, (long Responses, long MarkedChoices)> issued = await MarkingProxyIntegrationTests.IssuanceByAccountAsync(service);
+        Assert.Equal((6L, 6L), issued[account]);
+    }
+
+    [Fact]
     public async Task Upstream_errors_cut_streams_and_hostile_inputs_on_the_new_routes_pass_through_or_get_OpenAI_errors()
     {
         await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, _upstream.BaseAddress);
