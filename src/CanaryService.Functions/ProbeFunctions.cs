@@ -36,6 +36,11 @@ public sealed partial class ProbeFunctions(ProbeRunner runner, ExtractionMonitor
         return [.. options.CurrentValue.Competitors.Select(competitor => competitor.Name)];
     }
 
+    /// <summary>
+    /// Runs one competitor's probe: a run of its own, which reads the registry and the issuance window once for its
+    /// plan and its scoring. Not one snapshot per fan-out: a message may run long after the timer (queued, retried),
+    /// and a stored snapshot would then plan and score it on a stale window.
+    /// </summary>
     [Function("RunProbe")]
     public async Task RunProbeAsync([QueueTrigger(QueueName)] string competitor, CancellationToken cancellationToken) =>
         await runner.RunAsync(competitor, cancellationToken).ConfigureAwait(false);

@@ -17,8 +17,6 @@ namespace CanaryService.Application.Probing;
 public sealed class CompetitorScoring
 {
     private readonly CanaryKeyRing _keyRing;
-    private readonly ICanaryRegistry _registry;
-    private readonly IIssuanceLog _issuance;
     private readonly IProbeRunLog _runs;
     private readonly ITranscriptStore _transcripts;
     private readonly IEvidenceLedger _ledger;
@@ -31,8 +29,6 @@ public sealed class CompetitorScoring
     /// <summary>Creates the scoring step.</summary>
     public CompetitorScoring(
         CanaryKeyRing keyRing,
-        ICanaryRegistry registry,
-        IIssuanceLog issuance,
         IProbeRunLog runs,
         ITranscriptStore transcripts,
         IEvidenceLedger ledger,
@@ -43,8 +39,6 @@ public sealed class CompetitorScoring
         IMonitorResultStore? monitor = null)
     {
         ArgumentNullException.ThrowIfNull(keyRing);
-        ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(issuance);
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(transcripts);
         ArgumentNullException.ThrowIfNull(ledger);
@@ -53,8 +47,6 @@ public sealed class CompetitorScoring
         ArgumentNullException.ThrowIfNull(detection);
         ArgumentNullException.ThrowIfNull(timeProvider);
         _keyRing = keyRing;
-        _registry = registry;
-        _issuance = issuance;
         _runs = runs;
         _transcripts = transcripts;
         _ledger = ledger;
@@ -65,24 +57,22 @@ public sealed class CompetitorScoring
         _monitor = monitor;
     }
 
-    /// <summary>Scores <paramref name="competitor"/> after run <paramref name="runId"/>, whose transcript is <paramref name="current"/>.</summary>
-    public async Task<CompetitorScore> ScoreAndAppendAsync(string competitor, string runId, string transcriptName, Transcript current, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Scores <paramref name="competitor"/> after run <paramref name="runId"/>, whose transcript is
+    /// <paramref name="current"/>, against the registry and issuance of <paramref name="snapshot"/>: the run's, which
+    /// its plan was drawn from. A snapshot whose read failed fails the scoring with that read's exception.
+    /// </summary>
+    public async Task<CompetitorScore> ScoreAndAppendAsync(string competitor, string runId, string transcriptName, Transcript current, ProbeRunSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(competitor);
         ArgumentException.ThrowIfNullOrEmpty(runId);
         ArgumentException.ThrowIfNullOrEmpty(transcriptName);
         ArgumentNullException.ThrowIfNull(current);
+        ArgumentNullException.ThrowIfNull(snapshot);
 
+        (IReadOnlyList<CanaryRecord> canaries, IReadOnlyList<AccountIssuance> accounts) = snapshot.Require();
         IReadOnlyList<Transcript> history = await ReadHistoryAsync(competitor, transcriptName, current, cancellationToken).ConfigureAwait(false);
-        List<CanaryRecord> canaries = [];
-        await foreach (CanaryRecord canary in _registry.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
-        {
-            canaries.Add(canary);
-        }
-
         ProbeOptions probe = _probe.CurrentValue;
-        DateOnly today = DateOnly.FromDateTime(_timeProvider.GetUtcNow().UtcDateTime);
-        IReadOnlyList<AccountIssuance> accounts = await _issuance.QueryAsync(today.AddDays(-probe.IssuanceWindowDays), today, cancellationToken).ConfigureAwait(false);
 
         // The extraction monitor's flagged clusters are tested as one each: a student trained on answers spread over many
         // accounts is attributed to the cluster when no single account's share is enough.

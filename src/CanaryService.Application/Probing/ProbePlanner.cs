@@ -15,39 +15,27 @@ namespace CanaryService.Application.Probing;
 /// </summary>
 public sealed partial class ProbePlanner
 {
-    private readonly ICanaryRegistry _registry;
-    private readonly IIssuanceLog _issuance;
     private readonly IPromptSampleLog _prompts;
     private readonly IOptionsMonitor<ProbeOptions> _options;
     private readonly IOptionsMonitor<DetectionOptions> _detection;
-    private readonly TimeProvider _timeProvider;
     private readonly ILogger<ProbePlanner> _logger;
     private readonly IMonitorResultStore? _monitor;
 
     /// <summary>Creates the planner.</summary>
     public ProbePlanner(
-        ICanaryRegistry registry,
-        IIssuanceLog issuance,
         IPromptSampleLog prompts,
         IOptionsMonitor<ProbeOptions> options,
         IOptionsMonitor<DetectionOptions> detection,
-        TimeProvider timeProvider,
         ILogger<ProbePlanner> logger,
         IMonitorResultStore? monitor = null)
     {
-        ArgumentNullException.ThrowIfNull(registry);
-        ArgumentNullException.ThrowIfNull(issuance);
         ArgumentNullException.ThrowIfNull(prompts);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(detection);
-        ArgumentNullException.ThrowIfNull(timeProvider);
         ArgumentNullException.ThrowIfNull(logger);
-        _registry = registry;
-        _issuance = issuance;
         _prompts = prompts;
         _options = options;
         _detection = detection;
-        _timeProvider = timeProvider;
         _logger = logger;
         _monitor = monitor;
     }
@@ -77,24 +65,20 @@ public sealed partial class ProbePlanner
     /// <summary>Plans <paramref name="count"/> prompts. Storage faults degrade to fewer kinds of prompts and are reported in <see cref="ProbePlan.Errors"/>.</summary>
     /// <param name="count">How many prompts to plan.</param>
     /// <param name="seed">Seeds the draw, so runs vary but a run's plan can be reproduced.</param>
+    /// <param name="snapshot">The run's registry and issuance window (one whose read failed plans open prompts only).</param>
     /// <param name="cancellationToken">Cancels the reads.</param>
-    public async Task<ProbePlan> PlanAsync(int count, int seed, CancellationToken cancellationToken = default)
+    public async Task<ProbePlan> PlanAsync(int count, int seed, ProbeRunSnapshot snapshot, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentNullException.ThrowIfNull(snapshot);
         ProbeOptions options = _options.CurrentValue;
         List<string> errors = [];
-        IReadOnlyList<AccountIssuance> accounts = [];
-        IReadOnlyList<IssuedCanary> issued = [];
-        try
+        IReadOnlyList<AccountIssuance> accounts = snapshot.Accounts;
+        IReadOnlyList<IssuedCanary> issued = IssuedCanaries(accounts, snapshot.Canaries);
+        if (snapshot.Failure is { } failure)
         {
-            DateOnly today = DateOnly.FromDateTime(_timeProvider.GetUtcNow().UtcDateTime);
-            accounts = await _issuance.QueryAsync(today.AddDays(-options.IssuanceWindowDays), today, cancellationToken).ConfigureAwait(false);
-            issued = await ReadIssuedCanariesAsync(accounts, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            LogIssuedCanariesUnavailable(_logger, ex);
-            errors.Add("planner: issued canaries could not be read (" + ex.GetType().Name + "); open prompts only");
+            LogIssuedCanariesUnavailable(_logger, failure);
+            errors.Add("planner: issued canaries could not be read (" + failure.GetType().Name + "); open prompts only");
         }
 
         // Seeded on purpose: the plan is not a secret, and a reproducible draw makes a run explainable.
@@ -157,7 +141,7 @@ public sealed partial class ProbePlanner
     }
 
     /// <summary>Registered canaries that were issued at least once in the window, with how often.</summary>
-    private async Task<IReadOnlyList<IssuedCanary>> ReadIssuedCanariesAsync(IReadOnlyList<AccountIssuance> accounts, CancellationToken cancellationToken)
+    private static List<IssuedCanary> IssuedCanaries(IReadOnlyList<AccountIssuance> accounts, IReadOnlyList<CanaryRecord> canaries)
     {
         Dictionary<(string Epoch, string Topic), long> counts = [];
         Dictionary<(string Epoch, string Topic), int> recipients = [];
@@ -176,7 +160,7 @@ public sealed partial class ProbePlanner
         }
 
         List<IssuedCanary> issued = [];
-        await foreach (CanaryRecord record in _registry.ListAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+        foreach (CanaryRecord record in canaries)
         {
             if (counts.TryGetValue((record.Epoch, record.Topic), out long n) && n > 0 && record.TopicWords.Count > 0)
             {

@@ -17,6 +17,7 @@ public sealed partial class ProbeRunner : IDisposable
     private readonly IOptionsMonitor<ProbeOptions> _options;
     private readonly CompetitorChatClientFactory _clients;
     private readonly ProbePlanner _planner;
+    private readonly ProbeRunSnapshotReader _snapshots;
     private readonly ITranscriptStore _transcripts;
     private readonly IProbeRunLog _runs;
     private readonly CompetitorScoring _scoring;
@@ -29,6 +30,7 @@ public sealed partial class ProbeRunner : IDisposable
         IOptionsMonitor<ProbeOptions> options,
         CompetitorChatClientFactory clients,
         ProbePlanner planner,
+        ProbeRunSnapshotReader snapshots,
         ITranscriptStore transcripts,
         IProbeRunLog runs,
         CompetitorScoring scoring,
@@ -38,6 +40,7 @@ public sealed partial class ProbeRunner : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(clients);
         ArgumentNullException.ThrowIfNull(planner);
+        ArgumentNullException.ThrowIfNull(snapshots);
         ArgumentNullException.ThrowIfNull(transcripts);
         ArgumentNullException.ThrowIfNull(runs);
         ArgumentNullException.ThrowIfNull(scoring);
@@ -46,6 +49,7 @@ public sealed partial class ProbeRunner : IDisposable
         _options = options;
         _clients = clients;
         _planner = planner;
+        _snapshots = snapshots;
         _transcripts = transcripts;
         _runs = runs;
         _scoring = scoring;
@@ -110,17 +114,25 @@ public sealed partial class ProbeRunner : IDisposable
         CompetitorOptions[] competitors = [.. _options.CurrentValue.Competitors.Where(c => only is null || string.Equals(c.Name, only, StringComparison.Ordinal))];
         LogRunStarting(_logger, runId, competitors.Length);
 
-        CompetitorRunResult[] results = await Task.WhenAll(competitors.Select(c => RunCompetitorGuardedAsync(c, runId, planSeed, cancellationToken))).ConfigureAwait(false);
+        // One read of the registry and the issuance window per run, at its start: every competitor's plan and scoring
+        // use these rows, so a canary issued while the run is under way is used by none of them (the next run has it).
+        if (competitors.Length == 0)
+        {
+            return new ProbeRunReport(runId, startedAt, _timeProvider.GetUtcNow(), []);
+        }
+
+        ProbeRunSnapshot snapshot = await _snapshots.ReadAsync(cancellationToken).ConfigureAwait(false);
+        CompetitorRunResult[] results = await Task.WhenAll(competitors.Select(c => RunCompetitorGuardedAsync(c, runId, planSeed, snapshot, cancellationToken))).ConfigureAwait(false);
         return new ProbeRunReport(runId, startedAt, _timeProvider.GetUtcNow(), results);
     }
 
-    private async Task<CompetitorRunResult> RunCompetitorGuardedAsync(CompetitorOptions competitor, string runId, int? planSeed, CancellationToken cancellationToken)
+    private async Task<CompetitorRunResult> RunCompetitorGuardedAsync(CompetitorOptions competitor, string runId, int? planSeed, ProbeRunSnapshot snapshot, CancellationToken cancellationToken)
     {
         try
         {
             // Yield first so a slow planner or client set-up of one competitor never delays the start of the others.
             await Task.Yield();
-            return await RunCompetitorAsync(competitor, runId, planSeed, cancellationToken).ConfigureAwait(false);
+            return await RunCompetitorAsync(competitor, runId, planSeed, snapshot, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -132,7 +144,7 @@ public sealed partial class ProbeRunner : IDisposable
         }
     }
 
-    private async Task<CompetitorRunResult> RunCompetitorAsync(CompetitorOptions competitor, string runId, int? planSeed, CancellationToken cancellationToken)
+    private async Task<CompetitorRunResult> RunCompetitorAsync(CompetitorOptions competitor, string runId, int? planSeed, ProbeRunSnapshot snapshot, CancellationToken cancellationToken)
     {
         DateTimeOffset startedAt = _timeProvider.GetUtcNow();
         RequestBudget budget = new(competitor.MaxRequestsPerRun);
@@ -142,7 +154,7 @@ public sealed partial class ProbeRunner : IDisposable
         string planKey = planSeed is int seed ? seed.ToString(CultureInfo.InvariantCulture) : runId;
         // Plan fewer prompts than the budget allows: the rest is the reserve that retries draw on.
         int promptCount = ProbePlanner.PromptCount(competitor.MaxRequestsPerRun, competitor.MaxRetries, _options.CurrentValue.RetryReserveShare);
-        ProbePlan plan = await _planner.PlanAsync(promptCount, StableSeed(planKey, competitor.Name), cancellationToken).ConfigureAwait(false);
+        ProbePlan plan = await _planner.PlanAsync(promptCount, StableSeed(planKey, competitor.Name), snapshot, cancellationToken).ConfigureAwait(false);
         errors.AddRange(plan.Errors);
 
         ProbeExchange[] exchanges;
@@ -176,7 +188,7 @@ public sealed partial class ProbeRunner : IDisposable
         {
             try
             {
-                CompetitorScore score = await _scoring.ScoreAndAppendAsync(competitor.Name, runId, transcriptName, transcript, cancellationToken).ConfigureAwait(false);
+                CompetitorScore score = await _scoring.ScoreAndAppendAsync(competitor.Name, runId, transcriptName, transcript, snapshot, cancellationToken).ConfigureAwait(false);
                 evidenceRows = score.Entries.Count;
                 changes = score.Changes;
             }

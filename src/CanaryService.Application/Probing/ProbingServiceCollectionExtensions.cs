@@ -30,6 +30,7 @@ public static class ProbingServiceCollectionExtensions
         services.AddMetrics();
         services.AddHttpClient(VerdictAlerts.WebhookClientName);
         services.TryAddSingleton<CompetitorChatClientFactory>();
+        services.TryAddSingleton<ProbeRunSnapshotReader>();
         services.TryAddSingleton<ProbePlanner>();
         services.TryAddSingleton<VerdictAlerts>();
         services.AddOptions<CanaryService.Core.Detection.DetectionOptions>().Bind(configuration.GetSection(CanaryService.Core.Detection.DetectionOptions.SectionName));

@@ -43,12 +43,12 @@ public sealed class AttributionCandidateTests(AzuriteFixture azurite)
         await issuance.FlushAsync();
         await samples.FlushAsync();
 
-        ProbePlan plan = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(200, seed: 7);
+        ProbePlan plan = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(200, seed: 7, await host.ReadSnapshotAsync());
         string[] replayed = [.. plan.Prompts.Where(p => p.Kind == ProbePrompt.ReplayKind).Select(p => p.Account!).Distinct().Order(StringComparer.Ordinal)];
 
         Transcript transcript = new("rival", "run-1", DateTimeOffset.UtcNow,
             [.. plan.Prompts.Select(p => new ProbeExchange(p.Kind, p.Epoch, p.Topic, p.Text, "Moreover, rivers usually run to the sea.", null, DateTimeOffset.UtcNow, p.Account, p.Form))]);
-        CompetitorScore score = await host.Services.GetRequiredService<CompetitorScoring>().ScoreAndAppendAsync("rival", "run-1", "transcript-1", transcript);
+        CompetitorScore score = await host.Services.GetRequiredService<CompetitorScoring>().ScoreAndAppendAsync("rival", "run-1", "transcript-1", transcript, await host.ReadSnapshotAsync());
         string[] tested = [.. score.Assessment.Tests.Select(t => t.AccountId).OfType<string>().Distinct().Order(StringComparer.Ordinal)];
 
         Assert.Empty(plan.Errors);

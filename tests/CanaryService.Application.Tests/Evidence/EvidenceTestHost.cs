@@ -97,6 +97,10 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         return new EvidenceTestHost(app, new Uri(address.TrimEnd('/') + "/"));
     }
 
+    /// <summary>The registry and the issuance window as a probe run reads them at its start.</summary>
+    public Task<global::CanaryService.Application.Probing.ProbeRunSnapshot> ReadSnapshotAsync() =>
+        Services.GetRequiredService<global::CanaryService.Application.Probing.ProbeRunSnapshotReader>().ReadAsync();
+
     /// <summary>Stops the host as a shutdown would (its hosted services stop); <see cref="DisposeAsync"/> still follows.</summary>
     public Task StopAsync() => _app.StopAsync();
 

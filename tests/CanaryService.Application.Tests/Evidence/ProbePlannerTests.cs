@@ -25,7 +25,7 @@ public sealed class ProbePlannerTests(AzuriteFixture azurite)
 
         await issuance.FlushAsync();
 
-        ProbePlan plan = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(400, seed: 42);
+        ProbePlan plan = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(400, seed: 42, await host.ReadSnapshotAsync());
 
         Assert.Empty(plan.Errors);
         Assert.Equal(2, plan.IssuedCanaries);
@@ -47,7 +47,7 @@ public sealed class ProbePlannerTests(AzuriteFixture azurite)
         Assert.All(open, p => Assert.Null(p.Topic));
 
         // Another seed, another draw.
-        ProbePlan other = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(400, seed: 43);
+        ProbePlan other = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(400, seed: 43, await host.ReadSnapshotAsync());
         Assert.NotEqual(plan.Prompts.Select(p => p.Text), other.Prompts.Select(p => p.Text));
     }
 
@@ -79,7 +79,7 @@ public sealed class ProbePlannerTests(AzuriteFixture azurite)
         int[] asked = new int[30];
         for (int seed = 0; seed < 40; seed++)
         {
-            ProbePlan plan = await planner.PlanAsync(20, seed);
+            ProbePlan plan = await planner.PlanAsync(20, seed, await host.ReadSnapshotAsync());
             string[] topics = [.. plan.Prompts.Where(p => p.Kind == ProbePrompt.TopicKind).Select(p => p.Topic!)];
             Assert.Equal(10, topics.Length);
             Assert.Equal(10, topics.Distinct().Count());
@@ -98,7 +98,7 @@ public sealed class ProbePlannerTests(AzuriteFixture azurite)
     {
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, []);
 
-        ProbePlan plan = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(12, seed: 1);
+        ProbePlan plan = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(12, seed: 1, await host.ReadSnapshotAsync());
 
         Assert.Equal(12, plan.Prompts.Count);
         Assert.All(plan.Prompts, p => Assert.Equal(ProbePrompt.OpenKind, p.Kind));

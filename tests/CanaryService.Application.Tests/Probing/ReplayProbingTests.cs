@@ -39,7 +39,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
         int reworded = 0;
         for (int seed = 0; seed < 10; seed++)
         {
-            ProbePlan plan = await planner.PlanAsync(100, seed);
+            ProbePlan plan = await planner.PlanAsync(100, seed, await host.ReadSnapshotAsync());
             Assert.Empty(plan.Errors);
             Assert.Equal(100, plan.Prompts.Count);
             ProbePrompt[] replays = [.. plan.Prompts.Where(p => p.Kind == ProbePrompt.ReplayKind)];
@@ -139,7 +139,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
         await host.Services.GetRequiredService<IMonitorResultStore>().SaveAsync(new Core.Campaigns.MonitorOutcome(DateTimeOffset.UtcNow, [],
             [new Core.Campaigns.AccountCluster("cluster-harvest", ["key-harvest-1", "key-harvest-2"], true, ["2 of 2 accounts flagged"], 120)]));
 
-        ProbePlan plan = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(100, seed: 3);
+        ProbePlan plan = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(100, seed: 3, await host.ReadSnapshotAsync());
 
         Assert.Empty(plan.Errors);
         string[] replayed = [.. plan.Prompts.Where(p => p.Kind == ProbePrompt.ReplayKind).Select(p => p.Account!).Distinct().Order(StringComparer.Ordinal)];
