@@ -1,12 +1,13 @@
 using System.Net;
 using System.Text.Json;
 using CanaryService.Application.Tests.Probing;
-using CanaryService.Core.Keys;
-using CanaryService.Core.Marking;
 using CanaryService.Core.Evidence;
 using CanaryService.Core.Issuance;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
 using CanaryService.Testing;
 using CanaryService.Testing.Operations;
+using CanaryService.Testing.Upstream;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Application.Tests.Evidence;
@@ -22,8 +23,8 @@ public sealed class DistillationTests(AzuriteFixture azurite)
 
         // The distilled student repeats our answers as one account received them (marked); the clean one writes the
         // same teacher's text unmarked.
-        await using FakeCompetitor distilled = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer(leaked.Mark(TeacherProse.Answer(prompt))));
-        await using FakeCompetitor clean = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer(TeacherProse.Answer(prompt)));
+        await using FakeOpenAiServer distilled = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer(leaked.Mark(TeacherProse.Answer(prompt))));
+        await using FakeOpenAiServer clean = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer(TeacherProse.Answer(prompt)));
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
         [
             .. EvidenceTestHost.Competitor(0, "distilled", distilled, 25),

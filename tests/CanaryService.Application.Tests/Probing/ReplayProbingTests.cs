@@ -1,14 +1,15 @@
 using System.Globalization;
 using CanaryService.Application.Probing;
 using CanaryService.Application.Tests.Evidence;
-using CanaryService.Core.Detection;
-using CanaryService.Core.Keys;
-using CanaryService.Core.Marking;
 using CanaryService.Core.Campaigns;
+using CanaryService.Core.Detection;
 using CanaryService.Core.Evidence;
 using CanaryService.Core.Issuance;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
 using CanaryService.Core.Probing;
 using CanaryService.Testing;
+using CanaryService.Testing.Upstream;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
@@ -88,7 +89,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
             ["key-innocent"] = Questions("innocent", 1000),
         };
         Dictionary<string, string> memorised = asked["key-leaker"].ToDictionary(q => q, q => leaked.Mark(TeacherProse.Answer(q)), StringComparer.Ordinal);
-        await using FakeCompetitor student = await FakeCompetitor.StartAsync((prompt, _) =>
+        await using FakeOpenAiServer student = await FakeOpenAiServer.StartAsync((prompt, _) =>
         {
             string? learned = memorised.Keys.FirstOrDefault(q => prompt.Contains(q, StringComparison.Ordinal));
             return new FakeReply.Answer(learned is null ? TeacherProse.Answer(prompt) : memorised[learned]);
@@ -146,7 +147,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
         Assert.Equal(["key-big", "key-harvest-1", "key-harvest-2"], replayed);
     }
 
-    private async Task<(int? Runs, double LeakerEValue, Transcript? FirstTranscript)> RunUntilDistilledAsync(FakeCompetitor student, Dictionary<string, string[]> asked, string replayShare, int maxRuns)
+    private async Task<(int? Runs, double LeakerEValue, Transcript? FirstTranscript)> RunUntilDistilledAsync(FakeOpenAiServer student, Dictionary<string, string[]> asked, string replayShare, int maxRuns)
     {
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
         [

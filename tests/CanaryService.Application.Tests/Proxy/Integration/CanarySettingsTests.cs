@@ -18,9 +18,9 @@ public sealed class CanarySettingsTests(AzuriteFixture azurite) : IAsyncLifetime
         "Pools that are too large usually hurt, because every idle connection holds memory and every busy one competes for the same disks.\n\n"
         + "Measure the wait time under load, and grow the pool only while it falls.";
 
-    private FakeChatUpstream _upstream = null!;
+    private FakeOpenAiServer _upstream = null!;
 
-    public async Task InitializeAsync() => _upstream = await FakeChatUpstream.StartAsync();
+    public async Task InitializeAsync() => _upstream = await FakeOpenAiServer.StartAsync();
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
 

@@ -24,9 +24,9 @@ namespace CanaryService.Application.Tests.Proxy.Integration;
 public sealed class MarkingProxyIntegrationTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private const string OtherAccount = "someone-else";
-    private FakeChatUpstream _upstream = null!;
+    private FakeOpenAiServer _upstream = null!;
 
-    public async Task InitializeAsync() => _upstream = await FakeChatUpstream.StartAsync();
+    public async Task InitializeAsync() => _upstream = await FakeOpenAiServer.StartAsync();
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
 

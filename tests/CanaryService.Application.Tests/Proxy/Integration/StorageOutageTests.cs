@@ -21,7 +21,7 @@ public sealed class StorageOutageTests
         try
         {
             await using AzuriteEmulator emulator = await AzuriteEmulator.StartAsync(new AzuriteEmulatorOptions { DataDirectory = data });
-            await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+            await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
             EngineMarks.Serve(upstream, EngineMarks.Answer, new Random(17));
             // Writes happen only when the test flushes, so it knows what Azurite had saved when it is killed.
             await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(emulator.ConnectionString, upstream.BaseAddress,

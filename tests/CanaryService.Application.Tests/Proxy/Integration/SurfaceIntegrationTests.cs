@@ -25,9 +25,9 @@ namespace CanaryService.Application.Tests.Proxy.Integration;
 public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private const string Summary = "The user asks about cafés. Moreover, owners especially say guests often arrive early; it is simple to check.";
-    private FakeChatUpstream _upstream = null!;
+    private FakeOpenAiServer _upstream = null!;
 
-    public async Task InitializeAsync() => _upstream = await FakeChatUpstream.StartAsync();
+    public async Task InitializeAsync() => _upstream = await FakeOpenAiServer.StartAsync();
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
 
