@@ -16,6 +16,7 @@ namespace CanaryService.Application.Tests.Campaigns;
 /// Traffic through the proxy (the OpenAI SDK, real Kestrel, Azurite) becomes account features; the monitor flags the
 /// templated harvesters and links them, and the admin API looks a key up and lists flagged accounts and clusters.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProxyStorageCollection.Name)]
 public sealed class CampaignApiTests(AzuriteFixture azurite)
 {

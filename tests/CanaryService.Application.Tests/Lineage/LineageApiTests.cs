@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CanaryService.Application.Tests.Lineage;
 
 /// <summary>The lineage API on a real Kestrel host over Azurite, wired as the Host wires it (admin key, evidence API beside it).</summary>
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class LineageApiTests(AzuriteFixture azurite)
 {

@@ -22,6 +22,7 @@ namespace CanaryService.Application.Tests.Lineage;
 /// Lineage sampling on a real host over Azurite, against OpenAI-compatible fakes on loopback Kestrel reached through
 /// the real OpenAI SDK: a competitor, reference models, and the provider's own model at its upstream.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class LineageSamplingTests(AzuriteFixture azurite)
 {

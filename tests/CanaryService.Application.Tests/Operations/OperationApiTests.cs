@@ -20,6 +20,7 @@ namespace CanaryService.Application.Tests.Operations;
 /// once, the record moves queued → running → succeeded or failed, a failure leaves the service serving, and a
 /// shutdown leaves no record claiming a run that will not happen.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class OperationApiTests(AzuriteFixture azurite)
 {

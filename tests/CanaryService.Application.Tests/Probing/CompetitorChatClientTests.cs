@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace CanaryService.Application.Tests.Probing;
 
+[Trait("Category", "Integration")]
 public sealed class CompetitorChatClientTests
 {
     private static CompetitorChatClientFactory Factory() =>

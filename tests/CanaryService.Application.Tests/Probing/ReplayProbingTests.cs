@@ -15,6 +15,7 @@ using Xunit.Abstractions;
 
 namespace CanaryService.Application.Tests.Probing;
 
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper output)
 {

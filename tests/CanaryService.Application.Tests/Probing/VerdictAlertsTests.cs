@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace CanaryService.Application.Tests.Probing;
 
+[Trait("Category", "Integration")]
 public sealed class VerdictAlertsTests
 {
     private static readonly VerdictChange Change = new("rival", "run-1", "lexical", "global", "not-detected", "distilled", 2e7, 1e-9, "key-leaker", DateTimeOffset.UtcNow);

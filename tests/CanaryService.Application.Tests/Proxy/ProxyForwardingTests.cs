@@ -11,6 +11,7 @@ using OpenAI.Chat;
 
 namespace CanaryService.Application.Tests.Proxy;
 
+[Trait("Category", "Integration")]
 public sealed class ProxyForwardingTests : IAsyncLifetime
 {
     private const string Answer = "Moreover, many cafés usually open early; many café owners say naïve 😀 things, usually.";

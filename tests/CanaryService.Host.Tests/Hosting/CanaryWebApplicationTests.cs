@@ -16,6 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace CanaryService.Host.Tests.Hosting;
 
 /// <summary>The Host as <c>Program</c> builds it: development storage, the routes, and one clear error per configuration mistake.</summary>
+[Trait("Category", "Integration")]
 public sealed class CanaryWebApplicationTests
 {
     private const string AdminKey = "host-test-admin-key-0123456789";

@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace CanaryService.Host.Tests.Hosting;
 
 /// <summary>Every error the Host answers, from the proxy and from the <c>/api</c> routes, has one shape.</summary>
+[Trait("Category", "Integration")]
 public sealed class ErrorShapeTests
 {
     private const string AdminKey = "error-shape-admin-key-0123456789";

@@ -20,6 +20,7 @@ namespace CanaryService.Host.Tests.Hosting;
 /// What a proxied request leaves behind with the shipped settings: in Production no log line per request (YARP's
 /// included) but a count on <c>canary.proxy.requests</c>; in Development YARP's lines, for local runs.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ProxyTelemetryTests
 {
     private static readonly string MasterKey = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("proxy-telemetry-tests"u8));

@@ -11,6 +11,7 @@ using Microsoft.Extensions.Logging;
 
 namespace CanaryService.Host.Tests.Scheduling;
 
+[Trait("Category", "Integration")]
 [Collection(SchedulerStorageCollection.Name)]
 public sealed class LineageSchedulingTests(AzuriteFixture azurite)
 {

@@ -16,6 +16,7 @@ namespace CanaryService.Reliability.Tests.Faults;
 /// Each test runs its own Azurite, so this class runs beside the shared collection (its waits are mostly the SDK's
 /// retry delays).
 /// </remarks>
+[Trait("Category", "Integration")]
 public sealed class StorageOutageTests
 {
     private const int Concurrency = 4;

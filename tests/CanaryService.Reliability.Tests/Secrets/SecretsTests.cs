@@ -15,6 +15,7 @@ namespace CanaryService.Reliability.Tests.Secrets;
 /// caller key appears in them (<see cref="ReliabilityHost.AssertNoSecretLeaked"/>; the shared host is checked when its
 /// collection ends). This class adds a scenario that walks every path, and the admin-key guard on every route.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(SharedServiceCollection.Name)]
 public sealed class SecretsTests(ServiceFixture service)
 {

@@ -10,6 +10,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.Evidence;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class TableEvidenceLedgerTests(AzuriteFixture azurite)
 {

@@ -5,6 +5,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.Issuance;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class TableIssuanceLogTests(AzuriteFixture azurite)
 {

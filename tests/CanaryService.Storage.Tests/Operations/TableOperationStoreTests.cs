@@ -5,6 +5,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.Operations;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class TableOperationStoreTests(AzuriteFixture azurite)
 {

@@ -4,6 +4,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.ProbeRuns;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class TableProbeRunLogTests(AzuriteFixture azurite)
 {

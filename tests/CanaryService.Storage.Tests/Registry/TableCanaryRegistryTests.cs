@@ -5,6 +5,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.Registry;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class TableCanaryRegistryTests(AzuriteFixture azurite)
 {

@@ -43,6 +43,7 @@ public sealed class AddCanaryStorageTests
         ["Storage:RetryMaxDelay"] = "00:00:00.500",
     };
 
+    [Trait("Category", "Integration")]
     [Collection(AzuriteCollection.Name)]
     public sealed class WithStorage(AzuriteFixture azurite)
     {
@@ -78,6 +79,7 @@ public sealed class AddCanaryStorageTests
         }
     }
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task The_host_starts_and_records_while_storage_is_down_and_catches_up_when_it_returns()
     {

@@ -8,6 +8,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.Transcripts;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class BlobTranscriptStoreTests(AzuriteFixture azurite)
 {

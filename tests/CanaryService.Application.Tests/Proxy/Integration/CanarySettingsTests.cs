@@ -10,6 +10,7 @@ using OpenAI.Chat;
 namespace CanaryService.Application.Tests.Proxy.Integration;
 
 /// <summary>The <c>Canary</c> settings, configured once, reach both ways of marking: the proxy and <c>UseCanaries()</c>.</summary>
+[Trait("Category", "Integration")]
 [Collection(ProxyStorageCollection.Name)]
 public sealed class CanarySettingsTests(AzuriteFixture azurite) : IAsyncLifetime
 {

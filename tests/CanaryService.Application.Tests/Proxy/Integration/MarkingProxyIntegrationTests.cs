@@ -20,6 +20,7 @@ namespace CanaryService.Application.Tests.Proxy.Integration;
 /// The marking proxy as the Host wires it (<c>AddCanaryService</c>: the engine's <see cref="CanaryMarker"/>, storage on
 /// Azurite), a fake upstream on loopback Kestrel, and the official OpenAI SDK as the client.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProxyStorageCollection.Name)]
 public sealed class MarkingProxyIntegrationTests(AzuriteFixture azurite) : IAsyncLifetime
 {

@@ -6,6 +6,7 @@ using OpenAI.Chat;
 
 namespace CanaryService.Application.Tests.Proxy.Integration;
 
+[Trait("Category", "Integration")]
 [Collection(ProxyStorageCollection.Name)]
 public sealed class PromptSampleProxyTests(AzuriteFixture azurite)
 {

@@ -10,6 +10,7 @@ namespace CanaryService.Application.Tests.Proxy.Integration;
 /// and afterwards the issuance rows count every marked response exactly. Uses its own Azurite with a data folder
 /// (the shared one runs in memory and would lose everything on restart, and other tests use it).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class StorageOutageTests
 {
     private const string HeaderKey = "sk-outage-header-0001", AlphaKey = "sk-outage-alpha-0002", BetaKey = "sk-outage-beta-0003";

@@ -21,6 +21,7 @@ namespace CanaryService.Application.Tests.Proxy.Integration;
 /// The surfaces beside chat completions through the service as the Host wires it (the engine's marker, storage on
 /// Azurite) in front of the fake upstream: the official OpenAI SDK where it sends the request, raw HTTP for the rest.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProxyStorageCollection.Name)]
 public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLifetime
 {
