@@ -46,6 +46,7 @@ public sealed class ClusterAttributionTests
         }
     }
 
+    [Trait("Category", "Simulation")]
     [Fact]
     public void A_student_trained_on_30_accounts_answers_is_attributed_to_their_cluster_and_to_no_single_account()
     {

@@ -109,6 +109,7 @@ public sealed class LexicalKeyNullCalibrationTests(ITestOutputHelper output)
         Assert.True(naiveHits > 5 * bound01, $"the naive null fired for only {naiveHits}/{Keys} keys");
     }
 
+    [Trait("Category", "Simulation")]
     [Fact]
     public void E_value_watched_after_every_run_holds_its_rate()
     {

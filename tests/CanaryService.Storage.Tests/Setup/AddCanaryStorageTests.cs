@@ -132,8 +132,6 @@ public sealed class AddCanaryStorageTests
 
         StorageOptions options = host.Services.GetRequiredService<IOptions<StorageOptions>>().Value;
         Assert.Equal(1234, options.IssuanceQueueCapacity);
-        Assert.Equal("CanaryRegistry", options.RegistryTable);
-        Assert.Equal("probes", options.TranscriptContainer);
         var tables = host.Services.GetRequiredService<TableServiceClient>();
         Assert.Equal("acct", tables.AccountName);
         Assert.IsType<Azure.Identity.DefaultAzureCredential>(host.Services.GetRequiredService<Azure.Core.TokenCredential>());
