@@ -48,6 +48,17 @@ public static class FakeReplies
             return string.Join("\n", messages.Select(m => m?["content"]?.ToString()));
         }
 
+        if (json["input"] is JsonArray items)
+        {
+            // Responses input items: a message's content is a string or a list of parts with text.
+            return string.Join("\n", items.Select(i => i?["content"] switch
+            {
+                JsonArray parts => string.Concat(parts.Select(p => p?["text"]?.ToString())),
+                JsonNode content => content.ToString(),
+                null => "",
+            }));
+        }
+
         return (json["input"] ?? json["prompt"])?.ToString() ?? "";
     }
 
@@ -90,6 +101,8 @@ public static class FakeReplies
                 string sse = ChatAnswers.Stream(Deltas(cut.Text));
                 string[] events = sse.Split("\n\n", StringSplitOptions.RemoveEmptyEntries);
                 await WriteTextAsync(context.Response, true, string.Concat(events.Take(1 + cut.Deltas).Select(e => e + "\n\n")), aborted);
+                // A reset discards what the client has not read yet: give the flushed deltas time to arrive first.
+                await Task.Delay(TimeSpan.FromMilliseconds(200), aborted);
                 context.Abort();
                 break;
             default:
