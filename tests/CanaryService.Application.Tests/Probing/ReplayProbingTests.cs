@@ -9,6 +9,7 @@ using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Probing;
 using CanaryService.Testing;
+using CanaryService.Testing.InMemory;
 using CanaryService.Testing.Upstream;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
@@ -83,7 +84,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
         // for word (a student answers its training prompts in the words it was taught) and writes everything else in
         // its own, unmarked words: the few marked answers are drowned out on open prompts.
         CanaryKeyRing keyRing = new(MasterKey.FromBase64(EvidenceTestHost.MasterKey));
-        TextMarker leaked = new CanaryMarker(keyRing, new CanaryMarkerOptions(), new NoRegistry(), TimeProvider.System).CreateTextMarker("key-leaker");
+        TextMarker leaked = new CanaryMarker(keyRing, new CanaryMarkerOptions(), new InMemoryCanaryRegistry(), TimeProvider.System).CreateTextMarker("key-leaker");
         Dictionary<string, string[]> asked = new(StringComparer.Ordinal)
         {
             ["key-leaker"] = Questions("leaker", 1000),
@@ -205,16 +206,4 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
 
     private static string[] Questions(string who, int count) =>
         [.. Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"How can our {who} team keep project {i} on schedule?"))];
-
-    /// <summary>The test marks lexically only.</summary>
-    private sealed class NoRegistry : ICanaryRegistry
-    {
-        public Task RegisterAsync(CanaryRecord record, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public async IAsyncEnumerable<CanaryRecord> ListAsync(string? epoch = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            await Task.CompletedTask;
-            yield break;
-        }
-    }
 }
