@@ -12,6 +12,7 @@ namespace CanaryService.Core.Tests.Detection;
 /// a few contexts over and over, the case that breaks a test assuming the writer picks forms at random), the key is
 /// drawn at random 2,000 times.
 /// </summary>
+[Trait("Category", "Simulation")]
 public sealed class LexicalKeyNullCalibrationTests(ITestOutputHelper output)
 {
     private const int Keys = 2_000;
@@ -109,7 +110,6 @@ public sealed class LexicalKeyNullCalibrationTests(ITestOutputHelper output)
         Assert.True(naiveHits > 5 * bound01, $"the naive null fired for only {naiveHits}/{Keys} keys");
     }
 
-    [Trait("Category", "Simulation")]
     [Fact]
     public void E_value_watched_after_every_run_holds_its_rate()
     {
