@@ -11,7 +11,7 @@ public sealed record ReceivedRequest(string Method, string PathAndQuery, IReadOn
 /// <summary>
 /// An OpenAI-compatible server on loopback Kestrel (127.0.0.1, a free port): the upstream the proxy marks, or a
 /// competitor the probes ask. Each test scripts its answers, either byte for byte with <see cref="Handler"/> (the
-/// helpers in <see cref="ChatAnswers"/> and <see cref="SurfaceAnswers"/> write them as OpenAI does), or as a function
+/// builders in <see cref="ChatAnswers"/> and <see cref="SurfaceAnswers"/> write them as OpenAI does), or as a function
 /// from the prompt to a <see cref="FakeReply"/> that is written in the shape of the surface asked (chat completions,
 /// Responses, legacy completions; plain or streamed). It records every request, counts them on arrival (where a
 /// provider would bill them) and keeps the most it had in flight at once.
