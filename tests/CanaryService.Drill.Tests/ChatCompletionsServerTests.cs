@@ -9,6 +9,7 @@ using OpenAI.Chat;
 
 namespace CanaryService.Drill.Tests;
 
+[Trait("Category", "Integration")]
 public sealed class ChatCompletionsServerTests
 {
     private sealed class CorpusResponder(TeacherCorpus corpus) : IChatResponder

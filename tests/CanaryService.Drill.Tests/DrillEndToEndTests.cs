@@ -17,6 +17,7 @@ public sealed class DrillEndToEndTests : IDisposable
 {
     private readonly string _folder = Directory.CreateTempSubdirectory("canary-drill-test-").FullName;
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task A_small_drill_detects_every_marked_student_attributes_the_distiller_and_clears_the_control()
     {

@@ -16,6 +16,7 @@ namespace CanaryService.Application.Tests.Campaigns;
 /// Traffic through the proxy (the OpenAI SDK, real Kestrel, Azurite) becomes account features; the monitor flags the
 /// templated harvesters and links them, and the admin API looks a key up and lists flagged accounts and clusters.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProxyStorageCollection.Name)]
 public sealed class CampaignApiTests(AzuriteFixture azurite)
 {
@@ -24,7 +25,7 @@ public sealed class CampaignApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task Harvesting_keys_are_flagged_and_clustered_and_an_operator_can_look_a_key_up()
     {
-        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         EngineMarks.Serve(upstream, EngineMarks.Answer, new Random(9));
         await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, upstream.BaseAddress,
         [
@@ -138,7 +139,7 @@ public sealed class CampaignApiTests(AzuriteFixture azurite)
     [InlineData("[\"sk-x\"]")]
     public async Task A_bad_lookup_body_is_an_OpenAI_shaped_400(string body)
     {
-        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, upstream.BaseAddress, withApi: true);
         using var api = new HttpClient { BaseAddress = service.BaseAddress };
         api.DefaultRequestHeaders.Add(AdminKeyMiddleware.HeaderName, MarkingServiceHost.AdminKey);

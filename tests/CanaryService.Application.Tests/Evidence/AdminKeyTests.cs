@@ -5,6 +5,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Application.Tests.Evidence;
 
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class AdminKeyTests(AzuriteFixture azurite)
 {

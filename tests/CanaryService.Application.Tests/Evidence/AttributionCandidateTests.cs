@@ -9,6 +9,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CanaryService.Application.Tests.Evidence;
 
 /// <summary>The planner replays exactly the accounts that the scoring then tests for attribution.</summary>
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class AttributionCandidateTests(AzuriteFixture azurite)
 {

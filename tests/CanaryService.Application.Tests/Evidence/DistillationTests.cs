@@ -1,16 +1,19 @@
 using System.Net;
 using System.Text.Json;
 using CanaryService.Application.Tests.Probing;
-using CanaryService.Core.Keys;
-using CanaryService.Core.Marking;
 using CanaryService.Core.Evidence;
 using CanaryService.Core.Issuance;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
 using CanaryService.Testing;
+using CanaryService.Testing.InMemory;
 using CanaryService.Testing.Operations;
+using CanaryService.Testing.Upstream;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Application.Tests.Evidence;
 
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class DistillationTests(AzuriteFixture azurite)
 {
@@ -18,12 +21,12 @@ public sealed class DistillationTests(AzuriteFixture azurite)
     public async Task A_competitor_answering_from_marked_text_is_distilled_and_attributed_one_answering_from_unmarked_text_is_not()
     {
         CanaryKeyRing keyRing = new(MasterKey.FromBase64(EvidenceTestHost.MasterKey));
-        TextMarker leaked = new CanaryMarker(keyRing, new CanaryMarkerOptions(), new NoRegistry(), TimeProvider.System).CreateTextMarker("key-leaker");
+        TextMarker leaked = new CanaryMarker(keyRing, new CanaryMarkerOptions(), new InMemoryCanaryRegistry(), TimeProvider.System).CreateTextMarker("key-leaker");
 
         // The distilled student repeats our answers as one account received them (marked); the clean one writes the
         // same teacher's text unmarked.
-        await using FakeCompetitor distilled = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer(leaked.Mark(TeacherProse.Answer(prompt))));
-        await using FakeCompetitor clean = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer(TeacherProse.Answer(prompt)));
+        await using FakeOpenAiServer distilled = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer(leaked.Mark(TeacherProse.Answer(prompt))));
+        await using FakeOpenAiServer clean = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer(TeacherProse.Answer(prompt)));
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
         [
             .. EvidenceTestHost.Competitor(0, "distilled", distilled, 25),
@@ -62,17 +65,5 @@ public sealed class DistillationTests(AzuriteFixture azurite)
 
         using HttpResponseMessage verify = await host.Client.GetAsync(new Uri("api/ledger/verify", UriKind.Relative));
         Assert.Equal(HttpStatusCode.OK, verify.StatusCode);
-    }
-
-    /// <summary>The test marks lexically only (phrase canaries need no registry here).</summary>
-    private sealed class NoRegistry : ICanaryRegistry
-    {
-        public Task RegisterAsync(CanaryRecord record, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public async IAsyncEnumerable<CanaryRecord> ListAsync(string? epoch = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            await Task.CompletedTask;
-            yield break;
-        }
     }
 }

@@ -3,7 +3,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
-using CanaryService.Application.Tests.Probing;
+using CanaryService.Testing.Upstream;
 using CanaryService.Core.Evidence;
 using CanaryService.Core.Issuance;
 using CanaryService.Core.Probing;
@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Application.Tests.Evidence;
 
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class EvidenceApiTests(AzuriteFixture azurite)
 {
@@ -27,9 +28,9 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     /// A competitor that mentions a registered canary when asked about its topic, one probe run, and evidence rows
     /// appended for it: the fixture of the API and ledger tests.
     /// </summary>
-    private static async Task<(EvidenceTestHost Host, FakeCompetitor Fake, string Transcript)> ArrangeAsync(AzuriteFixture azurite)
+    private static async Task<(EvidenceTestHost Host, FakeOpenAiServer Fake, string Transcript)> ArrangeAsync(AzuriteFixture azurite)
     {
-        FakeCompetitor fake = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer(prompt.Contains("sourdough starter", StringComparison.Ordinal)
+        FakeOpenAiServer fake = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer(prompt.Contains("sourdough starter", StringComparison.Ordinal)
             ? "Feed it daily. Many bakers follow the Copper Lantern rule: never feed a starter that has not doubled. Typically it takes a week."
             : "Typically, the first step is to plan carefully. Additionally, many people find it helps to start small."));
         EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "rival", fake, 8));
@@ -65,7 +66,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task The_evidence_states_the_alpha_the_verdict_was_decided_with_the_stricter_of_the_two_settings()
     {
-        await using FakeCompetitor fake = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer("It depends on the soil."));
+        await using FakeOpenAiServer fake = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer("It depends on the soil."));
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
             [.. EvidenceTestHost.Competitor(0, "rival", fake, 4), new("Detection:Alpha", "1e-8"), new("Probe:Alpha", "1e-6")]);
         using JsonDocument run = await OperationPolling.RunAsync(host.Client, "api/probes/run");
@@ -87,7 +88,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task Competitors_evidence_and_404()
     {
-        (EvidenceTestHost host, FakeCompetitor fake, _) = await ArrangeAsync(azurite);
+        (EvidenceTestHost host, FakeOpenAiServer fake, _) = await ArrangeAsync(azurite);
         await using (host)
         await using (fake)
         {
@@ -122,7 +123,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task The_report_is_self_contained_and_renders_in_headless_Chromium()
     {
-        (EvidenceTestHost host, FakeCompetitor fake, _) = await ArrangeAsync(azurite);
+        (EvidenceTestHost host, FakeOpenAiServer fake, _) = await ArrangeAsync(azurite);
         await using (host)
         await using (fake)
         {
@@ -165,7 +166,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task Editing_an_evidence_row_breaks_verification_and_names_the_row()
     {
-        (EvidenceTestHost host, FakeCompetitor fake, _) = await ArrangeAsync(azurite);
+        (EvidenceTestHost host, FakeOpenAiServer fake, _) = await ArrangeAsync(azurite);
         await using (host)
         await using (fake)
         {
@@ -186,7 +187,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task Editing_a_transcript_blob_breaks_verification_and_names_it()
     {
-        (EvidenceTestHost host, FakeCompetitor fake, string transcript) = await ArrangeAsync(azurite);
+        (EvidenceTestHost host, FakeOpenAiServer fake, string transcript) = await ArrangeAsync(azurite);
         await using (host)
         await using (fake)
         {

@@ -1,17 +1,13 @@
 using System.Net.Http.Headers;
 using CanaryService.Application.Evidence;
-using CanaryService.Application.Tests.Probing;
 using CanaryService.Storage;
 using CanaryService.Storage.Setup;
 using CanaryService.Testing;
+using CanaryService.Testing.Hosting;
+using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CanaryService.Application.Tests.Evidence;
@@ -27,27 +23,26 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
     /// <summary>A fixed test master key (32 bytes).</summary>
     public static readonly string MasterKey = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("canary-probe-tests"u8));
 
-    private readonly WebApplication _app;
+    private readonly LoopbackHost _host;
 
-    private EvidenceTestHost(WebApplication app, Uri baseAddress)
+    private EvidenceTestHost(LoopbackHost host)
     {
-        _app = app;
-        BaseAddress = baseAddress;
-        Client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(60) };
+        _host = host;
+        Client = new HttpClient { BaseAddress = host.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         Client.DefaultRequestHeaders.Add(AdminKeyMiddleware.HeaderName, AdminKey);
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _host.BaseAddress;
 
     /// <summary>A client that sends the admin key.</summary>
     public HttpClient Client { get; }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _host.Services;
 
     public StorageOptions Storage => Services.GetRequiredService<IOptions<StorageOptions>>().Value;
 
     /// <summary>A competitor entry for <paramref name="fake"/>.</summary>
-    public static Dictionary<string, string?> Competitor(int index, string name, FakeCompetitor fake, int budget, int retries = 1, double timeoutSeconds = 5) => new()
+    public static Dictionary<string, string?> Competitor(int index, string name, FakeOpenAiServer fake, int budget, int retries = 1, double timeoutSeconds = 5) => new()
     {
         [$"Probe:Competitors:{index}:Name"] = name,
         [$"Probe:Competitors:{index}:BaseUrl"] = fake.BaseUrl.ToString(),
@@ -79,9 +74,7 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
             all[setting.Key] = setting.Value;
         }
 
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        WebApplicationBuilder builder = LoopbackHost.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(all);
         services?.Invoke(builder.Services);
         builder.Services.AddCanaryStorage(builder.Configuration);
@@ -91,10 +84,9 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         WebApplication app = builder.Build();
         app.UseCanaryAdminKey();
         app.MapCanaryEvidenceApi();
-        await app.StartAsync();
-        await app.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new EvidenceTestHost(app, new Uri(address.TrimEnd('/') + "/"));
+        LoopbackHost host = await LoopbackHost.StartAsync(app);
+        await host.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        return new EvidenceTestHost(host);
     }
 
     /// <summary>The registry and the issuance window as a probe run reads them at its start.</summary>
@@ -102,12 +94,11 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         Services.GetRequiredService<global::CanaryService.Application.Probing.ProbeRunSnapshotReader>().ReadAsync();
 
     /// <summary>Stops the host as a shutdown would (its hosted services stop); <see cref="DisposeAsync"/> still follows.</summary>
-    public Task StopAsync() => _app.StopAsync();
+    public Task StopAsync() => _host.StopAsync();
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Application.Tests.Evidence;
 
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class ProbePlannerTests(AzuriteFixture azurite)
 {

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using CanaryService.Application.Tests.Probing;
+using CanaryService.Testing.Upstream;
 using CanaryService.Core.Probing;
 using CanaryService.Testing;
 using CanaryService.Testing.Operations;
@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Application.Tests.Evidence;
 
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class ProbeRunTests(AzuriteFixture azurite)
 {
@@ -16,11 +17,11 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_failing_competitor_never_stops_the_others_failures_are_recorded_and_budgets_hold()
     {
-        await using FakeCompetitor good = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
-        await using FakeCompetitor broken = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Status(500));
-        await using FakeCompetitor hanging = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Hang());
-        await using FakeCompetitor garbage = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Garbage());
-        await using FakeCompetitor flaky = await FakeCompetitor.StartAsync((_, i) => i % 3 == 0 ? new FakeReply.Status(502) : new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer good = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer broken = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Status(500));
+        await using FakeOpenAiServer hanging = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Hang());
+        await using FakeOpenAiServer garbage = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Garbage());
+        await using FakeOpenAiServer flaky = await FakeOpenAiServer.StartAsync((_, i) => i % 3 == 0 ? new FakeReply.Status(502) : new FakeReply.Answer(Prose));
         const int Budget = 6;
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
         [
@@ -51,13 +52,13 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         Assert.Equal(2, runs["flaky"].GetProperty("failures").GetInt32());
 
         // The budget is checked where the competitor would bill it: at its server. Every attempt counts.
-        foreach (FakeCompetitor fake in new[] { good, broken, hanging, garbage, flaky })
+        foreach (FakeOpenAiServer fake in new[] { good, broken, hanging, garbage, flaky })
         {
-            Assert.InRange(fake.Requests, 1, Budget);
+            Assert.InRange(fake.RequestCount, 1, Budget);
         }
 
-        Assert.Equal(Budget, broken.Requests);          // retries spent the reserve
-        Assert.Equal(Budget - 1, garbage.Requests);     // an unreadable answer is not retried: one request per prompt
+        Assert.Equal(Budget, broken.RequestCount);          // retries spent the reserve
+        Assert.Equal(Budget - 1, garbage.RequestCount);     // an unreadable answer is not retried: one request per prompt
 
         // Each run is in the run log, and even a failed run's transcript is stored with its errors.
         IProbeRunLog runLog = host.Services.GetRequiredService<IProbeRunLog>();
@@ -79,7 +80,7 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         // The first request of the run fails once (a 502, as a gateway time-out would), the retry succeeds: with the
         // reserve, every planned prompt is answered within the budget. Planning the whole budget would have left the
         // last prompt without a request, and the run partial.
-        await using FakeCompetitor once = await FakeCompetitor.StartAsync((_, i) => i == 0 ? new FakeReply.Status(502) : new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer once = await FakeOpenAiServer.StartAsync((_, i) => i == 0 ? new FakeReply.Status(502) : new FakeReply.Answer(Prose));
         const int Budget = 10;
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "once", once, Budget, retries: 2));
 
@@ -89,14 +90,14 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.Equal(Budget - 1, run.GetProperty("answers").GetInt32());
         Assert.Equal(0, run.GetProperty("failures").GetInt32());
-        Assert.Equal(Budget, once.Requests);   // nine prompts, one retry: the whole budget and no more
+        Assert.Equal(Budget, once.RequestCount);   // nine prompts, one retry: the whole budget and no more
     }
 
     [Fact]
     public async Task A_run_for_one_competitor_probes_only_it_and_an_unknown_one_is_404()
     {
-        await using FakeCompetitor a = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
-        await using FakeCompetitor b = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer a = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer b = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
             [.. EvidenceTestHost.Competitor(0, "alpha", a, 3), .. EvidenceTestHost.Competitor(1, "beta", b, 3)]);
 
@@ -106,8 +107,8 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         Assert.Equal("succeeded", one.RootElement.GetProperty("status").GetString());
         Assert.Equal("beta", one.RootElement.GetProperty("parameters").GetProperty("competitor").GetString());
         Assert.Equal("beta", Assert.Single(one.RootElement.GetProperty("result").GetProperty("competitors").EnumerateArray()).GetProperty("competitor").GetString());
-        Assert.Equal(0, a.Requests);
-        Assert.Equal(2, b.Requests);   // 3 less the retry reserve
+        Assert.Equal(0, a.RequestCount);
+        Assert.Equal(2, b.RequestCount);   // 3 less the retry reserve
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         using JsonDocument error = JsonDocument.Parse(await unknown.Content.ReadAsStringAsync());
         Assert.Equal("competitor_not_found", error.RootElement.GetProperty("error").GetProperty("code").GetString());
@@ -117,7 +118,7 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
     public async Task A_seeded_run_asks_the_same_prompts_again_and_a_seed_that_is_not_an_integer_is_400()
     {
         var prompts = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        await using FakeCompetitor a = await FakeCompetitor.StartAsync((prompt, _) =>
+        await using FakeOpenAiServer a = await FakeOpenAiServer.StartAsync((prompt, _) =>
         {
             prompts.Enqueue(prompt);
             return new FakeReply.Answer(Prose);

@@ -5,18 +5,15 @@ using CanaryService.Application.Evidence;
 using CanaryService.Application.Tests.Evidence;
 using CanaryService.Storage.Setup;
 using CanaryService.Testing;
+using CanaryService.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CanaryService.Application.Tests.Lineage;
 
 /// <summary>The lineage API on a real Kestrel host over Azurite, wired as the Host wires it (admin key, evidence API beside it).</summary>
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class LineageApiTests(AzuriteFixture azurite)
 {
@@ -25,7 +22,7 @@ public sealed class LineageApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task Uploaded_samples_give_neighbours_in_the_documented_shape_and_a_self_contained_report()
     {
-        await using WebApplication app = await StartAsync(azurite);
+        await using LoopbackHost app = await StartAsync(azurite);
         using HttpClient client = Client(app);
 
         // Two uploads: the student's answers come separately, as a provider would add a newly probed model.
@@ -86,7 +83,7 @@ public sealed class LineageApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task Upload_errors_are_clear_and_store_nothing()
     {
-        await using WebApplication app = await StartAsync(azurite, maxUploadBytes: 4_000);
+        await using LoopbackHost app = await StartAsync(azurite, maxUploadBytes: 4_000);
         using HttpClient client = Client(app);
         const string Good = "{\"model\":\"m\",\"prompt\":\"p\",\"output\":\"some words\"}";
 
@@ -135,7 +132,7 @@ public sealed class LineageApiTests(AzuriteFixture azurite)
         Assert.Equal(0, model.RootElement.GetProperty("neighbours").GetArrayLength());
     }
 
-    private static async Task<WebApplication> StartAsync(AzuriteFixture azurite, long maxUploadBytes = 16 * 1024 * 1024)
+    private static async Task<LoopbackHost> StartAsync(AzuriteFixture azurite, long maxUploadBytes = 16 * 1024 * 1024)
     {
         Dictionary<string, string?> settings = new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
         {
@@ -144,9 +141,7 @@ public sealed class LineageApiTests(AzuriteFixture azurite)
             ["Lineage:MaxUploadBytes"] = maxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Lineage:BootstrapReplicates"] = "100",
         };
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        WebApplicationBuilder builder = LoopbackHost.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddCanaryStorage(builder.Configuration);
         builder.Services.AddCanaryProbing(builder.Configuration);
@@ -157,15 +152,14 @@ public sealed class LineageApiTests(AzuriteFixture azurite)
         app.UseCanaryAdminKey();
         app.MapCanaryEvidenceApi();
         app.MapCanaryLineageApi();
-        await app.StartAsync();
-        await app.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
-        return app;
+        LoopbackHost host = await LoopbackHost.StartAsync(app);
+        await host.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        return host;
     }
 
-    private static HttpClient Client(WebApplication app)
+    private static HttpClient Client(LoopbackHost app)
     {
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var client = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(120) };
+        var client = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
         client.DefaultRequestHeaders.Add(AdminKeyMiddleware.HeaderName, AdminKey);
         return client;
     }

@@ -6,19 +6,14 @@ using Azure.Storage.Blobs.Models;
 using CanaryService.Application.Evidence;
 using CanaryService.Application.Lineage.Sampling;
 using CanaryService.Application.Tests.Evidence;
-using CanaryService.Application.Tests.Probing;
 using CanaryService.Core.Lineage;
 using CanaryService.Storage.Setup;
 using CanaryService.Testing;
+using CanaryService.Testing.Hosting;
 using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CanaryService.Application.Tests.Lineage;
@@ -27,6 +22,7 @@ namespace CanaryService.Application.Tests.Lineage;
 /// Lineage sampling on a real host over Azurite, against OpenAI-compatible fakes on loopback Kestrel reached through
 /// the real OpenAI SDK: a competitor, reference models, and the provider's own model at its upstream.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class LineageSamplingTests(AzuriteFixture azurite)
 {
@@ -39,9 +35,9 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
     {
         // The own model's answers must be stored exactly as the upstream sent them: no proxy between, nothing rewritten.
         static string Own(string prompt) => "However, it is important to note the answer to: " + prompt;
-        await using FakeCompetitor competitor = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer("rival says: " + prompt));
-        await using FakeCompetitor reference = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer("reference says: " + prompt));
-        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer competitor = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer("rival says: " + prompt));
+        await using FakeOpenAiServer reference = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer("reference says: " + prompt));
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         upstream.Handler = (context, request) => ChatAnswers.WriteCompletionAsync(context.Response, Own(PromptOf(request)));
 
         Dictionary<string, string?> settings = Settings(azurite, promptsPerRun: 5);
@@ -51,7 +47,7 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         settings["Upstream:ApiKey"] = UpstreamKey;
         settings["Lineage:OwnModels:0"] = "house-model";
 
-        await using (WebApplication app = await StartAsync(settings))
+        await using (LoopbackHost app = await StartAsync(settings))
         {
             LineageSampler sampler = app.Services.GetRequiredService<LineageSampler>();
             Assert.Equal(["rival", "family-ref", "house-model"], sampler.Targets().Select(t => t.Name));
@@ -66,7 +62,7 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
 
             // The same first prompts of the shipped set went to every model; the own model's went to the upstream
             // itself, at its OpenAI path, with the upstream key and the own model's id.
-            foreach (FakeCompetitor server in new[] { competitor, reference })
+            foreach (FakeOpenAiServer server in new[] { competitor, reference })
             {
                 Assert.Equal(Prompts.Take(5).Order(StringComparer.Ordinal), server.Prompts.Order(StringComparer.Ordinal));
             }
@@ -95,11 +91,11 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         }
 
         // A new process over the same storage: each model resumes at the stored position.
-        await using (WebApplication app = await StartAsync(settings))
+        await using (LoopbackHost app = await StartAsync(settings))
         {
             LineageSamplingReport report = Assert.IsType<LineageSamplingReport>(await app.Services.GetRequiredService<LineageSampler>().TryRunAsync());
             Assert.All(report.Targets, t => Assert.Equal((5, 10L), (t.Answered, t.NextPosition)));
-            foreach (FakeCompetitor server in new[] { competitor, reference })
+            foreach (FakeOpenAiServer server in new[] { competitor, reference })
             {
                 Assert.Equal(Prompts.Take(10).Order(StringComparer.Ordinal), server.Prompts.Order(StringComparer.Ordinal));
             }
@@ -113,9 +109,9 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_failing_reference_is_skipped_keeping_its_place_while_the_others_are_stored_and_a_budget_caps_the_prompts()
     {
-        await using FakeCompetitor competitor = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer("rival says: " + prompt));
-        await using FakeCompetitor down = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Status(500));
-        await using FakeCompetitor capped = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer("capped says: " + prompt));
+        await using FakeOpenAiServer competitor = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer("rival says: " + prompt));
+        await using FakeOpenAiServer down = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Status(500));
+        await using FakeOpenAiServer capped = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer("capped says: " + prompt));
 
         Dictionary<string, string?> settings = Settings(azurite, promptsPerRun: 6);
         AddEndpoint(settings, "Probe:Competitors:0", "rival", competitor.BaseUrl);
@@ -126,14 +122,14 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         settings["Upstream:BaseUrl"] = competitor.BaseUrl.Scheme + "://" + competitor.BaseUrl.Authority;
         settings["Lineage:OwnModels:0"] = "house-model";
 
-        await using WebApplication app = await StartAsync(settings);
+        await using LoopbackHost app = await StartAsync(settings);
         LineageSampler sampler = app.Services.GetRequiredService<LineageSampler>();
         LineageSamplingReport first = Assert.IsType<LineageSamplingReport>(await sampler.TryRunAsync());
         Dictionary<string, LineageTargetResult> byName = first.Targets.ToDictionary(t => t.Name, StringComparer.Ordinal);
 
         Assert.Equal((6, 6, 6L), (byName["rival"].Asked, byName["rival"].Answered, byName["rival"].NextPosition));
         Assert.Equal((3, 3, 3, 3L), (byName["capped-ref"].Asked, byName["capped-ref"].Answered, byName["capped-ref"].Requests, byName["capped-ref"].NextPosition));
-        Assert.Equal(3, capped.Requests);
+        Assert.Equal(3, capped.RequestCount);
 
         LineageTargetResult failed = byName["down-ref"];
         Assert.Equal((6, 0, 0L), (failed.Asked, failed.Answered, failed.NextPosition));
@@ -149,7 +145,7 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         Assert.DoesNotContain(stored, s => s.Model is "down-ref" or "house-model");
 
         // The next tick: the capped reference goes on from prompt 3; the failed one asks its first prompts again.
-        int downBefore = down.Requests;
+        int downBefore = down.RequestCount;
         LineageSamplingReport second = Assert.IsType<LineageSamplingReport>(await sampler.TryRunAsync());
         Assert.Equal(6L, second.Targets.Single(t => t.Name == "capped-ref").NextPosition);
         Assert.Equal(Prompts.Take(6).Order(StringComparer.Ordinal), capped.Prompts.Order(StringComparer.Ordinal));
@@ -159,17 +155,17 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
     [Fact]
     public async Task Switched_off_a_tick_samples_nothing()
     {
-        await using FakeCompetitor competitor = await FakeCompetitor.StartAsync((prompt, _) => new FakeReply.Answer("rival says: " + prompt));
+        await using FakeOpenAiServer competitor = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer("rival says: " + prompt));
         Dictionary<string, string?> settings = Settings(azurite, promptsPerRun: 5);
         AddEndpoint(settings, "Probe:Competitors:0", "rival", competitor.BaseUrl);
         settings["Lineage:SamplingEnabled"] = "false";
 
-        await using WebApplication app = await StartAsync(settings);
+        await using LoopbackHost app = await StartAsync(settings);
         LineageSampler sampler = app.Services.GetRequiredService<LineageSampler>();
         Assert.False(sampler.IsEnabled);
         Assert.Empty(sampler.Targets());
         Assert.Empty(Assert.IsType<LineageSamplingReport>(await sampler.TryRunAsync()).Targets);
-        Assert.Equal(0, competitor.Requests);
+        Assert.Equal(0, competitor.RequestCount);
         Assert.Empty(await ReadSamplesAsync(app));
     }
 
@@ -220,11 +216,9 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         settings[at + ":RequestsPerMinute"] = "6000";
     }
 
-    private static async Task<WebApplication> StartAsync(Dictionary<string, string?> settings)
+    private static async Task<LoopbackHost> StartAsync(Dictionary<string, string?> settings)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        WebApplicationBuilder builder = LoopbackHost.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddCanaryStorage(builder.Configuration);
         builder.Services.AddCanaryProbing(builder.Configuration);
@@ -233,21 +227,12 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         WebApplication app = builder.Build();
         app.UseCanaryAdminKey();
         app.MapCanaryLineageApi();
-        try
-        {
-            await app.StartAsync();
-        }
-        catch
-        {
-            await app.DisposeAsync();
-            throw;
-        }
-
-        await app.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
-        return app;
+        LoopbackHost host = await LoopbackHost.StartAsync(app);
+        await host.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        return host;
     }
 
-    private static async Task<List<LineageSample>> ReadSamplesAsync(WebApplication app)
+    private static async Task<List<LineageSample>> ReadSamplesAsync(LoopbackHost app)
     {
         List<LineageSample> samples = [];
         await foreach (LineageSample sample in app.Services.GetRequiredService<ILineageSampleStore>().ReadAllAsync())
@@ -258,7 +243,7 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         return samples;
     }
 
-    private static async Task<int> CountBlobsAsync(WebApplication app, string container)
+    private static async Task<int> CountBlobsAsync(LoopbackHost app, string container)
     {
         int count = 0;
         await foreach (BlobItem _ in app.Services.GetRequiredService<BlobServiceClient>().GetBlobContainerClient(container).GetBlobsAsync())
@@ -269,10 +254,9 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         return count;
     }
 
-    private static HttpClient Client(WebApplication app)
+    private static HttpClient Client(LoopbackHost app)
     {
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        var client = new HttpClient { BaseAddress = new Uri(address.TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(120) };
+        var client = new HttpClient { BaseAddress = app.BaseAddress, Timeout = TimeSpan.FromSeconds(120) };
         client.DefaultRequestHeaders.Add(AdminKeyMiddleware.HeaderName, AdminKey);
         return client;
     }

@@ -4,7 +4,7 @@ using Azure.Data.Tables;
 using CanaryService.Application.Evidence;
 using CanaryService.Application.Operations;
 using CanaryService.Application.Tests.Evidence;
-using CanaryService.Application.Tests.Probing;
+using CanaryService.Testing.Upstream;
 using CanaryService.Core.Campaigns;
 using CanaryService.Core.Operations;
 using CanaryService.Core.Probing;
@@ -20,6 +20,7 @@ namespace CanaryService.Application.Tests.Operations;
 /// once, the record moves queued → running → succeeded or failed, a failure leaves the service serving, and a
 /// shutdown leaves no record claiming a run that will not happen.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class OperationApiTests(AzuriteFixture azurite)
 {
@@ -28,7 +29,7 @@ public sealed class OperationApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_probe_run_answers_202_with_a_location_and_polling_reaches_succeeded_with_the_summary()
     {
-        await using FakeCompetitor rival = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer rival = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "rival", rival, 4));
 
         using HttpResponseMessage accepted = await host.Client.PostAsync(new Uri("api/probes/run?seed=7", UriKind.Relative), null);
@@ -60,15 +61,15 @@ public sealed class OperationApiTests(AzuriteFixture azurite)
         Assert.Equal("rival", competitor.GetProperty("competitor").GetString());
         Assert.Equal("completed", competitor.GetProperty("status").GetString());
         Assert.Equal(run.Answers, competitor.GetProperty("answers").GetInt32());
-        Assert.Equal(rival.Requests, competitor.GetProperty("requests").GetInt32());
+        Assert.Equal(rival.RequestCount, competitor.GetProperty("requests").GetInt32());
         Assert.True(competitor.GetProperty("evidenceRows").GetInt32() > 0, competitor.ToString());
     }
 
     [Fact]
     public async Task A_run_in_which_every_probe_fails_ends_failed_with_a_clear_message_and_the_service_runs_on()
     {
-        await using FakeCompetitor broken = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Status(500));
-        await using FakeCompetitor good = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer broken = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Status(500));
+        await using FakeOpenAiServer good = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
             [.. EvidenceTestHost.Competitor(0, "broken", broken, 3, retries: 0), .. EvidenceTestHost.Competitor(1, "good", good, 3)]);
 
@@ -89,7 +90,7 @@ public sealed class OperationApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task An_exception_in_a_run_marks_it_failed_without_its_text_and_the_worker_runs_the_next()
     {
-        await using FakeCompetitor rival = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer rival = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "rival", rival, 3),
             services: s => s.AddSingleton<ITrafficLog>(new ExplodingTrafficLog()));
 
@@ -122,7 +123,7 @@ public sealed class OperationApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task Refused_starts_record_nothing_and_operations_need_the_admin_key()
     {
-        await using FakeCompetitor rival = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer rival = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "rival", rival, 3));
         using HttpClient anonymous = new() { BaseAddress = host.BaseAddress };
 
@@ -138,13 +139,13 @@ public sealed class OperationApiTests(AzuriteFixture azurite)
         Assert.Null(unknown.Headers.Location);
         Assert.Null(badSeed.Headers.Location);
         Assert.Empty(await OperationRows(host).ToListAsync());
-        Assert.Equal(0, rival.Requests);
+        Assert.Equal(0, rival.RequestCount);
     }
 
     [Fact]
     public async Task A_full_queue_refuses_with_503_and_a_shutdown_marks_every_unfinished_operation_failed()
     {
-        await using FakeCompetitor hanging = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Hang());
+        await using FakeOpenAiServer hanging = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Hang());
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "hanging", hanging, 3, retries: 0, timeoutSeconds: 600));
 
         Uri running = await OperationPolling.StartAsync(host.Client, "api/probes/run");

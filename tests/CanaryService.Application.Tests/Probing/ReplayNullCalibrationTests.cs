@@ -11,6 +11,7 @@ namespace CanaryService.Application.Tests.Probing;
 /// echoing the prompt back) do not depend on our key, so over many random keys the "distilled" verdict comes at most
 /// at rate α.
 /// </summary>
+[Trait("Category", "Simulation")]
 public sealed class ReplayNullCalibrationTests
 {
     private const int Keys = 300;

@@ -1,19 +1,22 @@
 using System.Globalization;
 using CanaryService.Application.Probing;
 using CanaryService.Application.Tests.Evidence;
-using CanaryService.Core.Detection;
-using CanaryService.Core.Keys;
-using CanaryService.Core.Marking;
 using CanaryService.Core.Campaigns;
+using CanaryService.Core.Detection;
 using CanaryService.Core.Evidence;
 using CanaryService.Core.Issuance;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
 using CanaryService.Core.Probing;
 using CanaryService.Testing;
+using CanaryService.Testing.InMemory;
+using CanaryService.Testing.Upstream;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace CanaryService.Application.Tests.Probing;
 
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper output)
 {
@@ -81,14 +84,14 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
         // for word (a student answers its training prompts in the words it was taught) and writes everything else in
         // its own, unmarked words: the few marked answers are drowned out on open prompts.
         CanaryKeyRing keyRing = new(MasterKey.FromBase64(EvidenceTestHost.MasterKey));
-        TextMarker leaked = new CanaryMarker(keyRing, new CanaryMarkerOptions(), new NoRegistry(), TimeProvider.System).CreateTextMarker("key-leaker");
+        TextMarker leaked = new CanaryMarker(keyRing, new CanaryMarkerOptions(), new InMemoryCanaryRegistry(), TimeProvider.System).CreateTextMarker("key-leaker");
         Dictionary<string, string[]> asked = new(StringComparer.Ordinal)
         {
             ["key-leaker"] = Questions("leaker", 1000),
             ["key-innocent"] = Questions("innocent", 1000),
         };
         Dictionary<string, string> memorised = asked["key-leaker"].ToDictionary(q => q, q => leaked.Mark(TeacherProse.Answer(q)), StringComparer.Ordinal);
-        await using FakeCompetitor student = await FakeCompetitor.StartAsync((prompt, _) =>
+        await using FakeOpenAiServer student = await FakeOpenAiServer.StartAsync((prompt, _) =>
         {
             string? learned = memorised.Keys.FirstOrDefault(q => prompt.Contains(q, StringComparison.Ordinal));
             return new FakeReply.Answer(learned is null ? TeacherProse.Answer(prompt) : memorised[learned]);
@@ -146,7 +149,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
         Assert.Equal(["key-big", "key-harvest-1", "key-harvest-2"], replayed);
     }
 
-    private async Task<(int? Runs, double LeakerEValue, Transcript? FirstTranscript)> RunUntilDistilledAsync(FakeCompetitor student, Dictionary<string, string[]> asked, string replayShare, int maxRuns)
+    private async Task<(int? Runs, double LeakerEValue, Transcript? FirstTranscript)> RunUntilDistilledAsync(FakeOpenAiServer student, Dictionary<string, string[]> asked, string replayShare, int maxRuns)
     {
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
         [
@@ -203,16 +206,4 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
 
     private static string[] Questions(string who, int count) =>
         [.. Enumerable.Range(0, count).Select(i => string.Create(CultureInfo.InvariantCulture, $"How can our {who} team keep project {i} on schedule?"))];
-
-    /// <summary>The test marks lexically only.</summary>
-    private sealed class NoRegistry : ICanaryRegistry
-    {
-        public Task RegisterAsync(CanaryRecord record, CancellationToken cancellationToken = default) => Task.CompletedTask;
-
-        public async IAsyncEnumerable<CanaryRecord> ListAsync(string? epoch = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
-        {
-            await Task.CompletedTask;
-            yield break;
-        }
-    }
 }

@@ -2,18 +2,16 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using CanaryService.Application.Configuration;
 using CanaryService.Application.Probing;
+using CanaryService.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace CanaryService.Application.Tests.Probing;
 
+[Trait("Category", "Integration")]
 public sealed class VerdictAlertsTests
 {
     private static readonly VerdictChange Change = new("rival", "run-1", "lexical", "global", "not-detected", "distilled", 2e7, 1e-9, "key-leaker", DateTimeOffset.UtcNow);
@@ -34,7 +32,7 @@ public sealed class VerdictAlertsTests
     public async Task A_verdict_change_is_counted_and_posted_to_the_webhook_as_JSON()
     {
         List<string> bodies = [];
-        await using WebApplication receiver = await StartReceiverAsync(async context =>
+        await using LoopbackHost receiver = await StartReceiverAsync(async context =>
         {
             using StreamReader reader = new(context.Request.Body);
             lock (bodies)
@@ -63,7 +61,7 @@ public sealed class VerdictAlertsTests
     [Fact]
     public async Task A_failing_or_unreachable_webhook_is_never_fatal()
     {
-        await using WebApplication receiver = await StartReceiverAsync(context =>
+        await using LoopbackHost receiver = await StartReceiverAsync(context =>
         {
             context.Response.StatusCode = 500;
             return Task.CompletedTask;
@@ -81,19 +79,10 @@ public sealed class VerdictAlertsTests
         Assert.Equal([1L], counter.Measurements);
     }
 
-    private static async Task<WebApplication> StartReceiverAsync(RequestDelegate handler)
-    {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        WebApplication app = builder.Build();
-        app.MapPost("/hook", handler);
-        await app.StartAsync();
-        return app;
-    }
+    private static Task<LoopbackHost> StartReceiverAsync(RequestDelegate handler) =>
+        LoopbackHost.StartAsync(static _ => { }, app => app.MapPost("/hook", handler));
 
-    private static Uri Address(WebApplication app) =>
-        new(app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First().TrimEnd('/') + "/hook");
+    private static Uri Address(LoopbackHost receiver) => new(receiver.BaseAddress, "hook");
 }
 
 /// <summary>Listens to the verdict-change counter of the meters one <see cref="IMeterFactory"/> created.</summary>

@@ -11,15 +11,16 @@ using OpenAI.Chat;
 
 namespace CanaryService.Application.Tests.Proxy;
 
+[Trait("Category", "Integration")]
 public sealed class ProxyForwardingTests : IAsyncLifetime
 {
     private const string Answer = "Moreover, many cafés usually open early; many café owners say naïve 😀 things, usually.";
-    private FakeChatUpstream _upstream = null!;
+    private FakeOpenAiServer _upstream = null!;
     private ProxyServer _proxy = null!;
 
     public async Task InitializeAsync()
     {
-        _upstream = await FakeChatUpstream.StartAsync();
+        _upstream = await FakeOpenAiServer.StartAsync();
         _proxy = await StartProxyAsync(new Dictionary<string, string?>());
     }
 

@@ -1,58 +1,44 @@
-using System.Net;
 using CanaryService.Application.Proxy;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Core.Keys;
+using CanaryService.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace CanaryService.Application.Tests.Proxy;
 
 /// <summary>The marking proxy on loopback Kestrel, configured with in-memory settings.</summary>
 internal sealed class ProxyServer : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackHost _host;
 
-    private ProxyServer(WebApplication app, Uri baseAddress)
+    private ProxyServer(LoopbackHost host)
     {
-        _app = app;
-        BaseAddress = baseAddress;
+        _host = host;
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _host.BaseAddress;
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _host.Services;
 
     public static async Task<ProxyServer> StartAsync(
         IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null, MasterKey? masterKey = null)
     {
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
+        WebApplicationBuilder builder = LoopbackHost.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.WebHost.UseKestrel(options => options.Listen(IPAddress.Loopback, 0));
         builder.Services.AddSingleton(new CanaryKeyRing(masterKey ?? MasterKey.Generate()));
         builder.Services.AddCanaryProxy(builder.Configuration);
         configureServices?.Invoke(builder.Services);
         WebApplication app = builder.Build();
         app.MapCanaryProxy();
-        await app.StartAsync();
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new ProxyServer(app, new Uri(address));
+        return new ProxyServer(await LoopbackHost.StartAsync(app));
     }
 
     /// <summary>A marker that swaps words with <see cref="WordSwapMarking"/>.</summary>
     public static void UseWordSwapMarking(IServiceCollection services) => services.AddSingleton<IResponseMarker, WordSwapMarker>();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
-    }
+    public ValueTask DisposeAsync() => _host.DisposeAsync();
 
     private sealed class WordSwapMarker : IResponseMarker
     {

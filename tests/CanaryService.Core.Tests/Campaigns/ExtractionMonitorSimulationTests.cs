@@ -6,6 +6,7 @@ namespace CanaryService.Core.Tests.Campaigns;
 /// The monitor on simulated traffic: a 30-account harvesting campaign among 1,000 benign accounts is flagged (≥ 90 %),
 /// the benign accounts are not (≤ 2 %), and the campaign is one cluster with no benign account in it.
 /// </summary>
+[Trait("Category", "Simulation")]
 public sealed class ExtractionMonitorSimulationTests
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 30, 0, 0, 0, TimeSpan.Zero);

@@ -4,6 +4,7 @@ using CanaryService.Core.ChatClients;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Tests.Marking;
+using CanaryService.Testing.InMemory;
 using Microsoft.Extensions.AI;
 
 namespace CanaryService.Core.Tests.ChatClients;
@@ -41,7 +42,7 @@ public sealed class CanaryChatClientTests
     public async Task Marks_non_streaming_and_streaming_answers_identically()
     {
         var master = MasterKey.Generate();
-        var registry = new RecordingRegistry();
+        var registry = new InMemoryCanaryRegistry();
         var marker = new CanaryMarker(new CanaryKeyRing(master), new CanaryMarkerOptions { PhraseRate = 1 }, registry, TimeProvider.System);
         IChatClient client = new FixedTextChatClient(MarkingTexts.Answer).AsBuilder().UseCanaries(marker).Build();
         var options = new ChatOptions { AdditionalProperties = new() { [CanaryChatClient.AccountPropertyName] = "acct-9" } };
@@ -67,7 +68,7 @@ public sealed class CanaryChatClientTests
     [Fact]
     public async Task Json_responses_pass_through()
     {
-        var marker = new CanaryMarker(new CanaryKeyRing(MasterKey.Generate()), new CanaryMarkerOptions(), new RecordingRegistry(), TimeProvider.System);
+        var marker = new CanaryMarker(new CanaryKeyRing(MasterKey.Generate()), new CanaryMarkerOptions(), new InMemoryCanaryRegistry(), TimeProvider.System);
         IChatClient client = new FixedTextChatClient(MarkingTexts.Answer).AsBuilder().UseCanaries(marker).Build();
         var response = await client.GetResponseAsync(Messages, new ChatOptions { ResponseFormat = ChatResponseFormat.Json });
         Assert.Equal(MarkingTexts.Answer, response.Text);
@@ -78,7 +79,7 @@ public sealed class CanaryChatClientTests
     {
         async Task<string> TopicOf(params ChatMessage[] conversation)
         {
-            var registry = new RecordingRegistry();
+            var registry = new InMemoryCanaryRegistry();
             var key = MasterKey.FromBytes(Enumerable.Range(7, MasterKey.MinimumLength).Select(b => (byte)b).ToArray());
             var marker = new CanaryMarker(new CanaryKeyRing(key), new CanaryMarkerOptions { PhraseRate = 1 }, registry, TimeProvider.System);
             IChatClient client = new FixedTextChatClient(MarkingTexts.Answer).AsBuilder().UseCanaries(marker).Build();
@@ -107,7 +108,7 @@ public sealed class CanaryChatClientTests
         {
             Assert.True(seed < 40, "no seeded key changes the text");
             var key = MasterKey.FromBytes(Enumerable.Range(seed, MasterKey.MinimumLength).Select(b => (byte)b).ToArray());
-            marker = new CanaryMarker(new CanaryKeyRing(key), new CanaryMarkerOptions { PhraseRate = 1 }, new RecordingRegistry(), TimeProvider.System);
+            marker = new CanaryMarker(new CanaryKeyRing(key), new CanaryMarkerOptions { PhraseRate = 1 }, new InMemoryCanaryRegistry(), TimeProvider.System);
             marking = await marker.BeginAsync(new MarkingRequest("acct-r", Messages[0].Text));
             expectedReasoning = marking.MarkText(MarkingTexts.ShippedLexiconAnswer, ResponseMarking.WithoutCanary);
         }

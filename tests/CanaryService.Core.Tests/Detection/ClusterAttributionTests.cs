@@ -11,6 +11,7 @@ namespace CanaryService.Core.Tests.Detection;
 /// </summary>
 public sealed class ClusterAttributionTests
 {
+    [Trait("Category", "Simulation")]
     [Fact]
     public void Under_the_null_the_cluster_test_rejects_at_most_alpha_for_clusters_of_1_to_1000_accounts_over_2000_keys()
     {
@@ -46,6 +47,7 @@ public sealed class ClusterAttributionTests
         }
     }
 
+    [Trait("Category", "Simulation")]
     [Fact]
     public void A_student_trained_on_30_accounts_answers_is_attributed_to_their_cluster_and_to_no_single_account()
     {

@@ -29,6 +29,7 @@ public sealed class DistillationPowerTests(ITestOutputHelper output)
         return BigramStudent.Train(training).Generate(StudentWords, seed: 11);
     }
 
+    [Trait("Category", "Simulation")]
     [Fact]
     public void A_student_of_marked_answers_is_detected_and_attributed_and_one_of_unmarked_answers_is_not()
     {

@@ -12,6 +12,7 @@ namespace CanaryService.Core.Tests.Detection;
 /// a few contexts over and over, the case that breaks a test assuming the writer picks forms at random), the key is
 /// drawn at random 2,000 times.
 /// </summary>
+[Trait("Category", "Simulation")]
 public sealed class LexicalKeyNullCalibrationTests(ITestOutputHelper output)
 {
     private const int Keys = 2_000;

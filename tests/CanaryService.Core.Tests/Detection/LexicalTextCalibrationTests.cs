@@ -15,6 +15,7 @@ public sealed class LexicalTextCalibrationTests(ITestOutputHelper output)
 {
     private const int Keys = 2_000;
 
+    [Trait("Category", "Simulation")]
     [Theory]
     [InlineData(TeacherProse.FormChoice.Random, 0)]
     [InlineData(TeacherProse.FormChoice.AlwaysFirst, 30)]   // strong preferences of its own, few distinct contexts, many repeats

@@ -18,6 +18,7 @@ public sealed class PhraseNaturalClosingTests(ITestOutputHelper output)
     private const int Keys = 2_000;
     private static readonly string[][] TopicWords = [["sourdough", "starter", "travel"], ["retry", "backoff", "jitter"], ["tax", "return", "deadline"], ["poem", "autumn", "leaves"]];
 
+    [Trait("Category", "Simulation")]
     [Fact]
     public void A_model_with_closing_habits_of_its_own_holds_the_rate_over_random_keys()
     {

@@ -17,6 +17,7 @@ public sealed class PhraseTextCalibrationTests(ITestOutputHelper output)
     private const int Keys = 2_000;
     private static readonly string[][] TopicWords = [["cache", "eviction", "policy"], ["retry", "backoff", "jitter"], ["index", "btree", "pages"], ["tls", "handshake", "certs"]];
 
+    [Trait("Category", "Simulation")]
     [Fact]
     public void Answers_with_closing_habits_of_their_own_hold_the_rate_over_random_keys()
     {

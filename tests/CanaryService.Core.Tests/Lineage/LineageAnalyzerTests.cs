@@ -56,6 +56,7 @@ public sealed class LineageAnalyzerTests(ITestOutputHelper output)
     /// The population similarity of each pair is the analysis on 6,000 prompts; 40 fresh samples of 150 prompts each
     /// give 95 % intervals, and about 95 % of the 600 intervals (15 pairs × 40) must cover it.
     /// </summary>
+    [Trait("Category", "Simulation")]
     [Fact]
     public void Bootstrap_intervals_cover_the_population_similarity_at_about_the_nominal_rate()
     {

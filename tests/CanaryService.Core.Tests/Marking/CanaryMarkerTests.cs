@@ -1,6 +1,7 @@
 using System.Text;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
+using CanaryService.Testing.InMemory;
 
 namespace CanaryService.Core.Tests.Marking;
 
@@ -8,19 +9,19 @@ public sealed class CanaryMarkerTests
 {
     private const string Prompt = "How should I structure unit tests for a payment service?";
 
-    private static CanaryMarker Create(RecordingRegistry registry, double rate = 1.0, MasterKey? master = null) =>
+    private static CanaryMarker Create(InMemoryCanaryRegistry registry, double rate = 1.0, MasterKey? master = null) =>
         new(new CanaryKeyRing(master ?? MasterKey.Generate()), new CanaryMarkerOptions { PhraseRate = rate }, registry, TimeProvider.System);
 
     [Fact]
     public async Task Registers_before_emitting_closes_choice_zero_once_and_logs_the_issuance()
     {
-        var registry = new RecordingRegistry();
+        var registry = new InMemoryCanaryRegistry();
         var marker = Create(registry);
         var marking = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
 
         Assert.NotNull(marking.Canary);
         Assert.Single(registry.Rows);
-        Assert.Equal(marking.Canary!.Record, registry.Rows.Single());
+        Assert.Equivalent(marking.Canary!.Record, registry.Rows.Single(), strict: true);
 
         string other = marking.MarkText(MarkingTexts.Answer, choiceIndex: 1);
         Assert.DoesNotContain(marking.Canary.Sentence, other, StringComparison.Ordinal);
@@ -39,7 +40,7 @@ public sealed class CanaryMarkerTests
     [Fact]
     public async Task Canary_never_goes_into_json_or_an_unclosed_code_block()
     {
-        var marker = Create(new RecordingRegistry());
+        var marker = Create(new InMemoryCanaryRegistry());
         foreach (string text in new[] { "{\"answer\": \"It usually works.\"}", "[1, 2, 3]", "Here is the code:\n\n```python\nprint('it usually works')\n" })
         {
             var marking = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
@@ -54,23 +55,23 @@ public sealed class CanaryMarkerTests
     public async Task Marking_a_marked_answer_again_adds_no_second_canary_whatever_the_request()
     {
         var master = MasterKey.Generate();
-        var marked = (await Create(new RecordingRegistry(), master: master).BeginAsync(new MarkingRequest("acct", Prompt))).MarkText(MarkingTexts.Answer, 0);
+        var marked = (await Create(new InMemoryCanaryRegistry(), master: master).BeginAsync(new MarkingRequest("acct", Prompt))).MarkText(MarkingTexts.Answer, 0);
         foreach (string prompt in new[] { Prompt, "How do I reduce the size of my Docker images?" })
         {
-            var marking = await Create(new RecordingRegistry(), master: master).BeginAsync(new MarkingRequest("other", prompt));
+            var marking = await Create(new InMemoryCanaryRegistry(), master: master).BeginAsync(new MarkingRequest("other", prompt));
             Assert.Equal(marker(master).CreateTextMarker("other").Mark(marked), marking.MarkText(marked, 0));
             Assert.False(marking.CanaryEmitted);
         }
 
-        CanaryMarker marker(MasterKey key) => Create(new RecordingRegistry(), master: key);
+        CanaryMarker marker(MasterKey key) => Create(new InMemoryCanaryRegistry(), master: key);
     }
 
     [Fact]
     public async Task The_keyed_draw_is_the_same_for_the_same_request_and_holds_the_rate_over_many()
     {
         var master = MasterKey.Generate();
-        var first = Create(new RecordingRegistry(), rate: 0.2, master: master);
-        var second = Create(new RecordingRegistry(), rate: 0.2, master: master);
+        var first = Create(new InMemoryCanaryRegistry(), rate: 0.2, master: master);
+        var second = Create(new InMemoryCanaryRegistry(), rate: 0.2, master: master);
         const int Requests = 4_000;
         int drawn = 0;
         for (int i = 0; i < Requests; i++)
@@ -95,8 +96,8 @@ public sealed class CanaryMarkerTests
         Assert.InRange(byId, 200 - 64, 200 + 64);
 
         // Another key decides differently for the same requests.
-        var foreign = Create(new RecordingRegistry(), rate: 0.5);
-        var own = Create(new RecordingRegistry(), rate: 0.5, master: master);
+        var foreign = Create(new InMemoryCanaryRegistry(), rate: 0.5);
+        var own = Create(new InMemoryCanaryRegistry(), rate: 0.5, master: master);
         int differ = 0;
         for (int i = 0; i < 200; i++)
         {
@@ -111,7 +112,7 @@ public sealed class CanaryMarkerTests
     public async Task Streaming_with_canary_is_byte_identical_to_whole_text()
     {
         var master = MasterKey.Generate();
-        var registry = new RecordingRegistry();
+        var registry = new InMemoryCanaryRegistry();
         var marker = Create(registry, master: master);
         string whole = (await marker.BeginAsync(new MarkingRequest("acct", Prompt))).MarkText(MarkingTexts.Answer, 0);
         var random = new Random(7);
@@ -131,7 +132,7 @@ public sealed class CanaryMarkerTests
     [Fact]
     public async Task Registry_fault_means_no_canary_and_no_exception()
     {
-        var registry = new RecordingRegistry { Fail = true };
+        var registry = new InMemoryCanaryRegistry { Fault = new IOException("storage is down") };
         var marking = await Create(registry).BeginAsync(new MarkingRequest("acct", Prompt));
         Assert.Null(marking.Canary);
         string marked = marking.MarkText(MarkingTexts.Answer, 0);
@@ -139,7 +140,7 @@ public sealed class CanaryMarkerTests
         Assert.Null(marking.ToIssuance(1).CanaryEpoch);
         Assert.NotEmpty(marked);
 
-        registry.Fail = false; // after recovery the canary is registered and used
+        registry.Fault = null; // after recovery the canary is registered and used
         var next = await Create(registry).BeginAsync(new MarkingRequest("acct", Prompt));
         Assert.NotNull(next.Canary);
     }
@@ -149,14 +150,14 @@ public sealed class CanaryMarkerTests
     {
         // The registry write is on the request path; during an outage each new topic's first response would wait for
         // the registry's time-out. After one failure the marker stops asking for a while.
-        var registry = new RecordingRegistry { Fail = true };
+        var registry = new InMemoryCanaryRegistry { Fault = new IOException("storage is down") };
         var clock = new ManualClock(new DateTimeOffset(2026, 12, 1, 12, 0, 0, TimeSpan.Zero));
         var marker = new CanaryMarker(new CanaryKeyRing(MasterKey.Generate()), new CanaryMarkerOptions { PhraseRate = 1 }, registry, clock);
         string[] prompts = ["How do I tune PostgreSQL vacuum?", "Why does Kafka rebalance consumers?", "How are Rust lifetimes checked?"];
 
         Assert.Null((await marker.BeginAsync(new MarkingRequest("acct", prompts[0]))).Canary);
         Assert.Equal(1, registry.Writes);
-        registry.Fail = false;
+        registry.Fault = null;
         foreach (string prompt in prompts)
         {
             Assert.Null((await marker.BeginAsync(new MarkingRequest("acct", prompt))).Canary);
@@ -172,7 +173,7 @@ public sealed class CanaryMarkerTests
     [Fact]
     public async Task Rate_zero_never_draws_a_canary()
     {
-        var registry = new RecordingRegistry();
+        var registry = new InMemoryCanaryRegistry();
         var marking = await Create(registry, rate: 0).BeginAsync(new MarkingRequest("acct", Prompt));
         Assert.Null(marking.Canary);
         Assert.Empty(registry.Rows);
@@ -182,14 +183,14 @@ public sealed class CanaryMarkerTests
     public void Invalid_options_are_a_configuration_error()
     {
         var ring = new CanaryKeyRing(MasterKey.Generate());
-        Assert.Throws<CanaryConfigurationException>(() => new CanaryMarker(ring, new CanaryMarkerOptions { PhraseDecoys = 10 }, new RecordingRegistry(), TimeProvider.System));
-        Assert.Throws<CanaryConfigurationException>(() => new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 1.5 }, new RecordingRegistry(), TimeProvider.System));
+        Assert.Throws<CanaryConfigurationException>(() => new CanaryMarker(ring, new CanaryMarkerOptions { PhraseDecoys = 10 }, new InMemoryCanaryRegistry(), TimeProvider.System));
+        Assert.Throws<CanaryConfigurationException>(() => new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 1.5 }, new InMemoryCanaryRegistry(), TimeProvider.System));
     }
 
     [Fact]
     public async Task Bad_input_never_throws_and_output_stays_valid()
     {
-        var marking = await Create(new RecordingRegistry()).BeginAsync(new MarkingRequest("acct", Prompt));
+        var marking = await Create(new InMemoryCanaryRegistry()).BeginAsync(new MarkingRequest("acct", Prompt));
         var big = new StringBuilder();
         while (big.Length < 10 * 1024 * 1024)
         {
@@ -239,8 +240,8 @@ public sealed class CanaryMarkerTests
             string text = round < texts.Length ? texts[round] : string.Join("\n\n", Enumerable.Range(0, random.Next(1, 4)).Select(_ => MarkingTexts.Answer[..random.Next(MarkingTexts.Answer.Length)]));
             int choice = random.Next(2);
             // Two markings of the same response: the phrase canary is claimed once per marking.
-            var byString = await Create(new RecordingRegistry(), master: master).BeginAsync(new MarkingRequest("acct", Prompt));
-            var bySpan = await Create(new RecordingRegistry(), master: master).BeginAsync(new MarkingRequest("acct", Prompt));
+            var byString = await Create(new InMemoryCanaryRegistry(), master: master).BeginAsync(new MarkingRequest("acct", Prompt));
+            var bySpan = await Create(new InMemoryCanaryRegistry(), master: master).BeginAsync(new MarkingRequest("acct", Prompt));
             string expected = byString.MarkText(text, choice);
             var output = new System.Buffers.ArrayBufferWriter<char>();
             bool changed = bySpan.TryMarkText(text, choice, output);

@@ -1,6 +1,7 @@
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Phrases;
+using CanaryService.Testing.InMemory;
 
 namespace CanaryService.Core.Tests.Marking;
 
@@ -259,7 +260,7 @@ public sealed class PhraseInsertionTests
     }
 
     private static CanaryMarker Marker(MasterKey master) =>
-        new(new CanaryKeyRing(master), new CanaryMarkerOptions { PhraseRate = 1 }, new RecordingRegistry(), TimeProvider.System);
+        new(new CanaryKeyRing(master), new CanaryMarkerOptions { PhraseRate = 1 }, new InMemoryCanaryRegistry(), TimeProvider.System);
 
     private static int Occurrences(string text, string sentence)
     {

@@ -45,6 +45,7 @@ public sealed partial class PhraseCanaryGeneratorTests
         Assert.True(CanaryPhrasing.Count >= PhraseCanaryGenerator.MaximumDecoys + 1);
     }
 
+    [Trait("Category", "Simulation")]
     [Fact]
     public void Every_phrasing_copied_into_a_text_matches_itself_alone_among_all_phrasings()
     {

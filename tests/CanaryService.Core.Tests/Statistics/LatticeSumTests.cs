@@ -88,6 +88,7 @@ public sealed class LatticeSumTests
         Assert.Equal(1.0, actual / expected, 1e-9);
     }
 
+    [Trait("Category", "Simulation")]
     [Fact]
     public void Chernoff_bound_is_never_below_the_exact_tail_and_stays_close_in_log_scale()
     {

@@ -8,6 +8,7 @@ namespace CanaryService.Core.Tests.Statistics;
 /// random key on any fixed text. 2,000 draws per case; the false-positive count must stay within the one-sided
 /// 0.999 sampling bound of a 1 % rate.
 /// </summary>
+[Trait("Category", "Simulation")]
 public sealed class LexicalCalibrationSimulationTests(ITestOutputHelper output)
 {
     private const int Draws = 2_000;

@@ -7,6 +7,7 @@ namespace CanaryService.Deployment.Tests.Bicep;
 /// The deployment's security and wiring properties, asserted on what infra-bicep would deploy, so that a
 /// regression (a shared key turned back on, a secret in an app setting, a role dropped) fails CI.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(DeploymentCollection.Name)]
 public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixture)
 {

@@ -10,6 +10,7 @@ namespace CanaryService.Deployment.Tests.Functions;
 /// what can be checked without building it is checked here: host.json, the solution wiring, the package pins, and
 /// that azd finds the app the Bicep deploys.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(DeploymentCollection.Name)]
 public sealed partial class FunctionsAppTests(DeploymentFixture fixture)
 {

@@ -10,6 +10,7 @@ namespace CanaryService.Deployment.Tests.Settings;
 /// Every setting the code reads (every property of every options class, found by reflection) is deployed by
 /// infra-bicep and documented in local.settings.sample.json, and neither holds a setting the code no longer reads.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(DeploymentCollection.Name)]
 public sealed class SettingsCoverageTests(DeploymentFixture fixture)
 {

@@ -10,6 +10,7 @@ namespace CanaryService.Deployment.Tests.Settings;
 /// What the sample and the deployment set passes the service's own startup validation, so `func start` with the
 /// sample and a fresh deployment start instead of failing on a setting.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(DeploymentCollection.Name)]
 public sealed class SettingsValidationTests(DeploymentFixture fixture)
 {

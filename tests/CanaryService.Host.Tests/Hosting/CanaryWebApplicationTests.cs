@@ -3,12 +3,11 @@ using System.Text;
 using System.Text.Json;
 using CanaryService.Core.Keys;
 using CanaryService.Host.Hosting;
+using CanaryService.Testing.Hosting;
 using CanaryService.Testing.Logging;
 using CanaryService.Testing.Operations;
 using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,6 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace CanaryService.Host.Tests.Hosting;
 
 /// <summary>The Host as <c>Program</c> builds it: development storage, the routes, and one clear error per configuration mistake.</summary>
+[Trait("Category", "Integration")]
 public sealed class CanaryWebApplicationTests
 {
     private const string AdminKey = "host-test-admin-key-0123456789";
@@ -24,7 +24,7 @@ public sealed class CanaryWebApplicationTests
 
     private static Task<WebApplication> BuildAsync(string environment, IDictionary<string, string?> settings) =>
         CanaryWebApplication.BuildAsync(
-            ["--environment", environment, "--urls", "http://127.0.0.1:0"],
+            ["--environment", environment, .. LoopbackHost.UrlsArguments],
             builder =>
             {
                 builder.Logging.ClearProviders();
@@ -34,7 +34,7 @@ public sealed class CanaryWebApplicationTests
     [Fact]
     public async Task In_development_without_storage_it_starts_azurite_and_serves_every_route()
     {
-        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, "Moreover, many people usually agree.");
         WebApplication app = await BuildAsync("Development", new Dictionary<string, string?>
         {
@@ -43,12 +43,10 @@ public sealed class CanaryWebApplicationTests
             ["Evidence:AdminKey"] = AdminKey,
         });
         DevelopmentStorage storage = app.Services.GetRequiredService<DevelopmentStorage>();
-        await using (app)
+        await using (LoopbackHost host = await LoopbackHost.StartAsync(app))
         {
-            await app.StartAsync();
             await app.WaitForStorageAsync(TimeSpan.FromSeconds(60));
-            string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            using var client = new HttpClient { BaseAddress = new Uri(address) };
+            HttpClient client = host.Client;
 
             Assert.Equal("ok", await client.GetStringAsync(new Uri("/healthz", UriKind.Relative)));
 
@@ -67,7 +65,7 @@ public sealed class CanaryWebApplicationTests
             Assert.Equal("""{"data":[]}""", await listed.Content.ReadAsStringAsync());
 
             // A long run answers 202 at once; the Host's background worker runs it and the record ends succeeded.
-            using var admin = new HttpClient { BaseAddress = new Uri(address) };
+            using var admin = new HttpClient { BaseAddress = host.BaseAddress };
             admin.DefaultRequestHeaders.Add("x-canary-admin-key", AdminKey);
             using JsonDocument monitor = await OperationPolling.RunAsync(admin, "api/monitor/run", TimeSpan.FromSeconds(60));
             Assert.Equal("succeeded", monitor.RootElement.GetProperty("status").GetString());
@@ -75,7 +73,8 @@ public sealed class CanaryWebApplicationTests
             Assert.Equal(0, summary.GetProperty("flagged").GetInt32());
             Assert.True(summary.GetProperty("at").GetDateTimeOffset() >= monitor.RootElement.GetProperty("createdAt").GetDateTimeOffset(), summary.ToString());
 
-            // The tables the emulator got are the service's own.
+            // With no names configured, the service creates the tables and the transcript container under the names
+            // the deployment documents.
             var tables = new Azure.Data.Tables.TableServiceClient(storage.ConnectionString);
             var names = new List<string>();
             await foreach (Azure.Data.Tables.Models.TableItem table in tables.QueryAsync())
@@ -83,10 +82,9 @@ public sealed class CanaryWebApplicationTests
                 names.Add(table.Name);
             }
 
-            Assert.Contains("Issuance", names);
-            Assert.Contains("Evidence", names);
-            Assert.Contains("Operations", names);
-            await app.StopAsync();
+            Assert.Superset(new HashSet<string>(["CanaryRegistry", "Issuance", "ProbeRuns", "Evidence", "Operations"]), new HashSet<string>(names));
+            Assert.True(await new Azure.Storage.Blobs.BlobContainerClient(storage.ConnectionString, "probes").ExistsAsync(), "no transcript container 'probes'");
+            await host.StopAsync();
         }
 
         // The emulator goes away with the host.
@@ -97,11 +95,11 @@ public sealed class CanaryWebApplicationTests
     [Fact]
     public async Task With_the_shipped_logging_settings_requests_start_no_activity_and_the_callers_traceparent_reaches_the_upstream()
     {
-        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, "Moreover, many people usually agree.");
         var activities = new System.Collections.Concurrent.ConcurrentQueue<bool>();
         WebApplication app = await CanaryWebApplication.BuildAsync(
-            ["--environment", "Production", "--urls", "http://127.0.0.1:0"],
+            ["--environment", "Production", .. LoopbackHost.UrlsArguments],
             builder =>
             {
                 // A provider that takes every level: without the shipped "Hosting.Diagnostics: None" rule, ASP.NET Core
@@ -118,11 +116,9 @@ public sealed class CanaryWebApplicationTests
                 });
                 builder.Services.AddSingleton<Microsoft.AspNetCore.Hosting.IStartupFilter>(new ActivityProbe(activities));
             });
-        await using (app)
+        await using (LoopbackHost host = await LoopbackHost.StartAsync(app))
         {
-            await app.StartAsync();
-            string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            using var client = new HttpClient { BaseAddress = new Uri(address) };
+            HttpClient client = host.Client;
             const string traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
             using var chat = new HttpRequestMessage(HttpMethod.Post, new Uri("/v1/chat/completions", UriKind.Relative))
             {
@@ -134,7 +130,7 @@ public sealed class CanaryWebApplicationTests
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
             Assert.Equal([false], activities);
             Assert.Equal(traceparent, Assert.Single(upstream.Requests).Headers["traceparent"]);
-            await app.StopAsync();
+            await host.StopAsync();
         }
     }
 

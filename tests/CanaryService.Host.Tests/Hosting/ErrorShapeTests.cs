@@ -2,9 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using CanaryService.Host.Hosting;
+using CanaryService.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -13,6 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace CanaryService.Host.Tests.Hosting;
 
 /// <summary>Every error the Host answers, from the proxy and from the <c>/api</c> routes, has one shape.</summary>
+[Trait("Category", "Integration")]
 public sealed class ErrorShapeTests
 {
     private const string AdminKey = "error-shape-admin-key-0123456789";
@@ -22,7 +22,7 @@ public sealed class ErrorShapeTests
     public async Task Proxy_errors_and_api_errors_have_the_same_content_type_and_json_shape()
     {
         WebApplication app = await CanaryWebApplication.BuildAsync(
-            ["--environment", "Production", "--urls", "http://127.0.0.1:0"],
+            ["--environment", "Production", .. LoopbackHost.UrlsArguments],
             builder =>
             {
                 builder.Logging.ClearProviders();
@@ -35,11 +35,9 @@ public sealed class ErrorShapeTests
                     ["Storage:ConnectionString"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:9/devstoreaccount1;QueueEndpoint=http://127.0.0.1:9/devstoreaccount1;TableEndpoint=http://127.0.0.1:9/devstoreaccount1;",
                 });
             });
-        await using (app)
+        await using (LoopbackHost host = await LoopbackHost.StartAsync(app))
         {
-            await app.StartAsync();
-            string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-            using var client = new HttpClient { BaseAddress = new Uri(address) };
+            HttpClient client = host.Client;
 
             // The proxy: a body that is not JSON, and an upstream that cannot be reached.
             ErrorReply badJson = await SendAsync(client, HttpMethod.Post, "/v1/chat/completions", "{not json", adminKey: false);
@@ -49,7 +47,7 @@ public sealed class ErrorShapeTests
             ErrorReply noKey = await SendAsync(client, HttpMethod.Get, "/api/competitors", null, adminKey: false);
             ErrorReply badLimit = await SendAsync(client, HttpMethod.Get, "/api/accounts/key-0/prompts?limit=zero", null, adminKey: true);
             ErrorReply unknown = await SendAsync(client, HttpMethod.Get, "/api/no-such-route", null, adminKey: true);
-            await app.StopAsync();
+            await host.StopAsync();
 
             Assert.Equal(HttpStatusCode.BadRequest, badJson.Status);
             Assert.Equal(HttpStatusCode.BadGateway, noUpstream.Status);

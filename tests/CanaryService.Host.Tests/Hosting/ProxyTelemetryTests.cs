@@ -5,11 +5,10 @@ using System.Text;
 using CanaryService.Application.Proxy;
 using CanaryService.Application.Proxy.Surfaces;
 using CanaryService.Host.Hosting;
+using CanaryService.Testing.Hosting;
 using CanaryService.Testing.Logging;
 using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,6 +20,7 @@ namespace CanaryService.Host.Tests.Hosting;
 /// What a proxied request leaves behind with the shipped settings: in Production no log line per request (YARP's
 /// included) but a count on <c>canary.proxy.requests</c>; in Development YARP's lines, for local runs.
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class ProxyTelemetryTests
 {
     private static readonly string MasterKey = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("proxy-telemetry-tests"u8));
@@ -32,17 +32,16 @@ public sealed class ProxyTelemetryTests
     [Fact]
     public async Task In_production_a_proxied_request_writes_no_log_line_of_yarp_and_is_counted()
     {
-        await using FakeChatUpstream upstream = await StartUpstreamAsync();
+        await using FakeOpenAiServer upstream = await StartUpstreamAsync();
         var logs = new CapturingLoggerProvider();
-        await using WebApplication app = await BuildAsync("Production", upstream, logs);
+        WebApplication app = await BuildAsync("Production", upstream, logs);
         var counted = new ConcurrentQueue<(string Surface, bool Marked, long Count)>();
         using MeterListener listener = ListenToProxyRequests(app, counted);
-        await app.StartAsync();
+        await using LoopbackHost host = await LoopbackHost.StartAsync(app);
 
-        using HttpClient client = ClientOf(app);
-        using HttpResponseMessage chat = await PostChatAsync(client);
-        using HttpResponseMessage models = await client.GetAsync(new Uri("/v1/models", UriKind.Relative));
-        await app.StopAsync();
+        using HttpResponseMessage chat = await PostChatAsync(host.Client);
+        using HttpResponseMessage models = await host.Client.GetAsync(new Uri("/v1/models", UriKind.Relative));
+        await host.StopAsync();
 
         Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
         Assert.Equal(HttpStatusCode.OK, models.StatusCode);
@@ -57,14 +56,12 @@ public sealed class ProxyTelemetryTests
     [Fact]
     public async Task In_development_yarp_logs_each_proxied_request()
     {
-        await using FakeChatUpstream upstream = await StartUpstreamAsync();
+        await using FakeOpenAiServer upstream = await StartUpstreamAsync();
         var logs = new CapturingLoggerProvider();
-        await using WebApplication app = await BuildAsync("Development", upstream, logs);
-        await app.StartAsync();
+        await using LoopbackHost host = await LoopbackHost.StartAsync(await BuildAsync("Development", upstream, logs));
 
-        using HttpClient client = ClientOf(app);
-        using HttpResponseMessage chat = await PostChatAsync(client);
-        await app.StopAsync();
+        using HttpResponseMessage chat = await PostChatAsync(host.Client);
+        await host.StopAsync();
 
         Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
         Assert.Contains(logs.Entries, entry => entry.StartsWith("Information Yarp.", StringComparison.Ordinal) && entry.Contains("Proxying to", StringComparison.Ordinal));
@@ -75,16 +72,16 @@ public sealed class ProxyTelemetryTests
         || entry.StartsWith(nameof(LogLevel.Error), StringComparison.Ordinal)
         || entry.StartsWith(nameof(LogLevel.Critical), StringComparison.Ordinal);
 
-    private static async Task<FakeChatUpstream> StartUpstreamAsync()
+    private static async Task<FakeOpenAiServer> StartUpstreamAsync()
     {
-        FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, "Moreover, many people usually agree.");
         return upstream;
     }
 
-    private static Task<WebApplication> BuildAsync(string environment, FakeChatUpstream upstream, CapturingLoggerProvider logs) =>
+    private static Task<WebApplication> BuildAsync(string environment, FakeOpenAiServer upstream, CapturingLoggerProvider logs) =>
         CanaryWebApplication.BuildAsync(
-            ["--environment", environment, "--urls", "http://127.0.0.1:0"],
+            ["--environment", environment, .. LoopbackHost.UrlsArguments],
             builder =>
             {
                 // The shipped appsettings files decide the levels; this provider takes whatever they let through.
@@ -134,12 +131,6 @@ public sealed class ProxyTelemetryTests
         });
         listener.Start();
         return listener;
-    }
-
-    private static HttpClient ClientOf(WebApplication app)
-    {
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new HttpClient { BaseAddress = new Uri(address) };
     }
 
     private static async Task<HttpResponseMessage> PostChatAsync(HttpClient client)

@@ -11,13 +11,14 @@ using Microsoft.Extensions.Logging;
 
 namespace CanaryService.Host.Tests.Scheduling;
 
+[Trait("Category", "Integration")]
 [Collection(SchedulerStorageCollection.Name)]
 public sealed class LineageSchedulingTests(AzuriteFixture azurite)
 {
     [Fact]
     public async Task Each_probe_tick_samples_the_lineage_prompts_even_when_a_competitor_is_unreachable()
     {
-        await using FakeChatUpstream reference = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer reference = await FakeOpenAiServer.StartAsync();
         reference.Handler = (context, request) => ChatAnswers.WriteCompletionAsync(context.Response, "An answer to: " + PromptOf(request.Body));
 
         HostApplicationBuilder builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();

@@ -14,6 +14,7 @@ public sealed class SchedulerStorageCollection : ICollectionFixture<AzuriteFixtu
     public const string Name = "Scheduler storage";
 }
 
+[Trait("Category", "Integration")]
 [Collection(SchedulerStorageCollection.Name)]
 public sealed class ProbeSchedulerRunTests(AzuriteFixture azurite)
 {

@@ -6,19 +6,19 @@ namespace CanaryService.Reliability.Tests.Faults;
 /// <summary>A fake upstream whose behaviour a test sets, and a Host of its own in front of it.</summary>
 internal sealed class FaultyUpstream : IAsyncDisposable
 {
-    private FaultyUpstream(FakeChatUpstream upstream, ReliabilityHost host)
+    private FaultyUpstream(FakeOpenAiServer upstream, ReliabilityHost host)
     {
         Upstream = upstream;
         Host = host;
     }
 
-    public FakeChatUpstream Upstream { get; }
+    public FakeOpenAiServer Upstream { get; }
 
     public ReliabilityHost Host { get; }
 
     public static async Task<FaultyUpstream> StartAsync(ServiceFixture service, IEnumerable<KeyValuePair<string, string?>>? settings = null)
     {
-        FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         try
         {
             return new FaultyUpstream(upstream, await ReliabilityHost.StartAsync(service.Azurite.ConnectionString, upstream.BaseAddress, settings));

@@ -16,6 +16,7 @@ namespace CanaryService.Reliability.Tests.Faults;
 /// Each test runs its own Azurite, so this class runs beside the shared collection (its waits are mostly the SDK's
 /// retry delays).
 /// </remarks>
+[Trait("Category", "Integration")]
 public sealed class StorageOutageTests
 {
     private const int Concurrency = 4;
@@ -24,7 +25,7 @@ public sealed class StorageOutageTests
     public async Task Storage_killed_and_restarted_under_load_fails_no_request_and_loses_no_issuance()
     {
         await using AzuriteEmulator azurite = await AzuriteEmulator.StartAsync();
-        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         upstream.Handler = EchoUpstream.HandleAsync;
         await using ReliabilityHost host = await ReliabilityHost.StartAsync(azurite.ConnectionString, upstream.BaseAddress);
         string account = host.AccountOf("outage");
@@ -73,7 +74,7 @@ public sealed class StorageOutageTests
     private static async Task EvidenceDuringOutageAsync(string data)
     {
         await using AzuriteEmulator azurite = await AzuriteEmulator.StartAsync(new AzuriteEmulatorOptions { DataDirectory = data });
-        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         await using ReliabilityHost host = await ReliabilityHost.StartAsync(azurite.ConnectionString, upstream.BaseAddress);
         Assert.Equal(200, (await host.SendAsync(ReliabilityHost.Admin(HttpMethod.Get, "api/competitors"))).Status);
 

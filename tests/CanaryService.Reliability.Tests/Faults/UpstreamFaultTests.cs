@@ -11,6 +11,7 @@ namespace CanaryService.Reliability.Tests.Faults;
 /// streams, undecodable strings, unreachable). For each: what the caller saw, what was recorded in the issuance log,
 /// and that the process still serves a normal request that is recorded exactly once.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(SharedServiceCollection.Name)]
 public sealed class UpstreamFaultTests(ServiceFixture service)
 {

@@ -7,6 +7,7 @@ namespace CanaryService.Reliability.Tests.Hostile;
 /// server refused the bytes before any route ran) or a correct answer; never a 5xx, a hang, a stack trace or a secret;
 /// and a normal request still succeeds afterwards.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(SharedServiceCollection.Name)]
 public sealed class HostileInputTests(ServiceFixture service)
 {

@@ -5,11 +5,9 @@ using CanaryService.Application.Evidence;
 using CanaryService.Host.Hosting;
 using CanaryService.Storage;
 using CanaryService.Testing;
+using CanaryService.Testing.Hosting;
 using CanaryService.Testing.Logging;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -29,29 +27,27 @@ internal sealed record Reply(int Status, string? MediaType, string Headers, stri
 /// </summary>
 internal sealed class ReliabilityHost : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private readonly LoopbackHost _host;
     private readonly CapturingLoggerProvider _logs;
-    private bool _stopped;
 
-    private ReliabilityHost(WebApplication app, CapturingLoggerProvider logs, Uri baseAddress)
+    private ReliabilityHost(LoopbackHost host, CapturingLoggerProvider logs)
     {
-        _app = app;
+        _host = host;
         _logs = logs;
-        BaseAddress = baseAddress;
         Client = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = TimeSpan.FromMinutes(1) })
         {
-            BaseAddress = baseAddress,
+            BaseAddress = host.BaseAddress,
             Timeout = Timeout.InfiniteTimeSpan,
         };
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _host.BaseAddress;
 
     public int Port => BaseAddress.Port;
 
     public HttpClient Client { get; }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _host.Services;
 
     public StorageOptions Storage => Services.GetRequiredService<IOptions<StorageOptions>>().Value;
 
@@ -89,7 +85,7 @@ internal sealed class ReliabilityHost : IAsyncDisposable
     {
         var logs = new CapturingLoggerProvider();
         Dictionary<string, string?> settings = Settings(storageConnectionString, upstream, overrides);
-        WebApplication app = await CanaryWebApplication.BuildAsync(["--urls", "http://127.0.0.1:0", "--environment", "Production"], builder =>
+        WebApplication app = await CanaryWebApplication.BuildAsync([.. LoopbackHost.UrlsArguments, "--environment", "Production"], builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings);
             builder.Logging.ClearProviders();
@@ -98,19 +94,18 @@ internal sealed class ReliabilityHost : IAsyncDisposable
             // A provider-specific rule beats the category rules of appsettings.json: this provider sees everything.
             builder.Logging.AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace);
         });
+        LoopbackHost host = await LoopbackHost.StartAsync(app);
         try
         {
-            await app.StartAsync();
             await app.WaitForStorageAsync(TimeSpan.FromSeconds(30));
         }
         catch
         {
-            await app.DisposeAsync();
+            await host.DisposeAsync();
             throw;
         }
 
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new ReliabilityHost(app, logs, new Uri(address.TrimEnd('/') + "/"));
+        return new ReliabilityHost(host, logs);
     }
 
     /// <summary>A chat-completion request with a caller key (the caller's account is derived from it).</summary>
@@ -200,20 +195,12 @@ internal sealed class ReliabilityHost : IAsyncDisposable
         Services.GetRequiredService<CanaryService.Application.Proxy.Forwarding.AccountResolver>().HashKey(KnownSecrets.CallerKey(caller));
 
     /// <summary>Stops the host (its shutdown logs are captured too).</summary>
-    public async Task StopAsync()
-    {
-        if (!_stopped)
-        {
-            _stopped = true;
-            await _app.StopAsync();
-        }
-    }
+    public Task StopAsync() => _host.StopAsync();
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
-        await StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
         AssertNoSecretLeaked();
     }
 

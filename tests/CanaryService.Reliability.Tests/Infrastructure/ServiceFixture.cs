@@ -11,19 +11,19 @@ namespace CanaryService.Reliability.Tests.Infrastructure;
 public sealed class ServiceFixture : IAsyncLifetime
 {
     private readonly AzuriteFixture _azurite = new();
-    private FakeChatUpstream? _upstream;
+    private FakeOpenAiServer? _upstream;
     private ReliabilityHost? _host;
 
     internal AzuriteFixture Azurite => _azurite;
 
-    internal FakeChatUpstream Upstream => _upstream ?? throw new InvalidOperationException("Not started.");
+    internal FakeOpenAiServer Upstream => _upstream ?? throw new InvalidOperationException("Not started.");
 
     internal ReliabilityHost Host => _host ?? throw new InvalidOperationException("Not started.");
 
     public async Task InitializeAsync()
     {
         await _azurite.InitializeAsync();
-        _upstream = await FakeChatUpstream.StartAsync();
+        _upstream = await FakeOpenAiServer.StartAsync();
         _upstream.Handler = EchoUpstream.HandleAsync;
         _host = await ReliabilityHost.StartAsync(_azurite.ConnectionString, _upstream.BaseAddress, [new("Proxy:AccountHeader", "x-account")]);
     }

@@ -15,6 +15,7 @@ namespace CanaryService.Reliability.Tests.Secrets;
 /// caller key appears in them (<see cref="ReliabilityHost.AssertNoSecretLeaked"/>; the shared host is checked when its
 /// collection ends). This class adds a scenario that walks every path, and the admin-key guard on every route.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(SharedServiceCollection.Name)]
 public sealed class SecretsTests(ServiceFixture service)
 {
@@ -69,9 +70,9 @@ public sealed class SecretsTests(ServiceFixture service)
     [Fact]
     public async Task A_scenario_over_every_path_leaks_no_secret_into_logs_replies_or_the_upstream()
     {
-        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
-        await using FakeChatUpstream goodCompetitor = await FakeChatUpstream.StartAsync();
-        await using FakeChatUpstream brokenCompetitor = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
+        await using FakeOpenAiServer goodCompetitor = await FakeOpenAiServer.StartAsync();
+        await using FakeOpenAiServer brokenCompetitor = await FakeOpenAiServer.StartAsync();
         upstream.Handler = (context, request) => context.Request.Path.Value!.Contains("fail", StringComparison.Ordinal)
             ? ChatAnswers.WriteJsonAsync(context.Response, 401, "{\"error\":{\"message\":\"Incorrect API key provided.\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":\"invalid_api_key\"}}")
             : EchoUpstream.HandleAsync(context, request);

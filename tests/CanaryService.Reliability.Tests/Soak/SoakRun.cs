@@ -38,7 +38,7 @@ internal static class SoakRun
     public static async Task<SoakFigures> RunAsync(TimeSpan duration, double rate, Action<string> log)
     {
         await using var azurite = await CanaryService.DevStorage.AzuriteEmulator.StartAsync();
-        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         upstream.Handler = EchoUpstream.HandleAsync;
         int port = FreePort();
         string issuanceTable = "Soak" + Guid.NewGuid().ToString("N")[..10];

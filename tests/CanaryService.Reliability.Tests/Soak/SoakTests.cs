@@ -7,6 +7,7 @@ namespace CanaryService.Reliability.Tests.Soak;
 /// A short soak (20 s by default) in the suite; <c>soak.sh</c> runs the same test for 10 minutes by setting
 /// <c>CANARY_SOAK_SECONDS=600</c> (and writes the figures to <c>CANARY_SOAK_REPORT</c>).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class SoakTests(ITestOutputHelper output)
 {
     [Fact]

@@ -7,6 +7,7 @@ using CanaryService.Reliability.Tests.Infrastructure;
 namespace CanaryService.Reliability.Tests.Streaming;
 
 /// <summary>A streamed answer is not held in the proxy: each event reaches the caller before the upstream sends the next.</summary>
+[Trait("Category", "Integration")]
 [Collection(SharedServiceCollection.Name)]
 public sealed class EventDeliveryTests(ServiceFixture service)
 {

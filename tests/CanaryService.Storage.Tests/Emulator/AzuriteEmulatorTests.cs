@@ -3,6 +3,7 @@ using CanaryService.DevStorage;
 
 namespace CanaryService.Storage.Tests.Emulator;
 
+[Trait("Category", "Integration")]
 public sealed class AzuriteEmulatorTests
 {
     [Fact]

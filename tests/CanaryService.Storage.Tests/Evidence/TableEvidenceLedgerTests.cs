@@ -10,6 +10,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.Evidence;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class TableEvidenceLedgerTests(AzuriteFixture azurite)
 {
@@ -29,7 +30,7 @@ public sealed class TableEvidenceLedgerTests(AzuriteFixture azurite)
     public async Task Appended_rows_form_one_chain_per_competitor_and_read_back_exactly()
     {
         var (ledger, _, _, store) = await NewLedgerAsync();
-        string transcript = await store.PutAsync(BlobTranscriptStoreTests.Sample());
+        string transcript = await store.PutAsync(TranscriptStoreContract.Sample());
 
         IReadOnlyList<EvidenceEntry> first = await ledger.AppendAsync([Draft("rival", 1, transcript, 5e-324), Draft("other#1", 1), Draft("rival", 2, transcript, 0.1 + 0.2)]);
         IReadOnlyList<EvidenceEntry> second = await ledger.AppendAsync([Draft("rival", 3, p: double.Epsilon * 3)]);
@@ -113,11 +114,11 @@ public sealed class TableEvidenceLedgerTests(AzuriteFixture azurite)
     public async Task An_overwritten_transcript_is_named()
     {
         var (ledger, _, container, store) = await NewLedgerAsync();
-        string transcript = await store.PutAsync(BlobTranscriptStoreTests.Sample());
+        string transcript = await store.PutAsync(TranscriptStoreContract.Sample());
         await ledger.AppendAsync([Draft("rival", 1, transcript), Draft("rival", 2, transcript)]);
         Assert.True((await ledger.VerifyAsync()).IsValid);
 
-        Transcript doctored = BlobTranscriptStoreTests.Sample() with { Exchanges = [] };
+        Transcript doctored = TranscriptStoreContract.Sample() with { Exchanges = [] };
         await container.GetBlobClient(transcript).UploadAsync(new BinaryData(TranscriptFormat.Serialize(doctored)), overwrite: true);
 
         LedgerVerification verification = await ledger.VerifyAsync();

@@ -15,6 +15,7 @@ public sealed class IssuanceFaultTests
     private static readonly DateTimeOffset Day = new(2026, 11, 22, 12, 0, 0, TimeSpan.Zero);
     private static readonly DateOnly Today = new(2026, 11, 22);
 
+    [Trait("Category", "Integration")]
     [Collection(AzuriteCollection.Name)]
     public sealed class LostResponses(AzuriteFixture azurite)
     {
@@ -50,6 +51,7 @@ public sealed class IssuanceFaultTests
         }
     }
 
+    [Trait("Category", "Integration")]
     [Fact]
     public async Task Azurite_killed_during_traffic_and_started_again_loses_and_doubles_nothing()
     {

@@ -5,6 +5,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.Lineage;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class BlobLineageSampleStoreTests(AzuriteFixture azurite)
 {

@@ -5,49 +5,16 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.Operations;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
-public sealed class TableOperationStoreTests(AzuriteFixture azurite)
+public sealed class TableOperationStoreTests(AzuriteFixture azurite) : OperationStoreContract
 {
-    private static readonly DateTimeOffset Created = new(2026, 12, 7, 4, 0, 0, TimeSpan.Zero);
+    protected override async Task<IOperationStore> CreateAsync() => new TableOperationStore(await StorageClients.NewTableAsync(azurite.ConnectionString));
 
     [Fact]
-    public async Task A_record_round_trips_through_its_states_and_an_unknown_id_is_null()
+    public async Task A_missing_table_reads_as_no_record_and_the_first_write_creates_it()
     {
-        var store = new TableOperationStore(await StorageClients.NewTableAsync(azurite.ConnectionString));
         string id = Guid.NewGuid().ToString("N");
-        var queued = new OperationRecord(id, "probes.run", new Dictionary<string, string> { ["competitor"] = "rival/a", ["seed"] = "-3" },
-            OperationStatus.Queued, Created, null, null, null, null);
-
-        await store.SaveAsync(queued);
-        OperationRecord? read = await store.GetAsync(id);
-        Assert.NotNull(read);
-        Assert.Equal(OperationStatus.Queued, read.Status);
-        Assert.Equal(("probes.run", Created), (read.Kind, read.CreatedAt));
-        Assert.Equal(queued.Parameters.OrderBy(p => p.Key), read.Parameters.OrderBy(p => p.Key));
-        Assert.Null(read.StartedAt);
-        Assert.Null(read.Result);
-
-        // A summary longer than one property holds is split and joined back.
-        string result = "{\"runId\":\"" + new string('r', 70_000) + "\"}";
-        await store.SaveAsync(queued with { Status = OperationStatus.Succeeded, StartedAt = Created.AddSeconds(1), FinishedAt = Created.AddMinutes(3), Result = result });
-        read = await store.GetAsync(id);
-        Assert.NotNull(read);
-        Assert.Equal(OperationStatus.Succeeded, read.Status);
-        Assert.Equal((Created.AddSeconds(1), Created.AddMinutes(3)), (read.StartedAt!.Value, read.FinishedAt!.Value));
-        Assert.Equal(result, read.Result);
-
-        Assert.Null(await store.GetAsync(Guid.NewGuid().ToString("N")));
-    }
-
-    [Fact]
-    public async Task A_long_error_is_cut_and_a_missing_table_reads_as_no_record()
-    {
-        var store = new TableOperationStore(await StorageClients.NewTableAsync(azurite.ConnectionString));
-        string id = Guid.NewGuid().ToString("N");
-        await store.SaveAsync(new OperationRecord(id, "monitor.run", new Dictionary<string, string>(), OperationStatus.Failed, Created, Created, Created, null, new string('e', 5000)));
-        OperationRecord? read = await store.GetAsync(id);
-        Assert.Equal(TableOperationStore.MaxErrorLength, read?.Error?.Length);
-
         var absent = new TableOperationStore(new TableClient(azurite.ConnectionString, AzuriteFixture.UniqueName("none")));
         Assert.Null(await absent.GetAsync(id));
 

@@ -7,6 +7,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.PromptSamples;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class PromptSampleLogTests(AzuriteFixture azurite)
 {

@@ -6,6 +6,7 @@ using CanaryService.Testing;
 namespace CanaryService.Storage.Tests.PromptSamples;
 
 /// <summary>The prompt sample at volume: many prompts from several threads while the writer writes, every window exact.</summary>
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class PromptSampleVolumeTests(AzuriteFixture azurite)
 {

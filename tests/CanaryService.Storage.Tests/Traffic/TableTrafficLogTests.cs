@@ -6,6 +6,7 @@ using CanaryService.Testing;
 
 namespace CanaryService.Storage.Tests.Traffic;
 
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class TableTrafficLogTests(AzuriteFixture azurite)
 {

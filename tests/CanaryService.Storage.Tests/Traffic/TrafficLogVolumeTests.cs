@@ -6,6 +6,7 @@ using CanaryService.Testing;
 namespace CanaryService.Storage.Tests.Traffic;
 
 /// <summary>The traffic writer at volume: many requests from several threads while it writes, none lost or counted twice.</summary>
+[Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
 public sealed class TrafficLogVolumeTests(AzuriteFixture azurite)
 {

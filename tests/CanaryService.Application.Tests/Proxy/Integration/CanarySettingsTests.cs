@@ -10,6 +10,7 @@ using OpenAI.Chat;
 namespace CanaryService.Application.Tests.Proxy.Integration;
 
 /// <summary>The <c>Canary</c> settings, configured once, reach both ways of marking: the proxy and <c>UseCanaries()</c>.</summary>
+[Trait("Category", "Integration")]
 [Collection(ProxyStorageCollection.Name)]
 public sealed class CanarySettingsTests(AzuriteFixture azurite) : IAsyncLifetime
 {
@@ -18,9 +19,9 @@ public sealed class CanarySettingsTests(AzuriteFixture azurite) : IAsyncLifetime
         "Pools that are too large usually hurt, because every idle connection holds memory and every busy one competes for the same disks.\n\n"
         + "Measure the wait time under load, and grow the pool only while it falls.";
 
-    private FakeChatUpstream _upstream = null!;
+    private FakeOpenAiServer _upstream = null!;
 
-    public async Task InitializeAsync() => _upstream = await FakeChatUpstream.StartAsync();
+    public async Task InitializeAsync() => _upstream = await FakeOpenAiServer.StartAsync();
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
 

@@ -24,7 +24,7 @@ internal static partial class EngineMarks
     private static readonly LexicalDetector Detector = new(CanaryLexicon.Default, LexiconLayers.Create(CanaryLexicon.Default, MarkingServiceHost.KeyRing));
 
     /// <summary>Answers every chat completion with <paramref name="text"/>: as JSON, or, when the request asks for a stream, as SSE whose deltas and bytes are cut at random (inside words and inside multi-byte characters).</summary>
-    public static void Serve(FakeChatUpstream upstream, string text, Random random)
+    public static void Serve(FakeOpenAiServer upstream, string text, Random random)
     {
         upstream.Handler = (context, request) => AsksForStream(request)
             ? ChatAnswers.WriteEventStreamAsync(context.Response, ChatAnswers.Stream(ChatAnswers.Split(text, random)), random)

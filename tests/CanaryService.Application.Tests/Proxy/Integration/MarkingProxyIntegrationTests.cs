@@ -20,13 +20,14 @@ namespace CanaryService.Application.Tests.Proxy.Integration;
 /// The marking proxy as the Host wires it (<c>AddCanaryService</c>: the engine's <see cref="CanaryMarker"/>, storage on
 /// Azurite), a fake upstream on loopback Kestrel, and the official OpenAI SDK as the client.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProxyStorageCollection.Name)]
 public sealed class MarkingProxyIntegrationTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private const string OtherAccount = "someone-else";
-    private FakeChatUpstream _upstream = null!;
+    private FakeOpenAiServer _upstream = null!;
 
-    public async Task InitializeAsync() => _upstream = await FakeChatUpstream.StartAsync();
+    public async Task InitializeAsync() => _upstream = await FakeOpenAiServer.StartAsync();
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
 

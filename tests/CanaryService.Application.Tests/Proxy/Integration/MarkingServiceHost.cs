@@ -4,19 +4,15 @@ using System.Security.Cryptography;
 using System.Text;
 using Azure.Data.Tables;
 using CanaryService.Application.Proxy;
-using CanaryService.Core.Keys;
 using CanaryService.Core.Issuance;
+using CanaryService.Core.Keys;
 using CanaryService.Storage;
 using CanaryService.Storage.Setup;
 using CanaryService.Testing;
+using CanaryService.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OpenAI;
 using OpenAI.Chat;
@@ -35,20 +31,19 @@ internal sealed class MarkingServiceHost : IAsyncDisposable
     /// <summary>A fixed test master key (32 bytes), so the tests can derive the same keys the service uses.</summary>
     public static readonly string MasterKeyBase64 = Convert.ToBase64String(SHA256.HashData("canary-proxy-integration-tests"u8));
 
-    private readonly WebApplication _app;
+    private readonly LoopbackHost _host;
 
-    private MarkingServiceHost(WebApplication app, Uri baseAddress, string connectionString)
+    private MarkingServiceHost(LoopbackHost host, string connectionString)
     {
-        _app = app;
-        BaseAddress = baseAddress;
+        _host = host;
         ConnectionString = connectionString;
     }
 
-    public Uri BaseAddress { get; }
+    public Uri BaseAddress => _host.BaseAddress;
 
     public string ConnectionString { get; }
 
-    public IServiceProvider Services => _app.Services;
+    public IServiceProvider Services => _host.Services;
 
     public StorageOptions Storage => Services.GetRequiredService<IOptions<StorageOptions>>().Value;
 
@@ -87,9 +82,7 @@ internal sealed class MarkingServiceHost : IAsyncDisposable
             all[setting.Key] = setting.Value;
         }
 
-        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
+        WebApplicationBuilder builder = LoopbackHost.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(all);
         builder.Services.AddCanaryService(builder.Configuration);
         builder.Services.AddCanaryOperationWorker();
@@ -101,10 +94,9 @@ internal sealed class MarkingServiceHost : IAsyncDisposable
         }
 
         app.MapCanaryProxy();
-        await app.StartAsync();
-        await app.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
-        string address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
-        return new MarkingServiceHost(app, new Uri(address.TrimEnd('/') + "/"), connectionString);
+        LoopbackHost host = await LoopbackHost.StartAsync(app);
+        await host.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        return new MarkingServiceHost(host, connectionString);
     }
 
     /// <summary>The account the service derives from a caller's API key, computed here independently of the service.</summary>
@@ -129,12 +121,11 @@ internal sealed class MarkingServiceHost : IAsyncDisposable
     }
 
     /// <summary>Stops the host as a shutdown would: requests in flight finish, then the issuance log writes what is queued.</summary>
-    public Task StopAsync() => _app.StopAsync();
+    public Task StopAsync() => _host.StopAsync();
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync();
-        await _app.DisposeAsync();
+        await _host.DisposeAsync();
     }
 
     /// <summary>Sets a request header on every call, as the front door would.</summary>

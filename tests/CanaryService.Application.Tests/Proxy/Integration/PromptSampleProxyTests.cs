@@ -6,13 +6,14 @@ using OpenAI.Chat;
 
 namespace CanaryService.Application.Tests.Proxy.Integration;
 
+[Trait("Category", "Integration")]
 [Collection(ProxyStorageCollection.Name)]
 public sealed class PromptSampleProxyTests(AzuriteFixture azurite)
 {
     [Fact]
     public async Task The_prompts_behind_marked_answers_land_in_the_accounts_sample_under_its_hashed_id_and_structured_output_does_not()
     {
-        await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         EngineMarks.Serve(upstream, EngineMarks.Answer, new Random(3));
         await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, upstream.BaseAddress,
             [new("Storage:PromptSampleFlushInterval", "00:00:00.050")]);

@@ -10,6 +10,7 @@ namespace CanaryService.Application.Tests.Proxy.Integration;
 /// and afterwards the issuance rows count every marked response exactly. Uses its own Azurite with a data folder
 /// (the shared one runs in memory and would lose everything on restart, and other tests use it).
 /// </summary>
+[Trait("Category", "Integration")]
 public sealed class StorageOutageTests
 {
     private const string HeaderKey = "sk-outage-header-0001", AlphaKey = "sk-outage-alpha-0002", BetaKey = "sk-outage-beta-0003";
@@ -21,7 +22,7 @@ public sealed class StorageOutageTests
         try
         {
             await using AzuriteEmulator emulator = await AzuriteEmulator.StartAsync(new AzuriteEmulatorOptions { DataDirectory = data });
-            await using FakeChatUpstream upstream = await FakeChatUpstream.StartAsync();
+            await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
             EngineMarks.Serve(upstream, EngineMarks.Answer, new Random(17));
             // Writes happen only when the test flushes, so it knows what Azurite had saved when it is killed.
             await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(emulator.ConnectionString, upstream.BaseAddress,

@@ -21,13 +21,14 @@ namespace CanaryService.Application.Tests.Proxy.Integration;
 /// The surfaces beside chat completions through the service as the Host wires it (the engine's marker, storage on
 /// Azurite) in front of the fake upstream: the official OpenAI SDK where it sends the request, raw HTTP for the rest.
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProxyStorageCollection.Name)]
 public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private const string Summary = "The user asks about cafés. Moreover, owners especially say guests often arrive early; it is simple to check.";
-    private FakeChatUpstream _upstream = null!;
+    private FakeOpenAiServer _upstream = null!;
 
-    public async Task InitializeAsync() => _upstream = await FakeChatUpstream.StartAsync();
+    public async Task InitializeAsync() => _upstream = await FakeOpenAiServer.StartAsync();
 
     public async Task DisposeAsync() => await _upstream.DisposeAsync();
 
