@@ -10,6 +10,7 @@ using CanaryService.Storage;
 using CanaryService.Storage.Issuance;
 using CanaryService.Storage.Registry;
 using CanaryService.Testing;
+using CanaryService.Testing.Upstream;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -19,6 +20,7 @@ namespace CanaryService.Application.Tests.Probing;
 /// A probe run reads the registry and the issuance window once, at its start, for the plans and the scoring of all
 /// its competitors (the stores are the real ones on Azurite, behind counting wrappers).
 /// </summary>
+[Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class ProbeRunSnapshotTests(AzuriteFixture azurite)
 {
@@ -29,9 +31,9 @@ public sealed class ProbeRunSnapshotTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_run_reads_the_registry_and_the_issuance_window_once_whatever_the_number_of_competitors()
     {
-        await using FakeCompetitor first = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
-        await using FakeCompetitor second = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
-        await using FakeCompetitor third = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer first = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer second = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer third = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
         CountingStores counting = new();
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
             [
@@ -69,7 +71,7 @@ public sealed class ProbeRunSnapshotTests(AzuriteFixture azurite)
         CanaryRecord? late = null;
         // The first probe request of the first run registers a canary and issues it to a new account, with enough
         // marked responses to be an attribution candidate: the plans are drawn by then, the scoring not yet.
-        await using FakeCompetitor rival = await FakeCompetitor.StartAsync(async (_, index) =>
+        await using FakeOpenAiServer rival = await FakeOpenAiServer.StartAsync(async (_, index) =>
         {
             if (index == 0)
             {
@@ -78,7 +80,7 @@ public sealed class ProbeRunSnapshotTests(AzuriteFixture azurite)
 
             return new FakeReply.Answer(Prose);
         });
-        await using FakeCompetitor other = await FakeCompetitor.StartAsync((_, _) => new FakeReply.Answer(Prose));
+        await using FakeOpenAiServer other = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
         await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
             [
                 .. EvidenceTestHost.Competitor(0, "rival", rival, 12),

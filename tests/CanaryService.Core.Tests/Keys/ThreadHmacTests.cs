@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
-using CanaryService.Core.Tests.Marking;
+using CanaryService.Testing.InMemory;
 
 namespace CanaryService.Core.Tests.Keys;
 
@@ -44,7 +44,7 @@ public sealed class ThreadHmacTests
         // The draw is part of what a marked response is: the same request must decide the same in every version, so a
         // response fetched again or replayed from a batch file reads as it first did.
         var ring = new CanaryKeyRing(MasterKey.FromBytes(Enumerable.Range(7, 32).Select(i => (byte)i).ToArray()));
-        using var marker = new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 0.3 }, new RecordingRegistry(), TimeProvider.System);
+        using var marker = new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 0.3 }, new InMemoryCanaryRegistry(), TimeProvider.System);
         int drawn = 0;
         for (int i = 0; i < 400; i++)
         {
