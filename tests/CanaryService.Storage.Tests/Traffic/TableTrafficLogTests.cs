@@ -1,6 +1,5 @@
 using Azure.Data.Tables;
 using CanaryService.Core.Campaigns;
-using CanaryService.Storage.Campaigns;
 using CanaryService.Storage.Traffic;
 using CanaryService.Testing;
 
@@ -92,39 +91,6 @@ public sealed class TableTrafficLogTests(AzuriteFixture azurite)
 
         Assert.Equal("key-new", Assert.Single(traffic).AccountId);
         Assert.NotNull(await log.Log.GetProfileAsync("key-old")); // profiles outlive the lookback
-    }
-
-    [Fact]
-    public async Task The_result_store_keeps_the_latest_run_and_announces_a_cluster_only_the_first_time_it_is_flagged()
-    {
-        TableClient table = await StorageClients.NewTableAsync(azurite.ConnectionString, "campaigns");
-        var store = new TableMonitorResultStore(table);
-        Assert.Null(await store.GetLatestAsync());
-
-        AccountCluster cluster = new("cluster-000000000001", ["key-a", "key-b"], true, ["2 of 2 accounts flagged"], 900);
-        MonitorOutcome first = new(Noon, [
-            new AccountAssessment("key-a", true, 31.5, cluster.Cluster, ["requests 500 (population median 20, robust z 5.2)"], 500),
-            new AccountAssessment("key-b", true, 28.1, cluster.Cluster, ["requests 400 (population median 20, robust z 4.9)"], 400),
-            new AccountAssessment("key-c", false, 0.4, null, [], 12),
-        ], [cluster]);
-        Assert.Equal(cluster.Cluster, Assert.Single(await store.SaveAsync(first)).Cluster);
-
-        MonitorOutcome? latest = await store.GetLatestAsync();
-        Assert.NotNull(latest);
-        Assert.Equal(["key-a", "key-b"], latest.Accounts.Select(a => a.Account)); // the unremarkable account is not kept
-        Assert.Equal(["requests 500 (population median 20, robust z 5.2)"], latest.Accounts[0].Reasons);
-        Assert.Equal(cluster.Accounts, Assert.Single(latest.Clusters).Accounts);
-
-        MonitorOutcome second = new(Noon.AddHours(6), [new AccountAssessment("key-a", true, 30, cluster.Cluster, ["x"], 510), new AccountAssessment("key-b", true, 30, cluster.Cluster, ["y"], 420)], [cluster with { Requests = 930 }]);
-        Assert.Empty(await store.SaveAsync(second));
-        latest = await store.GetLatestAsync();
-        Assert.Equal(930, Assert.Single(latest!.Clusters).Requests);
-
-        MonitorOutcome third = new(Noon.AddHours(12), [], []);
-        Assert.Empty(await store.SaveAsync(third));
-        latest = await store.GetLatestAsync();
-        Assert.Empty(latest!.Accounts);
-        Assert.Empty(latest.Clusters);
     }
 
     private static TrafficObservation Observation(string account, DateTimeOffset at, string prompt, string? hint, string? address, int turns = 1) =>
