@@ -7,9 +7,9 @@ namespace CanaryService.Storage.Tests.Traffic;
 
 [Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
-public sealed class TableTrafficLogTests(AzuriteFixture azurite)
+public sealed class TableTrafficLogTests(AzuriteFixture azurite) : TrafficLogContract, IAsyncLifetime
 {
-    private static readonly byte[] Key = System.Security.Cryptography.SHA256.HashData("traffic-tests"u8);
+    private readonly List<TableTrafficLog> _started = [];
     private static readonly DateTimeOffset Noon = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
@@ -78,19 +78,24 @@ public sealed class TableTrafficLogTests(AzuriteFixture azurite)
         }
     }
 
-    [Fact]
-    public async Task Features_of_days_before_the_lookback_are_not_read()
+    protected override async Task<ITrafficLog> CreateAsync()
     {
         TableClient table = await StorageClients.NewTableAsync(azurite.ConnectionString, "traffic");
-        await using Running log = await Running.StartAsync(table, Options());
-        log.Log.Record(Observation("key-old", Noon.AddDays(-10), "an old question", null, null));
-        log.Log.Record(Observation("key-new", Noon, "a new question", null, null));
-        await log.Log.FlushAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        TableTrafficLog log = new(table, Options(), Key);
+        await log.StartAsync(CancellationToken.None);
+        _started.Add(log);
+        return log;
+    }
 
-        IReadOnlyList<AccountTrafficWindow> traffic = await log.Log.QueryAsync(Noon.AddDays(-7));
+    public Task InitializeAsync() => Task.CompletedTask;
 
-        Assert.Equal("key-new", Assert.Single(traffic).AccountId);
-        Assert.NotNull(await log.Log.GetProfileAsync("key-old")); // profiles outlive the lookback
+    public async Task DisposeAsync()
+    {
+        foreach (TableTrafficLog log in _started)
+        {
+            await log.StopAsync(CancellationToken.None);
+            log.Dispose();
+        }
     }
 
     private static TrafficObservation Observation(string account, DateTimeOffset at, string prompt, string? hint, string? address, int turns = 1) =>
