@@ -374,31 +374,40 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     }
 
     /// <summary>Replaces the rows of the changed windows; returns how many could not be written.</summary>
+    /// <remarks>
+    /// Accounts are written in parallel, each account's windows one after another, oldest day first: the first write of
+    /// an account creates its profile with that window's first request, and each later write moves its last-seen time
+    /// on, so a flush that holds several days of one account leaves the earliest and the latest request, not whichever
+    /// window a parallel write happened to finish first or last.
+    /// </remarks>
     private async Task<int> WriteDirtyAsync(WindowWrite[] dirty, CancellationToken cancellationToken)
     {
         int failed = 0;
         await Parallel.ForEachAsync(
-            dirty,
+            dirty.GroupBy(static w => w.Account, StringComparer.Ordinal),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, _options.IssuanceWriteConcurrency), CancellationToken = cancellationToken },
-            async (write, ct) =>
+            async (account, ct) =>
             {
-                try
+                foreach (WindowWrite write in account.OrderBy(static w => w.FirstAt))
                 {
-                    await _table.WithTableAsync(async token =>
+                    try
                     {
-                        await WriteWindowAsync(write, token).ConfigureAwait(false);
-                        return true;
-                    }, ct).ConfigureAwait(false);
-                    lock (_gate)
-                    {
-                        // Clean unless the reducer added to it after the snapshot.
-                        write.State.WrittenVersion = Math.Max(write.State.WrittenVersion, write.Version);
+                        await _table.WithTableAsync(async token =>
+                        {
+                            await WriteWindowAsync(write, token).ConfigureAwait(false);
+                            return true;
+                        }, ct).ConfigureAwait(false);
+                        lock (_gate)
+                        {
+                            // Clean unless the reducer added to it after the snapshot.
+                            write.State.WrittenVersion = Math.Max(write.State.WrittenVersion, write.Version);
+                        }
                     }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-                {
-                    Interlocked.Increment(ref failed);
-                    LogWindowFailed(_logger, ex);
+                    catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
+                    {
+                        Interlocked.Increment(ref failed);
+                        LogWindowFailed(_logger, ex);
+                    }
                 }
             }).ConfigureAwait(false);
         return failed;

@@ -13,6 +13,25 @@ public sealed class TableTrafficLogTests(AzuriteFixture azurite) : TrafficLogCon
     private static readonly DateTimeOffset Noon = new(2026, 11, 20, 12, 0, 0, TimeSpan.Zero);
 
     [Fact]
+    public async Task A_flush_that_holds_many_days_of_one_account_keeps_its_earliest_and_latest_request_in_the_profile()
+    {
+        TableClient table = await StorageClients.NewTableAsync(azurite.ConnectionString, "traffic");
+        await using Running running = await Running.StartAsync(table, Options());
+        int[] days = [5, 2, 7, 0, 3, 6, 1, 4]; // recorded out of order, written in one flush
+        foreach (int day in days)
+        {
+            running.Log.Record(Observation("key-days", Noon.AddDays(day - 7).AddMinutes(day), "Explain step by step how tides work.", "sk-…dddd", null));
+        }
+
+        await running.Log.FlushAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        AccountProfile? profile = await running.Log.GetProfileAsync("key-days");
+        Assert.NotNull(profile);
+        Assert.Equal(Noon.AddDays(-7), profile.FirstSeen);
+        Assert.Equal(Noon.AddMinutes(7), profile.LastSeen);
+    }
+
+    [Fact]
     public async Task Two_instances_features_merge_on_read_with_the_profile_and_no_prompt_text_is_stored()
     {
         TableClient table = await StorageClients.NewTableAsync(azurite.ConnectionString, "traffic");
