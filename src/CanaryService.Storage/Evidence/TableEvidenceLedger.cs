@@ -86,16 +86,13 @@ public sealed class TableEvidenceLedger : IEvidenceLedger
     /// </remarks>
     public async Task<LedgerVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
-        long rows = 0;
-        var transcriptsChecked = new HashSet<string>(StringComparer.Ordinal);
+        var verifier = new EvidenceChainVerifier(_transcripts);
         foreach (string competitor in await ListCompetitorsAsync(cancellationToken).ConfigureAwait(false))
         {
-            long expected = 1;
-            string previous = EvidenceChain.GenesisHash;
+            verifier.StartChain(competitor);
             await foreach (TableEntity entity in QueryChainAsync(competitor, null, cancellationToken).ConfigureAwait(false))
             {
-                rows++;
-                string at = string.Create(CultureInfo.InvariantCulture, $"{competitor}/{expected}");
+                verifier.NextRow();
                 EvidenceEntry entry;
                 try
                 {
@@ -103,54 +100,18 @@ public sealed class TableEvidenceLedger : IEvidenceLedger
                 }
                 catch (InvalidDataException ex)
                 {
-                    return Broken(rows, $"{competitor}/{entity.RowKey.TrimStart('0')}", "the row cannot be read: " + ex.Message);
+                    return verifier.Broken($"{competitor}/{entity.RowKey.TrimStart('0')}", "the row cannot be read: " + ex.Message);
                 }
 
-                if (entry.Sequence != expected)
+                if (await verifier.CheckAsync(entry, entity.PartitionKey == TableKeys.Escape(competitor), cancellationToken).ConfigureAwait(false) is { } broken)
                 {
-                    return Broken(rows, at, string.Create(CultureInfo.InvariantCulture, $"row {expected} is missing (the next row found is {entry.Sequence})"));
+                    return broken;
                 }
-
-                if (!string.Equals(entry.Draft.Competitor, competitor, StringComparison.Ordinal) || entity.PartitionKey != TableKeys.Escape(competitor))
-                {
-                    return Broken(rows, at, "the row names another competitor than its chain");
-                }
-
-                if (!string.Equals(entry.PrevHash, previous, StringComparison.Ordinal))
-                {
-                    return Broken(rows, at, expected == 1
-                        ? "the first row does not start from the genesis hash"
-                        : "PrevHash does not match the previous row's hash (a row before it was changed or replaced)");
-                }
-
-                if (!string.Equals(EvidenceChain.ComputeHash(entry.Draft, entry.Sequence, entry.PrevHash), entry.Hash, StringComparison.Ordinal))
-                {
-                    return Broken(rows, at, "the row's content does not match its hash (the row was edited)");
-                }
-
-                if (entry.Draft.TranscriptName is { } name && transcriptsChecked.Add(name))
-                {
-                    string? actual = await _transcripts.ComputeHashAsync(name, cancellationToken).ConfigureAwait(false);
-                    if (actual is null)
-                    {
-                        return Broken(rows, "transcript/" + name, $"the transcript referenced by {at} is missing");
-                    }
-
-                    if (!string.Equals(actual, name, StringComparison.Ordinal))
-                    {
-                        return Broken(rows, "transcript/" + name, $"the transcript's content no longer matches its name (it was edited; referenced by {at})");
-                    }
-                }
-
-                previous = entry.Hash;
-                expected++;
             }
         }
 
-        return new LedgerVerification(true, rows, null, null);
+        return verifier.Verified();
     }
-
-    private static LedgerVerification Broken(long rows, string where, string reason) => new(false, rows, where, reason);
 
     private async Task<List<EvidenceEntry>> AppendToChainAsync(string competitor, EvidenceDraft[] drafts, CancellationToken cancellationToken)
     {

@@ -81,59 +81,22 @@ public sealed class InMemoryEvidenceLedger : IEvidenceLedger
     /// <inheritdoc />
     public async Task<LedgerVerification> VerifyAsync(CancellationToken cancellationToken = default)
     {
-        long rows = 0;
-        var transcriptsChecked = new HashSet<string>(StringComparer.Ordinal);
+        var verifier = new EvidenceChainVerifier(_transcripts);
         foreach (string competitor in await ListCompetitorsAsync(cancellationToken).ConfigureAwait(false))
         {
-            long expected = 1;
-            string previous = EvidenceChain.GenesisHash;
+            verifier.StartChain(competitor);
             foreach (EvidenceEntry entry in Snapshot(competitor))
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                rows++;
-                string at = string.Create(CultureInfo.InvariantCulture, $"{competitor}/{expected}");
-                if (entry.Sequence != expected)
+                verifier.NextRow();
+                if (await verifier.CheckAsync(entry, cancellationToken: cancellationToken).ConfigureAwait(false) is { } broken)
                 {
-                    return Broken(rows, at, string.Create(CultureInfo.InvariantCulture, $"row {expected} is missing (the next row found is {entry.Sequence})"));
+                    return broken;
                 }
-
-                if (!string.Equals(entry.Draft.Competitor, competitor, StringComparison.Ordinal))
-                {
-                    return Broken(rows, at, "the row names another competitor than its chain");
-                }
-
-                if (!string.Equals(entry.PrevHash, previous, StringComparison.Ordinal))
-                {
-                    return Broken(rows, at, expected == 1
-                        ? "the first row does not start from the genesis hash"
-                        : "PrevHash does not match the previous row's hash (a row before it was changed or replaced)");
-                }
-
-                if (!string.Equals(EvidenceChain.ComputeHash(entry.Draft, entry.Sequence, entry.PrevHash), entry.Hash, StringComparison.Ordinal))
-                {
-                    return Broken(rows, at, "the row's content does not match its hash (the row was edited)");
-                }
-
-                if (entry.Draft.TranscriptName is { } name && transcriptsChecked.Add(name))
-                {
-                    string? actual = await _transcripts.ComputeHashAsync(name, cancellationToken).ConfigureAwait(false);
-                    if (actual is null)
-                    {
-                        return Broken(rows, "transcript/" + name, $"the transcript referenced by {at} is missing");
-                    }
-
-                    if (!string.Equals(actual, name, StringComparison.Ordinal))
-                    {
-                        return Broken(rows, "transcript/" + name, $"the transcript's content no longer matches its name (it was edited; referenced by {at})");
-                    }
-                }
-
-                previous = entry.Hash;
-                expected++;
             }
         }
 
-        return new LedgerVerification(true, rows, null, null);
+        return verifier.Verified();
     }
 
     /// <summary>Overwrites the stored row at <paramref name="row"/>'s competitor and sequence with it as given, hash included.</summary>
@@ -172,8 +135,6 @@ public sealed class InMemoryEvidenceLedger : IEvidenceLedger
             return _chains.TryGetValue(competitor, out SortedDictionary<long, EvidenceEntry>? chain) ? [.. chain.Values] : [];
         }
     }
-
-    private static LedgerVerification Broken(long rows, string where, string reason) => new(false, rows, where, reason);
 
     // As the table reads a row back: the time in UTC, and a cluster's accounts as an array (none without a cluster).
     // Neither changes the row's hash.
