@@ -116,12 +116,13 @@ public static class PhraseCorpusReport
                 structuredInserted += isStructured ? 1 : 0;
                 string lexical = marker.CreateTextMarker("corpus:" + model).Mark(output);
                 string kind = marked.StartsWith(lexical.TrimEnd(), StringComparison.Ordinal) ? "appended"
-                    : marked.EndsWith(LastParagraph(lexical), StringComparison.Ordinal) ? "before a wish" : "replacing a closing";
+                    : marked.EndsWith(LastParagraph(lexical), StringComparison.Ordinal) ? "before a wish"
+                    : marked.Contains(marking.Canary.Sentence + " ", StringComparison.Ordinal) ? "before a wish ending the answer" : "replacing a closing";
                 kinds[kind] = kinds.GetValueOrDefault(kind) + 1;
                 found.Add((model, kind switch
                 {
                     "appended" => LastWords(output, 10) + " ‖ " + marking.Canary.Sentence,
-                    "before a wish" => LastWords(Before(output), 8) + " ‖ " + marking.Canary.Sentence + " ‖ " + Shorten(LastParagraph(output), 60),
+                    "before a wish" or "before a wish ending the answer" => LastWords(Before(output), 8) + " ‖ " + marking.Canary.Sentence + " ‖ " + Shorten(LastParagraph(output), 60),
                     _ => LastWords(Before(output), 8) + " ‖ " + marking.Canary.Sentence + " (replacing: " + Shorten(LastParagraph(output), 60) + ")",
                 }, prompt, marked, marking.Canary.Sentence));
 

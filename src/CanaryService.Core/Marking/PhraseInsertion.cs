@@ -90,6 +90,13 @@ internal sealed partial class PhraseInsertion
         "enjoy", "good luck", "best of luck", "have fun", "happy ", "bon app", "cheers", "best wishes",
     ];
 
+    // Lower-case openers of a wish as the last sentence of a longer paragraph ("…for your menu. Have fun and enjoy the
+    // game!"): a later sentence starting otherwise is never held back.
+    private static readonly string[] WishOpeners =
+    [
+        "enjoy", "good luck", "best of luck", "have fun", "happy ", "bon app", "best wishes",
+    ];
+
     // Lower-case fragments that make a last paragraph a closing already (see the remarks). "hope" in "i hope" and
     // "hopefully" also covers every canary sentence.
     private static readonly string[] ClosingMarkers =
@@ -137,6 +144,7 @@ internal sealed partial class PhraseInsertion
     private bool _lineHasContent;
     private bool _lineHasLetter;
     private bool _lineIsTableRow;
+    private bool _lineStartsWithLetter;
     private int _fenceRun;
     private bool _fenceRunOpen;
     private bool _crLf;
@@ -159,6 +167,8 @@ internal sealed partial class PhraseInsertion
         None,
         Opening, // the paragraph's first characters, while they may still open a closing
         Closing, // a paragraph that opens like a closing, until the next paragraph or the end
+        WishOpening, // a later sentence's first characters in a prose line, while they may still open a wish
+        Wish, // a later sentence that opens like a wish, until the next paragraph or the end
     }
 
     /// <summary>True once the sentence has been put into the answer.</summary>
@@ -180,8 +190,9 @@ internal sealed partial class PhraseInsertion
         for (int i = 0; i < text.Length; i++)
         {
             char c = text[i];
+            char previous = _lastChar;
             bool paragraphStarts = _hold == HoldState.None && IsParagraphStart(c);
-            if (_hold == HoldState.Closing && IsParagraphStart(c))
+            if (_hold is HoldState.Closing or HoldState.Wish && IsParagraphStart(c))
             {
                 // Another paragraph: the held one was not the last. It goes out as it was.
                 output.Append(text[copied..i]);
@@ -204,6 +215,13 @@ internal sealed partial class PhraseInsertion
                 copied = i;
                 _hold = HoldState.Opening;
             }
+            else if (_hold == HoldState.None && c == ' ' && previous is ('.' or '!' or '?') && _lineStartsWithLetter && !_inFence && _words > 0)
+            {
+                // A sentence ends inside a prose line: the next one may be a final wish, which the canary would go before.
+                output.Append(text[copied..i]);
+                copied = i;
+                _hold = HoldState.WishOpening;
+            }
 
             if (_hold == HoldState.None)
             {
@@ -212,9 +230,9 @@ internal sealed partial class PhraseInsertion
 
             _held.Append(c);
             copied = i + 1;
-            if (_hold == HoldState.Opening)
+            if (_hold is HoldState.Opening or HoldState.WishOpening)
             {
-                _hold = OpenerState();
+                _hold = _hold == HoldState.Opening ? OpenerState() : WishOpenerState();
                 if (_hold == HoldState.None)
                 {
                     FlushHeld(ref output);
@@ -244,6 +262,22 @@ internal sealed partial class PhraseInsertion
         }
 
         _finished = true;
+        if (_hold == HoldState.Wish && !_structured && !_inFence && _words >= _minimumProseWords && InEnglishLetters() && !_previousParagraphSaysGoodbye
+            && FinalWish(_held.ToString()) && PlainBefore(_held.ToString()) && !Loops())
+        {
+            // The last paragraph ends with a wish ("…when planning your menu. Have fun and enjoy the game!"): the canary
+            // goes before it, as closings usually do, and the two close the answer in a paragraph of their own.
+            string wish = _held.ToString().TrimStart(' ');
+            _held.Clear();
+            output.Append(_crLf ? "\r\n\r\n" : "\n\n");
+            output.Append(_sentence);
+            output.Append(" ");
+            output.Append(wish);
+            output.MarkChanged();
+            Inserted = true;
+            return;
+        }
+
         if (_hold == HoldState.Closing && !_structured && !_inFence && InEnglishLetters() && !_previousParagraphSaysGoodbye && Replaceable(_held.ToString()) is { } trailing)
         {
             // The answer ends with a generic closing: the canary takes its place, in the same layout.
@@ -270,11 +304,12 @@ internal sealed partial class PhraseInsertion
         }
 
         bool endsWithWish = _hold == HoldState.Closing && IsWish(_held.ToString());
+        bool wishAfterClosing = _hold == HoldState.Wish && FinalWish(_held.ToString()) && Closes(Before(_held.ToString()));
         bool closesTwice = _hold == HoldState.Closing && _previousParagraphSaysGoodbye; // "I hope this helps. …" then "Would you like more?"
         FlushHeld(ref output);
         SkipReason = _structured ? "structured" : _inFence ? "ends inside code" : !_proseSeen ? "no prose"
             : _words < _minimumProseWords ? "short" : !InEnglishLetters() ? "not English"
-            : endsWithWish ? "wish after a closing" : closesTwice ? "closes" : Refuses() ? "refusal" : Loops() ? "loops" : EndsOnItsOwn();
+            : endsWithWish || wishAfterClosing ? "wish after a closing" : closesTwice ? "closes" : Refuses() ? "refusal" : Loops() ? "loops" : EndsOnItsOwn();
         if (SkipReason is not null)
         {
             return;
@@ -333,6 +368,57 @@ internal sealed partial class PhraseInsertion
         string normalised = paragraph.Trim().Replace('’', '\'').ToLowerInvariant();
         return normalised.Length > 0 && !Closes(normalised)
             && SentenceEnd().Split(normalised).All(s => s.Trim() is { Length: <= 90 } t && (t.Length == 0 || WishSentence().IsMatch(t)));
+    }
+
+    /// <summary>
+    /// Whether <paramref name="sentences"/>, the end of a longer paragraph, is a short wish the canary may go before: every
+    /// sentence a wish ("Good luck with your bake!", "Happy baking!"), none saying more ("Happy Gilmore is a film.").
+    /// </summary>
+    internal static bool FinalWish(string sentences)
+    {
+        string normalised = sentences.Trim().Replace('’', '\'').ToLowerInvariant();
+        return IsWish(normalised) && SentenceEnd().Split(normalised).All(s => s.Trim().Length == 0 || StrictWishSentence().IsMatch(s.Trim()));
+    }
+
+    // What the last paragraph says before its final wish (lower-case, trimmed; its last characters at most).
+    private string Before(string held)
+    {
+        string tail = Tail();
+        string wish = held.Replace('’', '\'').Trim().ToLowerInvariant();
+        return tail.EndsWith(wish, StringComparison.Ordinal) ? tail[..^wish.Length].TrimEnd() : "";
+    }
+
+    // The sentences before a final wish say something of their own: no closing, send-off, template or broken line,
+    // so that the canary and the wish are the only closing the answer gets.
+    private bool PlainBefore(string held)
+    {
+        string before = Unadorned(Before(held));
+        return before.Length > 0 && !Closes(before) && !SendsOff(before) && !WishInside().IsMatch(before) && !IsTemplate(before) && !CutOff(before);
+    }
+
+    private HoldState WishOpenerState()
+    {
+        string held = _held.ToString().TrimStart(' ');
+        if (held.Length == 0)
+        {
+            return HoldState.WishOpening;
+        }
+
+        held = held.ToLowerInvariant();
+        foreach (string opener in WishOpeners)
+        {
+            if (held.StartsWith(opener, StringComparison.Ordinal))
+            {
+                return HoldState.Wish;
+            }
+
+            if (opener.StartsWith(held, StringComparison.Ordinal))
+            {
+                return HoldState.WishOpening;
+            }
+        }
+
+        return HoldState.None;
     }
 
     // The canary is English: an answer written mostly in other letters (Korean, Russian, Greek) would get a sentence
@@ -422,6 +508,7 @@ internal sealed partial class PhraseInsertion
             }
 
             _lineIsTableRow = c == '|';
+            _lineStartsWithLetter = char.IsLetter(c);
             _fenceRunOpen = c is '`' or '~';
             _fenceRun = _fenceRunOpen ? 1 : 0;
         }
@@ -757,6 +844,7 @@ internal sealed partial class PhraseInsertion
         _lineHasContent = false;
         _lineHasLetter = false;
         _lineIsTableRow = false;
+        _lineStartsWithLetter = false;
         _fenceRun = 0;
         _fenceRunOpen = false;
     }
@@ -776,6 +864,10 @@ internal sealed partial class PhraseInsertion
     [GeneratedRegex(@"^(enjoy|good luck|best of luck|have fun|happy \w+|bon app\w*|cheers|best wishes)\b[^\n]*[.!]?$", RegexOptions.CultureInvariant)]
     private static partial Regex WishSentence();
 
+    // Lower-case: a wish the canary may go before when it ends a longer paragraph; "happy" only as "Happy baking!".
+    [GeneratedRegex(@"^(enjoy|good luck|best of luck|have fun|happy \w+ing\b|happy (holidays|birthday|travels|trails|new year)\b|bon app\w*|best wishes)[^\n]*$", RegexOptions.CultureInvariant)]
+    private static partial Regex StrictWishSentence();
+
     [GeneratedRegex(@"(?<=[.!?])\s+")]
     private static partial Regex SentenceEnd();
 
@@ -787,8 +879,10 @@ internal sealed partial class PhraseInsertion
     [GeneratedRegex(@"(^|[.!?]\s+)(enjoy|good luck|best of luck|have fun|happy \w+ing|bon app\w*|best wishes)\b", RegexOptions.CultureInvariant)]
     private static partial Regex WishInside();
 
-    // Lower-case: the last sentence wishes, thanks or congratulates the reader.
-    [GeneratedRegex(@"\b(good luck|best of luck|have fun|enjoy|happy \w+ing|best wishes|all the best|take care|wish you|thank you|thanks|cheers|congratulations|bon app)", RegexOptions.CultureInvariant)]
+    // Lower-case: the last sentence wishes, thanks or congratulates the reader. "Enjoy", "happy" and "cheers" only open
+    // a wish ("Enjoy your meal.", "Serve it hot and enjoy your meal."): "families enjoy the loaf within two days" and
+    // "a happy ending" say something, and so does "thanks to its design" or Thanksgiving.
+    [GeneratedRegex(@"\b(good luck|best of luck|have fun|best wishes|all the best|take care|wish you|thank you|thanks\b(?! to)|congratulations|bon app)|^[*_""'(]*((now|so|then),? )?(enjoy|happy \w+ing|cheers)\b|\band enjoy (it|them|your|the|this|these)\b", RegexOptions.CultureInvariant)]
     private static partial Regex SendOffSentence();
 
     // Lower-case: "[your name]", "[insert date]", "[course link]"; not a Markdown link ("[docs](https://…)") nor a citation ("[1]").

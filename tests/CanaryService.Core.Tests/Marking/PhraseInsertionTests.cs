@@ -34,6 +34,11 @@ public sealed class PhraseInsertionTests
         { "wish", Lead + "\n\nEnjoy your trip!" },
         { "ends in blank lines", Lead + "\n\n" },
         { "wish and blank lines", Lead + "\n\nHappy baking! \n\n" },
+        { "wish ending the paragraph", Lead + " Good luck on your journey to becoming a baker." },
+        { "wish ending the paragraph, then blank lines", Lead + " Good luck with your bake! \n\n" },
+        { "enjoy as a plain verb", Lead + " Most families enjoy the loaf within two days." },
+        { "a holiday's name", Lead + " A loaf baked this way keeps well through Thanksgiving." },
+        { "a name that opens like a wish", Lead + " Happy Valley Bakery sells dried starter too." },
     };
 
     [Theory]
@@ -56,6 +61,8 @@ public sealed class PhraseInsertionTests
             "list" => lexical + "\n" + sentence + "\n",
             "ends in blank lines" => lexical + sentence + "\n",
             "wish and blank lines" => lexical[..lexical.IndexOf("Happy baking", StringComparison.Ordinal)] + sentence + "\n\nHappy baking! \n\n",
+            "wish ending the paragraph" or "wish ending the paragraph, then blank lines" =>
+                lexical[..lexical.IndexOf(" Good luck", StringComparison.Ordinal)] + "\n\n" + sentence + lexical[lexical.IndexOf(" Good luck", StringComparison.Ordinal)..],
             _ => lexical + "\n\n" + sentence,
         };
         Assert.Equal(expected, marked);
@@ -73,7 +80,7 @@ public sealed class PhraseInsertionTests
         var marker = Marker(MasterKey.Generate());
         string[] parts =
         [
-            "Keep it cold.", "I hope this helps!", "Let me know if you need more.", "Enjoy!", "```\ncode()\n```", "- a list item",
+            "Keep it cold.", "I hope this helps!", "Let me know if you need more.", "Enjoy!", "Keep it cold. Happy baking!", "Feed it. Good luck! Keep it cold.", "```\ncode()\n```", "- a list item",
             "Would you like more?", "{\"json\": 1}", "Good luck with the bake.", "\n", "\n\n", "  ", "\r\n", "Happy baking!",
             "    indented code", "| a | b |", "I hope", "Hopefully this helps. Tell me if you need anything else.", Lead, Lead,
             "0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents, 0 cents,",
@@ -97,7 +104,7 @@ public sealed class PhraseInsertionTests
             }
         }
 
-        Assert.InRange(emitted, 50, 390); // both outcomes were exercised
+        Assert.InRange(emitted, 20, 380); // both outcomes were exercised
     }
 
     [Fact]
@@ -134,14 +141,17 @@ public sealed class PhraseInsertionTests
         { "one rewritten sentence", "The starter, once fed, is ready to be used in the dough this evening." },
         { "a wish as the last sentence", Lead + "\n\nRemember, a starter is forgiving, so enjoy the process and have fun!" },
         { "any exclamation as the last sentence", Lead + "\n\nNow go ahead and impress your friends with your first loaf!" },
-        { "good luck without an exclamation", Lead + " Good luck on your journey to becoming a baker." },
+        { "a wish after its own closing", Lead + " I hope this helps. Good luck on your journey to becoming a baker." },
+        { "a wish after an exclamation", Lead + " You will master it in no time! Good luck!" },
+        { "a wish at the end of a list item", Lead + "\n\n- Feed it the day before you leave. Good luck!" },
+        { "a wish that goes on to say more", Lead + " Good luck! Keep the jar away from the window." },
         { "a speech that ends in thanks", Lead + "\n\nThank you." },
         { "a closing, then an offer", Lead + "\n\nI hope this helps you understand the difference. Please let me know if anything is unclear.\n\nWould you like to know more about any of these steps?" },
         { "a long closing of its own, then blank lines", Lead + "\n\nI hope this explanation helps you understand the difference between the two. If you have any further " +
             "questions or would like to explore any specific aspects in more detail, please let me know. \n\n" },
         { "a wish inside the last paragraph", Lead + "\n\nEnjoy your loaf! Remember, the pot is hot, so use mitts when you take it out of the oven." },
         { "a goodbye before the last lines", Lead + "\n\nI hope you enjoy baking it! The photo of the result is below.\n\nResult:\n![Loaf](https://example.com/loaf.png)" },
-        { "a send-off followed by blank lines", Lead + " Good luck with your bake! \n\n" },
+        { "a send-off followed by blank lines", Lead + " Now go and bake! \n\n" },
         { "a letter's placeholder", Lead + "\n\nBest regards,\n[Your Name]" },
         { "a sign-off over several paragraphs", Lead + "\n\nSincerely,\n\n[Your Name]\n\nFounder, Northside Bakery" },
         { "a sign-off and a name", Lead + "\n\nWarm regards,\nMaria" },
