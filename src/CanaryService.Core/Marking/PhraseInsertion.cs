@@ -90,6 +90,13 @@ internal sealed partial class PhraseInsertion
         "enjoy", "good luck", "best of luck", "have fun", "happy ", "bon app", "cheers", "best wishes",
     ];
 
+    // Lower-case openers of a wish as the last sentence of a longer paragraph ("…for your menu. Have fun and enjoy the
+    // game!"): a later sentence starting otherwise is never held back.
+    private static readonly string[] WishOpeners =
+    [
+        "enjoy", "good luck", "best of luck", "have fun", "happy ", "bon app", "best wishes",
+    ];
+
     // Lower-case fragments that make a last paragraph a closing already (see the remarks). "hope" in "i hope" and
     // "hopefully" also covers every canary sentence.
     private static readonly string[] ClosingMarkers =
@@ -160,8 +167,8 @@ internal sealed partial class PhraseInsertion
         None,
         Opening, // the paragraph's first characters, while they may still open a closing
         Closing, // a paragraph that opens like a closing, until the next paragraph or the end
-        SentenceOpening, // a later sentence's first characters in a prose line, while they may still open a closing or a wish
-        SentenceClosing, // a later sentence that opens like a closing or a wish, until the next paragraph or the end
+        WishOpening, // a later sentence's first characters in a prose line, while they may still open a wish
+        Wish, // a later sentence that opens like a wish, until the next paragraph or the end
     }
 
     /// <summary>True once the sentence has been put into the answer.</summary>
@@ -185,7 +192,7 @@ internal sealed partial class PhraseInsertion
             char c = text[i];
             char previous = _lastChar;
             bool paragraphStarts = _hold == HoldState.None && IsParagraphStart(c);
-            if (_hold is HoldState.Closing or HoldState.SentenceClosing && IsParagraphStart(c))
+            if (_hold is HoldState.Closing or HoldState.Wish && IsParagraphStart(c))
             {
                 // Another paragraph: the held one was not the last. It goes out as it was.
                 output.Append(text[copied..i]);
@@ -210,11 +217,10 @@ internal sealed partial class PhraseInsertion
             }
             else if (_hold == HoldState.None && c == ' ' && previous is ('.' or '!' or '?') && _lineStartsWithLetter && !_inFence && _words > 0)
             {
-                // A sentence ends inside a prose line: the next one may be a final closing, which the canary would replace,
-                // or a final wish, which the canary would go before.
+                // A sentence ends inside a prose line: the next one may be a final wish, which the canary would go before.
                 output.Append(text[copied..i]);
                 copied = i;
-                _hold = HoldState.SentenceOpening;
+                _hold = HoldState.WishOpening;
             }
 
             if (_hold == HoldState.None)
@@ -224,9 +230,9 @@ internal sealed partial class PhraseInsertion
 
             _held.Append(c);
             copied = i + 1;
-            if (_hold is HoldState.Opening or HoldState.SentenceOpening)
+            if (_hold is HoldState.Opening or HoldState.WishOpening)
             {
-                _hold = _hold == HoldState.Opening ? OpenerState() : SentenceOpenerState();
+                _hold = _hold == HoldState.Opening ? OpenerState() : WishOpenerState();
                 if (_hold == HoldState.None)
                 {
                     FlushHeld(ref output);
@@ -256,22 +262,8 @@ internal sealed partial class PhraseInsertion
         }
 
         _finished = true;
-        bool sentenceClosing = _hold == HoldState.SentenceClosing && !_structured && !_inFence && _words >= _minimumProseWords && InEnglishLetters()
-            && !_previousParagraphSaysGoodbye && PlainBefore(_held.ToString()) && !Loops();
-        if (sentenceClosing && Replaceable(_held.ToString()) is { } after)
-        {
-            // The last paragraph ends with a generic closing ("…captures screenshots. I hope this helps!"): the canary
-            // takes its place, as a paragraph of its own.
-            _held.Clear();
-            output.Append(_crLf ? "\r\n\r\n" : "\n\n");
-            output.Append(_sentence);
-            output.Append(after);
-            output.MarkChanged();
-            Inserted = true;
-            return;
-        }
-
-        if (sentenceClosing && FinalWish(_held.ToString()))
+        if (_hold == HoldState.Wish && !_structured && !_inFence && _words >= _minimumProseWords && InEnglishLetters() && !_previousParagraphSaysGoodbye
+            && FinalWish(_held.ToString()) && PlainBefore(_held.ToString()) && !Loops())
         {
             // The last paragraph ends with a wish ("…when planning your menu. Have fun and enjoy the game!"): the canary
             // goes before it, as closings usually do, and the two close the answer in a paragraph of their own.
@@ -312,7 +304,7 @@ internal sealed partial class PhraseInsertion
         }
 
         bool endsWithWish = _hold == HoldState.Closing && IsWish(_held.ToString());
-        bool wishAfterClosing = _hold == HoldState.SentenceClosing && FinalWish(_held.ToString()) && Closes(Before(_held.ToString()));
+        bool wishAfterClosing = _hold == HoldState.Wish && FinalWish(_held.ToString()) && Closes(Before(_held.ToString()));
         bool closesTwice = _hold == HoldState.Closing && _previousParagraphSaysGoodbye; // "I hope this helps. …" then "Would you like more?"
         FlushHeld(ref output);
         SkipReason = _structured ? "structured" : _inFence ? "ends inside code" : !_proseSeen ? "no prose"
@@ -404,25 +396,25 @@ internal sealed partial class PhraseInsertion
         return before.Length > 0 && !Closes(before) && !SendsOff(before) && !WishInside().IsMatch(before) && !IsTemplate(before) && !CutOff(before);
     }
 
-    private HoldState SentenceOpenerState()
+    private HoldState WishOpenerState()
     {
         string held = _held.ToString().TrimStart(' ');
         if (held.Length == 0)
         {
-            return HoldState.SentenceOpening;
+            return HoldState.WishOpening;
         }
 
-        held = held.Replace('’', '\'').ToLowerInvariant();
-        foreach (string opener in Openers)
+        held = held.ToLowerInvariant();
+        foreach (string opener in WishOpeners)
         {
             if (held.StartsWith(opener, StringComparison.Ordinal))
             {
-                return HoldState.SentenceClosing;
+                return HoldState.Wish;
             }
 
             if (opener.StartsWith(held, StringComparison.Ordinal))
             {
-                return HoldState.SentenceOpening;
+                return HoldState.WishOpening;
             }
         }
 
