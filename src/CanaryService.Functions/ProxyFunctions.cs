@@ -69,6 +69,16 @@ public sealed class ProxyFunctions(CanaryProxy proxy)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openai/v1/chat/completions/{id}")] HttpRequest request) =>
         ForwardAsync(request, MarkedSurface.StoredChatCompletions);
 
+    [Function("UpdatedChatCompletions")]
+    public Task<IActionResult> UpdatedChatCompletionsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "v1/chat/completions/{id}")] HttpRequest request) =>
+        ForwardAsync(request, MarkedSurface.UpdatedChatCompletions);
+
+    [Function("AzureOpenAIV1UpdatedChatCompletions")]
+    public Task<IActionResult> AzureOpenAIV1UpdatedChatCompletionsAsync(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "openai/v1/chat/completions/{id}")] HttpRequest request) =>
+        ForwardAsync(request, MarkedSurface.UpdatedChatCompletions);
+
     [Function("StoredChatCompletionLists")]
     public Task<IActionResult> StoredChatCompletionListsAsync(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "v1/chat/completions")] HttpRequest request) =>

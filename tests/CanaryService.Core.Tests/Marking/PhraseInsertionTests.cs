@@ -142,6 +142,7 @@ public sealed class PhraseInsertionTests
         { "a wish as the last sentence", Lead + "\n\nRemember, a starter is forgiving, so enjoy the process and have fun!" },
         { "any exclamation as the last sentence", Lead + "\n\nNow go ahead and impress your friends with your first loaf!" },
         { "a wish after its own closing", Lead + " I hope this helps. Good luck on your journey to becoming a baker." },
+        { "its own closing ending the last paragraph", Lead + " I hope this helps!" },
         { "a wish after an exclamation", Lead + " You will master it in no time! Good luck!" },
         { "a wish at the end of a list item", Lead + "\n\n- Feed it the day before you leave. Good luck!" },
         { "a wish that goes on to say more", Lead + " Good luck! Keep the jar away from the window." },

@@ -121,11 +121,11 @@ public sealed class FunctionTriggerTests
             ["AzureOpenAIBatchOutputFile", "AzureOpenAIChatCompletions", "AzureOpenAICompletions",
              "AzureOpenAIResponses", "AzureOpenAIStoredResponse", "AzureOpenAIV1BatchOutputFile",
              "AzureOpenAIV1ChatCompletions", "AzureOpenAIV1Completions", "AzureOpenAIV1Responses",
-             "AzureOpenAIV1StoredChatCompletionLists", "AzureOpenAIV1StoredChatCompletions", "AzureOpenAIV1StoredResponse", "BatchOutputFile", "ChatCompletions", "CompetitorEvidence",
+             "AzureOpenAIV1StoredChatCompletionLists", "AzureOpenAIV1StoredChatCompletions", "AzureOpenAIV1StoredResponse", "AzureOpenAIV1UpdatedChatCompletions", "BatchOutputFile", "ChatCompletions", "CompetitorEvidence",
              "CompetitorReport", "Completions", "GetOperation", "LineageModel", "LineageReport", "LineageUploadSamples",
              "ListAccounts", "ListClusters", "ListCompetitors", "LookupAccount", "PassThrough", "Responses",
              "RunLineageSample", "RunMonitorNow", "RunOperation", "RunProbe", "RunProbesNow", "ScheduleLineageSamples", "ScheduleProbes",
-             "StoredChatCompletionLists", "StoredChatCompletions", "StoredResponse", "VerifyLedger"],
+             "StoredChatCompletionLists", "StoredChatCompletions", "StoredResponse", "UpdatedChatCompletions", "VerifyLedger"],
             Functions().Keys.Order(StringComparer.Ordinal));
     }
 }

@@ -168,6 +168,8 @@ internal static class HostileCorpus
             Request("put_chat_completions", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Put, "v1/chat/completions") { Content = new StringContent(SmallBody) }),
             Request("get_stored_completion_traversal", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "v1/chat/completions/..%2F..%2Fv1%2Fmodels")),
             Request("get_stored_completion_4000_char_id", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "v1/chat/completions/" + new string('c', 4000))),
+            Request("update_stored_completion_traversal", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions/..%2F..%2Fv1%2Fmodels") { Content = new StringContent("{\"metadata\":{}}") }),
+            Request("update_stored_completion_not_json", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Post, "openai/v1/chat/completions/chatcmpl-x") { Content = new StringContent("{\"metadata\":") }),
             Request("get_stored_completions_list_with_body", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "openai/v1/chat/completions?limit=-1") { Content = new StringContent(SmallBody) }),
 
             // The evidence API.

@@ -76,6 +76,18 @@ public sealed class MarkedSurface
         null);
 
     /// <summary>
+    /// A stored chat completion whose metadata is updated (<c>POST /v1/chat/completions/{id}</c>): the answer is the
+    /// whole completion, so it is marked as <see cref="StoredChatCompletions"/>; the request body (the new metadata)
+    /// passes as it came.
+    /// </summary>
+    public static MarkedSurface UpdatedChatCompletions { get; } = new(
+        "updated chat completions", HttpMethods.Post,
+        ["/v1/chat/completions/{id}", "/openai/v1/chat/completions/{id}"],
+        null,
+        static (body, marking, output, marked) => Counted(ChatCompletionRewriter.Rewrite(body, ChoiceLayout.ChatMessage, marking, output), marked),
+        null);
+
+    /// <summary>
     /// The list of stored chat completions (<c>GET /v1/chat/completions</c>): every completion in it, each one issued
     /// response. Listing is the cheapest way to harvest what an account stored, so it is marked like a batch file.
     /// </summary>
@@ -97,7 +109,7 @@ public sealed class MarkedSurface
 
     /// <summary>Every marked surface.</summary>
     public static IReadOnlyList<MarkedSurface> All { get; } =
-        [ChatCompletions, Completions, Responses, StoredResponses, StoredChatCompletions, StoredChatCompletionLists, BatchOutputFiles];
+        [ChatCompletions, Completions, Responses, StoredResponses, StoredChatCompletions, UpdatedChatCompletions, StoredChatCompletionLists, BatchOutputFiles];
 
     /// <summary>A short name, for logs and documentation.</summary>
     public string Name { get; }

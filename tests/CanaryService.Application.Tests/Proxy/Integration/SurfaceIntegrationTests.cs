@@ -258,6 +258,12 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
 
         Assert.Equal(2, listed);
 
+        // Updating a stored completion's metadata answers with the whole completion: marked alike, the new metadata
+        // passing to the provider as it was sent.
+        ChatCompletion updated = (await client.UpdateChatCompletionAsync("chatcmpl-stored", new Dictionary<string, string> { ["team"] = "often" })).Value;
+        Assert.Equal(marked, updated.Content[0].Text);
+        Assert.Contains(_upstream.Requests, r => r.Method == "POST" && r.PathAndQuery.EndsWith("/chat/completions/chatcmpl-stored", StringComparison.Ordinal) && Encoding.UTF8.GetString(r.Body).Contains("\"often\"", StringComparison.Ordinal));
+
         // Raw, on Azure's v1 routes too; a completion's messages are the caller's input and pass as they came.
         using var http = new HttpClient { BaseAddress = service.BaseAddress };
         using (HttpResponseMessage azure = await SendAsync(http, HttpMethod.Get, "openai/v1/chat/completions/chatcmpl-stored", null, Key))
@@ -275,10 +281,15 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
             Assert.Equal(Messages, await messages.Content.ReadAsStringAsync());
         }
 
-        // Each completion fetched or listed is a response issued to the account: 1 + 2 + 1 + 2.
+        using (HttpResponseMessage azureUpdate = await SendAsync(http, HttpMethod.Post, "openai/v1/chat/completions/chatcmpl-stored", "{\"metadata\":{\"team\":\"often\"}}", Key))
+        {
+            Assert.Equal(Relaxed(ChatAnswers.Completion(marked)), Relaxed(await azureUpdate.Content.ReadAsStringAsync()));
+        }
+
+        // Each completion fetched, updated or listed is a response issued to the account: 1 + 2 + 1 + 1 + 2 + 1.
         await service.Issuance.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Dictionary<string, (long Responses, long MarkedChoices)> issued = await MarkingProxyIntegrationTests.IssuanceByAccountAsync(service);
-        Assert.Equal((6L, 6L), issued[account]);
+        Assert.Equal((8L, 8L), issued[account]);
     }
 
     [Fact]
