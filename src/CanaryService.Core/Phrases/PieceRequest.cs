@@ -5,7 +5,8 @@ namespace CanaryService.Core.Phrases;
 /// <summary>
 /// Whether a prompt asks for a piece the user will use as written, in a voice other than the assistant's: a poem, a
 /// story, a speech, a letter or an email, a bio, a review, a social post or caption, an ad; a role to play ("Pretend
-/// to be a chef…"); a text to rewrite or translate. Such a request draws no phrase canary.
+/// to be a chef…"); a text to rewrite or translate; the opening of a text to carry on (a prompt that stops at a colon).
+/// Such a request draws no phrase canary.
 /// </summary>
 /// <remarks>
 /// A closing hope and offer of help ("I hope this helps. Let me know if you need anything else.") reads as the
@@ -29,9 +30,14 @@ public static partial class PieceRequest
         }
 
         string text = prompt.Length <= 2 * ReadLimit ? prompt : string.Concat(prompt.AsSpan(0, ReadLimit), "\n", prompt.AsSpan(prompt.Length - ReadLimit));
-        return AsksForDocument().IsMatch(text)
+        return AsksForDocument().IsMatch(text) || ContinuesText(prompt)
             || (!AsksForCode().IsMatch(text) && (AsksForPiece().IsMatch(text) || AsksForRole().IsMatch(text) || AsksForRewrite().IsMatch(text) || AsksForLength().IsMatch(text)));
     }
+
+    // The prompt stops at a colon, on the opening of a text the answer carries on ("…by following these simple
+    // steps:", "My favourite review of the series is this:", a citation that stops at "MLA:"): the answer is the rest
+    // of the user's own text, and a closing would be copied with it.
+    private static bool ContinuesText(string prompt) => prompt.AsSpan().TrimEnd().EndsWith(":", StringComparison.Ordinal);
 
     // A verb of making, then (within the same clause) a kind of piece that is read in its author's voice.
     [GeneratedRegex(

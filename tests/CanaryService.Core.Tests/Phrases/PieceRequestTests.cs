@@ -36,6 +36,8 @@ public sealed class PieceRequestTests
     [InlineData("Complete the following company description: Northside Bakery bakes rye bread for")]
     [InlineData("write description for a handmade walnut bread board")]
     [InlineData("I would appreciate it if you wrote an introduction paragraph for our post about rye.")]
+    [InlineData("You can easily keep a starter alive on holiday by following these simple steps:")]
+    [InlineData("My favourite review of the bakery down the road is this: \n")]
     public void Pieces_and_roles_are_recognised(string prompt) => Assert.True(PieceRequest.Matches(prompt), prompt);
 
     [Theory]
@@ -52,6 +54,7 @@ public sealed class PieceRequestTests
     [InlineData("Could you provide a brief summary of the book? Please provide a few paragraphs with the main points.")]
     [InlineData("Give me 10 words that rhyme with bread.")]
     [InlineData("Turn the oven down to 200 degrees? How long should the loaf bake then?")]
+    [InlineData("Here is my question: how long does a starter keep in the fridge?")]
     [InlineData("")]
     [InlineData(null)]
     public void Questions_for_the_assistant_are_not_pieces(string? prompt) => Assert.False(PieceRequest.Matches(prompt), prompt);
