@@ -875,14 +875,15 @@ internal sealed partial class PhraseInsertion
     [GeneratedRegex(@"^((i'm sorry|i am sorry)(?! to hear| for your loss)|sorry,|i apologi[sz]e|unfortunately,? (i|as)|as an ai)|\bi('m| am) (unable|not able) to\b|\bi (cannot|can't|can not) (provide|help|assist|answer|determine|estimate|access|browse|give|fulfil|fulfill|do|complete|create|write|make|generate|predict|know|tell)\b", RegexOptions.CultureInvariant)]
     private static partial Regex Refusal();
 
-    // Lower-case: a sentence of the paragraph that wishes the reader well ("Enjoy your homemade brittle! Remember, …").
-    [GeneratedRegex(@"(^|[.!?]\s+)(enjoy|good luck|best of luck|have fun|happy \w+ing|bon app\w*|best wishes)\b", RegexOptions.CultureInvariant)]
+    // Lower-case: a sentence of the paragraph that wishes the reader well ("Enjoy your homemade brittle! Remember, …") or
+    // thanks them once again.
+    [GeneratedRegex(@"(^|[.!?]\s+)(enjoy|good luck|best of luck|have fun|happy \w+ing|bon app\w*|best wishes|once again,? (thank you|thanks)|(thank you|thanks) again)\b", RegexOptions.CultureInvariant)]
     private static partial Regex WishInside();
 
-    // Lower-case: the last sentence wishes, thanks or congratulates the reader. "Enjoy", "happy" and "cheers" only open
+    // Lower-case: the last sentence wishes, thanks or congratulates the reader, or looks forward to meeting again. "Enjoy", "happy" and "cheers" only open
     // a wish ("Enjoy your meal.", "Serve it hot and enjoy your meal."): "families enjoy the loaf within two days" and
     // "a happy ending" say something, and so does "thanks to its design" or Thanksgiving.
-    [GeneratedRegex(@"\b(good luck|best of luck|have fun|best wishes|all the best|take care|wish you|thank you|thanks\b(?! to)|congratulations|bon app)|^[*_""'(]*((now|so|then),? )?(enjoy|happy \w+ing|cheers)\b|\band enjoy (it|them|your|the|this|these)\b", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"\b(good luck|best of luck|have fun|best wishes|all the best|take care|wish you|thank you|thanks\b(?! to)|congratulations|bon app|\b(i|we) (look|am looking|are looking) forward to|looking forward to)|^[*_""'(]*((now|so|then),? )?(enjoy|happy \w+ing|cheers)\b|\band enjoy (it|them|your|the|this|these)\b", RegexOptions.CultureInvariant)]
     private static partial Regex SendOffSentence();
 
     // Lower-case: "[your name]", "[insert date]", "[course link]"; not a Markdown link ("[docs](https://…)") nor a citation ("[1]").

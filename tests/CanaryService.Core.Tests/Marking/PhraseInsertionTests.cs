@@ -143,6 +143,8 @@ public sealed class PhraseInsertionTests
         { "any exclamation as the last sentence", Lead + "\n\nNow go ahead and impress your friends with your first loaf!" },
         { "a wish after its own closing", Lead + " I hope this helps. Good luck on your journey to becoming a baker." },
         { "its own closing ending the last paragraph", Lead + " I hope this helps!" },
+        { "thanks once again, then looking forward", Lead + "\n\nOnce again, thank you for the message and the recipe. I look forward to hearing how the loaf turns out." },
+        { "looking forward as the last sentence", Lead + " We look forward to seeing you at the bakery next week." },
         { "a wish after an exclamation", Lead + " You will master it in no time! Good luck!" },
         { "a wish at the end of a list item", Lead + "\n\n- Feed it the day before you leave. Good luck!" },
         { "a wish that goes on to say more", Lead + " Good luck! Keep the jar away from the window." },
