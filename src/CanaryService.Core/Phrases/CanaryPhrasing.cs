@@ -21,7 +21,7 @@ public static class CanaryPhrasing
         "helps", "works for you", "is what you were looking for", "fits what you had in mind", "suits your needs",
         "is of some help", "does the job", "meets your needs", "gives you what you need", "is close to what you wanted",
         "is along the lines you had in mind", "matches what you asked for", "does what you need", "serves you well",
-        "covers what you asked for",
+        "covers what you asked for", "is useful",
     ];
 
     /// <summary>The first slot: 32 closing hopes, each starting with "I hope" or "Hopefully".</summary>
@@ -29,8 +29,6 @@ public static class CanaryPhrasing
     [
         .. Predicates.Select(p => "I hope this " + p + "."),
         .. Predicates.Select(p => "Hopefully this " + p + "."),
-        "I hope some of this helps.",
-        "Hopefully some of this helps.",
     ];
 
     /// <summary>
