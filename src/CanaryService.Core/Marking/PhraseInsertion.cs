@@ -396,25 +396,34 @@ internal sealed partial class PhraseInsertion
         return before.Length > 0 && !Closes(before) && !SendsOff(before) && !WishInside().IsMatch(before) && !IsTemplate(before) && !CutOff(before);
     }
 
+    // Compared in place, without a copy of the held characters: this runs for a few characters after every sentence
+    // end of an answer that drew a canary.
     private HoldState WishOpenerState()
     {
-        string held = _held.ToString().TrimStart(' ');
-        if (held.Length == 0)
+        int start = 0;
+        while (start < _held.Length && _held[start] == ' ')
+        {
+            start++;
+        }
+
+        int length = _held.Length - start;
+        if (length == 0)
         {
             return HoldState.WishOpening;
         }
 
-        held = held.ToLowerInvariant();
         foreach (string opener in WishOpeners)
         {
-            if (held.StartsWith(opener, StringComparison.Ordinal))
+            int common = Math.Min(length, opener.Length);
+            int i = 0;
+            while (i < common && char.ToLowerInvariant(_held[start + i]) == opener[i])
             {
-                return HoldState.Wish;
+                i++;
             }
 
-            if (opener.StartsWith(held, StringComparison.Ordinal))
+            if (i == common)
             {
-                return HoldState.WishOpening;
+                return length >= opener.Length ? HoldState.Wish : HoldState.WishOpening;
             }
         }
 
