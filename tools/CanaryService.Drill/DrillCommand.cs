@@ -67,6 +67,7 @@ internal static class DrillCommand
         {
             MasterKey = DrillSettings.MasterKeyFor(options.Seed),
             ProbeBudget = options.ProbeBudget,
+            CompetitorTimeout = options.StudentServer is null ? TimeSpan.FromSeconds(30) : TimeSpan.FromMinutes(5),
             PhraseRate = options.PhraseRate,
             ReplayPromptShare = options.ReplayShare,
             TopicPromptShare = options.TopicShare,
