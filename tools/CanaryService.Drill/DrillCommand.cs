@@ -102,7 +102,7 @@ internal static class DrillCommand
         {
             string significant = c.SignificantTests.Count == 0 ? "no significant test" : "significant: " + string.Join(", ", c.SignificantTests);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalOccurrences} lexical occurrences scored; {significant}")).ConfigureAwait(false);
+                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalOccurrences} lexical occurrences scored, {c.PhraseMatches} answers with the real canary over {c.PhraseTopics} canary topics probed; {significant}")).ConfigureAwait(false);
         }
 
         if (result.Campaign is { } summary)

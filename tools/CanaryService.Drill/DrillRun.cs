@@ -319,6 +319,8 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
                     .OrderByDescending(s => s.EValue)
                     .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Family}/{s.KeyId} (e = {s.EValue:G2})"))],
                 LexicalOccurrences = global.Where(s => s.Family == DetectionFamilies.Lexical).Sum(s => s.N),
+                PhraseTopics = global.Where(s => s.Family == DetectionFamilies.Phrase).Sum(s => s.N),
+                PhraseMatches = global.Where(s => s.Family == DetectionFamilies.Phrase).Sum(s => s.Matches),
                 HarvestAccounts = spec.FromCampaign ? harvesters : null,
                 AttributedCluster = evidence.AttributedCluster?.Cluster,
                 ClusterAccounts = evidence.AttributedCluster?.Accounts,
