@@ -36,6 +36,10 @@ catch (Exception ex) when (ex is IOException or InvalidDataException or Unauthor
 }
 
 var clock = Stopwatch.StartNew();
+
+// The port is held (and answers 503) while the model trains, so that no other program takes it meanwhile.
+using var server = new ChatServer("neural-student");
+await using WebApplication app = await server.StartAsync(options.Port, CancellationToken.None);
 WordTokenizer tokenizer = WordTokenizer.Build(pairs.SelectMany(p => new[] { p.Prompt, p.Answer }), options.VocabularySize);
 var layout = new SequenceLayout(options.Context);
 List<(List<int> Prompt, List<int> Answer)> examples = [.. pairs.Select(p => (tokenizer.Encode(p.Prompt), (List<int>)[.. tokenizer.Encode(p.Answer), WordTokenizer.End]))];
@@ -47,12 +51,18 @@ Log($"{pairs.Count} pairs, {examples.Sum(e => (long)e.Answer.Count)} answer toke
     $"vocabulary {tokenizer.Size}; {shape.Layers} layers, width {shape.Dimension}, {shape.Heads} heads, context {shape.Context}; {parameters:N0} parameters; " +
     $"training for {options.TrainingBudget.TotalMinutes:0.##} min on {options.Threads} thread(s)");
 
-TrainingReport report = new Trainer(model, layout, options.Batch, options.Seed).Train(examples, options.TrainingBudget, Log);
+TrainingReport report = new Trainer(model, layout, options.Batch, options.Seed).Train(examples, options.TrainingBudget, Log, app.Lifetime.ApplicationStopping);
+if (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+{
+    // SIGTERM or Ctrl+C while training: the host is already stopping.
+    return 0;
+}
+
 Log($"trained: {report.Steps} steps in {report.Elapsed.TotalSeconds:0}s, loss {report.FirstLoss:0.000} -> {report.LastLoss:0.000} (mean of the last 20 steps), {report.Epochs:0.00} epochs of answer tokens");
 
 var sampler = new Sampler(model, tokenizer, layout, new SamplingOptions(options.Temperature, options.TopK, options.MaxTokens), options.Seed);
 var answered = 0;
-using var server = new ChatServer("neural-student", prompt =>
+server.Serve(prompt =>
 {
     var watch = Stopwatch.StartNew();
     string answer = sampler.Answer(prompt);
@@ -65,8 +75,7 @@ using var server = new ChatServer("neural-student", prompt =>
     return answer;
 });
 
-await using WebApplication app = await server.StartAsync(options.Port, CancellationToken.None);
-Log($"listening on http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}/v1 ({clock.Elapsed.TotalSeconds:0}s after start)");
+Log($"serving on http://127.0.0.1:{options.Port.ToString(CultureInfo.InvariantCulture)}/v1 ({clock.Elapsed.TotalSeconds:0}s after start)");
 
 // The host's console lifetime stops the app on SIGTERM (the drill stopping its students) and Ctrl+C.
 await app.WaitForShutdownAsync();

@@ -16,7 +16,15 @@ public sealed class ExternalStudentTests : IDisposable
         const [training, port] = process.argv.slice(2);
         const answers = new Map(fs.readFileSync(training, 'utf8').split('\n').filter(l => l).map(l => JSON.parse(l)).map(p => [p.prompt, p.answer]));
         console.log('loaded ' + answers.size + ' pairs');
+        let polls = 0;
         http.createServer((req, res) => {
+          if (req.url === '/v1/models') {
+            // Still "training" for the first two polls: the drill must wait for a success, not for any answer.
+            res.writeHead(++polls < 3 ? 503 : 200, {'content-type': 'application/json'});
+            res.end('{"object":"list","data":[]}');
+            if (polls === 3) console.log('ready after 3 polls');
+            return;
+          }
           let body = '';
           req.on('data', c => body += c);
           req.on('end', () => {
@@ -57,6 +65,7 @@ public sealed class ExternalStudentTests : IDisposable
             lock (lines)
             {
                 Assert.Contains("loaded 2 pairs", lines);
+                Assert.Contains("ready after 3 polls", lines);
             }
         }
         finally

@@ -47,8 +47,10 @@ internal sealed record DrillOptions
                              retrieval + n-gram model: after the harvest the drill writes the student's training
                              set as JSON lines ("prompt", "answer") to a temporary file and runs CMD through the
                              shell with {{training}} replaced by that file's path, {{port}} by a free loopback port
-                             and {{name}} by the student's name; the server must answer on http://127.0.0.1:PORT/v1
-                             (e.g. bench/CanaryService.NeuralStudent); every server is stopped when the drill ends
+                             and {{name}} by the student's name; the drill probes it once GET
+                             http://127.0.0.1:PORT/v1/models succeeds (a server that trains first should hold the
+                             port and answer an error until then; e.g. bench/CanaryService.NeuralStudent); every
+                             server is stopped when the drill ends
           --student-wait MIN minutes to wait for each student server to answer (default 30)
           --json PATH        write the machine-readable result to PATH
           --report PATH      write each competitor's HTML evidence report, named PATH with the competitor's

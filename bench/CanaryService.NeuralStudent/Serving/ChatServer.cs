@@ -9,11 +9,16 @@ namespace CanaryService.NeuralStudent.Serving;
 /// <summary>
 /// A minimal OpenAI-compatible endpoint on loopback: <c>POST /v1/chat/completions</c> (plain JSON, or one content
 /// chunk as server-sent events when the caller streams) answering the last user message, and <c>GET /v1/models</c>.
-/// Answers are sampled one at a time (the model is not thread-safe, and two cores gain nothing from more).
+/// Answers are sampled one at a time (the model is not thread-safe, and two cores gain nothing from more). The port is
+/// held from the start, while the model trains, and every request is answered 503 until <see cref="Serve"/>.
 /// </summary>
-internal sealed class ChatServer(string model, Func<string, string> answer) : IDisposable
+internal sealed class ChatServer(string model) : IDisposable
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private volatile Func<string, string>? _answer;
+
+    /// <summary>Starts answering with <paramref name="answer"/>.</summary>
+    public void Serve(Func<string, string> answer) => _answer = answer;
 
     public async Task<WebApplication> StartAsync(int port, CancellationToken cancellationToken)
     {
@@ -21,14 +26,25 @@ internal sealed class ChatServer(string model, Func<string, string> answer) : ID
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, port));
         WebApplication app = builder.Build();
-        app.MapGet("/v1/models", () => Results.Json(new { @object = "list", data = new[] { new { id = model, @object = "model", owned_by = "drill" } } }));
+        app.MapGet("/v1/models", () => _answer is null
+            ? Training()
+            : Results.Json(new { @object = "list", data = new[] { new { id = model, @object = "model", owned_by = "drill" } } }));
         app.MapPost("/v1/chat/completions", HandleAsync);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         return app;
     }
 
+    private static IResult Training() =>
+        Results.Json(new { error = new { message = "The model is still training.", type = "server_error", param = (string?)null, code = "503" } }, statusCode: 503);
+
     private async Task HandleAsync(HttpContext context)
     {
+        if (_answer is not { } answer)
+        {
+            await Training().ExecuteAsync(context).ConfigureAwait(false);
+            return;
+        }
+
         string? prompt;
         bool stream;
         try

@@ -19,7 +19,7 @@ internal sealed class Trainer(TinyTransformer model, SequenceLayout layout, int 
     private const double PeakRate = 2e-3;
     private const int WarmupSteps = 30;
 
-    public TrainingReport Train(IReadOnlyList<(List<int> Prompt, List<int> Answer)> examples, TimeSpan budget, Action<string> log)
+    public TrainingReport Train(IReadOnlyList<(List<int> Prompt, List<int> Answer)> examples, TimeSpan budget, Action<string> log, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(examples);
         ArgumentNullException.ThrowIfNull(log);
@@ -32,7 +32,7 @@ internal sealed class Trainer(TinyTransformer model, SequenceLayout layout, int 
         long learnt = 0;
         int step = 0;
         model.train();
-        while (clock.Elapsed < budget)
+        while (clock.Elapsed < budget && !cancellationToken.IsCancellationRequested)
         {
             double progress = clock.Elapsed / budget;
             double rate = PeakRate * Math.Min(1, (step + 1) / (double)WarmupSteps) * (0.1 + (0.9 * 0.5 * (1 + Math.Cos(Math.PI * progress))));

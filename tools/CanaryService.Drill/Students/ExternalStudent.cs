@@ -52,8 +52,8 @@ internal sealed class ExternalStudent : IChatResponder, IAsyncDisposable
     public Uri BaseUrl { get; }
 
     /// <summary>
-    /// Writes <paramref name="training"/>, starts <paramref name="command"/> and returns once its server answers an HTTP
-    /// request (any status) on the port; each line the process writes goes to <paramref name="log"/>.
+    /// Writes <paramref name="training"/>, starts <paramref name="command"/> and returns once its server answers
+    /// <c>GET /v1/models</c> with success on the port; each line the process writes goes to <paramref name="log"/>.
     /// </summary>
     /// <exception cref="InvalidOperationException">The process exited before its server answered.</exception>
     /// <exception cref="TimeoutException">The server did not answer within <paramref name="wait"/>.</exception>
@@ -216,7 +216,11 @@ internal sealed class ExternalStudent : IChatResponder, IAsyncDisposable
         }
     }
 
-    /// <summary>Whether anything answers HTTP on the port (a 404 is an answer: the server is up).</summary>
+    /// <summary>
+    /// Whether the server says it serves: <c>GET /v1/models</c> succeeds. A server that trains for long should hold its
+    /// port from the start and answer an error until then: a port the drill picked and nobody holds may be taken by
+    /// another program in the meantime.
+    /// </summary>
     private async Task<bool> AnswersAsync(CancellationToken cancellationToken)
     {
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -224,7 +228,7 @@ internal sealed class ExternalStudent : IChatResponder, IAsyncDisposable
         try
         {
             using HttpResponseMessage response = await _http.GetAsync("models", attempt.Token).ConfigureAwait(false);
-            return true;
+            return response.IsSuccessStatusCode;
         }
         catch (HttpRequestException)
         {
