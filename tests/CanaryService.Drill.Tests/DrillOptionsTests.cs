@@ -43,6 +43,16 @@ public sealed class DrillOptionsTests
         Assert.Equal((10, 25), (options.ProbeRuns, options.Prompts));
     }
 
+    [Fact]
+    public void The_student_server_options_are_read()
+    {
+        DrillOptions options = DrillOptions.Parse(["--student-server", "serve --training {training} --port {port} --name {name}", "--student-wait=5"]);
+
+        Assert.Equal("serve --training {training} --port {port} --name {name}", options.StudentServer);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.StudentWait);
+        Assert.Null(new DrillOptions().StudentServer);
+    }
+
     [Theory]
     [InlineData("--bogus")]
     [InlineData("--seed")]
@@ -59,6 +69,9 @@ public sealed class DrillOptionsTests
     [InlineData("--phrase-rate", "1.5")]
     [InlineData("--replay-share", "0.6")]
     [InlineData("--probe-runs", "0")]
+    [InlineData("--student-server", "serve --port {port}")]
+    [InlineData("--student-server", "serve --training {training}")]
+    [InlineData("--student-wait", "0")]
     public void Bad_arguments_say_what_is_wrong(params string[] args)
     {
         DrillUsageException ex = Assert.Throws<DrillUsageException>(() => DrillOptions.Parse(args));

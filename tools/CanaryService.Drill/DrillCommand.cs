@@ -67,6 +67,7 @@ internal static class DrillCommand
         {
             MasterKey = DrillSettings.MasterKeyFor(options.Seed),
             ProbeBudget = options.ProbeBudget,
+            CompetitorTimeout = options.StudentServer is null ? TimeSpan.FromSeconds(30) : TimeSpan.FromMinutes(5),
             PhraseRate = options.PhraseRate,
             ReplayPromptShare = options.ReplayShare,
             TopicPromptShare = options.TopicShare,
@@ -101,7 +102,7 @@ internal static class DrillCommand
         {
             string significant = c.SignificantTests.Count == 0 ? "no significant test" : "significant: " + string.Join(", ", c.SignificantTests);
             await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalOccurrences} lexical occurrences scored; {significant}")).ConfigureAwait(false);
+                $"  {c.Name}: {c.ProbeRequests} probe requests, {c.AnswerWords} words answered, {c.LexicalOccurrences} lexical occurrences scored, {c.PhraseMatches} answers with the real canary over {c.PhraseTopics} canary topics probed; {significant}")).ConfigureAwait(false);
         }
 
         if (result.Campaign is { } summary)

@@ -42,6 +42,16 @@ internal sealed record DrillOptions
           --replay-share R   Probe:ReplayPromptShare, the share of probe prompts that replay prompts our
                              accounts asked (default 0.3; 0 probes with topic and open prompts only)
           --topic-share R    Probe:TopicPromptShare, the share that ask about issued canary topics (default 0.5)
+          --student-server CMD
+                             serve each student from an external OpenAI-compatible server instead of the in-process
+                             retrieval + n-gram model: after the harvest the drill writes the student's training
+                             set as JSON lines ("prompt", "answer") to a temporary file and runs CMD through the
+                             shell with {{training}} replaced by that file's path, {{port}} by a free loopback port
+                             and {{name}} by the student's name; the drill probes it once GET
+                             http://127.0.0.1:PORT/v1/models succeeds (a server that trains first should hold the
+                             port and answer an error until then; e.g. bench/CanaryService.NeuralStudent); every
+                             server is stopped when the drill ends
+          --student-wait MIN minutes to wait for each student server to answer (default 30)
           --json PATH        write the machine-readable result to PATH
           --report PATH      write each competitor's HTML evidence report, named PATH with the competitor's
                              name before the extension (default drill-report.html: drill-report.control.html, ...);
@@ -82,6 +92,12 @@ internal sealed record DrillOptions
     public double ReplayShare { get; init; } = 0.3;
 
     public double TopicShare { get; init; } = 0.5;
+
+    /// <summary>The command that serves a student from its training set (<c>--student-server</c>), or null for the in-process students.</summary>
+    public string? StudentServer { get; init; }
+
+    /// <summary>How long to wait for each student server to answer (<c>--student-wait</c>).</summary>
+    public TimeSpan StudentWait { get; init; } = TimeSpan.FromMinutes(30);
 
     public string? JsonPath { get; init; }
 
@@ -176,6 +192,8 @@ internal sealed record DrillOptions
                 "--phrase-rate" => options with { PhraseRate = Fraction() },
                 "--replay-share" => options with { ReplayShare = Fraction() },
                 "--topic-share" => options with { TopicShare = Fraction() },
+                "--student-server" => options with { StudentServer = Value() },
+                "--student-wait" => options with { StudentWait = TimeSpan.FromMinutes(Number(1, 24 * 60)) },
                 "--json" => options with { JsonPath = Value() },
                 "--report" => options with { ReportPath = Value() },
                 "-h" or "--help" => options with { ShowHelp = true },
@@ -186,6 +204,11 @@ internal sealed record DrillOptions
         if (options.CorpusPath is null && options.MixPath is not null)
         {
             throw new DrillUsageException("Option --mix needs --corpus: it mixes real answers into training sets of real answers.");
+        }
+
+        if (options.StudentServer is { } command && !(command.Contains(ExternalStudent.TrainingPlaceholder, StringComparison.Ordinal) && command.Contains(ExternalStudent.PortPlaceholder, StringComparison.Ordinal)))
+        {
+            throw new DrillUsageException($"Option --student-server needs {ExternalStudent.TrainingPlaceholder} and {ExternalStudent.PortPlaceholder} in its command (got '{command}').");
         }
 
         if (options.ReplayShare + options.TopicShare > 1 + 1e-9)

@@ -14,7 +14,14 @@ internal sealed class DrillProgress(TextWriter output)
     /// <summary>Time since the drill started.</summary>
     public TimeSpan Elapsed => _clock.Elapsed;
 
-    /// <summary>Writes one progress line.</summary>
-    public void Report(string message) =>
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,6:0.0}s] {message}"));
+    private readonly Lock _gate = new();
+
+    /// <summary>Writes one progress line (student servers report theirs from other threads).</summary>
+    public void Report(string message)
+    {
+        lock (_gate)
+        {
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{_clock.Elapsed.TotalSeconds,6:0.0}s] {message}"));
+        }
+    }
 }

@@ -40,6 +40,14 @@ internal sealed record CompetitorOutcome(
     [JsonIgnore]
     public long LexicalOccurrences { get; init; }
 
+    /// <summary>Canary topics the global phrase test scored (its n; not part of the JSON shape).</summary>
+    [JsonIgnore]
+    public long PhraseTopics { get; init; }
+
+    /// <summary>Answers to those topics' prompts that held the topic's real canary (not part of the JSON shape).</summary>
+    [JsonIgnore]
+    public long PhraseMatches { get; init; }
+
     /// <summary>Ground truth of the campaign's student: the accounts whose answers it learnt (absent for the others).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<string>? HarvestAccounts { get; init; }

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using CanaryService.Core.Detection;
 using CanaryService.Core.Keys;
@@ -26,6 +27,9 @@ internal sealed record DrillOutcome(DrillResult Result, IReadOnlyList<string> Re
 internal sealed class DrillRun(DrillOptions options, DrillSettings settings, DrillProgress progress)
 {
     private const string TeacherModel = "teacher-large";
+
+    /// <summary>The student servers started with <c>--student-server</c>, stopped when the drill ends.</summary>
+    private readonly ConcurrentBag<ExternalStudent> _external = [];
 
     /// <summary>The accounts that send traffic; the distiller is one of them, chosen by the seed.</summary>
     internal static IReadOnlyList<string> AccountNames(int count) =>
@@ -58,6 +62,47 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
             {
                 await student.Server.DisposeAsync().ConfigureAwait(false);
             }
+
+            foreach (ExternalStudent server in _external)
+            {
+                await server.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts one server per student with <c>--student-server</c>, side by side (each trains while the others do), and
+    /// puts each behind its competitor endpoint; the servers are stopped with the endpoints, when the drill ends.
+    /// </summary>
+    private async Task StartExternalStudentsAsync(
+        string command, List<StudentEndpoint> students, Func<StudentSpec, IReadOnlyList<TrainingPair>> trainingOf, CancellationToken cancellationToken)
+    {
+        // One that fails stops the others' wait: its error is the drill's, not a sibling's cancellation.
+        using var failed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task[] starts = [.. students.Select(async student =>
+        {
+            string name = student.Spec.Name;
+            IReadOnlyList<TrainingPair> training = trainingOf(student.Spec);
+            try
+            {
+                ExternalStudent server = await ExternalStudent.StartAsync(name, command, training, options.StudentWait, line => progress.Report($"  {name}: {line}"), failed.Token).ConfigureAwait(false);
+                _external.Add(server);
+                student.Slot.Attach(server);
+                progress.Report($"{name} is served at {server.BaseUrl} ({training.Count} training pairs)");
+            }
+            catch
+            {
+                await failed.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        })];
+        try
+        {
+            await Task.WhenAll(starts).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw starts.Select(t => t.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) ?? throw new InvalidOperationException("A student server failed to start.");
         }
     }
 
@@ -154,22 +199,28 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
 
         // 3. Students.
         List<TrainingPair>? filler = options.MixPath is null ? null : LoadFiller(corpus, distilled);
-        progress.Report($"Training {students.Count} retrieval + n-gram students (" +
+        string kind = options.StudentServer is null ? "retrieval + n-gram students" : "students in servers of their own (--student-server)";
+        progress.Report($"Training {students.Count} {kind} (" +
             string.Join(", ", students.Select(s => s.Spec.FromCampaign ? "campaign: its harvest" : s.Spec.TrainedOnMarkedData ? Percent(s.Spec.MarkedFraction) + " marked" : "control: unmarked only")) + ")" +
             (filler is null ? "" : $"; each learns all {marked.Length} of the distiller's answers and as many of the mix's {filler.Count} other answers as its share leaves"));
-        // Side by side: a student of a large mixed training set takes a minute to count its n-grams. Each has its own
-        // seed, so the order they finish in changes nothing.
+
         // Its own seed: with the traffic's seed, the first account's sample was the marked set itself, so an
         // innocent account had been issued exactly the canaries the students learnt.
         int setSeed = StableSeed(options.Seed, "marked-set");
-        Parallel.ForEach(students, new ParallelOptions { CancellationToken = cancellationToken }, student =>
+        IReadOnlyList<TrainingPair> TrainingOf(StudentSpec spec) => spec.FromCampaign ? harvested
+            : filler is null ? StudentLineup.TrainingSet(spec, marked, unmarked, setSeed)
+            : StudentLineup.MixedTrainingSet(spec, marked, unmarked, filler, options.Shares.Min(), setSeed);
+        if (options.StudentServer is { } command)
         {
-            StudentSpec spec = student.Spec;
-            IReadOnlyList<TrainingPair> training = spec.FromCampaign ? harvested
-                : filler is null ? StudentLineup.TrainingSet(spec, marked, unmarked, setSeed)
-                : StudentLineup.MixedTrainingSet(spec, marked, unmarked, filler, options.Shares.Min(), setSeed);
-            student.Slot.Attach(new RetrievalNGramStudent(training, StableSeed(options.Seed, spec.Name)));
-        });
+            await StartExternalStudentsAsync(command, students, TrainingOf, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // Side by side: a student of a large mixed training set takes a minute to count its n-grams. Each has its own
+            // seed, so the order they finish in changes nothing.
+            Parallel.ForEach(students, new ParallelOptions { CancellationToken = cancellationToken }, student =>
+                student.Slot.Attach(new RetrievalNGramStudent(TrainingOf(student.Spec), StableSeed(options.Seed, student.Spec.Name))));
+        }
 
         // 4. The probe pipeline, as an operator triggers it, and the verdicts as the evidence API serves them; with
         // --probe-runs, run after run as the timer would, the verdicts read after each (the cost curve of a verdict).
@@ -268,6 +319,8 @@ internal sealed class DrillRun(DrillOptions options, DrillSettings settings, Dri
                     .OrderByDescending(s => s.EValue)
                     .Select(s => string.Create(CultureInfo.InvariantCulture, $"{s.Family}/{s.KeyId} (e = {s.EValue:G2})"))],
                 LexicalOccurrences = global.Where(s => s.Family == DetectionFamilies.Lexical).Sum(s => s.N),
+                PhraseTopics = global.Where(s => s.Family == DetectionFamilies.Phrase).Sum(s => s.N),
+                PhraseMatches = global.Where(s => s.Family == DetectionFamilies.Phrase).Sum(s => s.Matches),
                 HarvestAccounts = spec.FromCampaign ? harvesters : null,
                 AttributedCluster = evidence.AttributedCluster?.Cluster,
                 ClusterAccounts = evidence.AttributedCluster?.Accounts,

@@ -146,6 +146,12 @@ internal sealed record DrillSettings
     /// <summary><c>Probe:TopicPromptShare</c>: the share of probe prompts that ask about issued canary topics.</summary>
     public double TopicPromptShare { get; init; } = 0.5;
 
+    /// <summary>
+    /// <c>Probe:Competitors:{i}:TimeoutSeconds</c>: an in-process student answers in milliseconds; a student server
+    /// (<c>--student-server</c>) samples its answers one at a time on the CPU, and four requests wait on each other.
+    /// </summary>
+    public TimeSpan CompetitorTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Probe requests per competitor per run (<c>Probe:Competitors:{i}:MaxRequestsPerRun</c>).</summary>
     public int ProbeBudget { get; init; } = 120;
 
@@ -204,7 +210,7 @@ internal sealed record DrillSettings
             // Loopback students answer in milliseconds; the production rate limits would only make the drill slow.
             settings[prefix + "Concurrency"] = "4";
             settings[prefix + "RequestsPerMinute"] = "100000";
-            settings[prefix + "TimeoutSeconds"] = "30";
+            settings[prefix + "TimeoutSeconds"] = CompetitorTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture);
             settings[prefix + "MaxRetries"] = "1";
         }
 

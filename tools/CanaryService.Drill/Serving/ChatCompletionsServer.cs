@@ -12,6 +12,12 @@ internal interface IChatResponder
 {
     /// <summary>The answer to <paramref name="prompt"/>, or null when the responder has nothing to say (a 404 model error).</summary>
     string? Respond(string prompt);
+
+    /// <summary>
+    /// The answer to <paramref name="prompt"/> without holding a thread while it comes (a model in another process); an
+    /// in-process model answers at once.
+    /// </summary>
+    ValueTask<string?> RespondAsync(string prompt, CancellationToken cancellationToken) => ValueTask.FromResult(Respond(prompt));
 }
 
 /// <summary>
@@ -73,7 +79,7 @@ internal sealed class ChatCompletionsServer : IAsyncDisposable
             return;
         }
 
-        string? answer = responder.Respond(request.Prompt);
+        string? answer = await responder.RespondAsync(request.Prompt, context.RequestAborted).ConfigureAwait(false);
         if (answer is null)
         {
             await WriteErrorAsync(context, 404, "The model has no answer for this prompt.", "messages", "not_found_error").ConfigureAwait(false);

@@ -9,9 +9,14 @@ internal sealed class CountingResponder(IChatResponder inner) : IChatResponder
     public long Words => Interlocked.Read(ref _words);
 
     /// <inheritdoc />
-    public string? Respond(string prompt)
+    public string? Respond(string prompt) => Count(inner.Respond(prompt));
+
+    /// <inheritdoc />
+    public async ValueTask<string?> RespondAsync(string prompt, CancellationToken cancellationToken) =>
+        Count(await inner.RespondAsync(prompt, cancellationToken).ConfigureAwait(false));
+
+    private string? Count(string? answer)
     {
-        string? answer = inner.Respond(prompt);
         if (answer is not null)
         {
             Interlocked.Add(ref _words, answer.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length);

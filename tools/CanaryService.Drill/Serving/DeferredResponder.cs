@@ -18,4 +18,8 @@ internal sealed class DeferredResponder : IChatResponder
 
     /// <inheritdoc />
     public string? Respond(string prompt) => _model?.Respond(prompt);
+
+    /// <inheritdoc />
+    public ValueTask<string?> RespondAsync(string prompt, CancellationToken cancellationToken) =>
+        _model?.RespondAsync(prompt, cancellationToken) ?? ValueTask.FromResult<string?>(null);
 }
