@@ -8,7 +8,6 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CanaryService.Application.Tests.Evidence;
 
 /// <summary>The planner replays exactly the accounts that the scoring then tests for attribution.</summary>
-[Trait("Category", "Integration")]
 public sealed class AttributionCandidateTests
 {
     // Marked responses per account: one below the minimum, one at it, two above.
@@ -21,7 +20,7 @@ public sealed class AttributionCandidateTests
     [InlineData(10, 50)]
     public async Task The_planners_replayed_accounts_are_the_scorings_attribution_tests(int minimum, int maximum)
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(
+        await using ProbingServices host = ProbingServices.Create(
         [
             new("Detection:AttributionMinimumResponses", minimum.ToString(CultureInfo.InvariantCulture)),
             new("Detection:AttributionMaximumAccounts", maximum.ToString(CultureInfo.InvariantCulture)),
