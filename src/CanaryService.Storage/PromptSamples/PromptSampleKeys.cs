@@ -91,6 +91,19 @@ internal sealed class PromptSampleKeys : IDisposable
     /// <summary>The row key of a prompt with <paramref name="priority"/> in <paramref name="window"/>.</summary>
     public static string RowKey(string window, ulong priority) => window + "|" + priority.ToString("x16", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// Where a prompt of <paramref name="priority"/> falls in the order <paramref name="draw"/> reads a sample in:
+    /// SplitMix64's finaliser of the two mixed, a bijection that scrambles the priorities anew for each draw, so the
+    /// first of that order are a uniform choice from the sample.
+    /// </summary>
+    public static ulong DrawOrder(ulong priority, ulong draw)
+    {
+        ulong value = priority ^ draw;
+        value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9UL;
+        value = (value ^ (value >> 27)) * 0x94d049bb133111ebUL;
+        return value ^ (value >> 31);
+    }
+
     /// <summary>The priority in a row key (which ends in it).</summary>
     public static ulong PriorityOf(string rowKey) => ulong.Parse(rowKey.AsSpan(rowKey.Length - 16), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
 }

@@ -180,7 +180,7 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
 
         IEnumerable<string> chosen = keys.Count <= maxPrompts
             ? keys
-            : keys.OrderBy(k => Mix(PromptSampleKeys.PriorityOf(k) ^ draw)).Take(maxPrompts).Order(StringComparer.Ordinal);
+            : keys.OrderBy(k => PromptSampleKeys.DrawOrder(PromptSampleKeys.PriorityOf(k), draw)).Take(maxPrompts).Order(StringComparer.Ordinal);
         List<SampledPrompt> prompts = [];
         foreach (string rowKey in chosen)
         {
@@ -192,14 +192,6 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
         }
 
         return prompts;
-    }
-
-    /// <summary>SplitMix64's finaliser: a bijection that scrambles a priority with the draw, so each draw orders prompts anew.</summary>
-    private static ulong Mix(ulong value)
-    {
-        value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9UL;
-        value = (value ^ (value >> 27)) * 0x94d049bb133111ebUL;
-        return value ^ (value >> 31);
     }
 
     /// <summary>Deletes the rows of windows older than the retention now (the writer does this every hour); returns how many.</summary>

@@ -1,18 +1,16 @@
 using System.Net;
 using System.Text.Json;
 using CanaryService.Application.Evidence;
-using CanaryService.Testing;
 
 namespace CanaryService.Application.Tests.Evidence;
 
 [Trait("Category", "Integration")]
-[Collection(ProbeStorageCollection.Name)]
-public sealed class AdminKeyTests(AzuriteFixture azurite)
+public sealed class AdminKeyTests
 {
     [Fact]
     public async Task Every_api_route_needs_the_admin_key()
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, []);
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync([]);
         using HttpClient anonymous = new() { BaseAddress = host.BaseAddress };
 
         foreach ((HttpMethod method, string path) in new[]
@@ -38,7 +36,7 @@ public sealed class AdminKeyTests(AzuriteFixture azurite)
     [Fact]
     public async Task Without_a_configured_key_the_api_is_refused_not_open()
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, [], withAdminKey: false);
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync([], withAdminKey: false);
 
         using HttpResponseMessage response = await host.Client.GetAsync(new Uri("api/competitors", UriKind.Relative));
 

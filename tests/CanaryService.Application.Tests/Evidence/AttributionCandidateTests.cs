@@ -3,15 +3,12 @@ using CanaryService.Application.Probing;
 using CanaryService.Core.Campaigns;
 using CanaryService.Core.Issuance;
 using CanaryService.Core.Probing;
-using CanaryService.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Application.Tests.Evidence;
 
 /// <summary>The planner replays exactly the accounts that the scoring then tests for attribution.</summary>
-[Trait("Category", "Integration")]
-[Collection(ProbeStorageCollection.Name)]
-public sealed class AttributionCandidateTests(AzuriteFixture azurite)
+public sealed class AttributionCandidateTests
 {
     // Marked responses per account: one below the minimum, one at it, two above.
     private static readonly (string Account, int Marked)[] Accounts = [("key-below", 4), ("key-at", 5), ("key-above", 6), ("key-most", 9)];
@@ -23,7 +20,7 @@ public sealed class AttributionCandidateTests(AzuriteFixture azurite)
     [InlineData(10, 50)]
     public async Task The_planners_replayed_accounts_are_the_scorings_attribution_tests(int minimum, int maximum)
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        await using ProbingServices host = ProbingServices.Create(
         [
             new("Detection:AttributionMinimumResponses", minimum.ToString(CultureInfo.InvariantCulture)),
             new("Detection:AttributionMaximumAccounts", maximum.ToString(CultureInfo.InvariantCulture)),

@@ -13,6 +13,10 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Application.Tests.Evidence;
 
+/// <summary>
+/// The evidence API and report on the real host, over the in-memory stores; the ledger's tamper tests run on Azurite,
+/// whose rows and blobs they edit behind the service's back.
+/// </summary>
 [Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
 public sealed class EvidenceApiTests(AzuriteFixture azurite)
@@ -26,14 +30,15 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
 
     /// <summary>
     /// A competitor that mentions a registered canary when asked about its topic, one probe run, and evidence rows
-    /// appended for it: the fixture of the API and ledger tests.
+    /// appended for it: the fixture of the API and ledger tests, on Azurite when given, else on the in-memory stores.
     /// </summary>
-    private static async Task<(EvidenceTestHost Host, FakeOpenAiServer Fake, string Transcript)> ArrangeAsync(AzuriteFixture azurite)
+    private static async Task<(EvidenceTestHost Host, FakeOpenAiServer Fake, string Transcript)> ArrangeAsync(AzuriteFixture? azurite = null)
     {
         FakeOpenAiServer fake = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer(prompt.Contains("sourdough starter", StringComparison.Ordinal)
             ? "Feed it daily. Many bakers follow the Copper Lantern rule: never feed a starter that has not doubled. Typically it takes a week."
             : "Typically, the first step is to plan carefully. Additionally, many people find it helps to start small."));
-        EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "rival", fake, 8));
+        Dictionary<string, string?> competitor = EvidenceTestHost.Competitor(0, "rival", fake, 8);
+        EvidenceTestHost host = azurite is null ? await EvidenceTestHost.StartAsync(competitor) : await EvidenceTestHost.StartAsync(azurite, competitor);
 
         // An issued canary, so the planner sends topic prompts about it.
         string[] candidates = [.. Enumerable.Range(0, 100).Select(i => i == 7 ? Canary : $"the decoy-{i} principle")];
@@ -67,7 +72,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     public async Task The_evidence_states_the_alpha_the_verdict_was_decided_with_the_stricter_of_the_two_settings()
     {
         await using FakeOpenAiServer fake = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer("It depends on the soil."));
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(
             [.. EvidenceTestHost.Competitor(0, "rival", fake, 4), new("Detection:Alpha", "1e-8"), new("Probe:Alpha", "1e-6")]);
         using JsonDocument run = await OperationPolling.RunAsync(host.Client, "api/probes/run");
         Assert.Equal("succeeded", run.RootElement.GetProperty("status").GetString());
@@ -88,7 +93,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task Competitors_evidence_and_404()
     {
-        (EvidenceTestHost host, FakeOpenAiServer fake, _) = await ArrangeAsync(azurite);
+        (EvidenceTestHost host, FakeOpenAiServer fake, _) = await ArrangeAsync();
         await using (host)
         await using (fake)
         {
@@ -123,7 +128,7 @@ public sealed class EvidenceApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task The_report_is_self_contained_and_renders_in_headless_Chromium()
     {
-        (EvidenceTestHost host, FakeOpenAiServer fake, _) = await ArrangeAsync(azurite);
+        (EvidenceTestHost host, FakeOpenAiServer fake, _) = await ArrangeAsync();
         await using (host)
         await using (fake)
         {

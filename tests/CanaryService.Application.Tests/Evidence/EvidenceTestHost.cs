@@ -4,6 +4,7 @@ using CanaryService.Storage;
 using CanaryService.Storage.Setup;
 using CanaryService.Testing;
 using CanaryService.Testing.Hosting;
+using CanaryService.Testing.InMemory;
 using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -13,8 +14,8 @@ using Microsoft.Extensions.Options;
 namespace CanaryService.Application.Tests.Evidence;
 
 /// <summary>
-/// The service as the Host wires it (storage on Azurite, probing, the admin-key guard, the evidence API) on
-/// loopback Kestrel, with its own tables and container, pointed at fake competitors.
+/// The service as the Host wires it (probing, the admin-key guard, the evidence API) on loopback Kestrel, pointed at
+/// fake competitors, with its storage on Azurite (its own tables and container) or on the in-memory fakes.
 /// </summary>
 internal sealed class EvidenceTestHost : IAsyncDisposable
 {
@@ -55,10 +56,24 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         [$"Probe:Competitors:{index}:RequestsPerMinute"] = "60000",
     };
 
-    /// <summary>Starts the host; <paramref name="services"/> registers replacements first (the storage ports are added only when absent).</summary>
-    public static async Task<EvidenceTestHost> StartAsync(AzuriteFixture azurite, IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey = true, Action<IServiceCollection>? services = null)
+    /// <summary>
+    /// Starts the host on Azurite, with its own tables and container; <paramref name="services"/> registers replacements
+    /// first (the storage ports are added only when absent). For tests of what storage does under the service.
+    /// </summary>
+    public static Task<EvidenceTestHost> StartAsync(AzuriteFixture azurite, IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey = true, Action<IServiceCollection>? services = null) =>
+        StartAsync(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString), settings, withAdminKey, services, inMemory: false);
+
+    /// <summary>
+    /// Starts the host on the in-memory storage fakes (<see cref="InMemoryStorageServiceCollectionExtensions.AddInMemoryCanaryStorage"/>);
+    /// <paramref name="services"/> registers replacements first. For tests of the planner, the runner and the API.
+    /// </summary>
+    public static Task<EvidenceTestHost> StartAsync(IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey = true, Action<IServiceCollection>? services = null) =>
+        StartAsync([], settings, withAdminKey, services, inMemory: true);
+
+    private static async Task<EvidenceTestHost> StartAsync(
+        Dictionary<string, string?> storage, IEnumerable<KeyValuePair<string, string?>> settings, bool withAdminKey, Action<IServiceCollection>? services, bool inMemory)
     {
-        Dictionary<string, string?> all = new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
+        Dictionary<string, string?> all = new(storage)
         {
             ["Storage:IssuanceFlushInterval"] = "00:00:00.050",
             ["Storage:PromptSampleFlushInterval"] = "00:00:00.050",
@@ -77,7 +92,15 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         WebApplicationBuilder builder = LoopbackHost.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(all);
         services?.Invoke(builder.Services);
-        builder.Services.AddCanaryStorage(builder.Configuration);
+        if (inMemory)
+        {
+            builder.Services.AddInMemoryCanaryStorage(builder.Configuration);
+        }
+        else
+        {
+            builder.Services.AddCanaryStorage(builder.Configuration);
+        }
+
         builder.Services.AddCanaryProbing(builder.Configuration);
         builder.Services.AddCanaryOperationWorker();
         builder.Services.AddSingleton(new CanaryService.Core.Keys.CanaryKeyRing(CanaryService.Core.Keys.MasterKey.FromBase64(MasterKey)));
@@ -85,7 +108,11 @@ internal sealed class EvidenceTestHost : IAsyncDisposable
         app.UseCanaryAdminKey();
         app.MapCanaryEvidenceApi();
         LoopbackHost host = await LoopbackHost.StartAsync(app);
-        await host.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        if (!inMemory)
+        {
+            await host.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
         return new EvidenceTestHost(host);
     }
 

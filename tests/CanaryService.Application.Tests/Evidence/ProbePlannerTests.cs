@@ -1,18 +1,16 @@
 using CanaryService.Application.Probing;
 using CanaryService.Core.Issuance;
-using CanaryService.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Application.Tests.Evidence;
 
-[Trait("Category", "Integration")]
-[Collection(ProbeStorageCollection.Name)]
-public sealed class ProbePlannerTests(AzuriteFixture azurite)
+/// <summary>The probe planner, on the probing services over the in-memory stores (no server, no storage).</summary>
+public sealed class ProbePlannerTests
 {
     [Fact]
     public async Task Topic_prompts_ask_every_issued_canary_once_per_round_and_open_prompts_vary()
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, []);
+        await using ProbingServices host = ProbingServices.Create([]);
         ICanaryRegistry registry = host.Services.GetRequiredService<ICanaryRegistry>();
         string[] candidates = [.. Enumerable.Range(0, 100).Select(i => $"the candidate-{i} rule")];
         await registry.RegisterAsync(new CanaryRecord("2026-11", "often+issued", ["often", "issued"], candidates, new string('a', 64), DateTimeOffset.UtcNow));
@@ -55,7 +53,7 @@ public sealed class ProbePlannerTests(AzuriteFixture azurite)
     [Fact]
     public async Task With_fewer_prompts_than_topics_the_often_issued_and_single_recipient_topics_come_first()
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, []);
+        await using ProbingServices host = ProbingServices.Create([]);
         ICanaryRegistry registry = host.Services.GetRequiredService<ICanaryRegistry>();
         IIssuanceLog issuance = host.Services.GetRequiredService<IIssuanceLog>();
         string[] candidates = [.. Enumerable.Range(0, 100).Select(i => $"the candidate-{i} rule")];
@@ -97,7 +95,7 @@ public sealed class ProbePlannerTests(AzuriteFixture azurite)
     [Fact]
     public async Task Without_issued_canaries_every_prompt_is_open()
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, []);
+        await using ProbingServices host = ProbingServices.Create([]);
 
         ProbePlan plan = await host.Services.GetRequiredService<ProbePlanner>().PlanAsync(12, seed: 1, await host.ReadSnapshotAsync());
 

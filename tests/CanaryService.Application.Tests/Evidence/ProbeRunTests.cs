@@ -2,15 +2,13 @@ using System.Net;
 using System.Text.Json;
 using CanaryService.Testing.Upstream;
 using CanaryService.Core.Probing;
-using CanaryService.Testing;
 using CanaryService.Testing.Operations;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Application.Tests.Evidence;
 
 [Trait("Category", "Integration")]
-[Collection(ProbeStorageCollection.Name)]
-public sealed class ProbeRunTests(AzuriteFixture azurite)
+public sealed class ProbeRunTests
 {
     private const string Prose = "Typically, the first step is to plan carefully. Additionally, many people find that it helps to start small. However, the most important thing is to keep going.";
 
@@ -23,7 +21,7 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         await using FakeOpenAiServer garbage = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Garbage());
         await using FakeOpenAiServer flaky = await FakeOpenAiServer.StartAsync((_, i) => i % 3 == 0 ? new FakeReply.Status(502) : new FakeReply.Answer(Prose));
         const int Budget = 6;
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(
         [
             .. EvidenceTestHost.Competitor(0, "good", good, Budget),
             .. EvidenceTestHost.Competitor(1, "broken", broken, Budget),
@@ -82,7 +80,7 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
         // last prompt without a request, and the run partial.
         await using FakeOpenAiServer once = await FakeOpenAiServer.StartAsync((_, i) => i == 0 ? new FakeReply.Status(502) : new FakeReply.Answer(Prose));
         const int Budget = 10;
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "once", once, Budget, retries: 2));
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(EvidenceTestHost.Competitor(0, "once", once, Budget, retries: 2));
 
         using JsonDocument operation = await OperationPolling.RunAsync(host.Client, "api/probes/run");
         JsonElement run = operation.RootElement.GetProperty("result").GetProperty("competitors")[0];
@@ -98,7 +96,7 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
     {
         await using FakeOpenAiServer a = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
         await using FakeOpenAiServer b = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(
             [.. EvidenceTestHost.Competitor(0, "alpha", a, 3), .. EvidenceTestHost.Competitor(1, "beta", b, 3)]);
 
         using JsonDocument one = await OperationPolling.RunAsync(host.Client, "api/probes/run?competitor=beta");
@@ -123,7 +121,7 @@ public sealed class ProbeRunTests(AzuriteFixture azurite)
             prompts.Enqueue(prompt);
             return new FakeReply.Answer(Prose);
         });
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "alpha", a, 7));
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(EvidenceTestHost.Competitor(0, "alpha", a, 7));
 
         List<string>[] asked = [[], [], []];
         foreach ((int run, string seed) in new[] { (0, "42"), (1, "42"), (2, "43") })

@@ -3,26 +3,24 @@ using System.Text;
 using System.Text.Json;
 using CanaryService.Application.Evidence;
 using CanaryService.Application.Tests.Evidence;
-using CanaryService.Storage.Setup;
-using CanaryService.Testing;
 using CanaryService.Testing.Hosting;
+using CanaryService.Testing.InMemory;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Application.Tests.Lineage;
 
-/// <summary>The lineage API on a real Kestrel host over Azurite, wired as the Host wires it (admin key, evidence API beside it).</summary>
+/// <summary>The lineage API on a real Kestrel host over the in-memory stores, wired as the Host wires it (admin key, evidence API beside it).</summary>
 [Trait("Category", "Integration")]
-[Collection(ProbeStorageCollection.Name)]
-public sealed class LineageApiTests(AzuriteFixture azurite)
+public sealed class LineageApiTests
 {
     private const string AdminKey = "lineage-admin-key-0123456789";
 
     [Fact]
     public async Task Uploaded_samples_give_neighbours_in_the_documented_shape_and_a_self_contained_report()
     {
-        await using LoopbackHost app = await StartAsync(azurite);
+        await using LoopbackHost app = await StartAsync();
         using HttpClient client = Client(app);
 
         // Two uploads: the student's answers come separately, as a provider would add a newly probed model.
@@ -83,7 +81,7 @@ public sealed class LineageApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task Upload_errors_are_clear_and_store_nothing()
     {
-        await using LoopbackHost app = await StartAsync(azurite, maxUploadBytes: 4_000);
+        await using LoopbackHost app = await StartAsync(maxUploadBytes: 4_000);
         using HttpClient client = Client(app);
         const string Good = "{\"model\":\"m\",\"prompt\":\"p\",\"output\":\"some words\"}";
 
@@ -132,18 +130,17 @@ public sealed class LineageApiTests(AzuriteFixture azurite)
         Assert.Equal(0, model.RootElement.GetProperty("neighbours").GetArrayLength());
     }
 
-    private static async Task<LoopbackHost> StartAsync(AzuriteFixture azurite, long maxUploadBytes = 16 * 1024 * 1024)
+    private static async Task<LoopbackHost> StartAsync(long maxUploadBytes = 16 * 1024 * 1024)
     {
-        Dictionary<string, string?> settings = new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
+        Dictionary<string, string?> settings = new()
         {
             ["Evidence:AdminKey"] = AdminKey,
-            ["Lineage:Container"] = AzuriteFixture.UniqueName("lineage"),
             ["Lineage:MaxUploadBytes"] = maxUploadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Lineage:BootstrapReplicates"] = "100",
         };
         WebApplicationBuilder builder = LoopbackHost.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddCanaryStorage(builder.Configuration);
+        builder.Services.AddInMemoryCanaryStorage(builder.Configuration);
         builder.Services.AddCanaryProbing(builder.Configuration);
         builder.Services.AddCanaryOperationWorker();
         builder.Services.AddCanaryLineage(builder.Configuration);
@@ -152,9 +149,7 @@ public sealed class LineageApiTests(AzuriteFixture azurite)
         app.UseCanaryAdminKey();
         app.MapCanaryEvidenceApi();
         app.MapCanaryLineageApi();
-        LoopbackHost host = await LoopbackHost.StartAsync(app);
-        await host.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
-        return host;
+        return await LoopbackHost.StartAsync(app);
     }
 
     private static HttpClient Client(LoopbackHost app)

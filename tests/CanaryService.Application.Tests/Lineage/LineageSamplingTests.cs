@@ -10,6 +10,7 @@ using CanaryService.Core.Lineage;
 using CanaryService.Storage.Setup;
 using CanaryService.Testing;
 using CanaryService.Testing.Hosting;
+using CanaryService.Testing.InMemory;
 using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
@@ -19,8 +20,9 @@ using Microsoft.Extensions.Options;
 namespace CanaryService.Application.Tests.Lineage;
 
 /// <summary>
-/// Lineage sampling on a real host over Azurite, against OpenAI-compatible fakes on loopback Kestrel reached through
-/// the real OpenAI SDK: a competitor, reference models, and the provider's own model at its upstream.
+/// Lineage sampling on a real host, against OpenAI-compatible fakes on loopback Kestrel reached through the real OpenAI
+/// SDK: a competitor, reference models, and the provider's own model at its upstream. Storage is the in-memory fakes,
+/// but for the run that resumes in a new process over the same storage (Azurite).
 /// </summary>
 [Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
@@ -40,7 +42,7 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
         upstream.Handler = (context, request) => ChatAnswers.WriteCompletionAsync(context.Response, Own(PromptOf(request)));
 
-        Dictionary<string, string?> settings = Settings(azurite, promptsPerRun: 5);
+        Dictionary<string, string?> settings = Settings(promptsPerRun: 5, azurite);
         AddEndpoint(settings, "Probe:Competitors:0", "rival", competitor.BaseUrl);
         AddEndpoint(settings, "Lineage:References:0", "family-ref", reference.BaseUrl);
         settings["Upstream:BaseUrl"] = upstream.BaseAddress.ToString();
@@ -113,7 +115,7 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         await using FakeOpenAiServer down = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Status(500));
         await using FakeOpenAiServer capped = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer("capped says: " + prompt));
 
-        Dictionary<string, string?> settings = Settings(azurite, promptsPerRun: 6);
+        Dictionary<string, string?> settings = Settings(promptsPerRun: 6);
         AddEndpoint(settings, "Probe:Competitors:0", "rival", competitor.BaseUrl);
         AddEndpoint(settings, "Lineage:References:0", "down-ref", down.BaseUrl);
         // Three requests a run and no retries: the budget, not PromptsPerRun, sets the batch.
@@ -156,7 +158,7 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
     public async Task Switched_off_a_tick_samples_nothing()
     {
         await using FakeOpenAiServer competitor = await FakeOpenAiServer.StartAsync((prompt, _) => new FakeReply.Answer("rival says: " + prompt));
-        Dictionary<string, string?> settings = Settings(azurite, promptsPerRun: 5);
+        Dictionary<string, string?> settings = Settings(promptsPerRun: 5);
         AddEndpoint(settings, "Probe:Competitors:0", "rival", competitor.BaseUrl);
         settings["Lineage:SamplingEnabled"] = "false";
 
@@ -176,7 +178,7 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
     [InlineData("Lineage:OwnModelPath", "../admin", "Lineage:OwnModelPath")]
     public async Task Bad_sampling_settings_stop_the_start_and_name_the_key(string key, string value, string named)
     {
-        Dictionary<string, string?> settings = Settings(azurite, promptsPerRun: 5);
+        Dictionary<string, string?> settings = Settings(promptsPerRun: 5);
         AddEndpoint(settings, "Probe:Competitors:0", "rival", new Uri("http://127.0.0.1:9/v1"));
         AddEndpoint(settings, "Lineage:References:0", "family-ref", new Uri("http://127.0.0.1:9/v1"));
         settings[key] = value;
@@ -192,16 +194,20 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
             null => "",
         };
 
-    private static Dictionary<string, string?> Settings(AzuriteFixture azurite, int promptsPerRun) =>
-        new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
+    /// <summary>The settings of a host on the in-memory stores, or on Azurite (its own tables and containers) when given.</summary>
+    private static Dictionary<string, string?> Settings(int promptsPerRun, AzuriteFixture? azurite = null)
+    {
+        Dictionary<string, string?> settings = azurite is null ? [] : new(AzuriteFixture.IsolatedStorageSettings(azurite.ConnectionString))
         {
-            ["Evidence:AdminKey"] = AdminKey,
             ["Storage:TranscriptContainer"] = AzuriteFixture.UniqueName("lintr"),
             ["Lineage:Container"] = AzuriteFixture.UniqueName("lineage"),
-            ["Lineage:BootstrapReplicates"] = "20",
-            ["Lineage:PromptsPerRun"] = promptsPerRun.ToString(CultureInfo.InvariantCulture),
-            ["Probe:RetryBaseDelaySeconds"] = "0",
         };
+        settings["Evidence:AdminKey"] = AdminKey;
+        settings["Lineage:BootstrapReplicates"] = "20";
+        settings["Lineage:PromptsPerRun"] = promptsPerRun.ToString(CultureInfo.InvariantCulture);
+        settings["Probe:RetryBaseDelaySeconds"] = "0";
+        return settings;
+    }
 
     private static void AddEndpoint(Dictionary<string, string?> settings, string at, string name, Uri baseUrl, int maxRequests = 40)
     {
@@ -216,11 +222,21 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         settings[at + ":RequestsPerMinute"] = "6000";
     }
 
+    /// <summary>Starts a host with <paramref name="settings"/>: on Azurite when they name a storage connection, else on the in-memory stores.</summary>
     private static async Task<LoopbackHost> StartAsync(Dictionary<string, string?> settings)
     {
+        bool onAzurite = settings.ContainsKey("Storage:ConnectionString");
         WebApplicationBuilder builder = LoopbackHost.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.Services.AddCanaryStorage(builder.Configuration);
+        if (onAzurite)
+        {
+            builder.Services.AddCanaryStorage(builder.Configuration);
+        }
+        else
+        {
+            builder.Services.AddInMemoryCanaryStorage(builder.Configuration);
+        }
+
         builder.Services.AddCanaryProbing(builder.Configuration);
         builder.Services.AddCanaryLineage(builder.Configuration);
         builder.Services.AddSingleton(new CanaryService.Core.Keys.CanaryKeyRing(CanaryService.Core.Keys.MasterKey.FromBase64(EvidenceTestHost.MasterKey)));
@@ -228,7 +244,11 @@ public sealed class LineageSamplingTests(AzuriteFixture azurite)
         app.UseCanaryAdminKey();
         app.MapCanaryLineageApi();
         LoopbackHost host = await LoopbackHost.StartAsync(app);
-        await host.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        if (onAzurite)
+        {
+            await host.Services.GetRequiredService<StorageInitializer>().Ready.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
         return host;
     }
 

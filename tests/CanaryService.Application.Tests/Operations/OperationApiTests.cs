@@ -16,9 +16,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CanaryService.Application.Tests.Operations;
 
 /// <summary>
-/// Long operations on the real host (Kestrel, Azurite, fake competitors): a run answers 202 with a status URL at
-/// once, the record moves queued → running → succeeded or failed, a failure leaves the service serving, and a
-/// shutdown leaves no record claiming a run that will not happen.
+/// Long operations on the real host (Kestrel, fake competitors; the in-memory stores, or Azurite where a test reads
+/// the operation rows back from the table): a run answers 202 with a status URL at once, the record moves queued →
+/// running → succeeded or failed, a failure leaves the service serving, and a shutdown leaves no record claiming a run
+/// that will not happen.
 /// </summary>
 [Trait("Category", "Integration")]
 [Collection(ProbeStorageCollection.Name)]
@@ -30,7 +31,7 @@ public sealed class OperationApiTests(AzuriteFixture azurite)
     public async Task A_probe_run_answers_202_with_a_location_and_polling_reaches_succeeded_with_the_summary()
     {
         await using FakeOpenAiServer rival = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "rival", rival, 4));
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(EvidenceTestHost.Competitor(0, "rival", rival, 4));
 
         using HttpResponseMessage accepted = await host.Client.PostAsync(new Uri("api/probes/run?seed=7", UriKind.Relative), null);
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
@@ -70,7 +71,7 @@ public sealed class OperationApiTests(AzuriteFixture azurite)
     {
         await using FakeOpenAiServer broken = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Status(500));
         await using FakeOpenAiServer good = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(
             [.. EvidenceTestHost.Competitor(0, "broken", broken, 3, retries: 0), .. EvidenceTestHost.Competitor(1, "good", good, 3)]);
 
         using JsonDocument failed = await OperationPolling.RunAsync(host.Client, "api/probes/run?competitor=broken");
@@ -91,7 +92,7 @@ public sealed class OperationApiTests(AzuriteFixture azurite)
     public async Task An_exception_in_a_run_marks_it_failed_without_its_text_and_the_worker_runs_the_next()
     {
         await using FakeOpenAiServer rival = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, EvidenceTestHost.Competitor(0, "rival", rival, 3),
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(EvidenceTestHost.Competitor(0, "rival", rival, 3),
             services: s => s.AddSingleton<ITrafficLog>(new ExplodingTrafficLog()));
 
         using JsonDocument monitor = await OperationPolling.RunAsync(host.Client, "api/monitor/run");
@@ -109,7 +110,7 @@ public sealed class OperationApiTests(AzuriteFixture azurite)
     [Fact]
     public async Task An_unknown_or_malformed_operation_id_is_an_OpenAI_shaped_404()
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, []);
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync([]);
         foreach (string path in new[] { "api/operations/" + Guid.NewGuid().ToString("N"), "api/operations/NOT-AN-ID", "api/operations/" + new string('a', 300) })
         {
             using HttpResponseMessage response = await host.Client.GetAsync(new Uri(path, UriKind.Relative));

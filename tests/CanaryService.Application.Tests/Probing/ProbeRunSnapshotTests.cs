@@ -1,4 +1,3 @@
-using Azure.Data.Tables;
 using CanaryService.Application.Probing;
 using CanaryService.Application.Tests.Evidence;
 using CanaryService.Core.Evidence;
@@ -6,23 +5,18 @@ using CanaryService.Core.Issuance;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Phrases;
 using CanaryService.Core.Probing;
-using CanaryService.Storage;
-using CanaryService.Storage.Issuance;
-using CanaryService.Storage.Registry;
-using CanaryService.Testing;
+using CanaryService.Testing.InMemory;
 using CanaryService.Testing.Upstream;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 
 namespace CanaryService.Application.Tests.Probing;
 
 /// <summary>
 /// A probe run reads the registry and the issuance window once, at its start, for the plans and the scoring of all
-/// its competitors (the stores are the real ones on Azurite, behind counting wrappers).
+/// its competitors (the stores are the in-memory ones, behind counting wrappers).
 /// </summary>
 [Trait("Category", "Integration")]
-[Collection(ProbeStorageCollection.Name)]
-public sealed class ProbeRunSnapshotTests(AzuriteFixture azurite)
+public sealed class ProbeRunSnapshotTests
 {
     private const string Prose = "Typically, the first step is to plan carefully. Additionally, many people find that it helps to start small. However, the most important thing is to keep going.";
 
@@ -35,7 +29,7 @@ public sealed class ProbeRunSnapshotTests(AzuriteFixture azurite)
         await using FakeOpenAiServer second = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
         await using FakeOpenAiServer third = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
         CountingStores counting = new();
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(
             [
                 .. EvidenceTestHost.Competitor(0, "first", first, 12),
                 .. EvidenceTestHost.Competitor(1, "second", second, 12),
@@ -81,7 +75,7 @@ public sealed class ProbeRunSnapshotTests(AzuriteFixture azurite)
             return new FakeReply.Answer(Prose);
         });
         await using FakeOpenAiServer other = await FakeOpenAiServer.StartAsync((_, _) => new FakeReply.Answer(Prose));
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(
             [
                 .. EvidenceTestHost.Competitor(0, "rival", rival, 12),
                 .. EvidenceTestHost.Competitor(1, "other", other, 12),
@@ -118,7 +112,7 @@ public sealed class ProbeRunSnapshotTests(AzuriteFixture azurite)
     [Fact]
     public async Task A_snapshot_that_could_not_be_read_plans_open_prompts_and_fails_the_scoring_with_its_error()
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite, []);
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync([]);
         await IssueAsync(host, "some+topic", "key-some", 5);
         ProbeRunSnapshot failed = ProbeRunSnapshot.Failed(new TimeoutException("storage did not answer"), new DateOnly(2026, 9, 1), new DateOnly(2026, 12, 1));
 
@@ -157,7 +151,7 @@ public sealed class ProbeRunSnapshotTests(AzuriteFixture azurite)
             .Select(e => e.Draft)
             .Where(d => d.RunId == result.Run.RunId)];
 
-    /// <summary>The real Azure Table registry and issuance log, each behind a wrapper that counts its whole-store reads.</summary>
+    /// <summary>The registry and the issuance log, each behind a wrapper that counts its whole-store reads.</summary>
     private sealed class CountingStores
     {
         public CountingRegistry Registry { get; private set; } = null!;
@@ -166,12 +160,8 @@ public sealed class ProbeRunSnapshotTests(AzuriteFixture azurite)
 
         public void Register(IServiceCollection services)
         {
-            services.AddSingleton<ICanaryRegistry>(sp =>
-            {
-                StorageOptions options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
-                return Registry = new CountingRegistry(new TableCanaryRegistry(sp.GetRequiredService<TableServiceClient>().GetTableClient(options.RegistryTable)));
-            });
-            services.AddSingleton<IIssuanceLog>(sp => Issuance = new CountingIssuanceLog(sp.GetRequiredService<TableIssuanceLog>()));
+            services.AddSingleton<ICanaryRegistry>(_ => Registry = new CountingRegistry(new InMemoryCanaryRegistry()));
+            services.AddSingleton<IIssuanceLog>(_ => Issuance = new CountingIssuanceLog(new InMemoryIssuanceLog()));
         }
     }
 

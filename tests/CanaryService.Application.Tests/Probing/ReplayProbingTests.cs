@@ -8,7 +8,6 @@ using CanaryService.Core.Issuance;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Probing;
-using CanaryService.Testing;
 using CanaryService.Testing.InMemory;
 using CanaryService.Testing.Upstream;
 using Microsoft.Extensions.DependencyInjection;
@@ -17,13 +16,12 @@ using Xunit.Abstractions;
 namespace CanaryService.Application.Tests.Probing;
 
 [Trait("Category", "Integration")]
-[Collection(ProbeStorageCollection.Name)]
-public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper output)
+public sealed class ReplayProbingTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task Replay_prompts_come_from_the_candidates_samples_weighted_by_volume_each_once_verbatim_or_reworded()
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(
         [
             new("Probe:ReplayPromptShare", "0.4"),
             new("Probe:TopicPromptShare", "0.3"),
@@ -126,7 +124,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
     [Fact]
     public async Task A_flagged_clusters_accounts_are_replayed_even_below_the_volume_rule()
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(
         [
             new("Probe:ReplayPromptShare", "0.4"),
             new("Detection:AttributionMinimumResponses", "100"),
@@ -149,9 +147,9 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
         Assert.Equal(["key-big", "key-harvest-1", "key-harvest-2"], replayed);
     }
 
-    private async Task<(int? Runs, double LeakerEValue, Transcript? FirstTranscript)> RunUntilDistilledAsync(FakeOpenAiServer student, Dictionary<string, string[]> asked, string replayShare, int maxRuns)
+    private static async Task<(int? Runs, double LeakerEValue, Transcript? FirstTranscript)> RunUntilDistilledAsync(FakeOpenAiServer student, Dictionary<string, string[]> asked, string replayShare, int maxRuns)
     {
-        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(azurite,
+        await using EvidenceTestHost host = await EvidenceTestHost.StartAsync(
         [
             .. EvidenceTestHost.Competitor(0, "student", student, 40),
             new("Probe:ReplayPromptShare", replayShare),
@@ -170,7 +168,7 @@ public sealed class ReplayProbingTests(AzuriteFixture azurite, ITestOutputHelper
             Assert.Equal(36, result.Run.Answers); // 40 requests less the retry reserve (10 %)
             if (run == 1)
             {
-                // Read back from Blob Storage: the flags survive the stored format.
+                // Read back through the transcript store: the flags survive the stored format.
                 first = await host.Services.GetRequiredService<ITranscriptStore>().GetAsync(result.Run.TranscriptName!);
             }
 

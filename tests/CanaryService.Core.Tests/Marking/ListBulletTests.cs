@@ -191,9 +191,15 @@ public sealed class ListBulletTests
     }
 
     [Fact]
-    public void Streaming_equals_whole_text_for_every_cut_and_random_chunkings()
+    public void Streaming_equals_whole_text_for_every_cut_and_random_chunkings_under_one_key() => StreamsAsWhole(keys: 1);
+
+    [Fact]
+    [Trait("Category", "Simulation")]
+    public void Streaming_equals_whole_text_for_every_cut_and_random_chunkings() => StreamsAsWhole(keys: 4);
+
+    private static void StreamsAsWhole(int keys)
     {
-        for (int k = 0; k < 4; k++)
+        for (int k = 0; k < keys; k++)
         {
             var marker = CreateMarker();
             string expected = marker.Mark(Lists);

@@ -11,6 +11,7 @@ namespace CanaryService.Reliability.Tests.Fuzz;
 /// garbage (lone surrogates, controls), markdown and code: it never throws, keeps well-formed UTF-16 well-formed,
 /// streams exactly what it marks whole for any chunking, and leaves code fences, inline code, URLs and numbers
 /// byte-identical.
+/// The fast run fuzzes the first tenth of each seeded sequence; the <c>Simulation</c> run all of it.
 /// </summary>
 public sealed class MarkerFuzzTests
 {
@@ -38,11 +39,17 @@ public sealed class MarkerFuzzTests
     private static readonly TextMarker Marker = new(CanaryLexicon.Default, LexiconLayers.Create(CanaryLexicon.Default, Ring), Ring.Global, Ring.ForAccount("fuzz"));
 
     [Fact]
-    public void Prose_with_protected_regions_streams_as_whole_and_keeps_the_regions()
+    public void Prose_with_protected_regions_streams_as_whole_and_keeps_the_regions() => ProseKeepsItsRegions(150);
+
+    [Fact]
+    [Trait("Category", "Simulation")]
+    public void Prose_with_protected_regions_streams_as_whole_and_keeps_the_regions_exhaustively() => ProseKeepsItsRegions(1500);
+
+    private static void ProseKeepsItsRegions(int runs)
     {
         var random = new Random(4242);
         int changed = 0;
-        for (int run = 0; run < 1500; run++)
+        for (int run = 0; run < runs; run++)
         {
             (string text, List<string> fragments) = Prose(random);
             string whole = Marker.Mark(text);
@@ -56,14 +63,20 @@ public sealed class MarkerFuzzTests
             AssertStreamsAsWhole(text, whole, random, $"run {run}", splitPairs: false);
         }
 
-        Assert.True(changed > 500, $"only {changed} of 1500 texts were marked at all: the fuzz would test nothing");
+        Assert.True(changed > runs / 3, $"only {changed} of {runs} texts were marked at all: the fuzz would test nothing");
     }
 
     [Fact]
-    public void Random_unicode_and_markdown_stream_as_whole()
+    public void Random_unicode_and_markdown_stream_as_whole() => UnicodeAndMarkdownStreamAsWhole(150);
+
+    [Fact]
+    [Trait("Category", "Simulation")]
+    public void Random_unicode_and_markdown_stream_as_whole_exhaustively() => UnicodeAndMarkdownStreamAsWhole(1500);
+
+    private static void UnicodeAndMarkdownStreamAsWhole(int runs)
     {
         var random = new Random(99);
-        for (int run = 0; run < 1500; run++)
+        for (int run = 0; run < runs; run++)
         {
             string text = random.Next(2) == 0 ? RandomUnicode(random, wellFormed: true) : Markdown(random);
             string whole = Marker.Mark(text);
@@ -73,10 +86,16 @@ public sealed class MarkerFuzzTests
     }
 
     [Fact]
-    public void Garbage_never_throws_even_split_inside_surrogate_pairs()
+    public void Garbage_never_throws_even_split_inside_surrogate_pairs() => GarbageNeverThrows(150);
+
+    [Fact]
+    [Trait("Category", "Simulation")]
+    public void Garbage_never_throws_even_split_inside_surrogate_pairs_exhaustively() => GarbageNeverThrows(1500);
+
+    private static void GarbageNeverThrows(int runs)
     {
         var random = new Random(31337);
-        for (int run = 0; run < 1500; run++)
+        for (int run = 0; run < runs; run++)
         {
             string text = RandomUnicode(random, wellFormed: false);
             string whole = Marker.Mark(text);

@@ -16,6 +16,7 @@ namespace CanaryService.Reliability.Tests.Fuzz;
 /// summaries in random deltas, junk events between them (comments, unknown and malformed events), cut into random byte
 /// slices. It never throws, junk passes byte for byte, and the deltas and every event that repeats a text carry the
 /// whole-text marking of the same answer. Hostile bytes never throw either.
+/// The fast run fuzzes the first tenth of each seeded sequence; the <c>Simulation</c> run all of it.
 /// </summary>
 public sealed class ResponseStreamFuzzTests
 {
@@ -33,10 +34,16 @@ public sealed class ResponseStreamFuzzTests
     ];
 
     [Fact]
-    public void Random_response_streams_in_random_slices_carry_the_whole_text_marked_in_deltas_and_repeats()
+    public void Random_response_streams_in_random_slices_carry_the_whole_text_marked_in_deltas_and_repeats() => ResponseStreamsCarryTheMarkedText(30);
+
+    [Fact]
+    [Trait("Category", "Simulation")]
+    public void Random_response_streams_in_random_slices_carry_the_whole_text_marked_in_deltas_and_repeats_exhaustively() => ResponseStreamsCarryTheMarkedText(300);
+
+    private static void ResponseStreamsCarryTheMarkedText(int runs)
     {
         var random = new Random(4242);
-        for (int run = 0; run < 300; run++)
+        for (int run = 0; run < runs; run++)
         {
             string text = RandomText(random);
             string? summary = random.Next(2) == 0 ? RandomText(random) : null;

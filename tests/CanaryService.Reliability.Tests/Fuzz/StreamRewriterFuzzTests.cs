@@ -16,6 +16,7 @@ namespace CanaryService.Reliability.Tests.Fuzz;
 /// marker): random answers in random deltas for several choices, interleaved with junk events, cut into random byte
 /// slices. It never throws, every event it writes is well-formed, junk passes byte for byte, and each choice's
 /// streamed text equals the whole-text marking of the same answer.
+/// The fast run fuzzes the first tenth of each seeded sequence; the <c>Simulation</c> run all of it.
 /// </summary>
 public sealed class StreamRewriterFuzzTests
 {
@@ -34,10 +35,16 @@ public sealed class StreamRewriterFuzzTests
     ];
 
     [Fact]
-    public void Random_streams_in_random_slices_mark_each_choice_as_its_whole_text()
+    public void Random_streams_in_random_slices_mark_each_choice_as_its_whole_text() => ChatStreamsMarkEachChoice(60);
+
+    [Fact]
+    [Trait("Category", "Simulation")]
+    public void Random_streams_in_random_slices_mark_each_choice_as_its_whole_text_exhaustively() => ChatStreamsMarkEachChoice(600);
+
+    private static void ChatStreamsMarkEachChoice(int runs)
     {
         var random = new Random(8086);
-        for (int run = 0; run < 600; run++)
+        for (int run = 0; run < runs; run++)
         {
             int choices = random.Next(1, 4);
             string[] texts = [.. Enumerable.Range(0, choices).Select(_ => RandomText(random))];

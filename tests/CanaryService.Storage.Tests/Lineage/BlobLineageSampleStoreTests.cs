@@ -7,33 +7,23 @@ namespace CanaryService.Storage.Tests.Lineage;
 
 [Trait("Category", "Integration")]
 [Collection(AzuriteCollection.Name)]
-public sealed class BlobLineageSampleStoreTests(AzuriteFixture azurite)
+public sealed class BlobLineageSampleStoreTests(AzuriteFixture azurite) : LineageSampleStoreContract
 {
+    // A container that does not exist yet: reading is empty, the first upload creates it.
+    protected override Task<ILineageSampleStore> CreateAsync() => Task.FromResult<ILineageSampleStore>(
+        new BlobLineageSampleStore(new BlobContainerClient(azurite.ConnectionString, AzuriteFixture.UniqueName("lineage")), TimeProvider.System));
+
     [Fact]
-    public async Task Uploads_read_back_in_order_with_the_version_changing_on_each()
+    public async Task An_upload_is_one_blob_of_json_lines_and_altering_it_changes_the_version()
     {
-        // A container that does not exist yet: reading is empty, the first upload creates it.
         var container = new BlobContainerClient(azurite.ConnectionString, AzuriteFixture.UniqueName("lineage"));
         var store = new BlobLineageSampleStore(container, TimeProvider.System);
-        Assert.Empty(await store.ReadAllAsync().ToListAsync());
-        string empty = await store.GetVersionAsync();
+        string name = await store.AddAsync([new LineageSample("m", "p", "an answer")]);
+        Assert.Equal("""{"model":"m","prompt":"p","output":"an answer"}""" + "\n", (await container.GetBlobClient(name).DownloadContentAsync()).Value.Content.ToString());
 
-        LineageSample[] first = [new("m", "p", "first answer"), new("n", "p", "line one\nline two \"quoted\" ünïcode")];
-        string name = await store.AddAsync(first);
-        Assert.StartsWith(BlobLineageSampleStore.Prefix, name, StringComparison.Ordinal);
-        string afterFirst = await store.GetVersionAsync();
-        Assert.NotEqual(empty, afterFirst);
-        Assert.Equal(afterFirst, await store.GetVersionAsync());
-
-        await store.AddAsync([new LineageSample("m", "p", "second answer")]);
-        Assert.NotEqual(afterFirst, await store.GetVersionAsync());
-
-        List<LineageSample> all = await store.ReadAllAsync().ToListAsync();
-        Assert.Equal([.. first, new LineageSample("m", "p", "second answer")], all);
-
-        // The corpus keeps the later answer of a model to a prompt.
-        LineageCorpus corpus = LineageCorpus.Build(all, new LineageOptions { MinimumAnswers = 1 });
-        Assert.Equal(1, corpus.SampleCount("m"));
-        Assert.Contains("second answer", corpus.Features);
+        string version = await store.GetVersionAsync();
+        await container.GetBlobClient(name).UploadAsync(BinaryData.FromString("""{"model":"m","prompt":"p","output":"altered"}""" + "\n"), overwrite: true);
+        Assert.NotEqual(version, await store.GetVersionAsync());
+        Assert.Equal([new LineageSample("m", "p", "altered")], await store.ReadAllAsync().ToListAsync());
     }
 }

@@ -1,30 +1,24 @@
 using CanaryService.Core.Campaigns;
-using CanaryService.Storage.PromptSamples;
 using CanaryService.Testing.InMemory;
 
 namespace CanaryService.Storage.Tests.PromptSamples;
 
-public sealed class InMemoryPromptSampleLogTests : PromptSampleLogContract
+public sealed class InMemoryPromptSampleLogTests : PromptSampleLogContract, IDisposable
 {
-    protected override Task<IPromptSampleLog> CreateAsync(StorageOptions options, TimeProvider clock) =>
-        Task.FromResult<IPromptSampleLog>(new InMemoryPromptSampleLog(options, Key, clock));
+    private readonly List<InMemoryPromptSampleLog> _created = [];
 
-    [Fact]
-    public void The_fakes_priorities_and_windows_are_the_tables()
+    protected override Task<IPromptSampleLog> CreateAsync(StorageOptions options, TimeProvider clock)
     {
-        var options = new StorageOptions { PromptSampleWindow = TimeSpan.FromHours(6) };
-        var fake = new InMemoryPromptSampleLog(options, Key);
-        using var keys = new PromptSampleKeys(Key, options.PromptSampleWindow);
-        DateTimeOffset at = new(2026, 11, 20, 17, 45, 0, TimeSpan.FromHours(-3));
-        string window = PromptSampleKeys.Window(keys.WindowStart(at));
+        InMemoryPromptSampleLog log = new(options, Key, clock);
+        _created.Add(log);
+        return Task.FromResult<IPromptSampleLog>(log);
+    }
 
-        Assert.Equal(keys.WindowStart(at), fake.WindowStart(at));
-        Assert.Equal(window, InMemoryPromptSampleLog.Window(fake.WindowStart(at)));
-        foreach (string prompt in new[] { "a", "ünïcode \"quoted\"\n", new string('z', 3000) })
+    public void Dispose()
+    {
+        foreach (InMemoryPromptSampleLog log in _created)
         {
-            Assert.Equal(keys.Priority("key-a", window, prompt), fake.Priority("key-a", window, prompt));
+            log.Dispose();
         }
-
-        Assert.NotEqual(fake.Priority("key-a", window, "a"), fake.Priority("key-b", window, "a"));
     }
 }

@@ -1,9 +1,6 @@
-using System.Buffers.Binary;
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using CanaryService.Core.Campaigns;
 using CanaryService.Storage;
+using CanaryService.Storage.PromptSamples;
 
 namespace CanaryService.Testing.InMemory;
 
@@ -11,23 +8,17 @@ namespace CanaryService.Testing.InMemory;
 /// The prompt sample in memory, with the table's semantics: per account and window (aligned to the Unix epoch), the
 /// <see cref="StorageOptions.PromptSamplesPerWindow"/> distinct prompts of smallest keyed priority; a prompt that is
 /// empty, too long or for an account-less sample is refused; windows older than the retention are neither kept nor
-/// read; a read of fewer than the sample holds is chosen by the draw exactly as the table chooses. Nothing is queued,
-/// so <see cref="FlushAsync"/> has nothing to wait for. Thread-safe.
+/// read; a read of fewer than the sample holds is chosen by the draw. Windows, priorities and the draw's order are the
+/// table's own (<see cref="PromptSampleKeys"/>), so both keep and choose the same prompts. Nothing is queued, so
+/// <see cref="FlushAsync"/> has nothing to wait for. Thread-safe.
 /// </summary>
-/// <remarks>
-/// The priority and the draw repeat the table's (HMAC-SHA-256 of <c>{account}\0{window}\0{prompt}</c>, first 8 bytes
-/// big-endian; SplitMix64's finaliser): the table's key type is internal to the storage assembly, which this one
-/// cannot see. The shared contract test holds this copy to the table's function.
-/// </remarks>
-public sealed class InMemoryPromptSampleLog : IPromptSampleLog
+public sealed class InMemoryPromptSampleLog : IPromptSampleLog, IDisposable
 {
-    private const string WindowFormat = "yyyy-MM-dd'T'HHmm";
-
     private readonly StorageOptions _options;
-    private readonly byte[] _priorityKey;
+    private readonly PromptSampleKeys _keys;
     private readonly TimeProvider _time;
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string Account, string Window), SortedDictionary<ulong, string>> _windows = [];
+    private readonly Dictionary<(string Account, DateTimeOffset WindowStart), SortedDictionary<ulong, string>> _windows = [];
 
     /// <summary>Creates an empty sample.</summary>
     /// <param name="options">The storage settings (the <c>PromptSample*</c> ones).</param>
@@ -38,7 +29,7 @@ public sealed class InMemoryPromptSampleLog : IPromptSampleLog
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(priorityKey);
         _options = options;
-        _priorityKey = [.. priorityKey];
+        _keys = new PromptSampleKeys(priorityKey, options.PromptSampleWindow);
         _time = timeProvider ?? TimeProvider.System;
     }
 
@@ -52,18 +43,19 @@ public sealed class InMemoryPromptSampleLog : IPromptSampleLog
             return false;
         }
 
-        string window = Window(WindowStart(sample.At));
-        if (string.CompareOrdinal(window, Window(RetainedSince())) < 0)
+        DateTimeOffset start = _keys.WindowStart(sample.At);
+        string window = PromptSampleKeys.Window(start);
+        if (!IsRetained(window))
         {
             return true; // accepted, as the table's queue accepts it, but its window is already past the retention
         }
 
-        ulong priority = Priority(sample.AccountId, window, sample.Prompt);
+        ulong priority = _keys.Priority(sample.AccountId, window, sample.Prompt);
         lock (_gate)
         {
-            if (!_windows.TryGetValue((sample.AccountId, window), out SortedDictionary<ulong, string>? kept))
+            if (!_windows.TryGetValue((sample.AccountId, start), out SortedDictionary<ulong, string>? kept))
             {
-                _windows[(sample.AccountId, window)] = kept = [];
+                _windows[(sample.AccountId, start)] = kept = [];
             }
 
             kept.TryAdd(priority, sample.Prompt);
@@ -82,56 +74,30 @@ public sealed class InMemoryPromptSampleLog : IPromptSampleLog
         ArgumentException.ThrowIfNullOrEmpty(accountId);
         ArgumentOutOfRangeException.ThrowIfNegative(maxPrompts);
         cancellationToken.ThrowIfCancellationRequested();
-        string first = Window(RetainedSince());
-        List<(string Window, ulong Priority, string Prompt)> rows;
+        List<(DateTimeOffset WindowStart, ulong Priority, string Prompt)> rows;
         lock (_gate)
         {
+            // In the table's row-key order: by window, then by priority.
             rows = [.. _windows
-                .Where(w => string.Equals(w.Key.Account, accountId, StringComparison.Ordinal) && string.CompareOrdinal(w.Key.Window, first) >= 0)
-                .SelectMany(w => w.Value.Select(p => (w.Key.Window, p.Key, p.Value)))
-                .OrderBy(r => r.Window, StringComparer.Ordinal).ThenBy(r => r.Key)];
+                .Where(w => string.Equals(w.Key.Account, accountId, StringComparison.Ordinal) && IsRetained(PromptSampleKeys.Window(w.Key.WindowStart)))
+                .SelectMany(w => w.Value.Select(p => (w.Key.WindowStart, p.Key, p.Value)))
+                .OrderBy(r => r.WindowStart).ThenBy(r => r.Key)];
         }
 
-        IEnumerable<(string Window, ulong Priority, string Prompt)> chosen = rows.Count <= maxPrompts
+        IEnumerable<(DateTimeOffset WindowStart, ulong Priority, string Prompt)> chosen = rows.Count <= maxPrompts
             ? rows
-            : rows.OrderBy(r => Mix(r.Priority ^ draw)).Take(maxPrompts).OrderBy(r => r.Window, StringComparer.Ordinal).ThenBy(r => r.Priority);
-        return Task.FromResult<IReadOnlyList<SampledPrompt>>([.. chosen.Select(r => new SampledPrompt(accountId, ParseWindow(r.Window), r.Prompt))]);
+            : rows.OrderBy(r => PromptSampleKeys.DrawOrder(r.Priority, draw)).Take(maxPrompts).OrderBy(r => r.WindowStart).ThenBy(r => r.Priority);
+        return Task.FromResult<IReadOnlyList<SampledPrompt>>([.. chosen.Select(r => new SampledPrompt(accountId, r.WindowStart, r.Prompt))]);
     }
 
     /// <inheritdoc />
     public Task FlushAsync(CancellationToken cancellationToken = default) =>
         cancellationToken.IsCancellationRequested ? Task.FromCanceled(cancellationToken) : Task.CompletedTask;
 
-    /// <summary>The prompt's keyed priority in its account's window, as the table computes it.</summary>
-    public ulong Priority(string accountId, string window, string prompt)
-    {
-        ArgumentNullException.ThrowIfNull(accountId);
-        ArgumentNullException.ThrowIfNull(window);
-        ArgumentNullException.ThrowIfNull(prompt);
-        byte[] mac = HMACSHA256.HashData(_priorityKey, Encoding.UTF8.GetBytes($"{accountId}\0{window}\0{prompt}"));
-        return BinaryPrimitives.ReadUInt64BigEndian(mac);
-    }
+    /// <inheritdoc />
+    public void Dispose() => _keys.Dispose();
 
-    /// <summary>The start of the window <paramref name="at"/> falls in.</summary>
-    public DateTimeOffset WindowStart(DateTimeOffset at)
-    {
-        long windowTicks = _options.PromptSampleWindow.Ticks;
-        long since = at.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
-        return DateTimeOffset.UnixEpoch.AddTicks(since - (((since % windowTicks) + windowTicks) % windowTicks));
-    }
-
-    /// <summary>A window's name, as the table's row keys begin with it.</summary>
-    public static string Window(DateTimeOffset windowStart) => windowStart.UtcDateTime.ToString(WindowFormat, CultureInfo.InvariantCulture);
-
-    private static DateTimeOffset ParseWindow(string window) =>
-        new(DateTime.ParseExact(window, WindowFormat, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal), TimeSpan.Zero);
-
-    private DateTimeOffset RetainedSince() => _time.GetUtcNow() - _options.PromptSampleRetention;
-
-    private static ulong Mix(ulong value)
-    {
-        value = (value ^ (value >> 30)) * 0xbf58476d1ce4e5b9UL;
-        value = (value ^ (value >> 27)) * 0x94d049bb133111ebUL;
-        return value ^ (value >> 31);
-    }
+    // The table's read starts at the row key of the retention's first minute, so a window is compared by its name.
+    private bool IsRetained(string window) =>
+        string.CompareOrdinal(window, PromptSampleKeys.Window(_time.GetUtcNow() - _options.PromptSampleRetention)) >= 0;
 }
