@@ -45,6 +45,16 @@ public sealed class EvidenceFunctions(EvidenceHandlers handlers, OperationHandle
         return OperationFunctions.AcceptAsync(request, () => operations.RecordProbesAsync(competitor, seed, request.HttpContext.RequestAborted));
     }
 
+    /// <summary>
+    /// Every other <c>/api</c> path and method, as on the Host: a 404 answered here. Without this trigger such a request
+    /// would fall to the proxy's catch-all <c>PassThrough</c> and go upstream with the caller's headers, function key
+    /// included.
+    /// </summary>
+    [Function("UnknownApiRoute")]
+    public static async Task<IActionResult> UnknownApiRouteAsync(
+        [HttpTrigger(AuthorizationLevel.Function, Route = "api/{*path}")] HttpRequest request) =>
+        await WriteAsync(request, () => Task.FromResult(EvidenceHandlers.RouteNotFound())).ConfigureAwait(false);
+
     // The handlers return minimal-API results (shared with the Host); they write themselves to the response. A storage
     // failure becomes the same OpenAI-shaped 503 the Host's endpoint filter gives.
     private static async Task<IActionResult> WriteAsync(HttpRequest request, Func<Task<IResult>> handler)

@@ -40,8 +40,7 @@ public static class EvidenceEndpointRouteBuilderExtensions
 
         // Every other /api path and method is the evidence API's too: answered here, never forwarded upstream by the
         // proxy's catch-all route (with the admin key in its headers).
-        api.Map("/{**path}", () => OpenAIErrorResult.Create(StatusCodes.Status404NotFound,
-            "No evidence API route matches this method and path.", "not_found_error", "route_not_found"));
+        api.Map("/{**path}", EvidenceHandlers.RouteNotFound);
         return api;
     }
 

@@ -28,6 +28,13 @@ public sealed class EvidenceHandlers
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.CamelCase) },
     };
 
+    /// <summary>
+    /// Any other <c>/api</c> method and path: an OpenAI-shaped 404 answered by the service itself. The request may carry
+    /// the admin key or a function key, so it is never left to the proxy's catch-all route, which forwards upstream.
+    /// </summary>
+    public static IResult RouteNotFound() => OpenAIErrorResult.Create(StatusCodes.Status404NotFound,
+        "No evidence API route matches this method and path.", "not_found_error", "route_not_found");
+
     private readonly EvidenceReader _reader;
     private readonly IEvidenceLedger _ledger;
     private readonly IProbeRunLog _runs;

@@ -1,7 +1,10 @@
 using System.Reflection;
+using System.Text.Json.Nodes;
 using CanaryService.Application.Proxy.Surfaces;
 using CanaryService.Functions;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CanaryService.Deployment.Tests.Functions;
 
@@ -15,7 +18,7 @@ public sealed class FunctionTriggerTests
     private static readonly Assembly App = typeof(ProxyFunctions).Assembly;
 
     private static Dictionary<string, MethodInfo> Functions() => App.GetExportedTypes()
-        .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance))
+        .SelectMany(t => t.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.Static))
         .Where(m => m.GetCustomAttribute<FunctionAttribute>() is not null)
         .ToDictionary(m => m.GetCustomAttribute<FunctionAttribute>()!.Name, StringComparer.Ordinal);
 
@@ -30,7 +33,6 @@ public sealed class FunctionTriggerTests
     {
         ["GET healthz"] = "the Host's liveness endpoint for its own container; the Functions platform watches its workers itself",
         ["GET api/accounts/{account}/prompts"] = "customer text, served by the Host only (docs/probing.md)",
-        ["* api/{*path}"] = "the Host's evidence API answers unmapped /api paths with its own 404; the Functions app maps no such trigger",
     };
 
     /// <summary>The triggers that take the master key rather than a function key (README, "Deploy to Azure"): they start work or name an account.</summary>
@@ -55,6 +57,26 @@ public sealed class FunctionTriggerTests
         // An exception the Host no longer serves, or that gained a trigger, is no exception any more.
         Assert.All(HostOnly.Keys, route => Assert.Contains(route, host));
         Assert.All(HostOnly.Keys, route => Assert.DoesNotContain(route, triggers));
+    }
+
+    [Fact]
+    public async Task An_unknown_api_path_is_answered_with_an_OpenAI_shaped_404_and_not_passed_through()
+    {
+        HttpTriggerAttribute trigger = Trigger<HttpTriggerAttribute>(Functions()["UnknownApiRoute"]);
+        Assert.Equal("api/{*path}", trigger.Route);
+        Assert.Null(trigger.Methods); // every method, as the Host's catch-all under /api
+
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
+        context.Request.Method = "DELETE";
+        context.Request.Path = "/api/competitors";
+        context.Response.Body = new MemoryStream();
+        await EvidenceFunctions.UnknownApiRouteAsync(context.Request);
+
+        Assert.Equal(StatusCodes.Status404NotFound, context.Response.StatusCode);
+        context.Response.Body.Position = 0;
+        JsonNode error = JsonNode.Parse(context.Response.Body)!["error"]!;
+        Assert.Equal("route_not_found", (string?)error["code"]);
+        Assert.Equal("not_found_error", (string?)error["type"]);
     }
 
     [Fact]
