@@ -81,20 +81,21 @@ internal sealed partial class PhraseInsertion
     private const ulong FnvOffset = 14695981039346656037;
     private const ulong FnvPrime = 1099511628211;
 
-    // Lower-case openers of a generic closing paragraph: a paragraph starting otherwise is never held back.
+    // Lower-case openers of a wish, as a paragraph of its own or as the last sentence of a longer one ("…for your
+    // menu. Have fun and enjoy the game!"): a later sentence starting otherwise is never held back.
+    private static readonly string[] WishOpeners =
+    [
+        "enjoy", "good luck", "best of luck", "have fun", "happy ", "bon app", "best wishes",
+    ];
+
+    // Lower-case openers of a generic closing paragraph, the wishes among them: a paragraph starting otherwise is never
+    // held back.
     private static readonly string[] Openers =
     [
         "i hope ", "hope this", "hope that", "hopefully", "let me know", "please let me know", "feel free",
         "please feel free", "if you have any", "don't hesitate", "do not hesitate", "would you like", "do you have",
         "do you want", "do you need", "is there anything", "shall i", "should i", "how can i", "can i help",
-        "enjoy", "good luck", "best of luck", "have fun", "happy ", "bon app", "cheers", "best wishes",
-    ];
-
-    // Lower-case openers of a wish as the last sentence of a longer paragraph ("…for your menu. Have fun and enjoy the
-    // game!"): a later sentence starting otherwise is never held back.
-    private static readonly string[] WishOpeners =
-    [
-        "enjoy", "good luck", "best of luck", "have fun", "happy ", "bon app", "best wishes",
+        .. WishOpeners, "cheers",
     ];
 
     // Lower-case fragments that make a last paragraph a closing already (see the remarks). "hope" in "i hope" and
@@ -262,12 +263,13 @@ internal sealed partial class PhraseInsertion
         }
 
         _finished = true;
-        if (_hold == HoldState.Wish && !_structured && !_inFence && _words >= _minimumProseWords && InEnglishLetters() && !_previousParagraphSaysGoodbye
-            && FinalWish(_held.ToString()) && PlainBefore(_held.ToString()) && !Loops())
+        string? finalWish = _hold == HoldState.Wish && FinalWish(_held.ToString()) ? _held.ToString() : null;
+        if (finalWish is not null && !_structured && !_inFence && _words >= _minimumProseWords && InEnglishLetters() && !_previousParagraphSaysGoodbye
+            && PlainBefore(finalWish) && !Loops())
         {
             // The last paragraph ends with a wish ("…when planning your menu. Have fun and enjoy the game!"): the canary
             // goes before it, as closings usually do, and the two close the answer in a paragraph of their own.
-            string wish = _held.ToString().TrimStart(' ');
+            string wish = finalWish.TrimStart(' ');
             _held.Clear();
             output.Append(_crLf ? "\r\n\r\n" : "\n\n");
             output.Append(_sentence);
@@ -304,7 +306,7 @@ internal sealed partial class PhraseInsertion
         }
 
         bool endsWithWish = _hold == HoldState.Closing && IsWish(_held.ToString());
-        bool wishAfterClosing = _hold == HoldState.Wish && FinalWish(_held.ToString()) && Closes(Before(_held.ToString()));
+        bool wishAfterClosing = finalWish is not null && Closes(Before(finalWish));
         bool closesTwice = _hold == HoldState.Closing && _previousParagraphSaysGoodbye; // "I hope this helps. …" then "Would you like more?"
         FlushHeld(ref output);
         SkipReason = _structured ? "structured" : _inFence ? "ends inside code" : !_proseSeen ? "no prose"
@@ -396,9 +398,13 @@ internal sealed partial class PhraseInsertion
         return before.Length > 0 && !Closes(before) && !SendsOff(before) && !WishInside().IsMatch(before) && !IsTemplate(before) && !CutOff(before);
     }
 
-    // Compared in place, without a copy of the held characters: this runs for a few characters after every sentence
-    // end of an answer that drew a canary.
-    private HoldState WishOpenerState()
+    private HoldState WishOpenerState() => MatchOpener(WishOpeners, HoldState.WishOpening, HoldState.Wish);
+
+    // Whether the held characters (after leading spaces) open like one of openers: matched (it starts with one),
+    // still open (they are the start of one) or none. Compared in place, lower-cased and with ’ read as ', without a
+    // copy of the held characters: this runs for a few characters at every paragraph start and, in an answer that
+    // drew a canary, after every sentence end.
+    private HoldState MatchOpener(string[] openers, HoldState open, HoldState matched)
     {
         int start = 0;
         while (start < _held.Length && _held[start] == ' ')
@@ -409,21 +415,21 @@ internal sealed partial class PhraseInsertion
         int length = _held.Length - start;
         if (length == 0)
         {
-            return HoldState.WishOpening;
+            return open;
         }
 
-        foreach (string opener in WishOpeners)
+        foreach (string opener in openers)
         {
             int common = Math.Min(length, opener.Length);
             int i = 0;
-            while (i < common && char.ToLowerInvariant(_held[start + i]) == opener[i])
+            while (i < common && (_held[start + i] is '’' ? '\'' : char.ToLowerInvariant(_held[start + i])) == opener[i])
             {
                 i++;
             }
 
             if (i == common)
             {
-                return length >= opener.Length ? HoldState.Wish : HoldState.WishOpening;
+                return length >= opener.Length ? matched : open;
             }
         }
 
@@ -437,24 +443,7 @@ internal sealed partial class PhraseInsertion
     private bool IsParagraphStart(char c) =>
         _blankBefore && !_lineHasContent && c is not (' ' or '\t' or '\r' or '\n');
 
-    private HoldState OpenerState()
-    {
-        string held = _held.ToString().Replace('’', '\'').ToLowerInvariant();
-        foreach (string opener in Openers)
-        {
-            if (held.StartsWith(opener, StringComparison.Ordinal))
-            {
-                return HoldState.Closing;
-            }
-
-            if (opener.StartsWith(held, StringComparison.Ordinal))
-            {
-                return HoldState.Opening;
-            }
-        }
-
-        return HoldState.None;
-    }
+    private HoldState OpenerState() => MatchOpener(Openers, HoldState.Opening, HoldState.Closing);
 
     private void FlushHeld(ref MarkedOutput output)
     {
