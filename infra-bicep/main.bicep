@@ -310,6 +310,8 @@ var tuningDefaults = {
   Upstream__ConnectTimeout: '00:00:15'
   Proxy__MaxRequestBodyBytes: '16777216'
   Proxy__MaxRewrittenResponseBytes: '8388608'
+  Proxy__RecordTraffic: 'true'
+  Proxy__SamplePrompts: 'true'
   Probe__Alpha: '0.000001'
   Probe__IssuanceWindowDays: '90'
   Probe__TopicPromptShare: '0.5'

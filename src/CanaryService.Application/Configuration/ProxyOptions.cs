@@ -20,6 +20,18 @@ public sealed class ProxyOptions
     /// </summary>
     public string? ClientAddressHeader { get; set; }
 
+    /// <summary>
+    /// Whether each answered request's traffic features (volume, prompt-template signatures, surfaces, client hints) are
+    /// recorded for the extraction monitor. Off, the monitor has nothing to score or link. Default on.
+    /// </summary>
+    public bool RecordTraffic { get; set; } = true;
+
+    /// <summary>
+    /// Whether a bounded per-account sample of the prompts behind marked answers is kept for replay probing. Off, no
+    /// prompt text is retained and probes ask open prompts only. Default on.
+    /// </summary>
+    public bool SamplePrompts { get; set; } = true;
+
     /// <summary>The largest chat-completion request body accepted; larger requests get an OpenAI-shaped 413.</summary>
     public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
 

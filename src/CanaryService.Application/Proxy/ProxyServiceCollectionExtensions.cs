@@ -19,8 +19,8 @@ public static class ProxyServiceCollectionExtensions
     /// Adds the proxy, bound to the <c>Upstream</c> and <c>Proxy</c> configuration sections. It needs a
     /// <see cref="Core.Keys.CanaryKeyRing"/>; it marks when an <see cref="IResponseMarker"/> is registered and
     /// records issuance when an <see cref="IIssuanceLog"/> is, and samples the prompts behind marked answers when an
-    /// <see cref="IPromptSampleLog"/> is, and records every request's traffic features when an <see cref="ITrafficLog"/>
-    /// is. It counts the requests it handles (<see cref="ProxyMetrics"/>).
+    /// <see cref="IPromptSampleLog"/> is (and <see cref="ProxyOptions.SamplePrompts"/> is on), and records every request's
+    /// traffic features when an <see cref="ITrafficLog"/> is (and <see cref="ProxyOptions.RecordTraffic"/> is on). It counts the requests it handles (<see cref="ProxyMetrics"/>).
     /// </summary>
     public static IServiceCollection AddCanaryProxy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -39,10 +39,10 @@ public static class ProxyServiceCollectionExtensions
             provider.GetRequiredService<AccountResolver>(),
             provider.GetService<IResponseMarker>(),
             provider.GetService<IIssuanceLog>(),
-            provider.GetService<IPromptSampleLog>(),
+            provider.GetRequiredService<IOptions<ProxyOptions>>().Value.SamplePrompts ? provider.GetService<IPromptSampleLog>() : null,
             provider.GetRequiredService<ProxyMetrics>(),
             provider.GetRequiredService<ILogger<CanaryProxy>>(),
-            provider.GetService<ITrafficLog>()));
+            provider.GetRequiredService<IOptions<ProxyOptions>>().Value.RecordTraffic ? provider.GetService<ITrafficLog>() : null));
         return services;
     }
 }
