@@ -5,6 +5,7 @@ and burst arrivals where the run kept them as CSV too.
 Usage: bench/paced-latency.py [--tail] [--from-second S] OUT [OUT ...]   (the folders proxy-load.sh wrote: their
 {paced,burst}-<mode>-<target>-<round>.csv files; or files written by --save)
        bench/paced-latency.py --save FILE.tsv.gz OUT   (keeps a run's requests in bench/results: see below)
+       bench/paced-latency.py --base unrecorded --from-second 1 OUT ...   (the pooled gaps against another target: see below)
 
 proxy-load.sh's summary takes each round's p50 and p99 and prints the median over the rounds. A round's p99 is its
 38th-slowest request of about 3,840, so one stall of the shared machine during one target's slice can decide it. This
@@ -26,6 +27,10 @@ requests, where bench/latency-ci.py gives the interval of the median of the roun
 --tail also prints p90 to p99.9 of each target over every request given, and marking's over plain's (the
 marking Host's tail is a fixed fraction longer than the plain proxy's, docs/benchmarks.md "Why the hot path looks as it does").
 
+--base TARGET compares marking with TARGET instead of plain in the pooled gaps: with UNRECORDED=1, proxy-load.sh also
+measures the marking Host with the traffic features and prompt samples off ("unrecorded"), so `--base unrecorded` gives
+what recording them adds to the request path.
+
 --save FILE.tsv.gz OUT writes a run's answered requests as counts per kind, mode, target, round, 0.1 ms bin, and whether
 the request came in its hey process's first second (about 40 KB a run, where the CSVs are 15 MB), so the run can be
 kept in bench/results and pooled later. Such a file stands in for its folder anywhere above, with --from-second 0 or 1.
@@ -40,6 +45,8 @@ import sys
 RESAMPLES = 2_000
 MODES = ("json", "stream", "responses")  # proxy-load.sh's modes; a mode a run left out is skipped
 BIN_MS = 0.1  # hey's resolution
+TARGETS = ("direct", "plain", "marking", "unrecorded")  # every target proxy-load.sh may measure
+BASE = "plain"  # what the pooled gaps compare marking with (--base)
 
 
 def answered(path):
@@ -126,7 +133,7 @@ def save(folder, path):
         out.write("kind\tmode\ttarget\tround\tlate\tms\tcount\n")
         for kind in ("paced", "burst"):
             for mode in MODES:
-                for target in ("direct", "plain", "marking"):
+                for target in TARGETS:
                     rounds = csv_rounds(folder, kind, mode, target)
                     for round_name in sorted(rounds, key=lambda r: int(r) if r.isdigit() else r):
                         for (slot, late), count in sorted(rounds[round_name].items()):
@@ -145,21 +152,21 @@ def histogram_percentile(histogram, share):
 
 
 def pooled_gap(histograms, rounds, share):
-    """Marking's percentile minus plain's over the requests of the given rounds (direct cancels in the difference)."""
-    totals = {target: merged(histograms[target][key] for key in rounds) for target in ("plain", "marking")}
-    return histogram_percentile(totals["marking"], share) - histogram_percentile(totals["plain"], share)
+    """Marking's percentile minus BASE's over the requests of the given rounds (direct cancels in the difference)."""
+    totals = {target: merged(histograms[target][key] for key in rounds) for target in (BASE, "marking")}
+    return histogram_percentile(totals["marking"], share) - histogram_percentile(totals[BASE], share)
 
 
 def report_pooled(folders, kind, mode, from_second, rng):
-    histograms = {t: round_histograms(folders, kind, mode, t, from_second) for t in ("plain", "marking")}
-    rounds = sorted(set(histograms["plain"]) & set(histograms["marking"]))
+    histograms = {t: round_histograms(folders, kind, mode, t, from_second) for t in (BASE, "marking")}
+    rounds = sorted(set(histograms[BASE]) & set(histograms["marking"]))
     if not rounds:
         return
     for share, target in ((0.50, 0.5), (0.99, 2.0)):
         gap = pooled_gap(histograms, rounds, share)
         resampled = sorted(pooled_gap(histograms, [rng.choice(rounds) for _ in rounds], share) for _ in range(RESAMPLES))
         low, high = resampled[int(0.025 * RESAMPLES)], resampled[int(0.975 * RESAMPLES) - 1]
-        print(f"{mode}\t{kind}, {len(rounds)} rounds of {len(folders)} runs pooled: marking - plain at p{round(share * 100)} "
+        print(f"{mode}\t{kind}, {len(rounds)} rounds of {len(folders)} runs pooled: marking - {BASE} at p{round(share * 100)} "
               f"{gap:+.2f} ms, 95% interval {low:+.2f} to {high:+.2f} (rounds resampled; target <= +{target:g})")
 
 
@@ -178,11 +185,14 @@ def report_tail(sources, kind, mode, from_second):
 
 
 def main() -> None:
+    global BASE
     args = sys.argv[1:]
     from_second = 0.0
     tail = False
-    while args[:1] in (["--tail"], ["--from-second"], ["--save"]):
-        if args[0] == "--tail":
+    while args[:1] in (["--tail"], ["--from-second"], ["--save"], ["--base"]):
+        if args[0] == "--base" and len(args) >= 3 and args[1] in TARGETS:
+            BASE, args = args[1], args[2:]
+        elif args[0] == "--tail":
             tail, args = True, args[1:]
         elif args[0] == "--from-second" and len(args) >= 3:
             from_second, args = float(args[1]), args[2:]

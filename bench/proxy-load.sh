@@ -16,6 +16,9 @@
 #   * time to the first streamed content with the upstream pacing its first deltas $DELTA_DELAY_MS apart (no load), for
 #     the chat stream (when $MODES has stream) and the Responses stream (when it has responses)
 #   * the marking Host's resident memory (highest VmRSS sampled during its runs, and VmHWM at the end)
+# UNRECORDED=1: a fourth target, "unrecorded", the same marking Host with its traffic features and prompt samples off
+#   (Proxy:RecordTraffic and Proxy:SamplePrompts false), measured like the others in every slice, so that
+#   bench/throughput-ci.py --base unrecorded and bench/paced-latency.py --base unrecorded say what recording them costs.
 # PROFILE=1 (default): dotnet-trace samples the marking Host at saturation; bench/profile-summary.py splits the time by part.
 # PROFILE=perf: every .NET process runs with perf maps; afterwards `perf record` (plus $PERF_ARGS, e.g. -g for call graphs) samples the plain proxy and the marking
 #   Host at saturation (on-CPU samples only) and bench/perf-summary.py splits each one's CPU by part (installs linux-perf).
@@ -39,6 +42,9 @@ for mode in $MODES; do
 done
 [ -n "${MODES// /}" ] || { echo "MODES: name at least one of json, stream, responses" >&2; exit 2; }
 has_mode() { [[ " $MODES " == *" $1 "* ]]; }
+TARGETS="direct plain marking"
+[ "${UNRECORDED:-0}" = 1 ] && TARGETS+=" unrecorded"
+REVERSED=$(tr ' ' '\n' <<<"$TARGETS" | tac | paste -sd ' ')
 PROFILE="${PROFILE:-1}"
 OUT="${OUT:-/tmp/proxy-load}"
 mkdir -p "$OUT"
@@ -55,7 +61,7 @@ for project in bench/CanaryService.ProxyBench bench/CanaryService.PlainProxy src
   dotnet build -c Release --nologo -v q "$ROOT/$project" >/dev/null
 done
 
-UPSTREAM_PORT=$(free_port); PLAIN_PORT=$(free_port); MARKING_PORT=$(free_port)
+UPSTREAM_PORT=$(free_port); PLAIN_PORT=$(free_port); MARKING_PORT=$(free_port); UNRECORDED_PORT=$(free_port)
 BLOB_PORT=$(free_port); QUEUE_PORT=$(free_port); TABLE_PORT=$(free_port)
 
 echo "== azurite (in memory) on $BLOB_PORT/$QUEUE_PORT/$TABLE_PORT"
@@ -77,13 +83,20 @@ start_plain "$PLAIN_PORT" "$UPSTREAM_PORT" "$OUT/plain.log"
 PLAIN_PID=${PIDS[-1]}
 start_host "$HOST_DLL" "$MARKING_PORT" "$UPSTREAM_PORT" "$STORAGE" "$OUT/marking.log"
 MARKING_PID=${PIDS[-1]}
+UNRECORDED_PID=
+if [[ " $TARGETS " == *" unrecorded "* ]]; then
+  echo "== the marking Host with traffic features and prompt samples off :$UNRECORDED_PORT"
+  start_host "$HOST_DLL" "$UNRECORDED_PORT" "$UPSTREAM_PORT" "$STORAGE" "$OUT/unrecorded.log" Proxy__RecordTraffic=false Proxy__SamplePrompts=false
+  UNRECORDED_PID=${PIDS[-1]}
+  wait_ready "$UNRECORDED_PORT"
+fi
 wait_ready "$UPSTREAM_PORT" "$PLAIN_PORT" "$MARKING_PORT"
 
-declare -A PROXY_PID=([direct]=$UPSTREAM_PID [plain]=$PLAIN_PID [marking]=$MARKING_PID)
+declare -A PROXY_PID=([direct]=$UPSTREAM_PID [plain]=$PLAIN_PID [marking]=$MARKING_PID [unrecorded]=$UNRECORDED_PID)
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; } # user + system time of a process, in clock ticks
 TICK_MS=$((1000 / $(getconf CLK_TCK)))
 
-declare -A PORT=([direct]=$UPSTREAM_PORT [plain]=$PLAIN_PORT [marking]=$MARKING_PORT)
+declare -A PORT=([direct]=$UPSTREAM_PORT [plain]=$PLAIN_PORT [marking]=$MARKING_PORT [unrecorded]=$UNRECORDED_PORT)
 declare -A MODE_PATH=([json]=/v1/chat/completions [stream]=/v1/chat/completions [responses]=/v1/responses)
 chat_body json >"$OUT/json.body"
 chat_body stream >"$OUT/stream.body"
@@ -127,6 +140,14 @@ for mode in $MODES; do
   if [ -z "$marked" ] || [ "$marked" = "$unmarked" ]; then
     echo "$mode: the marking proxy did not change the answer" >&2; exit 1
   fi
+  if [ -n "$UNRECORDED_PID" ]; then
+    curl -fsS -X POST -H 'Authorization: Bearer sk-bench' -H 'Content-Type: application/json' --data-binary @"$OUT/$mode.body" \
+      "http://127.0.0.1:$UNRECORDED_PORT${MODE_PATH[$mode]}" >"$OUT/check-$mode-unrecorded.txt"
+    marked=$(answer_text "$mode" "$OUT/check-$mode-unrecorded.txt") || { echo "$mode: the answer did not come back whole" >&2; exit 1; }
+    if [ -z "$marked" ] || [ "$marked" = "$unmarked" ]; then
+      echo "$mode: the unrecorded marking Host did not change the answer" >&2; exit 1
+    fi
+  fi
 done
 
 hey_run() { # target mode extra-args...
@@ -157,7 +178,7 @@ rss_sampler() { # samples the marking Host's VmRSS (kB) every 0.5 s into $OUT/rs
 # Per target and mode. Under this load the tiered JIT was still compiling 20-35 s in (perf: 8% of the marking Host's CPU
 # in the JIT 14-22 s into a load, under 1% after 50 s); a proxy in production runs for days, so measure it compiled.
 echo "== warm-up (long enough for tiered JIT to reach its optimised code on a busy machine)"
-for target in direct plain marking; do
+for target in $TARGETS; do
   for mode in $MODES; do hey_run "$target" "$mode" -z "${WARMUP:-40s}" -c 64 >/dev/null; done
 done
 
@@ -177,11 +198,11 @@ failed_requests() { # hey report -> responses other than 200, plus 1 if hey saw 
 declare -A SAT_REQUESTS SAT_SECONDS SAT_TICKS SAT_UPSTREAM_TICKS SAT_AZURITE_TICKS SAT_BAD
 sat_slices() { # round mode
   local round=$1 mode=$2 slice target order file requests seconds before after upstream_before azurite_before
-  for target in direct plain marking; do
+  for target in $TARGETS; do
     SAT_REQUESTS[$target]=0; SAT_SECONDS[$target]=0; SAT_TICKS[$target]=0; SAT_UPSTREAM_TICKS[$target]=0; SAT_AZURITE_TICKS[$target]=0; SAT_BAD[$target]=0
   done
   for slice in $(seq 1 "$SLICES"); do
-    order="direct plain marking"; ((slice % 2 == 0)) && order="marking plain direct"
+    order="$TARGETS"; ((slice % 2 == 0)) && order="$REVERSED"
     for target in $order; do
       file="$OUT/sat-$mode-$target-$round-$slice.txt"
       before=$(cpu_ticks "${PROXY_PID[$target]}"); upstream_before=$(cpu_ticks "$UPSTREAM_PID"); azurite_before=$(cpu_ticks "$AZURITE_PID")
@@ -206,23 +227,23 @@ for round in $(seq 1 "$ROUNDS"); do
   for mode in $MODES; do
     sat_slices "$round" "$mode"
     # Paced, also in alternating slices (each one's requests appended to the target's CSV for the round).
-    for target in direct plain marking; do : >"$OUT/paced-$mode-$target-$round.csv"; done
+    for target in $TARGETS; do : >"$OUT/paced-$mode-$target-$round.csv"; done
     for slice in $(seq 1 "$PACED_SLICES"); do
-      order="direct plain marking"; ((slice % 2 == 0)) && order="marking plain direct"
+      order="$TARGETS"; ((slice % 2 == 0)) && order="$REVERSED"
       for target in $order; do
         paced_arrivals "$OUT/paced-slice.csv" "$PACED_SLICE" hey_run "$target" "$mode"
         cat "$OUT/paced-slice.csv" >>"$OUT/paced-$mode-$target-$round.csv"
       done
     done
     # Burst arrivals, in alternating slices too (each one's requests appended to the target's CSV for the round).
-    for target in direct plain marking; do : >"$OUT/burst-$mode-$target-$round.csv"; done
+    for target in $TARGETS; do : >"$OUT/burst-$mode-$target-$round.csv"; done
     for slice in $(seq 1 "$BURST_SLICES"); do
-      order="direct plain marking"; ((slice % 2 == 0)) && order="marking plain direct"
+      order="$TARGETS"; ((slice % 2 == 0)) && order="$REVERSED"
       for target in $order; do
         hey_run "$target" "$mode" -z "$BURST_SLICE" -c 16 -q 30 -o csv >>"$OUT/burst-$mode-$target-$round.csv"
       done
     done
-    for target in direct plain marking; do
+    for target in $TARGETS; do
       total=${SAT_REQUESTS[$target]}
       rps=$(awk -v n="$total" -v t="${SAT_SECONDS[$target]}" 'BEGIN {printf "%.1f", (t > 0 ? n / t : 0)}')
       # CPU time per request at saturation (µs): the target process (for direct, the upstream), the upstream, and Azurite.
@@ -245,12 +266,12 @@ echo "== first streamed content, upstream deltas ${DELTA_DELAY_MS} ms apart"
 : >"$OUT/first-byte.txt"
 for round in $(seq 1 "${FIRST_BYTE_ROUNDS:-2}"); do
   if has_mode stream; then
-    for target in direct plain marking; do
+    for target in $TARGETS; do
       echo "$target $(dotnet "$BENCH_DLL" first-byte "http://127.0.0.1:${PORT[$target]}${MODE_PATH[stream]}" 40 "$DELTA_DELAY_MS")" | tee -a "$OUT/first-byte.txt"
     done
   fi
   if has_mode responses; then
-    for target in direct plain marking; do
+    for target in $TARGETS; do
       echo "$target responses $(dotnet "$BENCH_DLL" first-byte "http://127.0.0.1:${PORT[$target]}${MODE_PATH[responses]}" 40 "$DELTA_DELAY_MS" responses)" | tee -a "$OUT/first-byte.txt"
     done
   fi
@@ -300,7 +321,7 @@ for r in rows:
     by.setdefault((r[1], r[2]), []).append(r)
 for mode in sys.argv[2:]:
     med = {}
-    for target in ("direct", "plain", "marking"):
+    for target in [t for t in ("direct", "plain", "marking", "unrecorded") if (mode, t) in by]:
         rs = by[(mode, target)]
         med[target] = [statistics.median(float(r[i]) for r in rs) for i in (3, 5, 6)]
         paced = [statistics.median(float(r[i]) for r in rs) for i in (11, 12)] if all(len(r) > 12 for r in rs) else None
@@ -311,6 +332,10 @@ for mode in sys.argv[2:]:
     plain_add = [med["plain"][i] - med["direct"][i] for i in (1, 2)]
     marking_add = [med["marking"][i] - med["direct"][i] for i in (1, 2)]
     print(f"{mode}\tmarking/plain throughput {100 * med['marking'][0] / med['plain'][0]:.0f}% (target >= 80%)")
+    if "unrecorded" in med:
+        print(f"{mode}\tmarking/unrecorded throughput {100 * med['marking'][0] / med['unrecorded'][0]:.0f}%; marking - unrecorded: "
+              f"burst p50 {med['marking'][1] - med['unrecorded'][1]:+.2f} ms, paced p50 {med['marking'][3] - med['unrecorded'][3]:+.2f} ms "
+              f"(the traffic features and prompt samples)")
     rounds = sorted({r[0] for r in rows}, key=int)
     cell = {(r[0], r[2]): r for r in rows if r[1] == mode}
     print(f"{mode}\tper round, marking/plain throughput: " + ", ".join(
