@@ -214,8 +214,8 @@ def main() -> None:
         for kind in ("paced", "burst"):
             for mode in MODES:
                 report_tail(args, kind, mode, from_second)
-    if len(args) > 1:
-        print("# all runs")
+    if len(args) > 1 or BASE != "plain":
+        print("# all runs" if len(args) > 1 else f"# marking against {BASE}, the run's rounds resampled")
         rng = random.Random(20261203)  # fixed, so a rerun prints the same intervals
         for kind in ("paced", "burst"):
             for mode in MODES:

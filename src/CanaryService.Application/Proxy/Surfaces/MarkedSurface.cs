@@ -12,6 +12,16 @@ namespace CanaryService.Application.Proxy.Surfaces;
 /// </summary>
 public sealed class MarkedSurface
 {
+    // Shared by the surfaces that answer the same object (declared first: the surfaces below are built from them).
+    private static readonly WholeBodyRewrite WholeChatCompletion =
+        static (body, marking, output, marked) => Counted(ChatCompletionRewriter.Rewrite(body, ChoiceLayout.ChatMessage, marking, output), marked);
+
+    private static readonly WholeBodyRewrite WholeResponse =
+        static (body, marking, output, marked) => Counted(new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(body, marking, output), marked);
+
+    private static readonly Func<IResponseMarking, IStreamRewriter> ResponseEvents =
+        static marking => new ResponseStreamRewriter(marking, ResponseTexts.Events);
+
     private readonly WholeBodyRewrite? _whole;
     private readonly Func<IResponseMarking, IStreamRewriter>? _events;
     private readonly string[] _wholeMediaTypes;
@@ -34,7 +44,7 @@ public sealed class MarkedSurface
         "chat completions", HttpMethods.Post,
         ["/v1/chat/completions", "/openai/deployments/{deployment}/chat/completions", "/openai/v1/chat/completions"],
         RequestShapes.Chat,
-        static (body, marking, output, marked) => Counted(ChatCompletionRewriter.Rewrite(body, ChoiceLayout.ChatMessage, marking, output), marked),
+        WholeChatCompletion,
         static marking => new ChatCompletionStreamRewriter(marking, ChoiceLayout.ChatDelta));
 
     /// <summary>Legacy completions: <c>choices[].text</c>.</summary>
@@ -50,8 +60,8 @@ public sealed class MarkedSurface
         "responses", HttpMethods.Post,
         ["/v1/responses", "/openai/v1/responses", "/openai/responses"],
         RequestShapes.Response,
-        static (body, marking, output, marked) => Counted(new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(body, marking, output), marked),
-        static marking => new ResponseStreamRewriter(marking, ResponseTexts.Events));
+        WholeResponse,
+        ResponseEvents);
 
     /// <summary>
     /// A stored response fetched again (whole, or replayed as events with <c>?stream=true</c>): marked as it was when
@@ -61,8 +71,8 @@ public sealed class MarkedSurface
         "stored responses", HttpMethods.Get,
         ["/v1/responses/{id}", "/openai/v1/responses/{id}", "/openai/responses/{id}"],
         null,
-        static (body, marking, output, marked) => Counted(new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(body, marking, output), marked),
-        static marking => new ResponseStreamRewriter(marking, ResponseTexts.Events));
+        WholeResponse,
+        ResponseEvents);
 
     /// <summary>
     /// A stored chat completion fetched again (<c>store: true</c> at creation): marked as it was when created, as
@@ -72,7 +82,7 @@ public sealed class MarkedSurface
         "stored chat completions", HttpMethods.Get,
         ["/v1/chat/completions/{id}", "/openai/v1/chat/completions/{id}"],
         null,
-        static (body, marking, output, marked) => Counted(ChatCompletionRewriter.Rewrite(body, ChoiceLayout.ChatMessage, marking, output), marked),
+        WholeChatCompletion,
         null);
 
     /// <summary>
@@ -84,7 +94,7 @@ public sealed class MarkedSurface
         "updated chat completions", HttpMethods.Post,
         ["/v1/chat/completions/{id}", "/openai/v1/chat/completions/{id}"],
         null,
-        static (body, marking, output, marked) => Counted(ChatCompletionRewriter.Rewrite(body, ChoiceLayout.ChatMessage, marking, output), marked),
+        WholeChatCompletion,
         null);
 
     /// <summary>
