@@ -1,8 +1,10 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Unicode;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Phrases;
@@ -18,6 +20,11 @@ namespace CanaryService.Core.Marking;
 public sealed class CanaryMarker : IDisposable
 {
     private const int MaxCachedCanaries = 100_000;
+
+    // The phrase draw's message: a length prefix ("-" or up to 10 digits) and its colon per field, and the stack
+    // buffer for it (an account id and a short prompt fit; a longer prompt is written into a rented array).
+    private const int FieldPrefixBytes = 11;
+    private const int StackMessageBytes = 1024;
 
     /// <summary>
     /// After a registry write fails, how long new canaries are not attempted. The write sits on the request path (the
@@ -106,39 +113,56 @@ public sealed class CanaryMarker : IDisposable
         }
 
         // The UTF-8 of length-prefixed fields, so no two different requests hash the same input:
-        // "{account.Length}:{account}\n{prompt.Length}:{prompt}\n{response.Length or -}:{response}", appended piece by piece.
+        // "{account.Length}:{account}\n{prompt.Length}:{prompt}\n{response.Length or -}:{response}", written out first and
+        // then appended at once: every append is a native call (OpenSSL, clearing its error queue first), which cost more
+        // on the request path than hashing the bytes.
         string prompt = request.PromptText ?? "", response = request.ResponseId ?? "";
-        IncrementalHash hmac = _phraseDraw.Begin();
-        AppendField(hmac, accountId.Length, accountId);
-        hmac.AppendData("\n"u8);
-        AppendField(hmac, prompt.Length, prompt);
-        hmac.AppendData("\n"u8);
-        AppendField(hmac, request.ResponseId is null ? -1 : response.Length, response);
+        int maxBytes = (3 * FieldPrefixBytes) + 2 + Encoding.UTF8.GetMaxByteCount(accountId.Length + prompt.Length + response.Length);
+        byte[]? rented = maxBytes > StackMessageBytes ? ArrayPool<byte>.Shared.Rent(maxBytes) : null;
+        Span<byte> message = rented ?? stackalloc byte[StackMessageBytes];
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        hmac.GetHashAndReset(mac);
+        try
+        {
+            int written = WriteField(message, accountId.Length, accountId);
+            message[written++] = (byte)'\n';
+            written += WriteField(message[written..], prompt.Length, prompt);
+            message[written++] = (byte)'\n';
+            written += WriteField(message[written..], request.ResponseId is null ? -1 : response.Length, response);
+            _phraseDraw.Compute(message[..written], mac);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
 
         // The top 53 bits as a uniform double in [0, 1): below the rate with probability exactly the rate (to 2^-53).
         double uniform = (BinaryPrimitives.ReadUInt64BigEndian(mac) >> 11) * (1.0 / (1UL << 53));
         return uniform < rate;
     }
 
-    /// <summary>Appends <c>{length}:{text}</c> (<c>-</c> for a length of -1) as UTF-8.</summary>
-    private static void AppendField(IncrementalHash hmac, int length, string text)
+    /// <summary>
+    /// Writes <c>{length}:{text}</c> (<c>-</c> for a length of -1) as UTF-8, an unpaired surrogate as U+FFFD (as
+    /// <see cref="Encoding.UTF8"/> encodes it); returns the bytes written.
+    /// </summary>
+    private static int WriteField(Span<byte> destination, int length, string text)
     {
-        Span<char> digits = stackalloc char[12];
+        int written;
         if (length < 0)
         {
-            digits[0] = '-';
-            ThreadHmac.AppendUtf8(hmac, digits[..1]);
+            destination[0] = (byte)'-';
+            written = 1;
         }
         else
         {
-            length.TryFormat(digits, out int written, provider: CultureInfo.InvariantCulture);
-            ThreadHmac.AppendUtf8(hmac, digits[..written]);
+            length.TryFormat(destination, out written, provider: CultureInfo.InvariantCulture);
         }
 
-        hmac.AppendData(":"u8);
-        ThreadHmac.AppendUtf8(hmac, text);
+        destination[written++] = (byte)':';
+        Utf8.FromUtf16(text, destination[written..], out _, out int textBytes, replaceInvalidSequences: true, isFinalBlock: true);
+        return written + textBytes;
     }
 
     /// <inheritdoc />
