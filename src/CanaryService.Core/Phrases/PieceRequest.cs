@@ -5,7 +5,8 @@ namespace CanaryService.Core.Phrases;
 /// <summary>
 /// Whether a prompt asks for a piece the user will use as written, in a voice other than the assistant's: a poem, a
 /// story, a speech, a letter or an email, a bio, a review, a social post or caption, an ad; a role to play ("Pretend
-/// to be a chef…"); a text to rewrite or translate; the opening of a text to carry on (a prompt that stops at a colon).
+/// to be a chef…"); a text to rewrite, translate or summarise (the summary of an article, a paper, a dialogue the prompt
+/// gives); the opening of a text to carry on (a prompt that stops at a colon).
 /// Such a request draws no phrase canary.
 /// </summary>
 /// <remarks>
@@ -30,7 +31,7 @@ public static partial class PieceRequest
         }
 
         string text = prompt.Length <= 2 * ReadLimit ? prompt : string.Concat(prompt.AsSpan(0, ReadLimit), "\n", prompt.AsSpan(prompt.Length - ReadLimit));
-        return AsksForDocument().IsMatch(text) || ContinuesText(prompt)
+        return AsksForDocument().IsMatch(text) || AsksForSummary().IsMatch(text) || ContinuesText(prompt)
             || (!AsksForCode().IsMatch(text) && (AsksForPiece().IsMatch(text) || AsksForRole().IsMatch(text) || AsksForRewrite().IsMatch(text) || AsksForLength().IsMatch(text)));
     }
 
@@ -58,6 +59,14 @@ public static partial class PieceRequest
         @"\b(write|compose|draft|create|prepare|produce|generate|design|plan|structure|develop|make|give me)\b[^.?!\n]{0,40}?\b(syllab(us|i|uses)|lesson plans?|curricul(um|a)|rubrics?)\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AsksForDocument();
+
+    // The summary of a text the prompt gives (an article, a paper's abstract, a dialogue): the answer is the summary
+    // itself, a deliverable the user takes as it stands, and readers judged a closing after it padding. A summary of a
+    // book or a film is an explanation and keeps its canary; so does code that writes summaries ("a summary of it").
+    [GeneratedRegex(
+        @"\b(summari[sz]e|summary of|sum up|condense|tl;?dr)\b[^.?!\n]{0,40}?\b(following|given|above|provided|attached|articles?|texts?|passages?|papers?|abstracts?|excerpts?|transcripts?|e-?mails?|documents?|reports?|paragraphs?|dialogues?|conversations?)\b",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex AsksForSummary();
 
     // A length in words ("Need 300 words on…", "a 500-word essay"), a text that "should be written" ("A confirmation
     // email should be written…"), a description to write: the user will use the answer as it stands, and a closing

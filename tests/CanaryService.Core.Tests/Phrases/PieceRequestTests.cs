@@ -38,6 +38,9 @@ public sealed class PieceRequestTests
     [InlineData("I would appreciate it if you wrote an introduction paragraph for our post about rye.")]
     [InlineData("You can easily keep a starter alive on holiday by following these simple steps:")]
     [InlineData("My favourite review of the bakery down the road is this: \n")]
+    [InlineData("Summarise the article you have been given in a few lines.  Rye flour holds more water than wheat flour...")]
+    [InlineData("Create a short summary of the paper based on its abstract.  We present an algorithm for proofing dough...")]
+    [InlineData("Give a brief summary of the intention of the dialogue.  Customer: Do you bake rye? Baker: Every Tuesday.")]
     public void Pieces_and_roles_are_recognised(string prompt) => Assert.True(PieceRequest.Matches(prompt), prompt);
 
     [Theory]
@@ -52,6 +55,7 @@ public sealed class PieceRequestTests
     [InlineData("Design an outline for a blog post about sourdough and list its sections.")]
     [InlineData("Look for poems that mention bread. The names of the poems and their poets should be written.")]
     [InlineData("Could you provide a brief summary of the book? Please provide a few paragraphs with the main points.")]
+    [InlineData("Summarize the plot of the film Chocolat for me.")]
     [InlineData("Give me 10 words that rhyme with bread.")]
     [InlineData("Turn the oven down to 200 degrees? How long should the loaf bake then?")]
     [InlineData("Here is my question: how long does a starter keep in the fridge?")]
