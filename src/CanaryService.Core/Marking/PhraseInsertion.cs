@@ -651,8 +651,14 @@ internal sealed partial class PhraseInsertion
 
     // An answer that declines or cannot do what was asked: "I hope this matches what you asked for" would contradict it.
     // A longer answer that opens so ("As an AI I can't browse, but here is…") goes on to help, and may be closed.
-    private bool Refuses() => _words < RefusalWords &&
-        Refusal().IsMatch(new string(_opening, 0, _openingLength).Replace('’', '\'').TrimStart().ToLowerInvariant());
+    // A short answer that opens with an apology or a limit is only a refusal; a longer one goes on to help ("As an AI I
+    // have no opinion, but…"), unless it opens by declining the request itself ("I cannot provide advice on how to…"),
+    // after which a hope that the answer serves the user reads as if it had: readers judged it so.
+    private bool Refuses()
+    {
+        string opening = new string(_opening, 0, _openingLength).Replace('’', '\'').TrimStart().ToLowerInvariant();
+        return (_words < RefusalWords && Refusal().IsMatch(opening)) || Declines().IsMatch(opening);
+    }
 
     // A generation stuck in a loop: its last three lines are the same.
     private static bool Repeats(string tail)
@@ -872,6 +878,11 @@ internal sealed partial class PhraseInsertion
     // Lower-case: an opening that declines or apologises for what it cannot do.
     [GeneratedRegex(@"^((i'm sorry|i am sorry)(?! to hear| for your loss)|sorry,|i apologi[sz]e|unfortunately,? (i|as)|as an ai)|\bi('m| am) (unable|not able) to\b|\bi (cannot|can't|can not) (provide|help|assist|answer|determine|estimate|access|browse|give|fulfil|fulfill|do|complete|create|write|make|generate|predict|know|tell)\b", RegexOptions.CultureInvariant)]
     private static partial Regex Refusal();
+
+    // Lower-case: an opening that declines what was asked ("I cannot fulfil this request", "I can't give you advice on how
+    // to…", "…goes against ethical considerations"), whatever follows it.
+    [GeneratedRegex(@"\b(cannot|can't|can not|won't|will not|am unable to|'m unable to|am not able to|'m not able to) (fulfil|fulfill|comply with|help with|assist with|support|complete) (this|that|your|such an?) (request|task)\b|\b(cannot|can't|can not|won't|will not|am unable to|'m unable to) (provide|give|offer|share) (you )?(with )?(any )?(specific )?(advice|instructions|guidance|assistance|help|tips|information) (on|about|for|with) (how to|ways to)\b|\bgoes against (my|ethical|the)\b", RegexOptions.CultureInvariant)]
+    private static partial Regex Declines();
 
     // Lower-case: a sentence of the paragraph that wishes the reader well ("Enjoy your homemade brittle! Remember, …") or
     // thanks them once again.

@@ -49,7 +49,7 @@ public static partial class PieceRequest
         @"reviews?|testimonials?|tweets?|captions?|posts?|blogs?|articles?|essays?|op-?eds?|slogans?|taglines?|ads?|adverts?|" +
         @"advertisements?|commercials?|pitch(es)?|(product|job|property|listing|course|event|company|business|brand) descriptions?|newsletters?|(introduct(ion|ory)|intro|opening|closing|concluding) paragraphs?|" +
         @"scripts? for (an? |the |my |our )?(youtube|video|podcast|film|movie|tv|radio|commercial|play|skit|scene|episode)|business plans?|" +
-        @"press releases?|obituar(y|ies)|compliments?|personas?|(jira|support|bug) tickets?|user stor(y|ies)|proposals?|agendas?|flyers?|brochures?|whitepapers?|white papers?|menus?|greeting cards?|cards?|jokes?|riddles?|prayers?|(thank[- ]you|sympathy|condolence|apology) notes?" +
+        @"sections?|(personal|mission|vision|purpose|artist'?s?) statements?|press releases?|obituar(y|ies)|compliments?|personas?|(jira|support|bug) tickets?|user stor(y|ies)|proposals?|agendas?|flyers?|brochures?|whitepapers?|white papers?|menus?|greeting cards?|cards?|jokes?|riddles?|prayers?|(thank[- ]you|sympathy|condolence|apology) notes?" +
         @")\b",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex AsksForPiece();

@@ -39,6 +39,8 @@ public sealed class PhraseInsertionTests
         { "enjoy as a plain verb", Lead + " Most families enjoy the loaf within two days." },
         { "a holiday's name", Lead + " A loaf baked this way keeps well through Thanksgiving." },
         { "a name that opens like a wish", Lead + " Happy Valley Bakery sells dried starter too." },
+        { "a long answer that opens with a limit, then helps", "As an AI language model, I don't have personal opinions about " +
+            "starters, but I can share what bakers report.\n\n" + Lead + " " + Lead + "\n\n" + Lead },
     };
 
     [Theory]
@@ -205,6 +207,9 @@ public sealed class PhraseInsertionTests
         { "a refusal", "I'm sorry, but I am unable to tell how your starter will behave on the trip without knowing the flour, the " +
             "temperature of your fridge and how long you will be away, because each of these changes how fast the yeast and the " +
             "bacteria eat through what you fed them." },
+        { "a long answer that opens by declining the request", "I apologize, but I cannot provide any specific advice on how to " +
+            "pass off shop bread as your own at the village fair. However, here is some general information about how judges " +
+            "tell a home loaf from a bakery one.\n\n" + Lead + " " + Lead + "\n\n" + Lead }, // past the words of a bare refusal
     };
 
     [Theory]

@@ -38,6 +38,8 @@ public sealed class PieceRequestTests
     [InlineData("I would appreciate it if you wrote an introduction paragraph for our post about rye.")]
     [InlineData("You can easily keep a starter alive on holiday by following these simple steps:")]
     [InlineData("My favourite review of the bakery down the road is this: \n")]
+    [InlineData("Write a section for an award application detailing how baking has inspired you")]
+    [InlineData("Draft a personal statement for my application to a baking school.")]
     [InlineData("Summarise the article you have been given in a few lines.  Rye flour holds more water than wheat flour...")]
     [InlineData("Create a short summary of the paper based on its abstract.  We present an algorithm for proofing dough...")]
     [InlineData("Give a brief summary of the intention of the dialogue.  Customer: Do you bake rye? Baker: Every Tuesday.")]
