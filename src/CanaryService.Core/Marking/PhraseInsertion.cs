@@ -280,9 +280,12 @@ internal sealed partial class PhraseInsertion
             return;
         }
 
-        if (_hold == HoldState.Closing && !_structured && !_inFence && InEnglishLetters() && !_previousParagraphSaysGoodbye && Replaceable(_held.ToString()) is { } trailing)
+        if (_hold == HoldState.Closing && !_structured && !_inFence && InEnglishLetters() && !_previousParagraphSaysGoodbye && !_templateBefore
+            && Replaceable(_held.ToString()) is { } trailing)
         {
-            // The answer ends with a generic closing: the canary takes its place, in the same layout.
+            // The answer ends with a generic closing: the canary takes its place, in the same layout. Not after a letter's
+            // sign-off ("Sincerely,\nPast You", then "Would you like help with anything further?"): there the canary
+            // reads as the letter's second closing.
             _held.Clear();
             output.Append(_sentence);
             output.Append(trailing);

@@ -186,6 +186,7 @@ public sealed class PhraseInsertionTests
         { "a letter's placeholder", Lead + "\n\nBest regards,\n[Your Name]" },
         { "a sign-off over several paragraphs", Lead + "\n\nSincerely,\n\n[Your Name]\n\nFounder, Northside Bakery" },
         { "a sign-off and a name", Lead + "\n\nWarm regards,\nMaria" },
+        { "a sign-off and a name, then an offer of its own", Lead + "\n\nSincerely,\nPast You\n\nWould you like help with anything further?" },
         { "a caption's hashtags", Lead + "\n\n#sourdough #baking #breadtok" },
         { "a table cut off mid-row", Lead + "\n\n|1|2|3|4|5|6|7|8|9|\n|9|2|8|7|" },
         { "a numbered list cut off at its number", Lead + "\n\n198. Turn left onto Main St.\n199. Turn right onto Oak Ave.\n200." },
