@@ -32,17 +32,21 @@ public static class ProxyServiceCollectionExtensions
         services.AddMetrics();
         services.TryAddSingleton<ProxyMetrics>();
         services.TryAddSingleton<AccountResolver>();
-        services.TryAddSingleton(static provider => new CanaryProxy(
-            provider.GetRequiredService<IHttpForwarder>(),
-            provider.GetRequiredService<IOptions<UpstreamOptions>>(),
-            provider.GetRequiredService<IOptions<ProxyOptions>>(),
-            provider.GetRequiredService<AccountResolver>(),
-            provider.GetService<IResponseMarker>(),
-            provider.GetService<IIssuanceLog>(),
-            provider.GetRequiredService<IOptions<ProxyOptions>>().Value.SamplePrompts ? provider.GetService<IPromptSampleLog>() : null,
-            provider.GetRequiredService<ProxyMetrics>(),
-            provider.GetRequiredService<ILogger<CanaryProxy>>(),
-            provider.GetRequiredService<IOptions<ProxyOptions>>().Value.RecordTraffic ? provider.GetService<ITrafficLog>() : null));
+        services.TryAddSingleton(static provider =>
+        {
+            IOptions<ProxyOptions> proxy = provider.GetRequiredService<IOptions<ProxyOptions>>();
+            return new CanaryProxy(
+                provider.GetRequiredService<IHttpForwarder>(),
+                provider.GetRequiredService<IOptions<UpstreamOptions>>(),
+                proxy,
+                provider.GetRequiredService<AccountResolver>(),
+                provider.GetService<IResponseMarker>(),
+                provider.GetService<IIssuanceLog>(),
+                proxy.Value.SamplePrompts ? provider.GetService<IPromptSampleLog>() : null,
+                provider.GetRequiredService<ProxyMetrics>(),
+                provider.GetRequiredService<ILogger<CanaryProxy>>(),
+                proxy.Value.RecordTraffic ? provider.GetService<ITrafficLog>() : null);
+        });
         return services;
     }
 }

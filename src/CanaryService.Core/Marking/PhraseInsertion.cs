@@ -263,7 +263,8 @@ internal sealed partial class PhraseInsertion
         }
 
         _finished = true;
-        string? finalWish = _hold == HoldState.Wish && FinalWish(_held.ToString()) ? _held.ToString() : null;
+        string held = _held.ToString(); // what was held back, read once: every rule below looks at it
+        string? finalWish = _hold == HoldState.Wish && FinalWish(held) ? held : null;
         if (finalWish is not null && !_structured && !_inFence && _words >= _minimumProseWords && InEnglishLetters() && !_previousParagraphSaysGoodbye
             && PlainBefore(finalWish) && !Loops())
         {
@@ -281,7 +282,7 @@ internal sealed partial class PhraseInsertion
         }
 
         if (_hold == HoldState.Closing && !_structured && !_inFence && InEnglishLetters() && !_previousParagraphSaysGoodbye && !_templateBefore
-            && Replaceable(_held.ToString()) is { } trailing)
+            && Replaceable(held) is { } trailing)
         {
             // The answer ends with a generic closing: the canary takes its place, in the same layout. Not after a letter's
             // sign-off ("Sincerely,\nPast You", then "Would you like help with anything further?"): there the canary
@@ -294,10 +295,10 @@ internal sealed partial class PhraseInsertion
             return;
         }
 
-        if (_hold == HoldState.Closing && !_structured && !_inFence && _words >= _minimumProseWords && InEnglishLetters() && !_previousParagraphCloses && !_previousParagraphSaysGoodbye && IsWish(_held.ToString()) && !Loops())
+        if (_hold == HoldState.Closing && !_structured && !_inFence && _words >= _minimumProseWords && InEnglishLetters() && !_previousParagraphCloses && !_previousParagraphSaysGoodbye && IsWish(held) && !Loops())
         {
             // The answer ends with a wish ("Enjoy your meal!"): the canary goes before it, as closings usually do.
-            string wish = _held.ToString();
+            string wish = held;
             _held.Clear();
             string separator = _crLf ? "\r\n\r\n" : "\n\n";
             output.Append(_sentence);
@@ -308,7 +309,7 @@ internal sealed partial class PhraseInsertion
             return;
         }
 
-        bool endsWithWish = _hold == HoldState.Closing && IsWish(_held.ToString());
+        bool endsWithWish = _hold == HoldState.Closing && IsWish(held);
         bool wishAfterClosing = finalWish is not null && Closes(Before(finalWish));
         bool closesTwice = _hold == HoldState.Closing && _previousParagraphSaysGoodbye; // "I hope this helps. …" then "Would you like more?"
         FlushHeld(ref output);
@@ -653,10 +654,9 @@ internal sealed partial class PhraseInsertion
     private static bool IsTemplate(string tail) => Placeholder().IsMatch(tail) || SignOffLine().IsMatch(tail) || HashtagLine().IsMatch(tail);
 
     // An answer that declines or cannot do what was asked: "I hope this matches what you asked for" would contradict it.
-    // A longer answer that opens so ("As an AI I can't browse, but here is…") goes on to help, and may be closed.
-    // A short answer that opens with an apology or a limit is only a refusal; a longer one goes on to help ("As an AI I
-    // have no opinion, but…"), unless it opens by declining the request itself ("I cannot provide advice on how to…"),
-    // after which a hope that the answer serves the user reads as if it had: readers judged it so.
+    // A short answer that opens with an apology or a limit is only that; a longer one goes on to help ("As an AI I can't
+    // browse, but here is…") and may be closed, unless it opens by declining the request itself ("I cannot provide
+    // advice on how to…"), after which a hope that the answer serves reads as if it had: readers judged it so.
     private bool Refuses()
     {
         string opening = new string(_opening, 0, _openingLength).Replace('’', '\'').TrimStart().ToLowerInvariant();
