@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Frozen;
 using System.Collections.Immutable;
 
@@ -47,6 +48,8 @@ public sealed class LexiconGroup
         _notAfter = notAfter?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
         _notBefore = notBefore?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
         _onlyBefore = onlyBefore?.GetAlternateLookup<ReadOnlySpan<char>>() ?? default;
+        WindowWords = [.. forms.Concat(Echoes).Where(static w => w.Length > 0 && w.All(char.IsAsciiLetterLower))];
+        WindowWordSearch = SearchValues.Create(WindowWords, StringComparison.OrdinalIgnoreCase);
         MixedArticle = forms.Select(static f => "aeiou".Contains(f[0], StringComparison.Ordinal)).Distinct().Count() > 1;
     }
 
@@ -64,6 +67,15 @@ public sealed class LexiconGroup
 
     /// <summary>Words that are not forms but echo them (e.g. "particular" for "particularly"): within the lexicon's echo window they rule a rewrite out as a form of the group would.</summary>
     public FrozenSet<string> Echoes { get; }
+
+    /// <summary>
+    /// The forms and echo words that a run of letters can equal (lower-case ASCII letters only): what the scanner's echo
+    /// window looks for ahead of an occurrence.
+    /// </summary>
+    internal string[] WindowWords { get; }
+
+    /// <summary>A vectorised search for <see cref="WindowWords"/> in any case.</summary>
+    internal SearchValues<string> WindowWordSearch { get; }
 
     /// <summary>The interchangeable forms, lower-case.</summary>
     public ImmutableArray<string> Forms { get; }

@@ -1046,7 +1046,7 @@ public ref struct LexiconScanner
             bool eligible = group.IsSource(form) && IsEligible(group, word, wordEnd, out casing) && !SeenWithinWindow(group.Index);
             if (eligible)
             {
-                var (found, complete) = LookAhead(group.Index, wordEnd);
+                var (found, complete) = LookAhead(group, wordEnd);
                 if (!found && !complete)
                 {
                     _needMore = true; // nothing taken yet: the caller stops here and resumes at this word
@@ -1233,69 +1233,158 @@ public ref struct LexiconScanner
             return true;
         }
 
+        int end = WindowEnd(_text, from, window, out bool full);
+        return full && end < _text.Length; // the last run may still grow
+    }
+
+    /// <summary>
+    /// Whether a word of <paramref name="group"/> (a form or an echo word) is among the next
+    /// <see cref="CanaryLexicon.EchoWindow"/> runs of letters after <paramref name="from"/>, and whether that is settled (a
+    /// word found, the window complete, or the text final). A run that touches the end of a text still arriving may grow,
+    /// so it settles nothing.
+    /// </summary>
+    /// <remarks>
+    /// The window's end is found by counting runs sixteen characters at a time, and the group's few words are then searched
+    /// for in it, rather than each run of the window being looked up: an eligible word looks 150 runs ahead, and looking
+    /// each one up was the engine's largest cost under load.
+    /// </remarks>
+    private readonly (bool Found, bool Complete) LookAhead(LexiconGroup group, int from)
+    {
+        int window = _lexicon.EchoWindow;
+        if (window == 0)
+        {
+            return (false, true);
+        }
+
         ReadOnlySpan<char> text = _text;
+        int windowEnd = WindowEnd(text, from, window, out bool full);
+
+        // The window's last run, when it touches the end of a text still arriving.
+        bool lastMayGrow = !_final && windowEnd == text.Length && windowEnd > from && char.IsAsciiLetter(text[windowEnd - 1]);
+        int firstEnd = FindRunEnd(text, from, windowEnd, group);
+        if (firstEnd >= 0)
+        {
+            // The first word found is settled unless it is the last run, which may still grow into another word.
+            return lastMayGrow && firstEnd == text.Length ? (false, false) : (true, true);
+        }
+
+        return lastMayGrow ? (false, false) : (false, full || _final);
+    }
+
+    /// <summary>
+    /// Where the <paramref name="window"/>-th run of ASCII letters from <paramref name="from"/> ends (a run starting at
+    /// <paramref name="from"/> counts whatever precedes it), or the text's length when fewer runs follow; <paramref name="full"/>
+    /// says which. Sixteen characters are classified at once and the runs that start among them counted from the mask.
+    /// </summary>
+    private static int WindowEnd(ReadOnlySpan<char> text, int from, int window, out bool full)
+    {
         int runs = 0;
         int p = from;
-        while (p < text.Length)
+        bool previousLetter = false;
+        if (Vector256.IsHardwareAccelerated)
         {
-            if (!char.IsAsciiLetter(text[p]))
+            ref ushort first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
+            while (p <= text.Length - Vector256<ushort>.Count)
             {
-                p++;
-                continue;
+                Vector256<ushort> chars = Vector256.LoadUnsafe(ref first, (nuint)p);
+                Vector256<ushort> folded = (chars | Vector256.Create((ushort)0x20)) - Vector256.Create((ushort)'a');
+                uint letters = Vector256.LessThanOrEqual(folded, Vector256.Create((ushort)('z' - 'a'))).ExtractMostSignificantBits();
+                uint starts = letters & ~((letters << 1) | (previousLetter ? 1u : 0u));
+                int count = BitOperations.PopCount(starts);
+                if (runs + count >= window)
+                {
+                    for (int skip = window - runs - 1; skip > 0; skip--)
+                    {
+                        starts &= starts - 1;
+                    }
+
+                    full = true;
+                    return LettersEnd(text, p + BitOperations.TrailingZeroCount(starts));
+                }
+
+                runs += count;
+                previousLetter = (letters & 0x8000) != 0;
+                p += Vector256<ushort>.Count;
+            }
+        }
+
+        for (; p < text.Length; p++)
+        {
+            bool letter = char.IsAsciiLetter(text[p]);
+            if (letter && !previousLetter && ++runs == window)
+            {
+                full = true;
+                return LettersEnd(text, p);
             }
 
-            int end = LettersEnd(text, p);
-            if (end == text.Length)
+            previousLetter = letter;
+        }
+
+        full = false;
+        return text.Length;
+    }
+
+    /// <summary>
+    /// Where the first whole run of letters in <c>text[from..end]</c> that is one of the group's
+    /// <see cref="LexiconGroup.WindowWords"/> in any ASCII case ends, or -1. A run starting at <paramref name="from"/> counts
+    /// whatever precedes it, as the window does; <paramref name="end"/> is a run's end or the text's.
+    /// </summary>
+    private static int FindRunEnd(ReadOnlySpan<char> text, int from, int end, LexiconGroup group)
+    {
+        int p = from;
+        while (p < end)
+        {
+            int found = text[p..end].IndexOfAny(group.WindowWordSearch);
+            if (found < 0)
             {
-                return false; // the last run may still grow
+                return -1;
             }
 
-            if (++runs >= window)
+            int at = p + found;
+            int after = at + 1;
+            while (after < text.Length && char.IsAsciiLetter(text[after]))
+            {
+                after++;
+            }
+
+            // Case-insensitive search also matches a few non-ASCII letters (the long s as an s), and a word inside a longer
+            // run: each hit is checked as a whole run of ASCII letters, as the lexicon's table would check it.
+            if ((at == from || !char.IsAsciiLetter(text[at - 1])) && IsWindowWord(text[at..after], group.WindowWords))
+            {
+                return after;
+            }
+
+            p = at + 1;
+        }
+
+        return -1;
+    }
+
+    private static bool IsWindowWord(ReadOnlySpan<char> run, string[] words)
+    {
+        foreach (string word in words)
+        {
+            if (word.Length == run.Length && EqualsAsciiIgnoreCase(run, word))
             {
                 return true;
             }
-
-            p = end;
         }
 
         return false;
     }
 
-    /// <summary>
-    /// One pass over the next <see cref="CanaryLexicon.EchoWindow"/> runs of letters: whether a word of the group (a form
-    /// or an echo word) is among them, and whether that is settled (a word found, the window complete, or the text
-    /// final). A run that touches the end of a text still arriving may grow, so it settles nothing.
-    /// </summary>
-    private readonly (bool Found, bool Complete) LookAhead(int groupIndex, int from)
+    private static bool EqualsAsciiIgnoreCase(ReadOnlySpan<char> run, string lowerCaseWord)
     {
-        int window = _lexicon.EchoWindow;
-        ReadOnlySpan<char> text = _text;
-        int runs = 0;
-        int p = from;
-        while (p < text.Length && runs < window)
+        for (int i = 0; i < run.Length; i++)
         {
-            if (!char.IsAsciiLetter(text[p]))
+            char c = run[i];
+            if ((char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c) != lowerCaseWord[i])
             {
-                p++;
-                continue;
+                return false;
             }
-
-            int end = LettersEnd(text, p);
-            if (end == text.Length && !_final)
-            {
-                return (false, false);
-            }
-
-            if (_lexicon.TryFindWordOrEcho(text[p..end], out var other, out _) && other.Index == groupIndex)
-            {
-                return (true, true);
-            }
-
-            runs++;
-            p = end;
         }
 
-        return (false, runs >= window || _final);
+        return true;
     }
 
     private readonly bool TokenHasLexiconWord(ReadOnlySpan<char> token)

@@ -57,6 +57,28 @@ public sealed class EchoWindowTests
     }
 
     [Fact]
+    public void The_window_holds_exactly_its_runs_of_letters_and_a_word_counts_only_as_a_whole_run_in_ASCII_case()
+    {
+        // Runs of letters are counted, so "it's" is two; the group's word as the window's last run closes it, one run later not.
+        Assert.Empty(Words($"For example, it's {Filler(Window - 3)} instances."));
+        Assert.Equal(["example"], Words($"For example, it's {Filler(Window - 2)} instances."));
+
+        // Any ASCII case closes it; a longer run, a run of other letters or a look-alike letter does not.
+        Assert.Empty(Words("For example, see the INSTANCES."));
+        Assert.Equal(["example"], Words("For example, see the instancesx and xinstance."));
+        Assert.Equal(["example"], Words("For example, see the in\u017Ftance.")); // a long s: "in" and "tance" are the runs
+
+        // The same in a stream cut anywhere.
+        string text = $"For example, it's {Filler(Window - 3)} INSTANCES {Filler(Window + 1)}. For example, in\u017Ftance {Filler(Window)} and instancesx.";
+        List<ScannedOccurrence> whole = ScannedOccurrence.ScanWhole(text, Lexicon);
+        Assert.Single(whole);
+        for (int cut = 1; cut < text.Length; cut++)
+        {
+            Assert.Equal(whole, ScannedOccurrence.ScanInChunks(text, [cut], Lexicon));
+        }
+    }
+
+    [Fact]
     public void Every_split_of_a_stream_scans_as_the_whole_text_does()
     {
         string text = $"Use it often. {Filler(Window - 3)}, and it often helps; typically {Filler(Window + 5)} it usually ends.\n" +
