@@ -729,10 +729,7 @@ public ref struct LexiconScanner
             ref ushort first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
             while (end <= text.Length - Vector256<ushort>.Count)
             {
-                // As char.IsAsciiLetter: (c | 0x20) - 'a' <= 'z' - 'a', unsigned.
-                Vector256<ushort> chars = Vector256.LoadUnsafe(ref first, (nuint)end);
-                Vector256<ushort> folded = (chars | Vector256.Create((ushort)0x20)) - Vector256.Create((ushort)'a');
-                uint letters = Vector256.LessThanOrEqual(folded, Vector256.Create((ushort)('z' - 'a'))).ExtractMostSignificantBits();
+                uint letters = LetterMask(ref first, end);
                 if (letters != 0xFFFF)
                 {
                     return end + BitOperations.TrailingZeroCount(~letters);
@@ -748,6 +745,16 @@ public ref struct LexiconScanner
         }
 
         return end;
+    }
+
+    /// <summary>Which of the sixteen characters at <paramref name="start"/> are ASCII letters, one bit each.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static uint LetterMask(ref ushort first, int start)
+    {
+        // As char.IsAsciiLetter: (c | 0x20) - 'a' <= 'z' - 'a', unsigned.
+        Vector256<ushort> chars = Vector256.LoadUnsafe(ref first, (nuint)start);
+        Vector256<ushort> folded = (chars | Vector256.Create((ushort)0x20)) - Vector256.Create((ushort)'a');
+        return Vector256.LessThanOrEqual(folded, Vector256.Create((ushort)('z' - 'a'))).ExtractMostSignificantBits();
     }
 
     // Exactly the characters of TokenTerminators, as compares (cheaper than a SearchValues lookup for one character).
@@ -1286,9 +1293,7 @@ public ref struct LexiconScanner
             ref ushort first = ref Unsafe.As<char, ushort>(ref MemoryMarshal.GetReference(text));
             while (p <= text.Length - Vector256<ushort>.Count)
             {
-                Vector256<ushort> chars = Vector256.LoadUnsafe(ref first, (nuint)p);
-                Vector256<ushort> folded = (chars | Vector256.Create((ushort)0x20)) - Vector256.Create((ushort)'a');
-                uint letters = Vector256.LessThanOrEqual(folded, Vector256.Create((ushort)('z' - 'a'))).ExtractMostSignificantBits();
+                uint letters = LetterMask(ref first, p);
                 uint starts = letters & ~((letters << 1) | (previousLetter ? 1u : 0u));
                 int count = BitOperations.PopCount(starts);
                 if (runs + count >= window)
