@@ -40,6 +40,12 @@ public ref struct LexiconScanner
     private WordCasing _casing;
     private readonly int _trailingLettersStart;
 
+    // The last look-ahead, when it was left unsettled (the scan then stops): see HoldLookAhead.
+    private int _unsettledGroup;
+    private int _unsettledFrom;
+    private int _unsettledSettled;
+    private int _unsettledRuns;
+
     // The context word while it is only a place in the text: it is lower-cased into the state when something reads it
     // (an occurrence, or the end of the scan), not for every word that passes (most are followed by another).
     private int _contextWordStart;
@@ -439,6 +445,7 @@ public ref struct LexiconScanner
             _consumed = _pos;
             _stopped = true;
             WriteContextWord();
+            HoldLookAhead();
         }
 
         return false;
@@ -669,7 +676,22 @@ public ref struct LexiconScanner
         _consumed = _pos;
         _stopped = true;
         WriteContextWord();
+        HoldLookAhead();
         return false;
+    }
+
+    /// <summary>Keeps an unsettled look-ahead in the state, relative to where the next piece starts (see <see cref="ScannerState.HeldGroup"/>).</summary>
+    private void HoldLookAhead()
+    {
+        // One that this piece did not reach again no longer fits where the next piece starts.
+        _state.HeldGroup = 0;
+        if (_unsettledGroup != 0 && _unsettledFrom >= _consumed)
+        {
+            _state.HeldGroup = _unsettledGroup;
+            _state.HeldFrom = _unsettledFrom - _consumed;
+            _state.HeldSettled = _unsettledSettled - _consumed;
+            _state.HeldRuns = _unsettledRuns;
+        }
     }
 
     private readonly bool NeedsMore(int end) => !_final && end >= _text.Length;
@@ -1240,7 +1262,7 @@ public ref struct LexiconScanner
             return true;
         }
 
-        int end = WindowEnd(_text, from, window, out bool full);
+        int end = WindowEnd(_text, from, window, out bool full, out _);
         return full && end < _text.Length; // the last run may still grow
     }
 
@@ -1255,27 +1277,55 @@ public ref struct LexiconScanner
     /// for in it, rather than each run of the window being looked up: an eligible word looks 150 runs ahead, and looking
     /// each one up was the engine's largest cost under load.
     /// </remarks>
-    private readonly (bool Found, bool Complete) LookAhead(LexiconGroup group, int from)
+    private (bool Found, bool Complete) LookAhead(LexiconGroup group, int from)
     {
         int window = _lexicon.EchoWindow;
+        _unsettledGroup = 0;
         if (window == 0)
         {
             return (false, true);
         }
 
+        // The same look-ahead, left unsettled where the previous piece ended, goes on where it was settled.
+        int start = from;
+        int runsBefore = 0;
+        if (_state.HeldGroup == group.Index + 1 && _state.HeldFrom == from)
+        {
+            start = _state.HeldSettled;
+            runsBefore = _state.HeldRuns;
+        }
+
+        _state.HeldGroup = 0;
         ReadOnlySpan<char> text = _text;
-        int windowEnd = WindowEnd(text, from, window, out bool full);
+        int windowEnd = WindowEnd(text, start, window - runsBefore, out bool full, out int runs);
 
         // The window's last run, when it touches the end of a text still arriving.
-        bool lastMayGrow = !_final && windowEnd == text.Length && windowEnd > from && char.IsAsciiLetter(text[windowEnd - 1]);
-        int firstEnd = FindRunEnd(text, from, windowEnd, group);
+        bool lastMayGrow = !_final && windowEnd == text.Length && windowEnd > start && char.IsAsciiLetter(text[windowEnd - 1]);
+        int firstEnd = FindRunEnd(text, start, windowEnd, group);
+        bool settled;
+        bool found;
         if (firstEnd >= 0)
         {
             // The first word found is settled unless it is the last run, which may still grow into another word.
-            return lastMayGrow && firstEnd == text.Length ? (false, false) : (true, true);
+            settled = !(lastMayGrow && firstEnd == text.Length);
+            found = settled;
+        }
+        else
+        {
+            settled = !lastMayGrow && (full || _final);
+            found = false;
         }
 
-        return lastMayGrow ? (false, false) : (false, full || _final);
+        if (!settled)
+        {
+            // Everything before the last run (or the end) holds none of the group's words.
+            _unsettledGroup = group.Index + 1;
+            _unsettledFrom = from;
+            _unsettledSettled = lastMayGrow ? _trailingLettersStart : text.Length;
+            _unsettledRuns = runsBefore + (lastMayGrow ? runs - 1 : runs);
+        }
+
+        return (found, settled);
     }
 
     /// <summary>
@@ -1283,9 +1333,9 @@ public ref struct LexiconScanner
     /// <paramref name="from"/> counts whatever precedes it), or the text's length when fewer runs follow; <paramref name="full"/>
     /// says which. Sixteen characters are classified at once and the runs that start among them counted from the mask.
     /// </summary>
-    private static int WindowEnd(ReadOnlySpan<char> text, int from, int window, out bool full)
+    private static int WindowEnd(ReadOnlySpan<char> text, int from, int window, out bool full, out int runs)
     {
-        int runs = 0;
+        runs = 0;
         int p = from;
         bool previousLetter = false;
         if (Vector256.IsHardwareAccelerated)
@@ -1303,6 +1353,7 @@ public ref struct LexiconScanner
                         starts &= starts - 1;
                     }
 
+                    runs = window;
                     full = true;
                     return LettersEnd(text, p + BitOperations.TrailingZeroCount(starts));
                 }

@@ -79,6 +79,32 @@ public sealed class EchoWindowTests
     }
 
     [Fact]
+    public void A_window_read_across_many_small_pieces_scans_as_the_whole_text_does()
+    {
+        // The look-ahead of a held word goes on where the previous piece left it: words of the group that arrive split
+        // over pieces, grow past a group word ("instancesx"), or come just inside or just outside the window.
+        string apart = $" {Filler(Window + 2)}. ";
+        string text = $"For example, {Filler(Window - 4)} instancesx {Filler(3)}." + apart +
+                      $"For example, {Filler(Window - 3)} exam ples INSTANCES." + apart +
+                      $"For example, {Filler(Window)} instances." + apart +
+                      $"For example, it's {Filler(Window - 3)} instances.";
+        List<ScannedOccurrence> whole = ScannedOccurrence.ScanWhole(text, Lexicon);
+        Assert.Equal([0, text.IndexOf("For example, " + Filler(Window) + " ", StringComparison.Ordinal)], whole.Select(o => o.Start - "For ".Length));
+        Assert.Equal(whole, ScannedOccurrence.ScanInChunks(text, [.. Enumerable.Range(1, text.Length - 1)], Lexicon));
+        var random = new Random(11);
+        for (int trial = 0; trial < 100; trial++)
+        {
+            var cuts = new List<int>();
+            for (int cut = random.Next(1, 6); cut < text.Length; cut += random.Next(1, 6))
+            {
+                cuts.Add(cut);
+            }
+
+            Assert.Equal(whole, ScannedOccurrence.ScanInChunks(text, cuts, Lexicon));
+        }
+    }
+
+    [Fact]
     public void Every_split_of_a_stream_scans_as_the_whole_text_does()
     {
         string text = $"Use it often. {Filler(Window - 3)}, and it often helps; typically {Filler(Window + 5)} it usually ends.\n" +
