@@ -93,7 +93,8 @@ internal sealed class FormTable
         }
     }
 
-    private static bool EqualsIgnoreAsciiCase(ReadOnlySpan<char> word, string lowerCaseForm)
+    /// <summary>True when <paramref name="word"/> is <paramref name="lowerCaseForm"/> in any ASCII case.</summary>
+    internal static bool EqualsIgnoreAsciiCase(ReadOnlySpan<char> word, string lowerCaseForm)
     {
         if (word.Length != lowerCaseForm.Length)
         {

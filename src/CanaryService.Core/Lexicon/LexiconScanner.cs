@@ -1420,27 +1420,13 @@ public ref struct LexiconScanner
     {
         foreach (string word in words)
         {
-            if (word.Length == run.Length && EqualsAsciiIgnoreCase(run, word))
+            if (FormTable.EqualsIgnoreAsciiCase(run, word))
             {
                 return true;
             }
         }
 
         return false;
-    }
-
-    private static bool EqualsAsciiIgnoreCase(ReadOnlySpan<char> run, string lowerCaseWord)
-    {
-        for (int i = 0; i < run.Length; i++)
-        {
-            char c = run[i];
-            if ((char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c) != lowerCaseWord[i])
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private readonly bool TokenHasLexiconWord(ReadOnlySpan<char> token)
