@@ -1,6 +1,5 @@
 using CanaryService.Storage.Setup;
 using CanaryService.Application.Proxy;
-using CanaryService.Application.Proxy.Marking;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
@@ -38,7 +37,6 @@ public static class CanaryServiceCollectionExtensions
             provider.GetRequiredService<IOptions<CanaryMarkerOptions>>().Value,
             provider.GetRequiredService<ICanaryRegistry>(),
             provider.GetRequiredService<TimeProvider>()));
-        services.TryAddSingleton<IResponseMarker, EngineResponseMarker>();
 
         services.AddCanaryStorage(configuration);
         services.AddCanaryProxy(configuration);

@@ -1,6 +1,5 @@
 using System.Text;
 using BenchmarkDotNet.Attributes;
-using CanaryService.Application.Proxy.Marking;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Application.Proxy.ServerSentEvents;
 using CanaryService.Application.Proxy.Surfaces;
@@ -31,8 +30,8 @@ public class RewriterBenchmarks
     private const string Prompt = "How do I find where the time goes in a slow service?";
 
     private readonly PooledBufferWriter<byte> _output = new(32 * 1024);
-    private EngineResponseMarker _marker = null!;
-    private EngineResponseMarker _phraseMarker = null!;
+    private CanaryMarker _marker = null!;
+    private CanaryMarker _phraseMarker = null!;
     private byte[] _completion = null!;
     private byte[] _stream = null!;
     private byte[][] _eventData = null!;
@@ -46,8 +45,8 @@ public class RewriterBenchmarks
     public void Setup()
     {
         var ring = new CanaryKeyRing(MasterKey.FromBytes(Enumerable.Range(1, 32).Select(i => (byte)i).ToArray()));
-        _marker = new EngineResponseMarker(new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 0 }, new NoRegistry(), TimeProvider.System));
-        _phraseMarker = new EngineResponseMarker(new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 1 }, new NoRegistry(), TimeProvider.System));
+        _marker = new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 0 }, new NoRegistry(), TimeProvider.System);
+        _phraseMarker = new CanaryMarker(ring, new CanaryMarkerOptions { PhraseRate = 1 }, new NoRegistry(), TimeProvider.System);
         _completion = BenchAnswer.Completion;
         _stream = [.. BenchAnswer.Events.SelectMany(e => e)];
         _eventData = [.. BenchAnswer.Events.Select(e => e["data: "u8.Length..^2])];
@@ -89,7 +88,7 @@ public class RewriterBenchmarks
     [Benchmark]
     public async Task<int> Stream86Events()
     {
-        IResponseMarking marking = await _marker.BeginAsync("bench", "", CancellationToken.None).ConfigureAwait(false);
+        ResponseMarking marking = await _marker.BeginAsync(new MarkingRequest("bench", ""), CancellationToken.None).ConfigureAwait(false);
         var rewriter = new ChatCompletionStreamRewriter(marking);
         var parser = new ServerSentEventParser();
         parser.Feed(_stream, rewriter);
@@ -124,7 +123,7 @@ public class RewriterBenchmarks
         var parsers = new ServerSentEventParser[Answers];
         for (int i = 0; i < Answers; i++)
         {
-            IResponseMarking marking = await _marker.BeginAsync("bench", "", CancellationToken.None).ConfigureAwait(false);
+            ResponseMarking marking = await _marker.BeginAsync(new MarkingRequest("bench", ""), CancellationToken.None).ConfigureAwait(false);
             rewriters[i] = new ChatCompletionStreamRewriter(marking);
             parsers[i] = new ServerSentEventParser();
         }
@@ -160,9 +159,9 @@ public class RewriterBenchmarks
     }
 
     /// <summary>The 2 KB completion marked for a response begun with <paramref name="prompt"/>.</summary>
-    private async Task<int> RewriteCompletionAsync(EngineResponseMarker marker, string prompt)
+    private async Task<int> RewriteCompletionAsync(CanaryMarker marker, string prompt)
     {
-        IResponseMarking marking = await marker.BeginAsync("bench", prompt, CancellationToken.None).ConfigureAwait(false);
+        ResponseMarking marking = await marker.BeginAsync(new MarkingRequest("bench", prompt), CancellationToken.None).ConfigureAwait(false);
         _output.ResetWrittenCount();
         ChatCompletionRewriter.Rewrite(_completion, marking, _output);
         return _output.WrittenCount;
@@ -171,9 +170,9 @@ public class RewriterBenchmarks
     /// <summary>One SSE answer fed read by read, its output taken after each read as the Host sends it.</summary>
     private Task<int> StreamInReadsAsync(byte[][] reads) => StreamInReadsAsync(reads, _marker, "");
 
-    private static async Task<int> StreamInReadsAsync(byte[][] reads, EngineResponseMarker marker, string prompt)
+    private static async Task<int> StreamInReadsAsync(byte[][] reads, CanaryMarker marker, string prompt)
     {
-        IResponseMarking marking = await marker.BeginAsync("bench", prompt, CancellationToken.None).ConfigureAwait(false);
+        ResponseMarking marking = await marker.BeginAsync(new MarkingRequest("bench", prompt), CancellationToken.None).ConfigureAwait(false);
         var rewriter = new ChatCompletionStreamRewriter(marking);
         var parser = new ServerSentEventParser();
         int length = 0;
@@ -198,7 +197,7 @@ public class RewriterBenchmarks
     [Benchmark]
     public async Task<int> ResponseStream90EventsInThreeReads()
     {
-        IResponseMarking marking = await _marker.BeginAsync("bench", "", CancellationToken.None).ConfigureAwait(false);
+        ResponseMarking marking = await _marker.BeginAsync(new MarkingRequest("bench", ""), CancellationToken.None).ConfigureAwait(false);
         var rewriter = new ResponseStreamRewriter(marking, ResponseTexts.Events);
         var parser = new ServerSentEventParser();
         int length = 0;

@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using System.Buffers;
 using System.Diagnostics;
 using System.Net;
@@ -36,7 +37,7 @@ public sealed partial class CanaryProxy : IDisposable
     private readonly UpstreamTransformer _passThrough;
     private readonly ProxyOptions _options;
     private readonly AccountResolver _accounts;
-    private readonly IResponseMarker? _marker;
+    private readonly CanaryMarker? _marker;
     private readonly IIssuanceLog? _issuance;
     private readonly IPromptSampleLog? _prompts;
     private readonly ProxyMetrics _metrics;
@@ -49,7 +50,7 @@ public sealed partial class CanaryProxy : IDisposable
         IOptions<UpstreamOptions> upstream,
         IOptions<ProxyOptions> options,
         AccountResolver accounts,
-        IResponseMarker? marker,
+        CanaryMarker? marker,
         IIssuanceLog? issuance,
         IPromptSampleLog? prompts,
         ProxyMetrics metrics,

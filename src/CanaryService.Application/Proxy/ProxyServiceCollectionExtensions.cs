@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using CanaryService.Application.Configuration;
 using CanaryService.Application.Proxy.Forwarding;
 using CanaryService.Application.Proxy.Rewriting;
@@ -17,7 +18,7 @@ public static class ProxyServiceCollectionExtensions
 {
     /// <summary>
     /// Adds the proxy, bound to the <c>Upstream</c> and <c>Proxy</c> configuration sections. It needs a
-    /// <see cref="Core.Keys.CanaryKeyRing"/>; it marks when an <see cref="IResponseMarker"/> is registered and
+    /// <see cref="Core.Keys.CanaryKeyRing"/>; it marks when an <see cref="CanaryMarker"/> is registered and
     /// records issuance when an <see cref="IIssuanceLog"/> is, and samples the prompts behind marked answers when an
     /// <see cref="IPromptSampleLog"/> is (and <see cref="ProxyOptions.SamplePrompts"/> is on), and records every request's
     /// traffic features when an <see cref="ITrafficLog"/> is (and <see cref="ProxyOptions.RecordTraffic"/> is on). It counts the requests it handles (<see cref="ProxyMetrics"/>).
@@ -40,7 +41,7 @@ public static class ProxyServiceCollectionExtensions
                 provider.GetRequiredService<IOptions<UpstreamOptions>>(),
                 proxy,
                 provider.GetRequiredService<AccountResolver>(),
-                provider.GetService<IResponseMarker>(),
+                provider.GetService<CanaryMarker>(),
                 provider.GetService<IIssuanceLog>(),
                 proxy.Value.SamplePrompts ? provider.GetService<IPromptSampleLog>() : null,
                 provider.GetRequiredService<ProxyMetrics>(),

@@ -20,6 +20,7 @@ public sealed class ResponseMarking
     private readonly TextMarker _marker;
     private readonly int _minimumProseWords;
     private int _canaryEmitted;
+    private long _wordsSeen;
 
     internal ResponseMarking(string accountId, DateTimeOffset issuedAt, TextMarker marker, PhraseCanary? canary, int minimumProseWords = PhraseInsertion.MinimumProseWords)
     {
@@ -42,6 +43,12 @@ public sealed class ResponseMarking
     /// <summary>True once the canary sentence was actually inserted.</summary>
     public bool CanaryEmitted => Volatile.Read(ref _canaryEmitted) == 1;
 
+    /// <summary>
+    /// About how many words of text this marking has read, whole or streamed (spaces and line breaks, plus one per
+    /// text): the answer's length for an account's output volume, counted over text the marker reads anyway.
+    /// </summary>
+    public long WordsSeen => Interlocked.Read(ref _wordsSeen);
+
     /// <summary>Marks a whole choice's text; a text the marking leaves as it is comes back as the same instance.</summary>
     public string MarkText(string? text, int choiceIndex)
     {
@@ -57,6 +64,7 @@ public sealed class ResponseMarking
     public bool TryMarkText(ReadOnlySpan<char> text, int choiceIndex, IBufferWriter<char> output)
     {
         ArgumentNullException.ThrowIfNull(output);
+        CountWords(text, firstOfText: true);
         var marked = new MarkedOutput(text.Length);
         try
         {
@@ -76,7 +84,7 @@ public sealed class ResponseMarking
                     insertion.Finish(ref withPhrase);
                     if (insertion.Inserted)
                     {
-                        Volatile.Write(ref _canaryEmitted, 1);
+                        NoteCanaryEmitted();
                         output.Write(withPhrase.Written);
                         return true;
                     }
@@ -102,13 +110,22 @@ public sealed class ResponseMarking
     }
 
     /// <summary>Creates the streaming marker of one choice.</summary>
-    public StreamingTextMarker CreateStream(int choiceIndex) =>
-        new(_marker, ClaimInsertion(choiceIndex), () => Volatile.Write(ref _canaryEmitted, 1));
+    public StreamingTextMarker CreateStream(int choiceIndex) => new(_marker, ClaimInsertion(choiceIndex), this);
 
     /// <summary>The issuance to log: the canary epoch and topic are set only when the canary was emitted.</summary>
     public IssuanceEvent ToIssuance(int markedChoices) => CanaryEmitted && Canary is { } canary
         ? new IssuanceEvent(AccountId, IssuedAt, markedChoices, canary.Epoch, canary.Topic)
         : new IssuanceEvent(AccountId, IssuedAt, markedChoices, null, null);
+
+    internal void NoteCanaryEmitted() => Volatile.Write(ref _canaryEmitted, 1);
+
+    internal void CountWords(ReadOnlySpan<char> text, bool firstOfText)
+    {
+        if (!text.IsEmpty)
+        {
+            Interlocked.Add(ref _wordsSeen, text.Count(' ') + text.Count('\n') + (firstOfText ? 1 : 0));
+        }
+    }
 
     private PhraseInsertion? ClaimInsertion(int choiceIndex) =>
         choiceIndex == 0 && Canary is { } canary && !CanaryEmitted ? new PhraseInsertion(canary.Sentence, _minimumProseWords) : null;

@@ -15,7 +15,7 @@ public sealed class StreamingTextMarker
 {
     private readonly TextMarker _marker;
     private readonly PhraseInsertion? _insertion;
-    private readonly Action? _onInserted;
+    private readonly ResponseMarking? _response;
     // Rented, and returned by Complete (and between reads by ReleaseBuffers): under load a fresh pair of arrays per
     // answer is memory the cache has never seen; rented ones were most likely just used on the same core.
     private const int InitialCapacity = 256;
@@ -24,12 +24,14 @@ public sealed class StreamingTextMarker
     private int _pendingLength;
     private ScannerState _state = ScannerState.Initial;
     private bool _completed;
+    private bool _started;
 
-    internal StreamingTextMarker(TextMarker marker, PhraseInsertion? insertion, Action? onInserted)
+    // The response this stream belongs to, told the words it reads and when its canary goes in.
+    internal StreamingTextMarker(TextMarker marker, PhraseInsertion? insertion, ResponseMarking? response)
     {
         _marker = marker;
         _insertion = insertion;
-        _onInserted = onInserted;
+        _response = response;
     }
 
     /// <summary>Creates a stream with the lexical watermark only.</summary>
@@ -60,6 +62,8 @@ public sealed class StreamingTextMarker
             return default;
         }
 
+        _response?.CountWords(delta, firstOfText: !_started);
+        _started = true;
         EnsureCapacity(delta.Length);
         delta.CopyTo(_pending.AsSpan(_pendingLength));
         _pendingLength += delta.Length;
@@ -147,7 +151,7 @@ public sealed class StreamingTextMarker
                     _insertion.Finish(ref withPhrase);
                     if (_insertion.Inserted)
                     {
-                        _onInserted?.Invoke();
+                        _response?.NoteCanaryEmitted();
                     }
                 }
 

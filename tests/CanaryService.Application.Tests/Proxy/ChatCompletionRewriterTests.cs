@@ -10,9 +10,11 @@ public sealed class ChatCompletionRewriterTests
     private static string Rewrite(string json, out int marked)
     {
         var output = new ArrayBufferWriter<byte>();
-        marked = ChatCompletionRewriter.Rewrite(Encoding.UTF8.GetBytes(json), new WordSwapMarking(), output);
+        marked = ChatCompletionRewriter.Rewrite(Encoding.UTF8.GetBytes(json), TestMarking.Begin(), output);
         return Encoding.UTF8.GetString(output.WrittenSpan);
     }
+
+    private static readonly JsonSerializerOptions RelaxedJson = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     [Fact]
     public void Only_the_content_string_changes_and_every_other_byte_is_kept()
@@ -25,15 +27,16 @@ public sealed class ChatCompletionRewriterTests
         string after = Rewrite(Before, out int marked);
 
         Assert.Equal(1, marked);
-        Assert.Equal(Before.Replace("\"So many \\\"quotes\\\" \\u00e9, usually.\"", "\"So numerous \\\"quotes\\\" é, typically.\"", StringComparison.Ordinal), after);
+        string text = TestMarking.Changed("So many \"quotes\" é, usually.");
+        Assert.Equal(Before.Replace("\"So many \\\"quotes\\\" \\u00e9, usually.\"", JsonSerializer.Serialize(text, RelaxedJson), StringComparison.Ordinal), after);
     }
 
     [Fact]
-    public void Each_choice_is_marked_with_its_own_index_and_tool_calls_and_refusals_are_left_alone()
+    public void Each_choice_is_marked_on_its_own_and_tool_calls_and_refusals_are_left_alone()
     {
         const string Before = "{\"choices\":[" +
             "{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":\"many\"}}," +
-            "{\"message\":{\"role\":\"assistant\",\"content\":\"many\"},\"index\":1}," +
+            "{\"message\":{\"role\":\"assistant\",\"content\":\"usually\"},\"index\":1}," +
             "{\"index\":2,\"message\":{\"role\":\"assistant\",\"content\":\"many\",\"tool_calls\":[{\"id\":\"call_1\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"{\\\"many\\\":1}\"}}]}}," +
             "{\"index\":3,\"message\":{\"role\":\"assistant\",\"content\":null,\"refusal\":\"I can't help with many things.\"}}]}";
 
@@ -42,8 +45,8 @@ public sealed class ChatCompletionRewriterTests
         Assert.Equal(2, marked);
         using JsonDocument document = JsonDocument.Parse(after);
         JsonElement choices = document.RootElement.GetProperty("choices");
-        Assert.Equal("numerous", choices[0].GetProperty("message").GetProperty("content").GetString());
-        Assert.Equal("numerous1", choices[1].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(TestMarking.Changed("many"), choices[0].GetProperty("message").GetProperty("content").GetString());
+        Assert.Equal(TestMarking.Changed("usually"), choices[1].GetProperty("message").GetProperty("content").GetString());
         Assert.Equal("many", choices[2].GetProperty("message").GetProperty("content").GetString());
         Assert.Equal("I can't help with many things.", choices[3].GetProperty("message").GetProperty("refusal").GetString());
         Assert.Equal(Before[Before.IndexOf("{\"index\":2", StringComparison.Ordinal)..], after[after.IndexOf("{\"index\":2", StringComparison.Ordinal)..]);
@@ -57,7 +60,7 @@ public sealed class ChatCompletionRewriterTests
     {
         var output = new ArrayBufferWriter<byte>();
 
-        int marked = ChatCompletionRewriter.Rewrite(Encoding.UTF8.GetBytes(body), new WordSwapMarking(), output);
+        int marked = ChatCompletionRewriter.Rewrite(Encoding.UTF8.GetBytes(body), TestMarking.Begin(), output);
 
         Assert.Equal(-1, marked);
         Assert.Equal(0, output.WrittenCount);

@@ -13,7 +13,7 @@ public sealed class ChatCompletionStreamRewriterTests
     [Fact]
     public void For_any_chunking_the_streamed_text_equals_the_whole_text_marked()
     {
-        string expected = WordSwapMarking.Mark(Text, 0);
+        string expected = TestMarking.Changed(Text);
         var random = new Random(5);
         for (int run = 0; run < 100; run++)
         {
@@ -31,16 +31,16 @@ public sealed class ChatCompletionStreamRewriterTests
         string roleChunk = ChatAnswers.Chunk(0, "{\"role\":\"assistant\",\"content\":\"\",\"refusal\":null}");
         string finish = ChatAnswers.Chunk(0, "{}", "stop");
         string usage = "data: {\"id\":\"chatcmpl-test1\",\"choices\":[],\"usage\":{\"total_tokens\":3,\"x\":1.0}}\n\n";
-        string sse = roleChunk + ": ping\n\n" + ChatAnswers.Chunk(0, "{\"content\":\"so ma\"}") + ChatAnswers.Chunk(0, "{\"content\":\"ny\"}") + finish + usage + "data: [DONE]\n\n";
+        string sse = roleChunk + ": ping\n\n" + ChatAnswers.Chunk(0, "{\"content\":\"We say so ma\"}") + ChatAnswers.Chunk(0, "{\"content\":\"ny\"}") + finish + usage + "data: [DONE]\n\n";
 
         string output = Run(sse, random: null);
         List<string> events = [.. output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e + "\n\n")];
 
         Assert.Equal(roleChunk, events[0]);
         Assert.Equal(": ping\n\n", events[1]);
-        Assert.Equal("so ", Delta(events[2]));
+        Assert.Equal("We say so ", Delta(events[2])); // the line's first two words decide it is prose; "ma" waits
         Assert.Equal("", Delta(events[3]));
-        Assert.Equal("numerous", Delta(events[4]));
+        Assert.Equal(TestMarking.Changed("We say so many")[10..], Delta(events[4]));
         Assert.Contains("\"id\":\"chatcmpl-test1\"", events[4], StringComparison.Ordinal);
         Assert.Contains("\"model\":\"gpt-test\"", events[4], StringComparison.Ordinal);
         Assert.Equal(finish, events[5]);
@@ -58,8 +58,8 @@ public sealed class ChatCompletionStreamRewriterTests
 
         string output = Run(sse, new Random(3));
 
-        Assert.Equal("numerous numerous", ContentOf(output, 0));
-        Assert.Equal("typically1", ContentOf(output, 1));
+        Assert.Equal(TestMarking.Changed("many many"), ContentOf(output, 0));
+        Assert.Equal(TestMarking.Changed("usually"), ContentOf(output, 1));
         Assert.Contains(toolCall, output, StringComparison.Ordinal);
         Assert.Contains(refusal, output, StringComparison.Ordinal);
     }
@@ -69,18 +69,19 @@ public sealed class ChatCompletionStreamRewriterTests
     {
         string output = Run(ChatAnswers.Chunk(0, "{\"content\":\"so many\"}"), random: null);
 
-        Assert.Equal("so numerous", ContentOf(output, 0));
+        Assert.Equal(TestMarking.Changed("so many"), ContentOf(output, 0));
     }
 
     [Fact]
     public void Multi_line_data_and_crlf_events_are_rewritten_into_valid_events()
     {
-        string sse = "id: 1\r\ndata: {\"choices\":[{\"index\":0,\r\ndata: \"delta\":{\"content\":\"many \"}}]}\r\n\r\ndata: [DONE]\r\n\r\n";
+        string sse = "id: 1\r\ndata: {\"choices\":[{\"index\":0,\r\ndata: \"delta\":{\"content\":\"so many \"}}]}\r\n\r\ndata: [DONE]\r\n\r\n";
 
         string output = Run(sse, random: null);
 
-        Assert.StartsWith("id: 1\r\ndata: {\"choices\":[{\"index\":0,\ndata: \"delta\":{\"content\":\"numerous \"}}]}\n\n", output, StringComparison.Ordinal);
-        Assert.Equal("numerous ", ContentOf(output, 0));
+        string marked = TestMarking.Changed("so many ");
+        Assert.StartsWith("id: 1\r\ndata: {\"choices\":[{\"index\":0,\ndata: \"delta\":{\"content\":\"" + marked + "\"}}]}\n\n", output, StringComparison.Ordinal);
+        Assert.Equal(marked, ContentOf(output, 0));
     }
 
     [Fact]
@@ -122,7 +123,7 @@ public sealed class ChatCompletionStreamRewriterTests
         string usual = ChatAnswers.Chunk(0, "{\"content\":\"many \\\"cafés\\\" \"}");
         string other = ChatAnswers.Chunk(0, "{\"content\":\"y\",\"refusal\":null}");
         var parser = new ServerSentEventParser();
-        var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking());
+        var rewriter = new ChatCompletionStreamRewriter(TestMarking.Begin());
         parser.Feed(Encoding.UTF8.GetBytes(first), rewriter); // sets the shape
         byte[] read = Encoding.UTF8.GetBytes(usual + usual + other + usual);
 
@@ -134,21 +135,23 @@ public sealed class ChatCompletionStreamRewriterTests
     [Fact]
     public void The_deltas_of_one_read_are_marked_together_and_each_event_gets_as_many_characters_as_it_brought()
     {
-        // The first content delta is scanned in full (its shape differs from the role chunk's); the four after it match
-        // its shape and arrive in the same read, so they are marked as one text: "many cafés usually open " (the trailing
-        // "early" is held back until the finish chunk) becomes "numerous cafés typically open ", cut 7, 11, 6 and the rest.
+        // The first content delta is scanned in full (its shape differs from the role chunk's) and held: a line's first
+        // two words decide whether it is code. The four after it match its shape and arrive in the same read, so they are
+        // marked as one text: the held "Moreover, " and "many cafés usually open " (the trailing "early" is held back
+        // until the finish chunk) become "Furthermore, numerous cafés typically open ", cut 7, 11, 6 and the rest.
+        Assert.Equal("Furthermore, numerous cafés typically open early", TestMarking.Mark("Moreover, many cafés usually open early"));
         string sse = ChatAnswers.Stream(["Moreover, ", "many ca", "fés usually", " open ", "early"]);
         var parser = new ServerSentEventParser();
-        var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking());
+        var rewriter = new ChatCompletionStreamRewriter(TestMarking.Begin());
 
         parser.Feed(Encoding.UTF8.GetBytes(sse), rewriter);
         string output = Encoding.UTF8.GetString(rewriter.Output.WrittenSpan);
         List<string> events = [.. output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e + "\n\n")];
 
-        Assert.Equal(["", "Furthermore, ", "numerou", "s cafés typ", "ically", " open ", "early", ""], events.Take(8).Select(Delta));
-        Assert.Equal(ContentChunk("numerou"), events[2]);
-        Assert.Equal(ContentChunk("s cafés typ"), events[3]);
-        Assert.Equal(ContentChunk(" open "), events[5]);
+        Assert.Equal(["", "", "Further", "more, numer", "ous ca", "fés typically open ", "early", ""], events.Take(8).Select(Delta));
+        Assert.Equal(ContentChunk("Further"), events[2]);
+        Assert.Equal(ContentChunk("more, numer"), events[3]);
+        Assert.Equal(ContentChunk("fés typically open "), events[5]);
         Assert.Equal(ChatAnswers.Chunk(0, "{}", "stop"), events[7]);
         Assert.Equal("data: [DONE]\n\n", events[^1]);
     }
@@ -156,25 +159,27 @@ public sealed class ChatCompletionStreamRewriterTests
     [Fact]
     public void A_batch_is_never_cut_inside_a_surrogate_pair()
     {
-        // Batch "many😀 ab" + "cd " marks to "numerous😀 abcd "; the first delta brought 9 characters, and the 9th of the
-        // marked text is the high half of the emoji, so the cut moves one on.
-        string sse = ChatAnswers.Stream(["x ", "many😀 ab", "cd "]);
+        // "x " is held (a line's first two words decide whether it is code); the batch "many 😀abcde" + "f " with it marks
+        // to "x numerous 😀abcdef ". The first delta brought 12 characters, and the 12th of the marked text is the high
+        // half of the emoji, so the cut moves one on.
+        Assert.Equal("x numerous 😀abcdef ", TestMarking.Mark("x many 😀abcdef "));
+        string sse = ChatAnswers.Stream(["x ", "many 😀abcde", "f "]);
 
         string output = Run(sse, random: null);
         string[] deltas = [.. output.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Where(e => e.Contains("\"delta\"", StringComparison.Ordinal)).Select(e => Delta(e + "\n\n"))];
 
-        Assert.Equal(["", "x ", "numerous😀", " abcd ", ""], deltas);
+        Assert.Equal(["", "", "x numerous 😀", "abcdef ", ""], deltas);
     }
 
     [Fact]
     public void A_batched_delta_whose_text_is_unchanged_keeps_its_bytes()
     {
         string escaped = ChatAnswers.Chunk(0, "{\"content\":\"\\u0041BC \"}");
-        string sse = ChatAnswers.Chunk(0, "{\"content\":\"x \"}") + escaped + ChatAnswers.Chunk(0, "{\"content\":\"many \"}") + "data: [DONE]\n\n";
+        string sse = ChatAnswers.Chunk(0, "{\"content\":\"x y \"}") + escaped + ChatAnswers.Chunk(0, "{\"content\":\"many \"}") + "data: [DONE]\n\n";
 
         string output = Run(sse, random: null);
 
-        Assert.Contains(escaped + ContentChunk("numerous "), output, StringComparison.Ordinal);
+        Assert.Contains(escaped + ContentChunk(TestMarking.Changed("x y ABC many ")[8..]), output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -184,12 +189,12 @@ public sealed class ChatCompletionStreamRewriterTests
         byte[] bytes = Encoding.UTF8.GetBytes(sse);
         int cut = sse.IndexOf("ope", StringComparison.Ordinal); // the fourth content event is cut in two
         var parser = new ServerSentEventParser();
-        var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking());
+        var rewriter = new ChatCompletionStreamRewriter(TestMarking.Begin());
 
         parser.Feed(bytes.AsSpan(0, Encoding.UTF8.GetByteCount(sse[..cut])), rewriter);
         string first = Encoding.UTF8.GetString(rewriter.Output.WrittenSpan);
 
-        Assert.Equal("x numerous cafés ", ContentOf(first, 0));
+        Assert.Equal(TestMarking.Changed("x many cafés "), ContentOf(first, 0));
         Assert.Equal(4, first.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Length);
     }
 
@@ -204,7 +209,7 @@ public sealed class ChatCompletionStreamRewriterTests
     {
         byte[] bytes = Encoding.UTF8.GetBytes(sse);
         var parser = new ServerSentEventParser();
-        var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking());
+        var rewriter = new ChatCompletionStreamRewriter(TestMarking.Begin());
         IServerSentEventSink sink = takeEvents ? rewriter : new EventByEvent(rewriter);
         var output = new MemoryStream();
         int start = 0;

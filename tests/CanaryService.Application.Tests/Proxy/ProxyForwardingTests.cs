@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
+using CanaryService.Core.Issuance;
 using CanaryService.Testing.Upstream;
 using OpenAI;
 using OpenAI.Chat;
@@ -14,6 +15,7 @@ namespace CanaryService.Application.Tests.Proxy;
 [Trait("Category", "Integration")]
 public sealed class ProxyForwardingTests : IAsyncLifetime
 {
+    private const string CallerKey = "sk-caller-1";
     private const string Answer = "Moreover, many cafés usually open early; many café owners say naïve 😀 things, usually.";
     private FakeOpenAiServer _upstream = null!;
     private ProxyServer _proxy = null!;
@@ -42,10 +44,13 @@ public sealed class ProxyForwardingTests : IAsyncLifetime
             settings[key] = value;
         }
 
-        return ProxyServer.StartAsync(settings, ProxyServer.UseWordSwapMarking);
+        return ProxyServer.StartAsync(settings, ProxyServer.UseTestMarking, TestMarking.Key);
     }
 
-    private ChatClient Client(ProxyServer? proxy = null, string key = "sk-caller-1") =>
+    /// <summary>What the proxy must send for <paramref name="text"/>: the engine's marking for the caller's account, which changes it.</summary>
+    private string MarkedFor(string text, string? account = null) => TestMarking.Changed(text, account ?? _proxy.AccountOf(CallerKey));
+
+    private ChatClient Client(ProxyServer? proxy = null, string key = CallerKey) =>
         new("gpt-test", new ApiKeyCredential(key), new OpenAIClientOptions
         {
             Endpoint = new Uri((proxy ?? _proxy).BaseAddress, "/v1"),
@@ -59,7 +64,7 @@ public sealed class ProxyForwardingTests : IAsyncLifetime
 
         ChatCompletion completion = await Client().CompleteChatAsync([new UserChatMessage("When do cafés open?")]);
 
-        Assert.Equal(WordSwapMarking.Mark(Answer, 0), completion.Content[0].Text);
+        Assert.Equal(MarkedFor(Answer), completion.Content[0].Text);
         Assert.Equal("fp_test", completion.SystemFingerprint);
         Assert.Equal(46, completion.Usage.TotalTokenCount);
         Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
@@ -68,7 +73,7 @@ public sealed class ProxyForwardingTests : IAsyncLifetime
     [Fact]
     public async Task Streaming_text_equals_the_non_streaming_text_for_any_split_of_the_upstream_deltas_and_bytes()
     {
-        string expected = WordSwapMarking.Mark(Answer, 0);
+        string expected = MarkedFor(Answer);
         var random = new Random(11);
         for (int run = 0; run < 8; run++)
         {
@@ -107,7 +112,7 @@ public sealed class ProxyForwardingTests : IAsyncLifetime
             new StringContent("{\"model\":\"gpt-test\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}", Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(Body.Replace("\"so many\"", "\"so numerous\"", StringComparison.Ordinal), await response.Content.ReadAsStringAsync());
+        Assert.Equal(Body.Replace("\"so many\"", "\"" + MarkedFor("so many", AccountIds.Anonymous) + "\"", StringComparison.Ordinal), await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -126,11 +131,11 @@ public sealed class ProxyForwardingTests : IAsyncLifetime
             new ChatCompletionOptions { ResponseFormat = ChatResponseFormat.CreateJsonObjectFormat() });
         Assert.Equal(Json, jsonMode.Content[0].Text);
 
-        _upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, "many", "many");
+        _upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, "so many", "usually");
         using var http = new HttpClient { BaseAddress = _proxy.BaseAddress };
         using HttpResponseMessage two = await http.PostAsync("/v1/chat/completions", new StringContent("{\"n\":2,\"messages\":[]}", Encoding.UTF8, "application/json"));
         using JsonDocument document = JsonDocument.Parse(await two.Content.ReadAsStringAsync());
-        Assert.Equal(["numerous", "numerous1"], document.RootElement.GetProperty("choices").EnumerateArray().Select(c => c.GetProperty("message").GetProperty("content").GetString()));
+        Assert.Equal([MarkedFor("so many", AccountIds.Anonymous), MarkedFor("usually", AccountIds.Anonymous)], document.RootElement.GetProperty("choices").EnumerateArray().Select(c => c.GetProperty("message").GetProperty("content").GetString()));
     }
 
     [Theory]
@@ -170,7 +175,7 @@ public sealed class ProxyForwardingTests : IAsyncLifetime
         });
 
         Assert.NotNull(failure);
-        Assert.Equal("so numerous ", received.ToString());
+        Assert.Equal(MarkedFor("so many "), received.ToString());
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Security.Cryptography;
-using CanaryService.Application.Proxy.Marking;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Core.Campaigns;
 using CanaryService.Core.Keys;
@@ -57,7 +56,6 @@ public sealed class ProxyRecordingSettingsTests
         {
             // The engine itself: issuance and the prompt sample go to the request's account, issued now.
             services.AddSingleton(sp => new CanaryMarker(sp.GetRequiredService<CanaryKeyRing>(), new CanaryMarkerOptions(), new InMemoryCanaryRegistry(), TimeProvider.System));
-            services.AddSingleton<IResponseMarker, EngineResponseMarker>();
             services.AddSingleton<IIssuanceLog>(issuance);
             services.AddSingleton<ITrafficLog>(traffic);
             services.AddSingleton<IPromptSampleLog>(prompts);

@@ -1,5 +1,6 @@
+using CanaryService.Core.Marking;
 using CanaryService.Application.Proxy;
-using CanaryService.Application.Proxy.Rewriting;
+using CanaryService.Application.Proxy.Forwarding;
 using CanaryService.Core.Keys;
 using CanaryService.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
@@ -35,14 +36,15 @@ internal sealed class ProxyServer : IAsyncDisposable
         return new ProxyServer(await LoopbackHost.StartAsync(app));
     }
 
-    /// <summary>A marker that swaps words with <see cref="WordSwapMarking"/>.</summary>
-    public static void UseWordSwapMarking(IServiceCollection services) => services.AddSingleton<IResponseMarker, WordSwapMarker>();
+    /// <summary>
+    /// Marks with <see cref="TestMarking"/>'s lexicon under the proxy's own key ring; start the proxy with
+    /// <see cref="TestMarking.Key"/> to compare its answers with <see cref="TestMarking.Mark"/>.
+    /// </summary>
+    public static void UseTestMarking(IServiceCollection services) =>
+        services.AddSingleton(static provider => TestMarking.CreateMarker(provider.GetRequiredService<CanaryKeyRing>()));
+
+    /// <summary>The account the proxy attributes a caller's API key to.</summary>
+    public string AccountOf(string apiKey) => Services.GetRequiredService<AccountResolver>().HashKey(apiKey);
 
     public ValueTask DisposeAsync() => _host.DisposeAsync();
-
-    private sealed class WordSwapMarker : IResponseMarker
-    {
-        public ValueTask<IResponseMarking> BeginAsync(string accountId, string promptText, CancellationToken cancellationToken) =>
-            ValueTask.FromResult<IResponseMarking>(new WordSwapMarking());
-    }
 }

@@ -8,7 +8,7 @@ using CanaryService.Testing.Upstream;
 namespace CanaryService.Application.Tests.Proxy;
 
 /// <summary>
-/// The rewriters of the surfaces beside chat on their own, with an exact word-swap marking: which strings change,
+/// The rewriters of the surfaces beside chat on their own, with the marking engine over a test lexicon (TestMarking): which strings change,
 /// that every other byte stays, and that a stream carries the same text as the whole answer for any chunking.
 /// </summary>
 public sealed class SurfaceRewriterTests
@@ -26,7 +26,7 @@ public sealed class SurfaceRewriterTests
         (int marked, string output) = RewriteChat(body);
 
         Assert.Equal(1, marked);
-        Assert.Equal(SurfaceAnswers.ChatWithReasoning(WordSwapMarking.Mark(Reasoning, 0), WordSwapMarking.Mark(Answer, 0), field), output);
+        Assert.Equal(SurfaceAnswers.ChatWithReasoning(TestMarking.Changed(Reasoning), TestMarking.Changed(Answer), field), output);
     }
 
     [Theory]
@@ -43,11 +43,11 @@ public sealed class SurfaceRewriterTests
                 sse = sse.Replace("\n", "\r\n", StringComparison.Ordinal);
             }
 
-            var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking());
+            var rewriter = new ChatCompletionStreamRewriter(TestMarking.Begin());
             string output = SurfaceStreams.Run(rewriter, sse, random);
 
-            Assert.Equal(WordSwapMarking.Mark(Reasoning, 0), SurfaceStreams.ChoiceText(output, field));
-            Assert.Equal(WordSwapMarking.Mark(Answer, 0), SurfaceStreams.ChoiceText(output, "content"));
+            Assert.Equal(TestMarking.Changed(Reasoning), SurfaceStreams.ChoiceText(output, field));
+            Assert.Equal(TestMarking.Changed(Answer), SurfaceStreams.ChoiceText(output, "content"));
             Assert.Equal(1, rewriter.MarkedChoices);
 
             // Every reasoning string comes before the first answer text.
@@ -65,18 +65,18 @@ public sealed class SurfaceRewriterTests
         byte[] body = Encoding.UTF8.GetBytes(SurfaceAnswers.Completion(Answer, "many usually"));
         var output = new ArrayBufferWriter<byte>();
 
-        int marked = ChatCompletionRewriter.Rewrite(body, ChoiceLayout.CompletionText, new WordSwapMarking(), output);
+        int marked = ChatCompletionRewriter.Rewrite(body, ChoiceLayout.CompletionText, TestMarking.Begin(), output);
 
         Assert.Equal(2, marked);
-        Assert.Equal(SurfaceAnswers.Completion(WordSwapMarking.Mark(Answer, 0), WordSwapMarking.Mark("many usually", 1)), Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(SurfaceAnswers.Completion(TestMarking.Changed(Answer), TestMarking.Mark("many usually")), Encoding.UTF8.GetString(output.WrittenSpan));
 
         var random = new Random(8);
         for (int run = 0; run < 60; run++)
         {
-            var rewriter = new ChatCompletionStreamRewriter(new WordSwapMarking(), ChoiceLayout.CompletionText);
+            var rewriter = new ChatCompletionStreamRewriter(TestMarking.Begin(), ChoiceLayout.CompletionText);
             string streamed = SurfaceStreams.Run(rewriter, SurfaceAnswers.CompletionStream(ChatAnswers.Split(Answer, random)), random);
 
-            Assert.Equal(WordSwapMarking.Mark(Answer, 0), SurfaceStreams.ChoiceText(streamed, "text", inDelta: false));
+            Assert.Equal(TestMarking.Changed(Answer), SurfaceStreams.ChoiceText(streamed, "text", inDelta: false));
             Assert.All(SurfaceStreams.Events(streamed).Where(e => e.Data.StartsWith('{')),
                 e => Assert.Contains("\"object\":\"text_completion\"", e.Data, StringComparison.Ordinal));
         }
@@ -88,9 +88,9 @@ public sealed class SurfaceRewriterTests
         string sse = "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"choices\":[{\"text\":\"so ma\",\"index\":0,\"logprobs\":null,\"finish_reason\":null}],\"model\":\"m\"}\n\n"
             + "data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"choices\":[{\"text\":\"ny\",\"index\":0,\"logprobs\":null,\"finish_reason\":null}],\"model\":\"m\"}\n\n";
 
-        string output = SurfaceStreams.Run(new ChatCompletionStreamRewriter(new WordSwapMarking(), ChoiceLayout.CompletionText), sse, random: null);
+        string output = SurfaceStreams.Run(new ChatCompletionStreamRewriter(TestMarking.Begin(), ChoiceLayout.CompletionText), sse, random: null);
 
-        Assert.EndsWith("data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"text\":\"numerous\",\"index\":0,\"logprobs\":null,\"finish_reason\":null}]}\n\n", output, StringComparison.Ordinal);
+        Assert.EndsWith("data: {\"id\":\"cmpl-1\",\"object\":\"text_completion\",\"created\":1,\"model\":\"m\",\"choices\":[{\"text\":\"" + TestMarking.Changed("so many") + "\",\"index\":0,\"logprobs\":null,\"finish_reason\":null}]}\n\n", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -99,7 +99,7 @@ public sealed class SurfaceRewriterTests
         (int marked, string output) = RewriteResponse(SurfaceAnswers.Response(Answer, Reasoning));
 
         Assert.Equal(1, marked);
-        Assert.Equal(SurfaceAnswers.Response(WordSwapMarking.Mark(Answer, 0), WordSwapMarking.Mark(Reasoning, 0)), output);
+        Assert.Equal(SurfaceAnswers.Response(TestMarking.Changed(Answer), TestMarking.Changed(Reasoning)), output);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class SurfaceRewriterTests
         (int marked, string output) = RewriteResponse(body);
 
         Assert.Equal(1, marked);
-        Assert.Equal(body.Replace("{\"text\":\"many usually\",\"type\":\"output_text\"", "{\"text\":\"numerous typically\",\"type\":\"output_text\"", StringComparison.Ordinal), output);
+        Assert.Equal(body.Replace("{\"text\":\"many usually\",\"type\":\"output_text\"", "{\"text\":\"" + TestMarking.Changed("many usually") + "\",\"type\":\"output_text\"", StringComparison.Ordinal), output);
     }
 
     [Theory]
@@ -133,7 +133,7 @@ public sealed class SurfaceRewriterTests
     [Fact]
     public void A_response_stream_carries_the_whole_marked_text_in_its_deltas_and_exactly_that_in_every_event_that_repeats_it()
     {
-        string expectedText = WordSwapMarking.Mark(Answer, 0), expectedSummary = WordSwapMarking.Mark(Reasoning, 0);
+        string expectedText = TestMarking.Changed(Answer), expectedSummary = TestMarking.Changed(Reasoning);
         var random = new Random(13);
         for (int run = 0; run < 60; run++)
         {
@@ -143,7 +143,7 @@ public sealed class SurfaceRewriterTests
                 upstream = upstream.Replace("\n", "\r\n", StringComparison.Ordinal);
             }
 
-            var rewriter = new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events);
+            var rewriter = new ResponseStreamRewriter(TestMarking.Begin(), ResponseTexts.Events);
             string output = SurfaceStreams.Run(rewriter, upstream, random);
 
             AssertResponseStream(upstream, output, expectedText, expectedSummary);
@@ -154,7 +154,7 @@ public sealed class SurfaceRewriterTests
     [Fact]
     public void A_response_stream_in_reads_of_many_events_marks_each_reads_deltas_together_and_carries_the_same_texts()
     {
-        string expectedText = WordSwapMarking.Mark(Answer, 0), expectedSummary = WordSwapMarking.Mark(Reasoning, 0);
+        string expectedText = TestMarking.Changed(Answer), expectedSummary = TestMarking.Changed(Reasoning);
         var random = new Random(17);
         for (int run = 0; run < 60; run++)
         {
@@ -165,7 +165,7 @@ public sealed class SurfaceRewriterTests
             }
 
             // Reads of up to a few thousand bytes, tens of events each, and now and then the whole stream in one read.
-            var rewriter = new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events);
+            var rewriter = new ResponseStreamRewriter(TestMarking.Begin(), ResponseTexts.Events);
             string output = run % 10 == 0
                 ? SurfaceStreams.Run(rewriter, upstream, random: null)
                 : SurfaceStreams.Run(rewriter, upstream, random, maxSlice: random.Next(200, 4000));
@@ -180,21 +180,23 @@ public sealed class SurfaceRewriterTests
     {
         List<string> events =
         [
-            "{\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"delta\":\"so ma\"}",
+            "{\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"delta\":\"We say so ma\"}",
             "{\"type\":\"response.output_text.annotation.added\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"annotation_index\":0,\"annotation\":{\"type\":\"url_citation\",\"url\":\"https://x\"}}",
             "{\"type\":\"response.output_text.delta\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"delta\":\"ny\"}",
             "{\"type\":\"response.output_text.annotation.added\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"annotation_index\":1,\"annotation\":{\"type\":\"url_citation\",\"url\":\"https://y\"}}",
-            "{\"type\":\"response.output_text.done\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"text\":\"so many\"}",
+            "{\"type\":\"response.output_text.done\",\"item_id\":\"m\",\"output_index\":0,\"content_index\":0,\"text\":\"We say so many\"}",
         ];
         string upstream = SurfaceAnswers.Frame(events) + ": keep-alive\n\n";
 
-        string output = SurfaceStreams.Run(new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events), upstream, random: null);
+        string output = SurfaceStreams.Run(new ResponseStreamRewriter(TestMarking.Begin(), ResponseTexts.Events), upstream, random: null);
         List<(string? Name, string Data)> read = SurfaceStreams.Events(output);
 
         Assert.Equal(["response.output_text.delta", "response.output_text.annotation.added", "response.output_text.delta", "response.output_text.annotation.added", "response.output_text.done", null],
             read.Select(e => e.Name));
-        Assert.Equal(["so ", "numerous"], read.Where(e => e.Name == "response.output_text.delta").Select(e => SurfaceStreams.Parse(e.Data).GetProperty("delta").GetString()));
-        Assert.Equal("so numerous", SurfaceStreams.Parse(read[4].Data).GetProperty("text").GetString());
+        // "We say" decides that the line is prose (a line's first two words do), "ma" waits for the rest of its word.
+        string marked = TestMarking.Changed("We say so many");
+        Assert.Equal(["We say so ", marked[10..]], read.Where(e => e.Name == "response.output_text.delta").Select(e => SurfaceStreams.Parse(e.Data).GetProperty("delta").GetString()));
+        Assert.Equal(marked, SurfaceStreams.Parse(read[4].Data).GetProperty("text").GetString());
         Assert.Equal(Enumerable.Range(0, 5), read.Take(5).Select(e => SurfaceStreams.Parse(e.Data).GetProperty("sequence_number").GetInt32()));
         Assert.EndsWith(": keep-alive\n\n", output, StringComparison.Ordinal);
     }
@@ -205,22 +207,22 @@ public sealed class SurfaceRewriterTests
         string upstream = SurfaceAnswers.ResponseStream(["Hello, ma", "ny"]);
         string cut = upstream[..upstream.IndexOf("event: response.output_text.done", StringComparison.Ordinal)];
 
-        string output = SurfaceStreams.Run(new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events), cut, random: null);
+        string output = SurfaceStreams.Run(new ResponseStreamRewriter(TestMarking.Begin(), ResponseTexts.Events), cut, random: null);
 
         Assert.Equal(SurfaceStreams.Events(cut).Count, SurfaceStreams.Events(output).Count);
-        Assert.Equal("Hello, numerous", SurfaceStreams.Concat(output, "response.output_text.delta", "delta"));
+        Assert.Equal(TestMarking.Changed("Hello, many"), SurfaceStreams.Concat(output, "response.output_text.delta", "delta"));
     }
 
     [Fact]
     public void A_response_stream_spelled_otherwise_is_marked_alike_type_last_names_escaped_data_on_several_lines()
     {
-        string expectedText = WordSwapMarking.Mark(Answer, 0), expectedSummary = WordSwapMarking.Mark(Reasoning, 0);
+        string expectedText = TestMarking.Changed(Answer), expectedSummary = TestMarking.Changed(Reasoning);
         var random = new Random(31);
         for (int run = 0; run < 20; run++)
         {
             string upstream = Respell(SurfaceAnswers.ResponseStream(ChatAnswers.Split(Answer, random), ChatAnswers.Split(Reasoning, random)));
 
-            var rewriter = new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events);
+            var rewriter = new ResponseStreamRewriter(TestMarking.Begin(), ResponseTexts.Events);
             string output = SurfaceStreams.Run(rewriter, upstream, random);
 
             AssertResponseStream(upstream, output, expectedText, expectedSummary);
@@ -238,7 +240,7 @@ public sealed class SurfaceRewriterTests
         string upstream = SurfaceAnswers.ResponseStream(ChatAnswers.Split(Answer, new Random(5)))
             .Replace("\"text\":{\"format\":{\"type\":\"text\"}}", "\"text\":{\"format\":" + format, StringComparison.Ordinal);
 
-        var rewriter = new ResponseStreamRewriter(new WordSwapMarking(), ResponseTexts.Events);
+        var rewriter = new ResponseStreamRewriter(TestMarking.Begin(), ResponseTexts.Events);
         string output = SurfaceStreams.Run(rewriter, upstream, new Random(6));
 
         if (structured)
@@ -248,7 +250,7 @@ public sealed class SurfaceRewriterTests
         }
         else
         {
-            AssertResponseStream(upstream, output, WordSwapMarking.Mark(Answer, 0), expectedSummary: null);
+            AssertResponseStream(upstream, output, TestMarking.Changed(Answer), expectedSummary: null);
         }
     }
 
@@ -264,13 +266,13 @@ public sealed class SurfaceRewriterTests
         var output = new ArrayBufferWriter<byte>();
         var marked = new List<int>();
 
-        int lines = new BatchOutputRewriter().Rewrite(Encoding.UTF8.GetBytes(file), new WordSwapMarking(), output, marked);
+        int lines = new BatchOutputRewriter().Rewrite(Encoding.UTF8.GetBytes(file), TestMarking.Begin(), output, marked);
 
-        string expected = SurfaceAnswers.BatchLine("a", ChatAnswers.Completion(WordSwapMarking.Mark(Answer, 0))) + "\n"
-            + SurfaceAnswers.BatchLine("b", SurfaceAnswers.Response(WordSwapMarking.Mark(Answer, 0), WordSwapMarking.Mark(Reasoning, 0))) + "\r\n"
+        string expected = SurfaceAnswers.BatchLine("a", ChatAnswers.Completion(TestMarking.Changed(Answer))) + "\n"
+            + SurfaceAnswers.BatchLine("b", SurfaceAnswers.Response(TestMarking.Changed(Answer), TestMarking.Changed(Reasoning))) + "\r\n"
             + error + "\n"
             + "not json, many usually\n"
-            + SurfaceAnswers.BatchLine("c", SurfaceAnswers.Completion("numerous typically")) + "\n";
+            + SurfaceAnswers.BatchLine("c", SurfaceAnswers.Completion(TestMarking.Changed("many usually"))) + "\n";
         Assert.Equal(expected, Encoding.UTF8.GetString(output.WrittenSpan));
         Assert.Equal(3, lines); // the error line and the line that is not JSON are not batch output lines
         Assert.Equal([1, 1, 1], marked);
@@ -287,9 +289,9 @@ public sealed class SurfaceRewriterTests
         var output = new ArrayBufferWriter<byte>();
         var marked = new List<int>();
 
-        int items = ChatCompletionListRewriter.Rewrite(Encoding.UTF8.GetBytes(list), new WordSwapMarking(), output, marked);
+        int items = ChatCompletionListRewriter.Rewrite(Encoding.UTF8.GetBytes(list), TestMarking.Begin(), output, marked);
 
-        Assert.Equal(Listed(ChatAnswers.Completion(WordSwapMarking.Mark(Answer, 0)), tool, "42", ChatAnswers.Completion("numerous typically")),
+        Assert.Equal(Listed(ChatAnswers.Completion(TestMarking.Changed(Answer)), tool, "42", ChatAnswers.Completion(TestMarking.Changed("many usually"))),
             Encoding.UTF8.GetString(output.WrittenSpan));
         Assert.Equal(3, items); // the three objects; the number is no completion
         Assert.Equal([1, 1], marked); // the tool call's arguments are not prose: nothing marked, nothing issued
@@ -303,7 +305,7 @@ public sealed class SurfaceRewriterTests
     [InlineData("{\"object\":\"list\",\"data\":[]} {}")]
     public void A_body_that_is_not_a_list_of_completions_passes_as_it_came(string body)
     {
-        Assert.Equal(-1, ChatCompletionListRewriter.Rewrite(Encoding.UTF8.GetBytes(body), new WordSwapMarking(), new ArrayBufferWriter<byte>(), []));
+        Assert.Equal(-1, ChatCompletionListRewriter.Rewrite(Encoding.UTF8.GetBytes(body), TestMarking.Begin(), new ArrayBufferWriter<byte>(), []));
     }
 
     [Theory]
@@ -340,14 +342,14 @@ public sealed class SurfaceRewriterTests
     private static (int Marked, string Output) RewriteChat(string body)
     {
         var output = new ArrayBufferWriter<byte>();
-        int marked = ChatCompletionRewriter.Rewrite(Encoding.UTF8.GetBytes(body), new WordSwapMarking(), output);
+        int marked = ChatCompletionRewriter.Rewrite(Encoding.UTF8.GetBytes(body), TestMarking.Begin(), output);
         return (marked, Encoding.UTF8.GetString(output.WrittenSpan));
     }
 
     private static (int Marked, string Output) RewriteResponse(string body)
     {
         var output = new ArrayBufferWriter<byte>();
-        int marked = new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(Encoding.UTF8.GetBytes(body), new WordSwapMarking(), output);
+        int marked = new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(Encoding.UTF8.GetBytes(body), TestMarking.Begin(), output);
         return (marked, Encoding.UTF8.GetString(output.WrittenSpan));
     }
 

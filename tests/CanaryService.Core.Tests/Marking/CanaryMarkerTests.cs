@@ -13,6 +13,33 @@ public sealed class CanaryMarkerTests
         new(new CanaryKeyRing(master ?? MasterKey.Generate()), new CanaryMarkerOptions { PhraseRate = rate }, registry, TimeProvider.System);
 
     [Fact]
+    public async Task A_marking_counts_the_words_it_reads_whole_and_streamed_alike()
+    {
+        const string First = "One two three\nfour five.", Second = "six seven";
+        var marker = Create(new InMemoryCanaryRegistry());
+        var whole = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
+        var streamed = await marker.BeginAsync(new MarkingRequest("acct", Prompt));
+
+        whole.MarkText(First, choiceIndex: 0);
+        whole.MarkText(Second, choiceIndex: 1);
+        StreamingTextMarker stream = streamed.CreateStream(0);
+        foreach (string delta in new[] { "One t", "wo three\nfo", "", "ur five." })
+        {
+            stream.Append(delta);
+        }
+
+        stream.Complete();
+        StreamingTextMarker other = streamed.CreateStream(1);
+        other.Append("six ");
+        other.Append("seven");
+        other.Complete();
+
+        // Spaces and line breaks, plus one for each text: 5 + 2.
+        Assert.Equal(7, whole.WordsSeen);
+        Assert.Equal(7, streamed.WordsSeen);
+    }
+
+    [Fact]
     public async Task Registers_before_emitting_closes_choice_zero_once_and_logs_the_issuance()
     {
         var registry = new InMemoryCanaryRegistry();

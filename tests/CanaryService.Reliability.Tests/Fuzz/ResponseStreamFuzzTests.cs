@@ -8,6 +8,7 @@ using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Issuance;
 using CanaryService.Testing.Upstream;
+using CanaryService.Testing.InMemory;
 
 namespace CanaryService.Reliability.Tests.Fuzz;
 
@@ -21,7 +22,11 @@ namespace CanaryService.Reliability.Tests.Fuzz;
 public sealed class ResponseStreamFuzzTests
 {
     private static readonly CanaryKeyRing Ring = new(MasterKey.FromBase64(Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("responses-fuzz"u8))));
-    private static readonly TextMarker Marker = new(CanaryLexicon.Default, LexiconLayers.Create(CanaryLexicon.Default, Ring), Ring.Global, Ring.ForAccount("fuzz"));
+    private static readonly CanaryMarker Engine = new(Ring, new CanaryMarkerOptions { PhraseRate = 0 }, new InMemoryCanaryRegistry(), TimeProvider.System);
+    private static readonly TextMarker Marker = Engine.CreateTextMarker("fuzz");
+
+    /// <summary>The engine's marking of one response (no phrase canary: completes at once).</summary>
+    private static ResponseMarking NewMarking() => Engine.BeginAsync(new MarkingRequest("fuzz", null)).GetAwaiter().GetResult();
     private static readonly string[] Words = [.. CanaryLexicon.Default.Forms.Take(60), "the", "it", "a", "`code often`", "https://x.y/usually", "3.5", "😀", "naïve", "\n\n", "\r\n", "\"quoted often\"", "\\", "event: x"];
     private static readonly string[] Junk =
     [
@@ -51,7 +56,7 @@ public sealed class ResponseStreamFuzzTests
             var junkSent = new List<string>();
             upstream = WithJunk(upstream, random, junkSent);
 
-            var rewriter = new ResponseStreamRewriter(new Marking(), ResponseTexts.Events);
+            var rewriter = new ResponseStreamRewriter(NewMarking(), ResponseTexts.Events);
             string output = Run(rewriter, upstream, random);
 
             foreach (string junk in junkSent)
@@ -99,10 +104,10 @@ public sealed class ResponseStreamFuzzTests
                 bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
             }
 
-            Run(new ResponseStreamRewriter(new Marking(), ResponseTexts.Events), Encoding.UTF8.GetString(bytes), random);
+            Run(new ResponseStreamRewriter(NewMarking(), ResponseTexts.Events), Encoding.UTF8.GetString(bytes), random);
             var output = new System.Buffers.ArrayBufferWriter<byte>();
-            new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(bytes, new Marking(), output);
-            new BatchOutputRewriter().Rewrite(bytes, new Marking(), new System.Buffers.ArrayBufferWriter<byte>(), []);
+            new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(bytes, NewMarking(), output);
+            new BatchOutputRewriter().Rewrite(bytes, NewMarking(), new System.Buffers.ArrayBufferWriter<byte>(), []);
         }
     }
 
@@ -210,21 +215,5 @@ public sealed class ResponseStreamFuzzTests
         }
 
         return pieces;
-    }
-
-    private sealed class Marking : IResponseMarking
-    {
-        public string MarkText(string text, int choiceIndex) => Marker.Mark(text);
-
-        public IStreamingTextMarking CreateStream(int choiceIndex) => new Stream(new StreamingTextMarker(Marker));
-
-        public IssuanceEvent ToIssuance(int markedChoices) => new("fuzz", DateTimeOffset.UnixEpoch, markedChoices, null, null);
-    }
-
-    private sealed class Stream(StreamingTextMarker marker) : IStreamingTextMarking
-    {
-        public string Append(string delta) => marker.Append(delta);
-
-        public string Complete() => marker.Complete();
     }
 }

@@ -8,6 +8,7 @@ using CanaryService.Core.Marking;
 using CanaryService.Core.Issuance;
 using CanaryService.Reliability.Tests.Hostile;
 using CanaryService.Reliability.Tests.Infrastructure;
+using CanaryService.Testing.InMemory;
 
 namespace CanaryService.Reliability.Tests.Fuzz;
 
@@ -21,7 +22,11 @@ namespace CanaryService.Reliability.Tests.Fuzz;
 public sealed class StreamRewriterFuzzTests
 {
     private static readonly CanaryKeyRing Ring = new(MasterKey.FromBase64(Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("rewriter-fuzz"u8))));
-    private static readonly TextMarker Marker = new(CanaryLexicon.Default, LexiconLayers.Create(CanaryLexicon.Default, Ring), Ring.Global, Ring.ForAccount("fuzz"));
+    private static readonly CanaryMarker Engine = new(Ring, new CanaryMarkerOptions { PhraseRate = 0 }, new InMemoryCanaryRegistry(), TimeProvider.System);
+    private static readonly TextMarker Marker = Engine.CreateTextMarker("fuzz");
+
+    /// <summary>The engine's marking of one response (no phrase canary: completes at once).</summary>
+    private static ResponseMarking NewMarking() => Engine.BeginAsync(new MarkingRequest("fuzz", null)).GetAwaiter().GetResult();
     private static readonly string[] Words = [.. CanaryLexicon.Default.Forms.Take(60), "the", "it", "is", "a", "`code often`", "https://x.y/usually", "3.5", "😀", "naïve", "data: [DONE]", "\n\n", "\r\n", "\"quoted often\"", "\\", "</script>"];
     private static readonly string[] Junk =
     [
@@ -50,7 +55,7 @@ public sealed class StreamRewriterFuzzTests
             string[] texts = [.. Enumerable.Range(0, choices).Select(_ => RandomText(random))];
             (byte[] input, List<string> junkSent) = RandomStream(random, texts);
 
-            var rewriter = new ChatCompletionStreamRewriter(new Marking());
+            var rewriter = new ChatCompletionStreamRewriter(NewMarking());
             var parser = new ServerSentEventParser();
             var output = new MemoryStream();
             int start = 0;
@@ -89,7 +94,7 @@ public sealed class StreamRewriterFuzzTests
         // Regression: the LF of "\r\n" arriving in the next read went into the next event's raw bytes, and
         // rewriting that event dropped it, turning the upstream's "\r\n\r\n" into "\r\n\r".
         const string Content = "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Typically it helps. \"},\"finish_reason\":null}]}\r\n\r\n";
-        var rewriter = new ChatCompletionStreamRewriter(new Marking());
+        var rewriter = new ChatCompletionStreamRewriter(NewMarking());
         var parser = new ServerSentEventParser();
         parser.Feed(Encoding.UTF8.GetBytes("id: 5\r\n\r"), rewriter);
         parser.Feed(Encoding.UTF8.GetBytes("\n" + Content), rewriter);
@@ -200,26 +205,4 @@ public sealed class StreamRewriterFuzzTests
     private static string Chunk(int index, string delta, string? finish) =>
         "data: {\"id\":\"" + EchoUpstream.Id + "\",\"object\":\"chat.completion.chunk\",\"choices\":[{\"index\":" + index + ",\"delta\":" + delta
         + ",\"finish_reason\":" + (finish is null ? "null" : "\"" + finish + "\"") + "}]}\n\n";
-
-    private sealed class Marking : IResponseMarking
-    {
-        public string MarkText(string text, int choiceIndex) => Marker.Mark(text);
-
-        public IStreamingTextMarking CreateStream(int choiceIndex) => new Stream(new StreamingTextMarker(Marker));
-
-        public IssuanceEvent ToIssuance(int markedChoices) => new("fuzz", DateTimeOffset.UnixEpoch, markedChoices, null, null);
-    }
-
-    private sealed class Stream(StreamingTextMarker marker) : IStreamingTextMarking
-    {
-        public string Append(string delta) => marker.Append(delta);
-
-        // The engine's span path, as the proxy's adapter uses it, so the fuzzing covers it.
-        public ReadOnlySpan<char> AppendSpan(ReadOnlySpan<char> delta) => marker.AppendSpan(delta);
-
-        public string Complete() => marker.Complete();
-
-        // Called by the rewriter at the end of every read, as the proxy's adapter forwards it.
-        public void ReleaseBuffers() => marker.ReleaseBuffers();
-    }
 }

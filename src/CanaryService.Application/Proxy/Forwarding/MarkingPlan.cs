@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using CanaryService.Application.Proxy.Rewriting;
 using Microsoft.Extensions.Logging;
 
@@ -9,9 +10,9 @@ namespace CanaryService.Application.Proxy.Forwarding;
 /// </summary>
 internal sealed partial class MarkingPlan
 {
-    private readonly Task<IResponseMarking?> _marking;
+    private readonly Task<ResponseMarking?> _marking;
 
-    public MarkingPlan(Task<IResponseMarking?> marking, int maxRewrittenResponseBytes)
+    public MarkingPlan(Task<ResponseMarking?> marking, int maxRewrittenResponseBytes)
     {
         _marking = marking;
         MaxRewrittenResponseBytes = maxRewrittenResponseBytes;
@@ -21,24 +22,24 @@ internal sealed partial class MarkingPlan
 
     /// <summary>Starts the marking; a failure leaves the answer unmarked rather than failing the caller.</summary>
     public static MarkingPlan Begin(
-        IResponseMarker marker, string accountId, string promptText, int maxRewrittenResponseBytes, ILogger logger, CancellationToken cancellationToken)
+        CanaryMarker marker, string accountId, string promptText, int maxRewrittenResponseBytes, ILogger logger, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(marker);
         return new MarkingPlan(BeginCoreAsync(marker, accountId, promptText, logger, cancellationToken), maxRewrittenResponseBytes);
     }
 
     /// <summary>The marking, or null when it could not be prepared.</summary>
-    public Task<IResponseMarking?> MarkingAsync() => _marking;
+    public Task<ResponseMarking?> MarkingAsync() => _marking;
 
     /// <summary>Words of the text marked so far (an estimate; 0 when the marking could not be prepared).</summary>
-    public long OutputWords => _marking.IsCompletedSuccessfully && _marking.Result is WordCountingMarking counted ? counted.Words : 0;
+    public long OutputWords => _marking.IsCompletedSuccessfully && _marking.Result is { } marking ? marking.WordsSeen : 0;
 
-    private static async Task<IResponseMarking?> BeginCoreAsync(
-        IResponseMarker marker, string accountId, string promptText, ILogger logger, CancellationToken cancellationToken)
+    private static async Task<ResponseMarking?> BeginCoreAsync(
+        CanaryMarker marker, string accountId, string promptText, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
-            return new WordCountingMarking(await marker.BeginAsync(accountId, promptText, cancellationToken).ConfigureAwait(false));
+            return await marker.BeginAsync(new MarkingRequest(accountId, promptText), cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

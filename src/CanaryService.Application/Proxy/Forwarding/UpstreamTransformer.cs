@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using System.Net.Http.Headers;
 using CanaryService.Application.Configuration;
 using CanaryService.Application.Proxy.Rewriting;
@@ -80,7 +81,7 @@ internal sealed class UpstreamTransformer : HttpTransformer
             return copy;
         }
 
-        IResponseMarking? marking = await _plan.MarkingAsync().ConfigureAwait(false);
+        ResponseMarking? marking = await _plan.MarkingAsync().ConfigureAwait(false);
         if (marking is null)
         {
             return copy;

@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using System.Buffers;
 using System.Text.Json;
 using CanaryService.Application.Proxy.Surfaces;
@@ -21,7 +22,7 @@ internal sealed class BatchOutputRewriter
     /// <paramref name="markedResponses"/>; -1 (nothing written) when no line was a batch output line, so the caller
     /// passes the file on as it is.
     /// </summary>
-    public int Rewrite(ReadOnlySpan<byte> file, IResponseMarking marking, IBufferWriter<byte> output, List<int> markedResponses)
+    public int Rewrite(ReadOnlySpan<byte> file, ResponseMarking marking, IBufferWriter<byte> output, List<int> markedResponses)
     {
         ArgumentNullException.ThrowIfNull(marking);
         ArgumentNullException.ThrowIfNull(output);
@@ -65,7 +66,7 @@ internal sealed class BatchOutputRewriter
         return lines > 0 ? lines : -1;
     }
 
-    private int RewriteBody(ReadOnlySpan<byte> json, BodyKind kind, IResponseMarking marking, ArrayBufferWriter<byte> output)
+    private int RewriteBody(ReadOnlySpan<byte> json, BodyKind kind, ResponseMarking marking, ArrayBufferWriter<byte> output)
     {
         output.ResetWrittenCount();
         return kind switch

@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using System.Buffers;
 using System.Text.Json;
 
@@ -17,7 +18,7 @@ internal static class ChatCompletionListRewriter
     /// <paramref name="markedResponses"/>; -1 (nothing written) when the body is not such a list, so the caller passes
     /// it on as it is.
     /// </summary>
-    public static int Rewrite(ReadOnlySpan<byte> body, IResponseMarking marking, IBufferWriter<byte> output, List<int> markedResponses)
+    public static int Rewrite(ReadOnlySpan<byte> body, ResponseMarking marking, IBufferWriter<byte> output, List<int> markedResponses)
     {
         ArgumentNullException.ThrowIfNull(marking);
         ArgumentNullException.ThrowIfNull(output);

@@ -15,11 +15,11 @@ internal static class ChatCompletionRewriter
     /// Writes the marked completion to <paramref name="output"/> and returns how many choices were marked, or
     /// -1 (and writes nothing) when <paramref name="json"/> is not a completion object, so the caller passes it on.
     /// </summary>
-    public static int Rewrite(ReadOnlySpan<byte> json, IResponseMarking marking, IBufferWriter<byte> output) =>
+    public static int Rewrite(ReadOnlySpan<byte> json, ResponseMarking marking, IBufferWriter<byte> output) =>
         Rewrite(json, ChoiceLayout.ChatMessage, marking, output);
 
-    /// <summary>As <see cref="Rewrite(ReadOnlySpan{byte}, IResponseMarking, IBufferWriter{byte})"/>, for choices laid out as <paramref name="layout"/> says.</summary>
-    public static int Rewrite(ReadOnlySpan<byte> json, ChoiceLayout layout, IResponseMarking marking, IBufferWriter<byte> output)
+    /// <summary>As <see cref="Rewrite(ReadOnlySpan{byte}, ResponseMarking, IBufferWriter{byte})"/>, for choices laid out as <paramref name="layout"/> says.</summary>
+    public static int Rewrite(ReadOnlySpan<byte> json, ChoiceLayout layout, ResponseMarking marking, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(layout);
         ArgumentNullException.ThrowIfNull(marking);

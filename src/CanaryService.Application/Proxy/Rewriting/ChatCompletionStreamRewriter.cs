@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -26,7 +27,7 @@ internal sealed class ChatCompletionStreamRewriter : IStreamRewriter
     // What a read's batch buffers start at: the content of a read of about 30 deltas, so most reads never grow them.
     private const int BatchCapacity = 1024;
 
-    private readonly IResponseMarking _marking;
+    private readonly ResponseMarking _marking;
     private readonly ChoiceLayout _layout;
     private readonly List<ChoiceState> _states = []; // by first appearance; usually one choice
     private readonly List<ChoiceContent> _choices = [];
@@ -48,12 +49,12 @@ internal sealed class ChatCompletionStreamRewriter : IStreamRewriter
     private int _batchLength;
     private int _batchLiteralsLength;
 
-    public ChatCompletionStreamRewriter(IResponseMarking marking)
+    public ChatCompletionStreamRewriter(ResponseMarking marking)
         : this(marking, ChoiceLayout.ChatDelta)
     {
     }
 
-    public ChatCompletionStreamRewriter(IResponseMarking marking, ChoiceLayout layout)
+    public ChatCompletionStreamRewriter(ResponseMarking marking, ChoiceLayout layout)
     {
         ArgumentNullException.ThrowIfNull(marking);
         ArgumentNullException.ThrowIfNull(layout);
@@ -340,7 +341,7 @@ internal sealed class ChatCompletionStreamRewriter : IStreamRewriter
             return state.Close() + content;
         }
 
-        IStreamingTextMarking stream = StreamOf(state, choice.Index, content.Length);
+        StreamingTextMarker stream = StreamOf(state, choice.Index, content.Length);
 
         // The usual delta takes the span path (no string per event); a finishing one joins two strings, rarely.
         return choice.Finished ? stream.Append(content) + state.Close() : stream.AppendSpan(content);
@@ -631,9 +632,9 @@ internal sealed class ChatCompletionStreamRewriter : IStreamRewriter
     private ReadOnlySpan<byte> ShapeEventTail => _shape.AsSpan(DataField.Length + _shapePrefixLength, _shapeSuffixLength + EventEnd.Length);
 
     /// <summary>The choice's marker, created on its first content; a choice counts as marked once it had text.</summary>
-    private IStreamingTextMarking StreamOf(ChoiceState state, int index, int contentLength)
+    private StreamingTextMarker StreamOf(ChoiceState state, int index, int contentLength)
     {
-        IStreamingTextMarking stream = state.Stream ??= _marking.CreateStream(index);
+        StreamingTextMarker stream = state.Stream ??= _marking.CreateStream(index);
         CountChoice(state, contentLength);
         return stream;
     }
@@ -754,7 +755,7 @@ internal sealed class ChatCompletionStreamRewriter : IStreamRewriter
 
         public bool HasOpenReasoning => ReasoningContent.IsOpen || Reasoning.IsOpen;
 
-        public IStreamingTextMarking? Stream { get; set; }
+        public StreamingTextMarker? Stream { get; set; }
 
         public bool Counted { get; set; }
 
@@ -779,7 +780,7 @@ internal sealed class ChatCompletionStreamRewriter : IStreamRewriter
     /// </summary>
     private sealed class ReasoningState
     {
-        public IStreamingTextMarking? Stream { get; set; }
+        public StreamingTextMarker? Stream { get; set; }
 
         public bool IsOpen => Stream is not null;
 

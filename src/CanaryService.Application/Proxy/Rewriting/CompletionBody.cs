@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using System.Buffers;
 using CanaryService.Application.Proxy.Surfaces;
 using Microsoft.AspNetCore.Http;
@@ -13,13 +14,13 @@ namespace CanaryService.Application.Proxy.Rewriting;
 internal sealed class CompletionBody : RewritingResponseBody
 {
     private readonly HttpResponse _response;
-    private readonly IResponseMarking _marking;
+    private readonly ResponseMarking _marking;
     private readonly int _limit;
     private readonly WholeBodyRewrite _rewrite;
     private readonly List<int> _markedResponses = [];
     private PooledBufferWriter<byte>? _buffer = new(4096);
 
-    public CompletionBody(HttpResponse response, IResponseMarking marking, int limit)
+    public CompletionBody(HttpResponse response, ResponseMarking marking, int limit)
         : this(response, marking, limit, static (body, marking, output, marked) =>
         {
             int choices = ChatCompletionRewriter.Rewrite(body, marking, output);
@@ -33,7 +34,7 @@ internal sealed class CompletionBody : RewritingResponseBody
     {
     }
 
-    public CompletionBody(HttpResponse response, IResponseMarking marking, int limit, WholeBodyRewrite rewrite)
+    public CompletionBody(HttpResponse response, ResponseMarking marking, int limit, WholeBodyRewrite rewrite)
         : base(response?.Body!)
     {
         ArgumentNullException.ThrowIfNull(marking);

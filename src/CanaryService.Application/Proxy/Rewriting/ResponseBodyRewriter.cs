@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using System.Buffers;
 using System.Text.Json;
 
@@ -25,7 +26,7 @@ internal sealed class ResponseBodyRewriter
     /// Writes the marked document to <paramref name="output"/> and returns 1 when it had text to mark, 0 when not; -1
     /// (nothing written) when it is not a JSON object, a string cannot be decoded, or it is structured output.
     /// </summary>
-    public int Rewrite(ReadOnlySpan<byte> json, IResponseMarking marking, IBufferWriter<byte> output)
+    public int Rewrite(ReadOnlySpan<byte> json, ResponseMarking marking, IBufferWriter<byte> output)
     {
         ArgumentNullException.ThrowIfNull(marking);
         ArgumentNullException.ThrowIfNull(output);

@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using System.Text;
 using System.Text.Json;
 using CanaryService.Application.Proxy.ServerSentEvents;
@@ -36,7 +37,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 128 };
 
-    private readonly IResponseMarking _marking;
+    private readonly ResponseMarking _marking;
     private readonly IReadOnlyDictionary<string, StreamEventRule> _rules;
     private readonly Dictionary<string, StreamEventRule>.AlternateLookup<ReadOnlySpan<char>> _rulesBySpan;
     private readonly bool _hasSpanLookup;
@@ -57,7 +58,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
     private SlotState? _held;
     private bool _passThrough;
 
-    public ResponseStreamRewriter(IResponseMarking marking, IReadOnlyDictionary<string, StreamEventRule> rules)
+    public ResponseStreamRewriter(ResponseMarking marking, IReadOnlyDictionary<string, StreamEventRule> rules)
     {
         ArgumentNullException.ThrowIfNull(marking);
         ArgumentNullException.ThrowIfNull(rules);
@@ -585,7 +586,7 @@ internal sealed class ResponseStreamRewriter : IStreamRewriter
         private readonly PooledBufferWriter<char> _lastDeltaText = new(64);
         private PooledBufferWriter<byte>? _literal;
 
-        public IStreamingTextMarking? Stream { get; set; }
+        public StreamingTextMarker? Stream { get; set; }
 
         /// <summary>The marked text sent so far; once <see cref="Closed"/>, the slot's whole marked text.</summary>
         public PooledBufferWriter<char> Text { get; } = new(1024);

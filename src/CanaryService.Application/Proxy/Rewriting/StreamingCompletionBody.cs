@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using System.IO.Pipelines;
 using CanaryService.Application.Proxy.ServerSentEvents;
 using Microsoft.AspNetCore.Http;
@@ -19,7 +20,7 @@ internal sealed class StreamingCompletionBody : RewritingResponseBody
     private readonly IStreamRewriter _rewriter;
     private readonly PipeWriter _writer;
 
-    public StreamingCompletionBody(HttpResponse response, IResponseMarking marking)
+    public StreamingCompletionBody(HttpResponse response, ResponseMarking marking)
         : this(response, new ChatCompletionStreamRewriter(marking))
     {
     }

@@ -1,3 +1,4 @@
+using CanaryService.Core.Marking;
 using System.Buffers;
 using CanaryService.Application.Proxy.Forwarding;
 using CanaryService.Application.Proxy.Rewriting;
@@ -19,16 +20,16 @@ public sealed class MarkedSurface
     private static readonly WholeBodyRewrite WholeResponse =
         static (body, marking, output, marked) => Counted(new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(body, marking, output), marked);
 
-    private static readonly Func<IResponseMarking, IStreamRewriter> ResponseEvents =
+    private static readonly Func<ResponseMarking, IStreamRewriter> ResponseEvents =
         static marking => new ResponseStreamRewriter(marking, ResponseTexts.Events);
 
     private readonly WholeBodyRewrite? _whole;
-    private readonly Func<IResponseMarking, IStreamRewriter>? _events;
+    private readonly Func<ResponseMarking, IStreamRewriter>? _events;
     private readonly string[] _wholeMediaTypes;
 
     private MarkedSurface(
         string name, string method, string[] routes, RequestShape? request, WholeBodyRewrite? whole,
-        Func<IResponseMarking, IStreamRewriter>? events, string[]? wholeMediaTypes = null)
+        Func<ResponseMarking, IStreamRewriter>? events, string[]? wholeMediaTypes = null)
     {
         Name = name;
         Method = method;
@@ -143,7 +144,7 @@ public sealed class MarkedSurface
     /// The body that rewrites an answer of media type <paramref name="mediaType"/>, put in place of the response body;
     /// null when this surface does not mark such an answer (it then passes through).
     /// </summary>
-    internal RewritingResponseBody? CreateBody(HttpResponse response, string? mediaType, IResponseMarking marking, int limit)
+    internal RewritingResponseBody? CreateBody(HttpResponse response, string? mediaType, ResponseMarking marking, int limit)
     {
         ArgumentNullException.ThrowIfNull(response);
         if (_events is not null && string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
@@ -178,4 +179,4 @@ public sealed class MarkedSurface
 /// Rewrites a whole answer into <paramref name="output"/>, adding the marked choices of each answer it holds (one, or one
 /// per line of a batch file) to <paramref name="markedResponses"/>; false, with nothing written, to pass it on as it came.
 /// </summary>
-internal delegate bool WholeBodyRewrite(ReadOnlySpan<byte> body, IResponseMarking marking, IBufferWriter<byte> output, List<int> markedResponses);
+internal delegate bool WholeBodyRewrite(ReadOnlySpan<byte> body, ResponseMarking marking, IBufferWriter<byte> output, List<int> markedResponses);
