@@ -50,13 +50,14 @@ start_plain() {
 }
 
 # start_host <CanaryService.Host.dll> <port> <upstream port> <storage connection string> <log> [VAR=value ...]: a marking
-# Host as deployed (Production, console logging at Warning, Server GC as Microsoft.NET.Sdk.Web sets it, a fresh master
-# key), run from its build folder as a container runs it, so its appsettings.json applies. VAR=value: extra environment.
+# Host as deployed (Production, console logging at Warning, Server GC as Microsoft.NET.Sdk.Web sets it, the master key
+# in MASTER_KEY or a fresh one), run from its build folder as a container runs it, so its appsettings.json applies.
+# VAR=value: extra environment.
 start_host() {
   local dll; dll=$(realpath "$1")
   (cd "$(dirname "$dll")" && exec env "${@:6}" \
     ASPNETCORE_ENVIRONMENT=Production \
-    Canary__MasterKey="$(head -c 32 /dev/urandom | base64)" \
+    Canary__MasterKey="${MASTER_KEY:-$(head -c 32 /dev/urandom | base64)}" \
     Storage__ConnectionString="$4" \
     Upstream__BaseUrl="http://127.0.0.1:$3" \
     Evidence__AdminKey="bench-admin-key-0123456789" \
