@@ -1,9 +1,9 @@
-using CanaryService.Storage.Setup;
 using CanaryService.Application.Proxy;
 using CanaryService.Application.Proxy.Rewriting;
+using CanaryService.Core.Issuance;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
-using CanaryService.Core.Issuance;
+using CanaryService.Storage.Setup;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

@@ -5,10 +5,10 @@ using CanaryService.Application.Proxy.ServerSentEvents;
 using CanaryService.Application.Proxy.Surfaces;
 using CanaryService.Benchmarks.Interleaved;
 using CanaryService.Benchmarks.Marking;
+using CanaryService.Core.Issuance;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Core.Phrases;
-using CanaryService.Core.Issuance;
 using CanaryService.ProxyBench;
 
 namespace CanaryService.Benchmarks.Proxy;

@@ -1,4 +1,3 @@
-using CanaryService.Core.Marking;
 using System.Buffers;
 using System.Diagnostics;
 using System.Net;
@@ -7,9 +6,10 @@ using CanaryService.Application.Errors;
 using CanaryService.Application.Proxy.Forwarding;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Application.Proxy.Surfaces;
-using CanaryService.Core.Keys;
 using CanaryService.Core.Campaigns;
 using CanaryService.Core.Issuance;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;

@@ -1,9 +1,9 @@
-using CanaryService.Core.Marking;
 using CanaryService.Application.Configuration;
 using CanaryService.Application.Proxy.Forwarding;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Core.Campaigns;
 using CanaryService.Core.Issuance;
+using CanaryService.Core.Marking;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,7 +1,7 @@
 using System.Buffers;
-using CanaryService.Core.Phrases;
 using CanaryService.Core.Issuance;
 using CanaryService.Core.Lexicon;
+using CanaryService.Core.Phrases;
 
 namespace CanaryService.Core.Marking;
 

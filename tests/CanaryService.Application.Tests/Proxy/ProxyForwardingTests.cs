@@ -4,9 +4,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using CanaryService.Core.Issuance;
 using CanaryService.Testing.Upstream;
+using Microsoft.AspNetCore.Http;
 using OpenAI;
 using OpenAI.Chat;
 

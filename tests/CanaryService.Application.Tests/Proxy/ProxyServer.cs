@@ -1,7 +1,7 @@
-using CanaryService.Core.Marking;
 using CanaryService.Application.Proxy;
 using CanaryService.Application.Proxy.Forwarding;
 using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
 using CanaryService.Testing.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;

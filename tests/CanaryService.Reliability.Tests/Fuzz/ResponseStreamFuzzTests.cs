@@ -3,12 +3,12 @@ using System.Text.Json;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Application.Proxy.ServerSentEvents;
 using CanaryService.Application.Proxy.Surfaces;
+using CanaryService.Core.Issuance;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
-using CanaryService.Core.Issuance;
-using CanaryService.Testing.Upstream;
 using CanaryService.Testing.InMemory;
+using CanaryService.Testing.Upstream;
 
 namespace CanaryService.Reliability.Tests.Fuzz;
 

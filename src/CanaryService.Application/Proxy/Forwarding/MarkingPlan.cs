@@ -1,5 +1,5 @@
-using CanaryService.Core.Marking;
 using CanaryService.Application.Proxy.Rewriting;
+using CanaryService.Core.Marking;
 using Microsoft.Extensions.Logging;
 
 namespace CanaryService.Application.Proxy.Forwarding;

@@ -1,8 +1,8 @@
-using CanaryService.Core.Marking;
 using System.Net.Http.Headers;
 using CanaryService.Application.Configuration;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Application.Proxy.Surfaces;
+using CanaryService.Core.Marking;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Net.Http.Headers;
 using Yarp.ReverseProxy.Forwarder;

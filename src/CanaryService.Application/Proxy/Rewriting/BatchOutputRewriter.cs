@@ -1,7 +1,7 @@
-using CanaryService.Core.Marking;
 using System.Buffers;
 using System.Text.Json;
 using CanaryService.Application.Proxy.Surfaces;
+using CanaryService.Core.Marking;
 
 namespace CanaryService.Application.Proxy.Rewriting;
 

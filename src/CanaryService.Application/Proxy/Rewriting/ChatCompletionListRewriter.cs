@@ -1,6 +1,6 @@
-using CanaryService.Core.Marking;
 using System.Buffers;
 using System.Text.Json;
+using CanaryService.Core.Marking;
 
 namespace CanaryService.Application.Proxy.Rewriting;
 

@@ -1,9 +1,9 @@
-using CanaryService.Core.Marking;
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using CanaryService.Application.Proxy.ServerSentEvents;
+using CanaryService.Core.Marking;
 
 namespace CanaryService.Application.Proxy.Rewriting;
 

@@ -1,6 +1,6 @@
-using CanaryService.Core.Marking;
 using System.Buffers;
 using CanaryService.Application.Proxy.Surfaces;
+using CanaryService.Core.Marking;
 using Microsoft.AspNetCore.Http;
 
 namespace CanaryService.Application.Proxy.Rewriting;

@@ -1,7 +1,7 @@
-using CanaryService.Core.Marking;
 using System.Text;
 using System.Text.Json;
 using CanaryService.Application.Proxy.ServerSentEvents;
+using CanaryService.Core.Marking;
 
 namespace CanaryService.Application.Proxy.Rewriting;
 

@@ -1,6 +1,6 @@
-using CanaryService.Core.Marking;
 using System.IO.Pipelines;
 using CanaryService.Application.Proxy.ServerSentEvents;
+using CanaryService.Core.Marking;
 using Microsoft.AspNetCore.Http;
 
 namespace CanaryService.Application.Proxy.Rewriting;

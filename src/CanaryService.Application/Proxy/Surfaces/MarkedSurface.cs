@@ -1,7 +1,7 @@
-using CanaryService.Core.Marking;
 using System.Buffers;
 using CanaryService.Application.Proxy.Forwarding;
 using CanaryService.Application.Proxy.Rewriting;
+using CanaryService.Core.Marking;
 using Microsoft.AspNetCore.Http;
 
 namespace CanaryService.Application.Proxy.Surfaces;
