@@ -1,9 +1,12 @@
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using CanaryService.Core.Issuance;
 using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
 using CanaryService.Host.Hosting;
 using CanaryService.Testing.Hosting;
+using CanaryService.Testing.InMemory;
 using CanaryService.Testing.Logging;
 using CanaryService.Testing.Operations;
 using CanaryService.Testing.Upstream;
@@ -20,6 +23,7 @@ namespace CanaryService.Host.Tests.Hosting;
 public sealed class CanaryWebApplicationTests
 {
     private const string AdminKey = "host-test-admin-key-0123456789";
+    private const string Answer = "Moreover, many people usually agree.";
     private static readonly string MasterKey = Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("host-tests"u8));
 
     private static Task<WebApplication> BuildAsync(string environment, IDictionary<string, string?> settings) =>
@@ -35,7 +39,7 @@ public sealed class CanaryWebApplicationTests
     public async Task In_development_without_storage_it_starts_azurite_and_serves_every_route()
     {
         await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
-        upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, "Moreover, many people usually agree.");
+        upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, Answer);
         WebApplication app = await BuildAsync("Development", new Dictionary<string, string?>
         {
             ["Canary:MasterKey"] = MasterKey,
@@ -53,7 +57,16 @@ public sealed class CanaryWebApplicationTests
             using var chat = new StringContent("""{"model":"m","messages":[{"role":"user","content":"Tell me something"}]}""", Encoding.UTF8, "application/json");
             using HttpResponseMessage answer = await client.PostAsync(new Uri("/v1/chat/completions", UriKind.Relative), chat);
             Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
-            Assert.Contains("\"choices\"", await answer.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+            using (JsonDocument completion = JsonDocument.Parse(await answer.Content.ReadAsStringAsync()))
+            {
+                // Marked as the engine marks it for a caller without a key, under the configured master key.
+                using var marker = new CanaryMarker(new CanaryKeyRing(Core.Keys.MasterKey.FromBase64(MasterKey)), new CanaryMarkerOptions(), new InMemoryCanaryRegistry(), TimeProvider.System);
+                ResponseMarking expected = await marker.BeginAsync(new MarkingRequest(AccountIds.Anonymous, "Tell me something"));
+                string marked = expected.MarkText(Answer, 0);
+                Assert.NotEqual(Answer, marked);
+                Assert.Equal(marked, completion.RootElement.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString());
+            }
+
             Assert.Single(upstream.Requests);
 
             using HttpResponseMessage refused = await client.GetAsync(new Uri("/api/competitors", UriKind.Relative));
@@ -96,7 +109,7 @@ public sealed class CanaryWebApplicationTests
     public async Task With_the_shipped_logging_settings_requests_start_no_activity_and_the_callers_traceparent_reaches_the_upstream()
     {
         await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
-        upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, "Moreover, many people usually agree.");
+        upstream.Handler = (context, _) => ChatAnswers.WriteCompletionAsync(context.Response, Answer);
         var activities = new System.Collections.Concurrent.ConcurrentQueue<bool>();
         WebApplication app = await CanaryWebApplication.BuildAsync(
             ["--environment", "Production", .. LoopbackHost.UrlsArguments],
