@@ -86,13 +86,15 @@ internal sealed class DrillService : IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes every queued issuance and traffic record, so the extraction monitor, the planner and attribution see all
-    /// the traffic.
+    /// Writes every queued issuance, traffic and prompt-sample record, so the extraction monitor, the planner (its replay
+    /// probes draw on the prompt samples) and attribution see all the traffic, and a run's verdicts follow from its seed
+    /// alone rather than from how far the background writers had got when the probes were planned.
     /// </summary>
     public async Task FlushTrafficAsync(CancellationToken cancellationToken)
     {
         await Services.GetRequiredService<IIssuanceLog>().FlushAsync(cancellationToken).ConfigureAwait(false);
         await Services.GetRequiredService<ITrafficLog>().FlushAsync(cancellationToken).ConfigureAwait(false);
+        await Services.GetRequiredService<IPromptSampleLog>().FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
