@@ -7,8 +7,9 @@ namespace CanaryService.Application.Tests.Proxy;
 
 /// <summary>
 /// The marking engine itself, over a lexicon written for the proxy's tests and under a fixed key: its groups are words
-/// the tests' answers use (two forms each, with no guards and no echo window: a word changes where the key prefers the other form in its context), and the rewriters are held
-/// to the engine's own whole-text marking. What the engine does to text is tested in Core.
+/// the tests' answers use (two forms each, no guards, no echo window: a word changes where the key prefers the other
+/// form in its context), and the rewriters are held to the engine's own whole-text marking. What the engine does to
+/// text is tested in Core.
 /// </summary>
 internal static class TestMarking
 {
