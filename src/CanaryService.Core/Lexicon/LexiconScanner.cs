@@ -41,10 +41,7 @@ public ref struct LexiconScanner
     private readonly int _trailingLettersStart;
 
     // The last look-ahead, when it was left unsettled (the scan then stops): see HoldLookAhead.
-    private int _unsettledGroup;
-    private int _unsettledFrom;
-    private int _unsettledSettled;
-    private int _unsettledRuns;
+    private HeldLookAhead _unsettled;
 
     // The context word while it is only a place in the text: it is lower-cased into the state when something reads it
     // (an occurrence, or the end of the scan), not for every word that passes (most are followed by another).
@@ -680,18 +677,11 @@ public ref struct LexiconScanner
         return false;
     }
 
-    /// <summary>Keeps an unsettled look-ahead in the state, relative to where the next piece starts (see <see cref="ScannerState.HeldGroup"/>).</summary>
+    /// <summary>Keeps an unsettled look-ahead in the state, relative to where the next piece starts (see <see cref="ScannerState.Held"/>).</summary>
     private void HoldLookAhead()
     {
         // One that this piece did not reach again no longer fits where the next piece starts.
-        _state.HeldGroup = 0;
-        if (_unsettledGroup != 0 && _unsettledFrom >= _consumed)
-        {
-            _state.HeldGroup = _unsettledGroup;
-            _state.HeldFrom = _unsettledFrom - _consumed;
-            _state.HeldSettled = _unsettledSettled - _consumed;
-            _state.HeldRuns = _unsettledRuns;
-        }
+        _state.Held = _unsettled.Group != 0 && _unsettled.From >= _consumed ? _unsettled.RelativeTo(_consumed) : default;
     }
 
     private readonly bool NeedsMore(int end) => !_final && end >= _text.Length;
@@ -1280,7 +1270,7 @@ public ref struct LexiconScanner
     private (bool Found, bool Complete) LookAhead(LexiconGroup group, int from)
     {
         int window = _lexicon.EchoWindow;
-        _unsettledGroup = 0;
+        _unsettled = default;
         if (window == 0)
         {
             return (false, true);
@@ -1289,13 +1279,13 @@ public ref struct LexiconScanner
         // The same look-ahead, left unsettled where the previous piece ended, goes on where it was settled.
         int start = from;
         int runsBefore = 0;
-        if (_state.HeldGroup == group.Index + 1 && _state.HeldFrom == from)
+        if (_state.Held.Group == group.Index + 1 && _state.Held.From == from)
         {
-            start = _state.HeldSettled;
-            runsBefore = _state.HeldRuns;
+            start = _state.Held.Settled;
+            runsBefore = _state.Held.Runs;
         }
 
-        _state.HeldGroup = 0;
+        _state.Held = default;
         ReadOnlySpan<char> text = _text;
         int windowEnd = WindowEnd(text, start, window - runsBefore, out bool full, out int runs);
 
@@ -1319,10 +1309,7 @@ public ref struct LexiconScanner
         if (!settled)
         {
             // Everything before the last run (or the end) holds none of the group's words.
-            _unsettledGroup = group.Index + 1;
-            _unsettledFrom = from;
-            _unsettledSettled = lastMayGrow ? _trailingLettersStart : text.Length;
-            _unsettledRuns = runsBefore + (lastMayGrow ? runs - 1 : runs);
+            _unsettled = new HeldLookAhead(group.Index + 1, from, lastMayGrow ? _trailingLettersStart : text.Length, runsBefore + (lastMayGrow ? runs - 1 : runs));
         }
 
         return (found, settled);

@@ -49,14 +49,10 @@ internal struct ScannerState
     public RecentOccurrences Recent; // the last lexicon words seen: group index + 1 and the word count at each
     public int RecentNext;
 
-    // A look-ahead left unsettled where the scan stopped (the window ahead of an eligible word not yet complete), relative
-    // to where the next piece starts: the group (index + 1; 0 when none), where the window starts, how far it is settled
-    // (a run start or the piece's end) and how many runs lie before that, none of them the group's. The next piece starts
-    // with the same text, so its look-ahead from the same place goes on from there instead of reading the window again.
-    public int HeldGroup;
-    public int HeldFrom;
-    public int HeldSettled;
-    public int HeldRuns;
+    // A look-ahead left unsettled where the scan stopped (the window ahead of an eligible word not yet complete), in
+    // positions relative to where the next piece starts. The next piece starts with the same text, so its look-ahead
+    // from the same place goes on from there instead of reading the window again.
+    public HeldLookAhead Held;
 
     public static ScannerState Initial => new() { AtLineStart = true, PrevLineBlank = true, Context = ContextKind.SentenceStart };
 }
@@ -81,4 +77,14 @@ internal struct RecentOccurrences
 internal struct ContextChars
 {
     private char _element;
+}
+
+/// <summary>
+/// A look-ahead not yet settled: the group (index + 1; 0 when none), where its window starts, how far the window is
+/// settled (a run start or the text's end) and how many runs lie before that, none of them the group's.
+/// </summary>
+internal readonly record struct HeldLookAhead(int Group, int From, int Settled, int Runs)
+{
+    /// <summary>The same look-ahead in positions counted from <paramref name="origin"/>.</summary>
+    public HeldLookAhead RelativeTo(int origin) => this with { From = From - origin, Settled = Settled - origin };
 }

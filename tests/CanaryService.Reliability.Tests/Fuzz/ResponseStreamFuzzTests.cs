@@ -3,11 +3,8 @@ using System.Text.Json;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Application.Proxy.ServerSentEvents;
 using CanaryService.Application.Proxy.Surfaces;
-using CanaryService.Core.Issuance;
-using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
-using CanaryService.Core.Marking;
-using CanaryService.Testing.InMemory;
+using CanaryService.Reliability.Tests.Infrastructure;
 using CanaryService.Testing.Upstream;
 
 namespace CanaryService.Reliability.Tests.Fuzz;
@@ -21,12 +18,7 @@ namespace CanaryService.Reliability.Tests.Fuzz;
 /// </summary>
 public sealed class ResponseStreamFuzzTests
 {
-    private static readonly CanaryKeyRing Ring = new(MasterKey.FromBase64(Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("responses-fuzz"u8))));
-    private static readonly CanaryMarker Engine = new(Ring, new CanaryMarkerOptions { PhraseRate = 0 }, new InMemoryCanaryRegistry(), TimeProvider.System);
-    private static readonly TextMarker Marker = Engine.CreateTextMarker("fuzz");
-
-    /// <summary>The engine's marking of one response (no phrase canary: completes at once).</summary>
-    private static ResponseMarking NewMarking() => Engine.BeginAsync(new MarkingRequest("fuzz", null)).GetAwaiter().GetResult();
+    private static readonly FuzzMarking Marking = new("responses-fuzz");
     private static readonly string[] Words = [.. CanaryLexicon.Default.Forms.Take(60), "the", "it", "a", "`code often`", "https://x.y/usually", "3.5", "😀", "naïve", "\n\n", "\r\n", "\"quoted often\"", "\\", "event: x"];
     private static readonly string[] Junk =
     [
@@ -56,7 +48,7 @@ public sealed class ResponseStreamFuzzTests
             var junkSent = new List<string>();
             upstream = WithJunk(upstream, random, junkSent);
 
-            var rewriter = new ResponseStreamRewriter(NewMarking(), ResponseTexts.Events);
+            var rewriter = new ResponseStreamRewriter(Marking.Begin(), ResponseTexts.Events);
             string output = Run(rewriter, upstream, random);
 
             foreach (string junk in junkSent)
@@ -64,14 +56,14 @@ public sealed class ResponseStreamFuzzTests
                 Assert.True(output.Contains(junk, StringComparison.Ordinal), $"run {run}: junk event altered: {junk}");
             }
 
-            string expected = Marker.Mark(text);
+            string expected = Marking.Text.Mark(text);
             Assert.True(expected == Concat(output, "response.output_text.delta", "delta"), $"run {run}: deltas\ntext {text}");
             Assert.Equal(expected, Concat(output, "response.output_text.done", "text"));
             Assert.Equal(expected, OutputText(output));
             if (summary is not null)
             {
-                Assert.Equal(Marker.Mark(summary), Concat(output, "response.reasoning_summary_text.delta", "delta"));
-                Assert.Equal(Marker.Mark(summary), Concat(output, "response.reasoning_summary_text.done", "text"));
+                Assert.Equal(Marking.Text.Mark(summary), Concat(output, "response.reasoning_summary_text.delta", "delta"));
+                Assert.Equal(Marking.Text.Mark(summary), Concat(output, "response.reasoning_summary_text.done", "text"));
             }
         }
     }
@@ -104,10 +96,10 @@ public sealed class ResponseStreamFuzzTests
                 bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
             }
 
-            Run(new ResponseStreamRewriter(NewMarking(), ResponseTexts.Events), Encoding.UTF8.GetString(bytes), random);
+            Run(new ResponseStreamRewriter(Marking.Begin(), ResponseTexts.Events), Encoding.UTF8.GetString(bytes), random);
             var output = new System.Buffers.ArrayBufferWriter<byte>();
-            new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(bytes, NewMarking(), output);
-            new BatchOutputRewriter().Rewrite(bytes, NewMarking(), new System.Buffers.ArrayBufferWriter<byte>(), []);
+            new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(bytes, Marking.Begin(), output);
+            new BatchOutputRewriter().Rewrite(bytes, Marking.Begin(), new System.Buffers.ArrayBufferWriter<byte>(), []);
         }
     }
 

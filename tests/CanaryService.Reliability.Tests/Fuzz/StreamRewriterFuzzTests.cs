@@ -2,13 +2,9 @@ using System.Text;
 using System.Text.Json;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Application.Proxy.ServerSentEvents;
-using CanaryService.Core.Issuance;
-using CanaryService.Core.Keys;
 using CanaryService.Core.Lexicon;
-using CanaryService.Core.Marking;
 using CanaryService.Reliability.Tests.Hostile;
 using CanaryService.Reliability.Tests.Infrastructure;
-using CanaryService.Testing.InMemory;
 
 namespace CanaryService.Reliability.Tests.Fuzz;
 
@@ -21,12 +17,7 @@ namespace CanaryService.Reliability.Tests.Fuzz;
 /// </summary>
 public sealed class StreamRewriterFuzzTests
 {
-    private static readonly CanaryKeyRing Ring = new(MasterKey.FromBase64(Convert.ToBase64String(System.Security.Cryptography.SHA256.HashData("rewriter-fuzz"u8))));
-    private static readonly CanaryMarker Engine = new(Ring, new CanaryMarkerOptions { PhraseRate = 0 }, new InMemoryCanaryRegistry(), TimeProvider.System);
-    private static readonly TextMarker Marker = Engine.CreateTextMarker("fuzz");
-
-    /// <summary>The engine's marking of one response (no phrase canary: completes at once).</summary>
-    private static ResponseMarking NewMarking() => Engine.BeginAsync(new MarkingRequest("fuzz", null)).GetAwaiter().GetResult();
+    private static readonly FuzzMarking Marking = new("rewriter-fuzz");
     private static readonly string[] Words = [.. CanaryLexicon.Default.Forms.Take(60), "the", "it", "is", "a", "`code often`", "https://x.y/usually", "3.5", "😀", "naïve", "data: [DONE]", "\n\n", "\r\n", "\"quoted often\"", "\\", "</script>"];
     private static readonly string[] Junk =
     [
@@ -55,7 +46,7 @@ public sealed class StreamRewriterFuzzTests
             string[] texts = [.. Enumerable.Range(0, choices).Select(_ => RandomText(random))];
             (byte[] input, List<string> junkSent) = RandomStream(random, texts);
 
-            var rewriter = new ChatCompletionStreamRewriter(NewMarking());
+            var rewriter = new ChatCompletionStreamRewriter(Marking.Begin());
             var parser = new ServerSentEventParser();
             var output = new MemoryStream();
             int start = 0;
@@ -81,7 +72,7 @@ public sealed class StreamRewriterFuzzTests
             Dictionary<int, StringBuilder> streamed = Contents(result, run);
             for (int c = 0; c < choices; c++)
             {
-                string expected = Marker.Mark(texts[c]);
+                string expected = Marking.Text.Mark(texts[c]);
                 string actual = streamed.TryGetValue(c, out StringBuilder? text) ? text.ToString() : "";
                 Assert.True(expected == actual, $"run {run}, choice {c}:\ntext     {texts[c]}\nexpected {expected}\nactual   {actual}");
             }
@@ -94,7 +85,7 @@ public sealed class StreamRewriterFuzzTests
         // Regression: the LF of "\r\n" arriving in the next read went into the next event's raw bytes, and
         // rewriting that event dropped it, turning the upstream's "\r\n\r\n" into "\r\n\r".
         const string Content = "data: {\"id\":\"x\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Typically it helps. \"},\"finish_reason\":null}]}\r\n\r\n";
-        var rewriter = new ChatCompletionStreamRewriter(NewMarking());
+        var rewriter = new ChatCompletionStreamRewriter(Marking.Begin());
         var parser = new ServerSentEventParser();
         parser.Feed(Encoding.UTF8.GetBytes("id: 5\r\n\r"), rewriter);
         parser.Feed(Encoding.UTF8.GetBytes("\n" + Content), rewriter);
