@@ -138,16 +138,14 @@ PY
 }
 # check_marking: 0 when every mode's answer comes back marked; 2 when one comes back unchanged; exits when one is not whole.
 check_marking() {
-  local mode marked unmarked target port
+  local mode marked unmarked target
   for mode in $MODES; do
     curl -fsS -X POST -H 'Content-Type: application/json' --data-binary @"$OUT/$mode.body" \
       "http://127.0.0.1:$UPSTREAM_PORT${MODE_PATH[$mode]}" >"$OUT/check-$mode-direct.txt"
     unmarked=$(answer_text "$mode" "$OUT/check-$mode-direct.txt") || { echo "$mode: the upstream's answer did not come back whole" >&2; exit 1; }
-    for target in marking unrecorded; do
-      port=$MARKING_PORT; [ "$target" = unrecorded ] && port=$UNRECORDED_PORT
-      [ "$target" = unrecorded ] && [ -z "$UNRECORDED_PID" ] && continue
+    for target in marking ${UNRECORDED_PID:+unrecorded}; do
       curl -fsS -X POST -H 'Authorization: Bearer sk-bench' -H 'Content-Type: application/json' --data-binary @"$OUT/$mode.body" \
-        "http://127.0.0.1:$port${MODE_PATH[$mode]}" >"$OUT/check-$mode-$target.txt"
+        "http://127.0.0.1:${PORT[$target]}${MODE_PATH[$mode]}" >"$OUT/check-$mode-$target.txt"
       marked=$(answer_text "$mode" "$OUT/check-$mode-$target.txt") || { echo "$mode: the $target Host's answer did not come back whole" >&2; exit 1; }
       if [ -z "$marked" ] || [ "$marked" = "$unmarked" ]; then
         echo "$mode: the $target Host did not change the answer" >&2
