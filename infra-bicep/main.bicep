@@ -138,6 +138,7 @@ var evidenceNames = {
   trafficTable: 'AccountTraffic'
   campaignTable: 'Campaigns'
   operationsTable: 'Operations'
+  storedCanaryTable: 'StoredCanaries'
   transcriptContainer: 'probes'
 }
 
@@ -228,6 +229,7 @@ module evidenceStorage 'modules/evidenceStorage.bicep' = {
       evidenceNames.trafficTable
       evidenceNames.campaignTable
       evidenceNames.operationsTable
+      evidenceNames.storedCanaryTable
     ]
   }
 }
@@ -275,6 +277,7 @@ var serviceSettings = {
   Storage__TrafficTable: evidenceNames.trafficTable
   Storage__CampaignTable: evidenceNames.campaignTable
   Storage__OperationsTable: evidenceNames.operationsTable
+  Storage__StoredCanaryTable: evidenceNames.storedCanaryTable
   Storage__TranscriptContainer: evidenceNames.transcriptContainer
   Upstream__BaseUrl: upstreamBaseUrl
   Proxy__AccountHeader: accountHeader
@@ -306,6 +309,9 @@ var tuningDefaults = {
   Storage__TrafficQueueCapacity: '100000'
   Storage__TrafficFlushInterval: '00:00:30'
   Storage__TrafficRetention: '30.00:00:00'
+  Storage__StoredCanaryRetention: '31.00:00:00'
+  Storage__StoredCanaryQueueCapacity: '100000'
+  Storage__StoredCanaryReadTimeout: '00:00:02'
   Upstream__Timeout: '00:05:00'
   Upstream__ConnectTimeout: '00:00:15'
   Proxy__MaxRequestBodyBytes: '16777216'

@@ -115,4 +115,22 @@ public sealed class StorageOptions
 
     /// <summary>How long daily traffic features are kept (profiles stay).</summary>
     public TimeSpan TrafficRetention { get; set; } = TimeSpan.FromDays(30);
+
+    /// <summary>Table of the phrase canaries stored answers carried when created (PK creation month, RK response id).</summary>
+    public string StoredCanaryTable { get; set; } = "StoredCanaries";
+
+    /// <summary>
+    /// How long an answer's canary is kept for fetches of the stored answer: at least as long as the provider keeps
+    /// stored answers (OpenAI: 30 days). Older months are deleted in the background.
+    /// </summary>
+    public TimeSpan StoredCanaryRetention { get; set; } = TimeSpan.FromDays(31);
+
+    /// <summary>How many entries may wait in memory for the writer; past it <c>Record</c> drops one (counted and logged).</summary>
+    public int StoredCanaryQueueCapacity { get; set; } = 100_000;
+
+    /// <summary>
+    /// Longest wait for the lookup on a fetch of a stored answer (it runs while the upstream answers); past it the
+    /// fetched copy carries no canary.
+    /// </summary>
+    public TimeSpan StoredCanaryReadTimeout { get; set; } = TimeSpan.FromSeconds(2);
 }

@@ -62,6 +62,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             ["Storage:TrafficTable"] = "Tr" + suffix,
             ["Storage:CampaignTable"] = "Cmp" + suffix,
             ["Storage:OperationsTable"] = "Ops" + suffix,
+            ["Storage:StoredCanaryTable"] = "Sc" + suffix,
             ["Storage:TranscriptContainer"] = "probes" + suffix,
         };
     }

@@ -40,6 +40,7 @@ public sealed partial class CanaryProxy : IDisposable
     private readonly CanaryMarker? _marker;
     private readonly IIssuanceLog? _issuance;
     private readonly IPromptSampleLog? _prompts;
+    private readonly IStoredCanaryIndex? _storedCanaries;
     private readonly ProxyMetrics _metrics;
     private readonly ITrafficLog? _traffic;
     private readonly string? _clientAddressHeader;
@@ -55,7 +56,8 @@ public sealed partial class CanaryProxy : IDisposable
         IPromptSampleLog? prompts,
         ProxyMetrics metrics,
         ILogger<CanaryProxy> logger,
-        ITrafficLog? traffic = null)
+        ITrafficLog? traffic = null,
+        IStoredCanaryIndex? storedCanaries = null)
     {
         ArgumentNullException.ThrowIfNull(forwarder);
         ArgumentNullException.ThrowIfNull(upstream);
@@ -86,6 +88,7 @@ public sealed partial class CanaryProxy : IDisposable
         _prompts = prompts;
         _metrics = metrics;
         _traffic = traffic;
+        _storedCanaries = storedCanaries;
         _clientAddressHeader = string.IsNullOrWhiteSpace(_options.ClientAddressHeader) ? null : _options.ClientAddressHeader.Trim();
         _logger = logger;
     }
@@ -143,9 +146,14 @@ public sealed partial class CanaryProxy : IDisposable
             return false;
         }
 
-        MarkingPlan? plan = _marker is null || request.StructuredOutput
-            ? null
-            : MarkingPlan.Begin(_marker, account, request.PromptText, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted);
+        MarkingPlan? plan = null;
+        if (_marker is not null && !request.StructuredOutput)
+        {
+            plan = surface.Stored == StoredAnswerRole.Fetched && _storedCanaries is not null && MarkedSurface.StoredAnswerIdOf(context.Request.Path) is { } storedId
+                ? MarkingPlan.BeginStored(_marker, _storedCanaries, account, storedId, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted)
+                : MarkingPlan.Begin(_marker, account, request.PromptText, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted,
+                    findsAnswerId: surface.Stored == StoredAnswerRole.Created && request.Store && _storedCanaries is not null);
+        }
 
         if (surface.Request is not null)
         {
@@ -191,6 +199,12 @@ public sealed partial class CanaryProxy : IDisposable
             if (issued is not null && !string.IsNullOrEmpty(request.PromptText))
             {
                 _prompts?.Record(new PromptSample(issued.AccountId, issued.IssuedAt, request.PromptText));
+            }
+
+            // A stored answer that carried a canary carries it again when fetched by its id (which has no prompt to draw from).
+            if (plan.FindsAnswerId && marked.AnswerId is { } answerId && marking is { CanaryEmitted: true, Canary: { } canary })
+            {
+                _storedCanaries?.Record(new StoredCanary(answerId, marking.IssuedAt, canary.Epoch, canary.Topic));
             }
 
             return true;

@@ -21,7 +21,8 @@ public static class ProxyServiceCollectionExtensions
     /// <see cref="Core.Keys.CanaryKeyRing"/>; it marks when an <see cref="CanaryMarker"/> is registered and
     /// records issuance when an <see cref="IIssuanceLog"/> is, and samples the prompts behind marked answers when an
     /// <see cref="IPromptSampleLog"/> is (and <see cref="ProxyOptions.SamplePrompts"/> is on), and records every request's
-    /// traffic features when an <see cref="ITrafficLog"/> is (and <see cref="ProxyOptions.RecordTraffic"/> is on). It counts the requests it handles (<see cref="ProxyMetrics"/>).
+    /// traffic features when an <see cref="ITrafficLog"/> is (and <see cref="ProxyOptions.RecordTraffic"/> is on), and
+    /// gives a stored answer fetched again the phrase canary it carried when created when an <see cref="IStoredCanaryIndex"/> is. It counts the requests it handles (<see cref="ProxyMetrics"/>).
     /// </summary>
     public static IServiceCollection AddCanaryProxy(this IServiceCollection services, IConfiguration configuration)
     {
@@ -46,7 +47,8 @@ public static class ProxyServiceCollectionExtensions
                 proxy.Value.SamplePrompts ? provider.GetService<IPromptSampleLog>() : null,
                 provider.GetRequiredService<ProxyMetrics>(),
                 provider.GetRequiredService<ILogger<CanaryProxy>>(),
-                proxy.Value.RecordTraffic ? provider.GetService<ITrafficLog>() : null);
+                proxy.Value.RecordTraffic ? provider.GetService<ITrafficLog>() : null,
+                provider.GetService<IStoredCanaryIndex>());
         });
         return services;
     }

@@ -79,7 +79,15 @@ public sealed class CanaryMarker : IDisposable
         DateTimeOffset now = _timeProvider.GetUtcNow();
         TextMarker marker = CreateTextMarker(accountId);
         PhraseCanary? canary = null;
-        if (DrawsCanary(accountId, request) && !PieceRequest.Matches(request.PromptText) && TopicBucket.FromPrompt(request.PromptText) is { } topic)
+        if (request.Stored is { } stored)
+        {
+            // The canary was drawn, registered and inserted when the answer was created; the same text closes the same way.
+            if (TopicBucket.FromKey(stored.Topic) is { } storedTopic && !string.IsNullOrEmpty(stored.Epoch))
+            {
+                canary = await RegisteredCanaryAsync(stored.Epoch, storedTopic, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else if (DrawsCanary(accountId, request) && !PieceRequest.Matches(request.PromptText) && TopicBucket.FromPrompt(request.PromptText) is { } topic)
         {
             canary = await RegisteredCanaryAsync(_options.EpochOf(now), topic, cancellationToken).ConfigureAwait(false);
         }

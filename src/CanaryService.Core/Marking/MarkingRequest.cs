@@ -1,3 +1,5 @@
+using CanaryService.Core.Issuance;
+
 namespace CanaryService.Core.Marking;
 
 /// <summary>Who asked what: the input of <see cref="CanaryMarker.BeginAsync"/>.</summary>
@@ -7,4 +9,11 @@ namespace CanaryService.Core.Marking;
 /// The caller's id of this response when it has one (a stored response, a batch line): two responses to the same
 /// prompt then draw independently, while the same response marked twice still draws the same. Null when unknown.
 /// </param>
-public sealed record MarkingRequest(string AccountId, string? PromptText, string? ResponseId = null);
+public sealed record MarkingRequest(string AccountId, string? PromptText, string? ResponseId = null)
+{
+    /// <summary>
+    /// The phrase canary this answer carried when it was created, for a stored answer fetched again: it carries the
+    /// same canary instead of a new draw (a fetch has no prompt), so the copy reads as the one first sent.
+    /// </summary>
+    public StoredCanary? Stored { get; init; }
+}

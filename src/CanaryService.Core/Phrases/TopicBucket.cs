@@ -83,6 +83,37 @@ public sealed record TopicBucket(string Key, IReadOnlyList<string> Words)
         return new TopicBucket(string.Join('+', words), words);
     }
 
+    /// <summary>
+    /// The bucket whose <see cref="Key"/> is <paramref name="key"/> (as stored with a canary), or null when it is not a
+    /// key <see cref="FromPrompt"/> could give: one to <see cref="WordCount"/> distinct lower-case ASCII words of 3-24
+    /// letters, sorted and joined by <c>+</c>.
+    /// </summary>
+    public static TopicBucket? FromKey(string? key)
+    {
+        if (string.IsNullOrEmpty(key))
+        {
+            return null;
+        }
+
+        string[] words = key.Split('+');
+        if (words.Length > WordCount)
+        {
+            return null;
+        }
+
+        for (int i = 0; i < words.Length; i++)
+        {
+            string word = words[i];
+            if (word.Length is < 3 or > 24 || !word.All(char.IsAsciiLetterLower)
+                || (i > 0 && string.CompareOrdinal(words[i - 1], word) >= 0))
+            {
+                return null;
+            }
+        }
+
+        return new TopicBucket(key, words);
+    }
+
     private static string Normalise(string word)
     {
         if (word.Length > 4 && word.EndsWith("ies", StringComparison.Ordinal))

@@ -45,7 +45,7 @@ public sealed partial class StorageInitializer : BackgroundService
         {
             try
             {
-                foreach (string table in new[] { _options.RegistryTable, _options.IssuanceTable, _options.ProbeRunsTable, _options.EvidenceTable, _options.PromptSampleTable, _options.TrafficTable, _options.CampaignTable, _options.OperationsTable })
+                foreach (string table in new[] { _options.RegistryTable, _options.IssuanceTable, _options.ProbeRunsTable, _options.EvidenceTable, _options.PromptSampleTable, _options.TrafficTable, _options.CampaignTable, _options.OperationsTable, _options.StoredCanaryTable })
                 {
                     await _tables.CreateTableIfNotExistsAsync(table, stoppingToken).ConfigureAwait(false);
                 }

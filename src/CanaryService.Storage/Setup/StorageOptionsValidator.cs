@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 
 namespace CanaryService.Storage.Setup;
 
-/// <summary>Checks the prompt-sample and traffic settings of <see cref="StorageOptions"/> at startup and names every bad one by its configuration key.</summary>
+/// <summary>Checks the prompt-sample, traffic and stored-canary settings of <see cref="StorageOptions"/> at startup and names every bad one by its configuration key.</summary>
 internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 {
     public ValidateOptionsResult Validate(string? name, StorageOptions options)
@@ -50,7 +50,7 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             errors.Add($"{S}:PromptSampleFlushInterval must be above zero and at most 01:00:00.");
         }
 
-        foreach ((string setting, string? table) in new[] { ("TrafficTable", options.TrafficTable), ("CampaignTable", options.CampaignTable) })
+        foreach ((string setting, string? table) in new[] { ("TrafficTable", options.TrafficTable), ("CampaignTable", options.CampaignTable), ("StoredCanaryTable", options.StoredCanaryTable) })
         {
             if (string.IsNullOrWhiteSpace(table) || table.Length is < 3 or > 63 || !char.IsAsciiLetter(table[0]) || !table.All(char.IsAsciiLetterOrDigit))
             {
@@ -71,6 +71,21 @@ internal sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
         if (options.TrafficRetention < TimeSpan.FromDays(1) || options.TrafficRetention > TimeSpan.FromDays(3650))
         {
             errors.Add($"{S}:TrafficRetention must be from 1.00:00:00 to 3650.00:00:00.");
+        }
+
+        if (options.StoredCanaryRetention < TimeSpan.FromDays(1) || options.StoredCanaryRetention > TimeSpan.FromDays(3650))
+        {
+            errors.Add($"{S}:StoredCanaryRetention must be from 1.00:00:00 to 3650.00:00:00.");
+        }
+
+        if (options.StoredCanaryQueueCapacity is < 1 or > 10_000_000)
+        {
+            errors.Add($"{S}:StoredCanaryQueueCapacity must be between 1 and 10000000.");
+        }
+
+        if (options.StoredCanaryReadTimeout <= TimeSpan.Zero || options.StoredCanaryReadTimeout > TimeSpan.FromMinutes(1))
+        {
+            errors.Add($"{S}:StoredCanaryReadTimeout must be above zero and at most 00:01:00.");
         }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

@@ -16,6 +16,7 @@ using CanaryService.Storage.Operations;
 using CanaryService.Storage.ProbeRuns;
 using CanaryService.Storage.PromptSamples;
 using CanaryService.Storage.Registry;
+using CanaryService.Storage.StoredCanaries;
 using CanaryService.Storage.Campaigns;
 using CanaryService.Storage.Traffic;
 using CanaryService.Storage.Transcripts;
@@ -34,7 +35,7 @@ public static class StorageServiceCollectionExtensions
     /// <summary>
     /// Binds <see cref="StorageOptions"/> from the <c>Storage</c> section of <paramref name="configuration"/> and
     /// registers, as singletons, the storage clients, <see cref="ICanaryRegistry"/>, <see cref="IIssuanceLog"/>
-    /// (with its background writer), <see cref="IPromptSampleLog"/> and <see cref="ITrafficLog"/> (likewise), <see cref="IMonitorResultStore"/>, <see cref="IProbeRunLog"/>, <see cref="IOperationStore"/>, <see cref="IEvidenceLedger"/>,
+    /// (with its background writer), <see cref="IPromptSampleLog"/>, <see cref="ITrafficLog"/> and <see cref="IStoredCanaryIndex"/> (likewise), <see cref="IMonitorResultStore"/>, <see cref="IProbeRunLog"/>, <see cref="IOperationStore"/>, <see cref="IEvidenceLedger"/>,
     /// <see cref="ITranscriptStore"/>, and the <see cref="StorageInitializer"/> that creates tables and containers.
     /// </summary>
     /// <remarks>
@@ -78,6 +79,12 @@ public static class StorageServiceCollectionExtensions
             sp.GetService<TimeProvider>(),
             sp.GetService<ILogger<TableTrafficLog>>()));
         services.TryAddSingleton<ITrafficLog>(sp => sp.GetRequiredService<TableTrafficLog>());
+        services.TryAddSingleton(sp => new TableStoredCanaryIndex(
+            Table(sp, Options(sp).StoredCanaryTable),
+            Options(sp),
+            sp.GetService<TimeProvider>(),
+            sp.GetService<ILogger<TableStoredCanaryIndex>>()));
+        services.TryAddSingleton<IStoredCanaryIndex>(sp => sp.GetRequiredService<TableStoredCanaryIndex>());
         services.TryAddSingleton<IMonitorResultStore>(sp => new TableMonitorResultStore(Table(sp, Options(sp).CampaignTable)));
         services.TryAddSingleton<IProbeRunLog>(sp => new TableProbeRunLog(Table(sp, Options(sp).ProbeRunsTable)));
         services.TryAddSingleton<IOperationStore>(sp => new TableOperationStore(Table(sp, Options(sp).OperationsTable)));
@@ -90,6 +97,7 @@ public static class StorageServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableIssuanceLog>(sp => sp.GetRequiredService<TableIssuanceLog>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TablePromptSampleLog>(sp => sp.GetRequiredService<TablePromptSampleLog>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableTrafficLog>(sp => sp.GetRequiredService<TableTrafficLog>()));
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, TableStoredCanaryIndex>(sp => sp.GetRequiredService<TableStoredCanaryIndex>()));
         return services;
     }
 

@@ -20,6 +20,9 @@ internal sealed record MarkedRequest(bool Stream, bool StructuredOutput, string 
     /// <summary>The caller asked for reasoning (<c>reasoning_effort</c>, or a <c>reasoning</c> object).</summary>
     public bool Reasoning { get; init; }
 
+    /// <summary>The provider keeps the answer to be fetched again by its id (<c>store</c>, as the surface reads it).</summary>
+    public bool Store { get; init; }
+
     private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     /// <summary>A request without a body (a GET of a stored answer): no stream asked for, no prompt known.</summary>
@@ -81,6 +84,7 @@ internal sealed record MarkedRequest(bool Stream, bool StructuredOutput, string 
                 Turns = CountTurns(root),
                 MultipleChoices = root.TryGetProperty("n", out JsonElement n) && n.ValueKind == JsonValueKind.Number && n.TryGetInt32(out int choices) && choices > 1,
                 Reasoning = root.TryGetProperty("reasoning_effort", out _) || (root.TryGetProperty("reasoning", out JsonElement reasoning) && reasoning.ValueKind == JsonValueKind.Object),
+                Store = shape.Stores?.Invoke(root) ?? false,
             };
         }
     }
@@ -105,7 +109,8 @@ internal sealed record MarkedRequest(bool Stream, bool StructuredOutput, string 
 }
 
 /// <summary>
-/// What a surface's request says about its answer: whether it is structured (never marked), and the prompt whose topic
-/// the phrase canary uses. Both read only documented fields and give "no" and "" for anything else.
+/// What a surface's request says about its answer: whether it is structured (never marked), the prompt whose topic
+/// the phrase canary uses, and whether the provider stores the answer (null: a surface that stores none). Each reads only
+/// documented fields and gives "no" and "" for anything else.
 /// </summary>
-internal sealed record RequestShape(Func<JsonElement, bool> IsStructured, Func<JsonElement, string> PromptOf);
+internal sealed record RequestShape(Func<JsonElement, bool> IsStructured, Func<JsonElement, string> PromptOf, Func<JsonElement, bool>? Stores = null);

@@ -1,31 +1,53 @@
 using CanaryService.Application.Proxy.Rewriting;
+using CanaryService.Core.Issuance;
 using CanaryService.Core.Marking;
 using Microsoft.Extensions.Logging;
 
 namespace CanaryService.Application.Proxy.Forwarding;
 
 /// <summary>
-/// The marking of one chat completion, begun while the request is still on its way upstream so the registry
+/// The marking of one answer, begun while the request is still on its way upstream so the registry
 /// write (if any) overlaps the model's answer.
 /// </summary>
 internal sealed partial class MarkingPlan
 {
     private readonly Task<ResponseMarking?> _marking;
 
-    public MarkingPlan(Task<ResponseMarking?> marking, int maxRewrittenResponseBytes)
+    public MarkingPlan(Task<ResponseMarking?> marking, int maxRewrittenResponseBytes, bool findsAnswerId = false)
     {
         _marking = marking;
         MaxRewrittenResponseBytes = maxRewrittenResponseBytes;
+        FindsAnswerId = findsAnswerId;
     }
 
     public int MaxRewrittenResponseBytes { get; }
 
+    /// <summary>
+    /// The answer will be stored by the provider: the rewriting body reads its id, so that a canary it carries can be
+    /// recorded for the fetches of the stored copy.
+    /// </summary>
+    public bool FindsAnswerId { get; }
+
     /// <summary>Starts the marking; a failure leaves the answer unmarked rather than failing the caller.</summary>
     public static MarkingPlan Begin(
-        CanaryMarker marker, string accountId, string promptText, int maxRewrittenResponseBytes, ILogger logger, CancellationToken cancellationToken)
+        CanaryMarker marker, string accountId, string promptText, int maxRewrittenResponseBytes, ILogger logger, CancellationToken cancellationToken,
+        bool findsAnswerId = false)
     {
         ArgumentNullException.ThrowIfNull(marker);
-        return new MarkingPlan(BeginCoreAsync(marker, accountId, promptText, logger, cancellationToken), maxRewrittenResponseBytes);
+        return new MarkingPlan(BeginCoreAsync(marker, new MarkingRequest(accountId, promptText), logger, cancellationToken), maxRewrittenResponseBytes, findsAnswerId);
+    }
+
+    /// <summary>
+    /// Starts the marking of a stored answer fetched again: the index is read (while the upstream answers) for the
+    /// phrase canary the answer carried when created, and the marking carries it again. A failed or slow read means no
+    /// canary, never a failed fetch.
+    /// </summary>
+    public static MarkingPlan BeginStored(
+        CanaryMarker marker, IStoredCanaryIndex index, string accountId, string answerId, int maxRewrittenResponseBytes, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        ArgumentNullException.ThrowIfNull(index);
+        return new MarkingPlan(BeginStoredCoreAsync(marker, index, accountId, answerId, logger, cancellationToken), maxRewrittenResponseBytes);
     }
 
     /// <summary>The marking, or null when it could not be prepared.</summary>
@@ -34,12 +56,34 @@ internal sealed partial class MarkingPlan
     /// <summary>Words of the text marked so far (an estimate; 0 when the marking could not be prepared).</summary>
     public long OutputWords => _marking.IsCompletedSuccessfully && _marking.Result is { } marking ? marking.WordsSeen : 0;
 
+    private static async Task<ResponseMarking?> BeginStoredCoreAsync(
+        CanaryMarker marker, IStoredCanaryIndex index, string accountId, string answerId, ILogger logger, CancellationToken cancellationToken)
+    {
+        StoredCanary? stored = null;
+        try
+        {
+            stored = await index.FindAsync(answerId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+#pragma warning disable CA1031 // A storage fault must never fail a fetch: the copy then carries the lexical watermark alone.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogStoredCanaryLookupFailed(logger, exception);
+        }
+
+        return await BeginCoreAsync(marker, new MarkingRequest(accountId, "") { Stored = stored }, logger, cancellationToken).ConfigureAwait(false);
+    }
+
     private static async Task<ResponseMarking?> BeginCoreAsync(
-        CanaryMarker marker, string accountId, string promptText, ILogger logger, CancellationToken cancellationToken)
+        CanaryMarker marker, MarkingRequest request, ILogger logger, CancellationToken cancellationToken)
     {
         try
         {
-            return await marker.BeginAsync(new MarkingRequest(accountId, promptText), cancellationToken).ConfigureAwait(false);
+            return await marker.BeginAsync(request, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -53,6 +97,9 @@ internal sealed partial class MarkingPlan
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the phrase canary of a stored answer; the fetched copy carries the lexical watermark alone.")]
+    private static partial void LogStoredCanaryLookupFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not prepare the marking of a response; it is passed through unmarked.")]
     private static partial void LogMarkingFailed(ILogger logger, Exception exception);

@@ -6,10 +6,14 @@ namespace CanaryService.Application.Proxy.Forwarding;
 /// <summary>The <see cref="RequestShape"/> of each surface that takes a request body.</summary>
 internal static class RequestShapes
 {
-    /// <summary>Chat completions: <c>response_format</c>, and the last user message of <c>messages</c>.</summary>
+    /// <summary>
+    /// Chat completions: <c>response_format</c>, and the last user message of <c>messages</c>; stored only when
+    /// <c>store</c> is true.
+    /// </summary>
     public static RequestShape Chat { get; } = new(
         static root => MarkedRequest.IsJsonFormat(root, "response_format"),
-        static root => LastUserText(root, "messages"));
+        static root => LastUserText(root, "messages"),
+        static root => root.TryGetProperty("store", out JsonElement store) && store.ValueKind == JsonValueKind.True);
 
     /// <summary>
     /// Legacy completions: <c>echo</c> puts the prompt in front of the answer, so such an answer passes unmarked (the
@@ -21,13 +25,15 @@ internal static class RequestShapes
 
     /// <summary>
     /// The Responses API: <c>text.format</c> (<c>json_schema</c>, <c>json_object</c>), and the last user message of
-    /// <c>input</c> (a string, or items whose content is a string or <c>input_text</c> parts).
+    /// <c>input</c> (a string, or items whose content is a string or <c>input_text</c> parts); stored unless
+    /// <c>store</c> is false (the API's default is to store).
     /// </summary>
     public static RequestShape Response { get; } = new(
         static root => root.TryGetProperty("text", out JsonElement text) && MarkedRequest.IsJsonFormat(text, "format"),
         static root => root.TryGetProperty("input", out JsonElement input) && input.ValueKind == JsonValueKind.String
             ? input.GetString() ?? ""
-            : LastUserText(root, "input"));
+            : LastUserText(root, "input"),
+        static root => !(root.TryGetProperty("store", out JsonElement store) && store.ValueKind == JsonValueKind.False));
 
     private static string CompletionPrompt(JsonElement root)
     {

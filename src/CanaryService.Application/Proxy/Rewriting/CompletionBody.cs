@@ -18,7 +18,9 @@ internal sealed class CompletionBody : RewritingResponseBody
     private readonly int _limit;
     private readonly WholeBodyRewrite _rewrite;
     private readonly List<int> _markedResponses = [];
+    private readonly bool _findAnswerId;
     private PooledBufferWriter<byte>? _buffer = new(4096);
+    private string? _answerId;
 
     public CompletionBody(HttpResponse response, ResponseMarking marking, int limit)
         : this(response, marking, limit, static (body, marking, output, marked) =>
@@ -34,7 +36,7 @@ internal sealed class CompletionBody : RewritingResponseBody
     {
     }
 
-    public CompletionBody(HttpResponse response, ResponseMarking marking, int limit, WholeBodyRewrite rewrite)
+    public CompletionBody(HttpResponse response, ResponseMarking marking, int limit, WholeBodyRewrite rewrite, bool findAnswerId = false)
         : base(response?.Body!)
     {
         ArgumentNullException.ThrowIfNull(marking);
@@ -43,11 +45,15 @@ internal sealed class CompletionBody : RewritingResponseBody
         _marking = marking;
         _limit = limit;
         _rewrite = rewrite;
+        _findAnswerId = findAnswerId;
     }
 
     public override int MarkedChoices => _markedResponses.Sum();
 
     public override IReadOnlyList<int> MarkedResponses => _markedResponses;
+
+    /// <inheritdoc />
+    public override string? AnswerId => _answerId;
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
@@ -83,6 +89,11 @@ internal sealed class CompletionBody : RewritingResponseBody
         var marked = new PooledBufferWriter<byte>(original.WrittenCount + 256);
         bool rewritten = _rewrite(original.WrittenSpan, _marking, marked, _markedResponses);
         ReadOnlyMemory<byte> body = rewritten ? marked.WrittenMemory : original.WrittenMemory;
+        if (_findAnswerId && rewritten && _marking.CanaryEmitted)
+        {
+            _answerId = AnswerIds.Find(original.WrittenSpan);
+        }
+
         _response.ContentLength = body.Length;
         await Inner.WriteAsync(body, cancellationToken).ConfigureAwait(false);
 

@@ -21,6 +21,12 @@ internal abstract class RewritingResponseBody : Stream
     /// <summary>The marked choices of each answer with text (one entry per issued response; a batch file has one per line).</summary>
     public virtual IReadOnlyList<int> MarkedResponses => MarkedChoices > 0 ? [MarkedChoices] : [];
 
+    /// <summary>
+    /// The provider's id of the answer (what a stored answer is fetched again by), when the body was asked to find it
+    /// and the answer carried a phrase canary; null otherwise.
+    /// </summary>
+    public virtual string? AnswerId => null;
+
     /// <summary>The upstream answer ended normally: writes whatever is still held.</summary>
     public abstract Task CompleteAsync(CancellationToken cancellationToken);
 

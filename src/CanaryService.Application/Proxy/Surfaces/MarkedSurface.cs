@@ -29,7 +29,7 @@ public sealed class MarkedSurface
 
     private MarkedSurface(
         string name, string method, string[] routes, RequestShape? request, WholeBodyRewrite? whole,
-        Func<ResponseMarking, IStreamRewriter>? events, string[]? wholeMediaTypes = null)
+        Func<ResponseMarking, IStreamRewriter>? events, string[]? wholeMediaTypes = null, StoredAnswerRole stored = StoredAnswerRole.None)
     {
         Name = name;
         Method = method;
@@ -38,6 +38,7 @@ public sealed class MarkedSurface
         _whole = whole;
         _events = events;
         _wholeMediaTypes = wholeMediaTypes ?? ["application/json"];
+        Stored = stored;
     }
 
     /// <summary>Chat completions: <c>choices[].message.content</c> and the reasoning trace beside it.</summary>
@@ -46,7 +47,8 @@ public sealed class MarkedSurface
         ["/v1/chat/completions", "/openai/deployments/{deployment}/chat/completions", "/openai/v1/chat/completions"],
         RequestShapes.Chat,
         WholeChatCompletion,
-        static marking => new ChatCompletionStreamRewriter(marking, ChoiceLayout.ChatDelta));
+        static marking => new ChatCompletionStreamRewriter(marking, ChoiceLayout.ChatDelta),
+        stored: StoredAnswerRole.Created);
 
     /// <summary>Legacy completions: <c>choices[].text</c>.</summary>
     public static MarkedSurface Completions { get; } = new(
@@ -62,29 +64,33 @@ public sealed class MarkedSurface
         ["/v1/responses", "/openai/v1/responses", "/openai/responses"],
         RequestShapes.Response,
         WholeResponse,
-        ResponseEvents);
+        ResponseEvents,
+        stored: StoredAnswerRole.Created);
 
     /// <summary>
     /// A stored response fetched again (whole, or replayed as events with <c>?stream=true</c>): marked as it was when
-    /// created, so the copy a caller fetches reads as the one it was sent. No prompt is known here, so no phrase canary.
+    /// created, so the copy a caller fetches reads as the one it was sent, with the phrase canary it carried then (from the
+    /// <see cref="Core.Issuance.IStoredCanaryIndex"/>: a fetch has no prompt to draw one from).
     /// </summary>
     public static MarkedSurface StoredResponses { get; } = new(
         "stored responses", HttpMethods.Get,
         ["/v1/responses/{id}", "/openai/v1/responses/{id}", "/openai/responses/{id}"],
         null,
         WholeResponse,
-        ResponseEvents);
+        ResponseEvents,
+        stored: StoredAnswerRole.Fetched);
 
     /// <summary>
     /// A stored chat completion fetched again (<c>store: true</c> at creation): marked as it was when created, as
-    /// <see cref="StoredResponses"/>. No prompt is known here, so no phrase canary.
+    /// <see cref="StoredResponses"/>, with the phrase canary it carried then.
     /// </summary>
     public static MarkedSurface StoredChatCompletions { get; } = new(
         "stored chat completions", HttpMethods.Get,
         ["/v1/chat/completions/{id}", "/openai/v1/chat/completions/{id}"],
         null,
         WholeChatCompletion,
-        null);
+        null,
+        stored: StoredAnswerRole.Fetched);
 
     /// <summary>
     /// A stored chat completion whose metadata is updated (<c>POST /v1/chat/completions/{id}</c>): the answer is the
@@ -96,7 +102,8 @@ public sealed class MarkedSurface
         ["/v1/chat/completions/{id}", "/openai/v1/chat/completions/{id}"],
         null,
         WholeChatCompletion,
-        null);
+        null,
+        stored: StoredAnswerRole.Fetched);
 
     /// <summary>
     /// The list of stored chat completions (<c>GET /v1/chat/completions</c>): every completion in it, each one issued
@@ -134,6 +141,26 @@ public sealed class MarkedSurface
     /// <summary>How the request body is read; null for a surface without one (a GET).</summary>
     internal RequestShape? Request { get; }
 
+    /// <summary>Whether this surface creates answers the provider may store, or fetches a stored one by its id.</summary>
+    internal StoredAnswerRole Stored { get; }
+
+    /// <summary>
+    /// The id of the stored answer a <see cref="StoredAnswerRole.Fetched"/> surface's request names: the last segment of
+    /// its path (every such route ends in <c>{id}</c>); null when there is none.
+    /// </summary>
+    internal static string? StoredAnswerIdOf(PathString path)
+    {
+        string? value = path.Value;
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        string segment = value.TrimEnd('/');
+        segment = segment[(segment.LastIndexOf('/') + 1)..];
+        return segment.Length == 0 ? null : Uri.UnescapeDataString(segment);
+    }
+
     /// <summary>True when this surface marks an answer of media type <paramref name="mediaType"/>.</summary>
     internal bool Marks(string? mediaType) =>
         mediaType is not null
@@ -144,17 +171,17 @@ public sealed class MarkedSurface
     /// The body that rewrites an answer of media type <paramref name="mediaType"/>, put in place of the response body;
     /// null when this surface does not mark such an answer (it then passes through).
     /// </summary>
-    internal RewritingResponseBody? CreateBody(HttpResponse response, string? mediaType, ResponseMarking marking, int limit)
+    internal RewritingResponseBody? CreateBody(HttpResponse response, string? mediaType, ResponseMarking marking, int limit, bool findAnswerId = false)
     {
         ArgumentNullException.ThrowIfNull(response);
         if (_events is not null && string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
         {
-            return new StreamingCompletionBody(response, _events(marking));
+            return new StreamingCompletionBody(response, _events(marking), findAnswerId ? marking : null);
         }
 
         if (_whole is not null && mediaType is not null && _wholeMediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase))
         {
-            return new CompletionBody(response, marking, limit, _whole);
+            return new CompletionBody(response, marking, limit, _whole, findAnswerId);
         }
 
         return null;
@@ -173,6 +200,19 @@ public sealed class MarkedSurface
 
         return markedChoices >= 0;
     }
+}
+
+/// <summary>A surface's part in stored answers (a response or chat completion the provider keeps, fetched again by id).</summary>
+internal enum StoredAnswerRole
+{
+    /// <summary>Its answers are never fetched again by id.</summary>
+    None,
+
+    /// <summary>It creates answers that the provider stores when the request says so (<see cref="MarkedRequest.Store"/>).</summary>
+    Created,
+
+    /// <summary>It answers with a stored answer named by the last segment of its path.</summary>
+    Fetched,
 }
 
 /// <summary>
