@@ -1,4 +1,5 @@
 using System.Text;
+using CanaryService.Core.Issuance;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Testing.InMemory;
@@ -195,6 +196,36 @@ public sealed class CanaryMarkerTests
         clock.Now += CanaryMarker.RegistryRetryAfter;
         Assert.NotNull((await marker.BeginAsync(new MarkingRequest("acct", prompts[1]))).Canary);
         Assert.Equal(2, registry.Writes);
+    }
+
+    [Fact]
+    public async Task A_stored_answer_fetched_again_carries_the_canary_it_was_created_with_whatever_the_draw_and_the_month()
+    {
+        MasterKey master = MasterKey.Generate();
+        var created = new InMemoryCanaryRegistry();
+        var clock = new ManualClock(new DateTimeOffset(2026, 11, 30, 23, 0, 0, TimeSpan.Zero));
+        var creating = new CanaryMarker(new CanaryKeyRing(master), new CanaryMarkerOptions { PhraseRate = 1 }, created, clock);
+        ResponseMarking first = await creating.BeginAsync(new MarkingRequest("acct", Prompt));
+        string sent = first.MarkText(MarkingTexts.Answer, choiceIndex: 0);
+        Assert.True(first.CanaryEmitted);
+        var stored = new StoredCanary("resp_1", first.IssuedAt, first.Canary!.Epoch, first.Canary.Topic);
+
+        // A later month, another instance (its own registry cache) that never draws, and no prompt: the same canary.
+        clock.Now = new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero);
+        var fetching = new CanaryMarker(new CanaryKeyRing(master), new CanaryMarkerOptions { PhraseRate = 0 }, created, clock);
+        ResponseMarking again = await fetching.BeginAsync(new MarkingRequest("acct", "") { Stored = stored });
+        Assert.Equal(sent, again.MarkText(MarkingTexts.Answer, choiceIndex: 0));
+        Assert.Equal(first.Canary.Sentence, again.Canary!.Sentence);
+        IssuanceEvent issued = again.ToIssuance(1);
+        Assert.Equal(("2026-11", first.Canary.Topic), (issued.CanaryEpoch, issued.CanaryTopic));
+
+        // Another account reads its own lexical marks with the same canary.
+        ResponseMarking other = await fetching.BeginAsync(new MarkingRequest("other", "") { Stored = stored });
+        Assert.EndsWith("\n\n" + first.Canary.Sentence, other.MarkText(MarkingTexts.Answer, choiceIndex: 0), StringComparison.Ordinal);
+
+        // An entry whose topic is not a topic key gives no canary rather than an error.
+        Assert.Null((await fetching.BeginAsync(new MarkingRequest("acct", "") { Stored = stored with { Topic = "Not a+topic" } })).Canary);
+        Assert.Null((await fetching.BeginAsync(new MarkingRequest("acct", "") { Stored = stored with { Epoch = "" } })).Canary);
     }
 
     [Fact]

@@ -93,6 +93,30 @@ public sealed partial class PhraseCanaryGeneratorTests
         Assert.Equal(PhraseCanaryGenerator.MaximumDecoys + 1, canary.Candidates.Distinct().Count());
     }
 
+    [Theory]
+    [InlineData("How do I reduce the size of my Docker images?")]
+    [InlineData("cafés")]
+    [InlineData("Tide pools, tide charts and the tide tables of the Atlantic coast")]
+    public void A_topic_key_read_back_is_the_bucket_it_came_from(string prompt)
+    {
+        TopicBucket bucket = TopicBucket.FromPrompt(prompt)!;
+        TopicBucket readBack = TopicBucket.FromKey(bucket.Key)!;
+        Assert.Equal(bucket.Key, readBack.Key);
+        Assert.Equal(bucket.Words, readBack.Words);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("docker+Image")]
+    [InlineData("image+docker")]
+    [InlineData("docker+docker")]
+    [InlineData("a+docker")]
+    [InlineData("docker+image+size+reduce")]
+    [InlineData("docker++image")]
+    [InlineData("café+docker")]
+    public void A_string_that_no_prompt_gives_as_a_key_is_no_topic(string? key) => Assert.Null(TopicBucket.FromKey(key));
+
     [Fact]
     public void Topic_bucket_keeps_salient_words_and_ignores_order_and_stop_words()
     {

@@ -97,7 +97,7 @@ public sealed partial class InfrastructureTemplateTests(DeploymentFixture fixtur
         string[] tables = Snapshot.OfType("Microsoft.Storage/storageAccounts/tableServices/tables")
             .Select(DeploymentSnapshot.Name).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(
-            new[] { "AccountTraffic", "Campaigns", "CanaryRegistry", "Evidence", "Issuance", "Operations", "ProbeRuns", "PromptSamples" }.Select(t => $"{evidence}/default/{t}"),
+            new[] { "AccountTraffic", "Campaigns", "CanaryRegistry", "Evidence", "Issuance", "Operations", "ProbeRuns", "PromptSamples", "StoredCanaries" }.Select(t => $"{evidence}/default/{t}"),
             tables);
     }
 

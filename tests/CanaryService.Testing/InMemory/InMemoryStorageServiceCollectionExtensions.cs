@@ -40,6 +40,8 @@ public static class InMemoryStorageServiceCollectionExtensions
             sp.GetService<CanaryKeyRing>()?.PromptSampleKey ?? RandomNumberGenerator.GetBytes(32),
             sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<ITrafficLog>(sp => new InMemoryTrafficLog(sp.GetService<CanaryKeyRing>()?.TrafficSketchKey ?? RandomNumberGenerator.GetBytes(32)));
+        services.TryAddSingleton<IStoredCanaryIndex>(sp => new InMemoryStoredCanaryIndex(
+            sp.GetRequiredService<IOptions<StorageOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         services.TryAddSingleton<IMonitorResultStore, InMemoryMonitorResultStore>();
         services.TryAddSingleton<IProbeRunLog, InMemoryProbeRunLog>();
         services.TryAddSingleton<IOperationStore, InMemoryOperationStore>();

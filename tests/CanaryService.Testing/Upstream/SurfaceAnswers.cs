@@ -10,7 +10,8 @@ namespace CanaryService.Testing.Upstream;
 /// </summary>
 public static class SurfaceAnswers
 {
-    private const string ResponseId = "resp_test1";
+    /// <summary>The <c>id</c> of every response object this class writes.</summary>
+    public const string ResponseId = "resp_test1";
     private const string MessageId = "msg_test1";
     private const string ReasoningId = "rs_test1";
 

@@ -5,11 +5,13 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using CanaryService.Application.Tests.Proxy;
+using CanaryService.Core.Issuance;
 using CanaryService.Core.Lexicon;
 using CanaryService.Core.Marking;
 using CanaryService.Testing;
 using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using OpenAI.Chat;
 using OpenAI.Responses;
 
@@ -293,6 +295,94 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_stored_answer_fetched_again_carries_the_phrase_canary_it_went_out_with_and_an_unstored_one_none()
+    {
+        // Every answer draws a canary: what a fetch carries can then only come from the index.
+        await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, _upstream.BaseAddress,
+            [new("Canary:PhraseRate", "1")]);
+        const string Key = "sk-surfaces-stored-canary-0007", OtherKey = "sk-surfaces-stored-canary-0008";
+        const string Prompt = "When do cafés open in the morning?";
+        string account = MarkingServiceHost.AccountOfKey(Key), other = MarkingServiceHost.AccountOfKey(OtherKey);
+        string marked = AccountMarker(account).Mark(EngineMarks.Answer), markedForOther = AccountMarker(other).Mark(EngineMarks.Answer);
+        string Unstored = SurfaceAnswers.Response(EngineMarks.Answer).Replace(SurfaceAnswers.ResponseId, "resp_unstored", StringComparison.Ordinal);
+        var random = new Random(23);
+        _upstream.Handler = (context, request) =>
+        {
+            string path = request.PathAndQuery;
+            if (path.Contains("/chat/completions", StringComparison.Ordinal))
+            {
+                return request.Method == "POST" && EngineMarks.AsksForStream(request)
+                    ? ChatAnswers.WriteEventStreamAsync(context.Response, ChatAnswers.Stream(ChatAnswers.Split(EngineMarks.Answer, random)), random)
+                    : ChatAnswers.WriteCompletionAsync(context.Response, EngineMarks.Answer);
+            }
+
+            bool unstored = path.Contains("resp_unstored", StringComparison.Ordinal)
+                || (request.Method == "POST" && Encoding.UTF8.GetString(request.Body).Contains("\"store\":false", StringComparison.Ordinal));
+            return ChatAnswers.WriteJsonAsync(context.Response, 200, unstored ? Unstored : SurfaceAnswers.Response(EngineMarks.Answer));
+        };
+        IStoredCanaryIndex index = service.Services.GetRequiredService<IStoredCanaryIndex>();
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+
+        // A response is stored unless the request says otherwise: it goes out with its topic's canary as a paragraph of its own.
+        using HttpResponseMessage created = await SendAsync(http, HttpMethod.Post, "v1/responses", "{\"model\":\"gpt-test\",\"input\":\"" + Prompt + "\"}", Key);
+        string createdBody = await created.Content.ReadAsStringAsync();
+        string createdText = OutputText(createdBody);
+        string canary = await CanaryParagraphAsync(service, createdText, marked);
+        await index.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        StoredCanary? entry = await index.FindAsync(SurfaceAnswers.ResponseId);
+        Assert.NotNull(entry);
+
+        // Fetched again, on each route: the same bytes as created; by another account, its own lexical marks and the same canary.
+        foreach (string path in new[] { "v1/responses/" + SurfaceAnswers.ResponseId, "openai/v1/responses/" + SurfaceAnswers.ResponseId })
+        {
+            using HttpResponseMessage fetched = await SendAsync(http, HttpMethod.Get, path, null, Key);
+            Assert.Equal(Relaxed(createdBody), Relaxed(await fetched.Content.ReadAsStringAsync()));
+        }
+
+        using (HttpResponseMessage fetchedByOther = await SendAsync(http, HttpMethod.Get, "v1/responses/" + SurfaceAnswers.ResponseId, null, OtherKey))
+        {
+            Assert.Equal(markedForOther + "\n\n" + canary, OutputText(await fetchedByOther.Content.ReadAsStringAsync()));
+        }
+
+        // store: false: the answer still carries a canary when created, but nothing is recorded, so a fetch has none to repeat.
+        using (HttpResponseMessage unstored = await SendAsync(http, HttpMethod.Post, "v1/responses", "{\"model\":\"gpt-test\",\"store\":false,\"input\":\"" + Prompt + "\"}", Key))
+        {
+            Assert.Equal(marked + "\n\n" + canary, OutputText(await unstored.Content.ReadAsStringAsync()));
+        }
+
+        await index.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Null(await index.FindAsync("resp_unstored"));
+        using (HttpResponseMessage fetchedUnstored = await SendAsync(http, HttpMethod.Get, "v1/responses/resp_unstored", null, Key))
+        {
+            Assert.Equal(marked, OutputText(await fetchedUnstored.Content.ReadAsStringAsync()));
+        }
+
+        // Chat completions are stored only with store: true. Without it, a fetch of the id carries no canary.
+        ChatClient client = service.Client(Key);
+        Assert.Equal(marked + "\n\n" + canary, (await client.CompleteChatAsync([new UserChatMessage(Prompt)])).Value.Content[0].Text);
+        await index.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(marked, (await client.GetChatCompletionAsync("chatcmpl-test1")).Value.Content[0].Text);
+
+        // Streamed with store: true, the id comes from the chunks; the stored copy fetched or updated reads as the stream did.
+        string streamBody = "{\"model\":\"gpt-test\",\"stream\":true,\"store\":true,\"messages\":[{\"role\":\"user\",\"content\":\"" + Prompt + "\"}]}";
+        using (HttpResponseMessage streamed = await SendAsync(http, HttpMethod.Post, "v1/chat/completions", streamBody, Key))
+        {
+            Assert.Equal(marked + "\n\n" + canary, ChatStreamText(await streamed.Content.ReadAsStringAsync()));
+        }
+
+        await index.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(marked + "\n\n" + canary, (await client.GetChatCompletionAsync("chatcmpl-test1")).Value.Content[0].Text);
+        Assert.Equal(marked + "\n\n" + canary,
+            (await client.UpdateChatCompletionAsync("chatcmpl-test1", new Dictionary<string, string> { ["team"] = "a" })).Value.Content[0].Text);
+
+        // Every answer that carried the canary is on record for the account it went to: created, fetched twice, created
+        // unstored, chat plain and streamed, fetched and updated.
+        await service.Issuance.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, await CanaryIssuancesAsync(service, other));
+        Assert.Equal(1 + 2 + 1 + 2 + 2, await CanaryIssuancesAsync(service, account));
+    }
+
+    [Fact]
     public async Task Upstream_errors_cut_streams_and_hostile_inputs_on_the_new_routes_pass_through_or_get_OpenAI_errors()
     {
         await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, _upstream.BaseAddress);
@@ -390,6 +480,53 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
         string deltas = SurfaceStreams.Concat(text[..(text.LastIndexOf("\n\n", StringComparison.Ordinal) + 2)], "response.output_text.delta", "delta");
         Assert.NotEmpty(deltas);
         Assert.StartsWith(deltas, marked, StringComparison.Ordinal);
+    }
+
+    /// <summary>The concatenated <c>choices[0].delta.content</c> of a chat completion stream.</summary>
+    private static string ChatStreamText(string sse) => string.Concat(SurfaceStreams.Events(sse)
+        .Where(e => e.Data.StartsWith('{'))
+        .Select(e => SurfaceStreams.Parse(e.Data).GetProperty("choices"))
+        .Where(choices => choices.GetArrayLength() > 0 && choices[0].GetProperty("delta").TryGetProperty("content", out _))
+        .Select(choices => choices[0].GetProperty("delta").GetProperty("content").GetString()));
+
+    /// <summary>The text of a response object's first <c>output_text</c> part.</summary>
+    private static string OutputText(string responseJson)
+    {
+        using JsonDocument document = JsonDocument.Parse(responseJson);
+        foreach (JsonElement item in document.RootElement.GetProperty("output").EnumerateArray())
+        {
+            if (item.GetProperty("type").ValueEquals("message"))
+            {
+                return item.GetProperty("content")[0].GetProperty("text").GetString()!;
+            }
+        }
+
+        throw new InvalidOperationException("The response has no message.");
+    }
+
+    /// <summary>
+    /// The paragraph <paramref name="text"/> adds after <paramref name="marked"/>, asserted to be one of the registered
+    /// candidates of a topic (the canary the marker drew).
+    /// </summary>
+    private static async Task<string> CanaryParagraphAsync(MarkingServiceHost service, string text, string marked)
+    {
+        Assert.StartsWith(marked + "\n\n", text, StringComparison.Ordinal);
+        string paragraph = text[(marked.Length + 2)..];
+        List<CanaryRecord> registered = [];
+        await foreach (CanaryRecord record in service.Services.GetRequiredService<ICanaryRegistry>().ListAsync())
+        {
+            registered.Add(record);
+        }
+
+        Assert.Contains(registered, r => r.Candidates.Contains(paragraph));
+        return paragraph;
+    }
+
+    /// <summary>How many responses the issuance log holds as carrying a canary for <paramref name="account"/>.</summary>
+    private static async Task<long> CanaryIssuancesAsync(MarkingServiceHost service, string account)
+    {
+        IReadOnlyList<AccountIssuance> totals = await service.Issuance.QueryAsync(DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-1)), DateOnly.FromDateTime(DateTime.UtcNow.AddDays(1)));
+        return totals.Where(t => t.AccountId == account).SelectMany(t => t.CanaryTopics.Values).Sum();
     }
 
     private static CreateResponseOptions Options(bool stream) => new()
