@@ -316,6 +316,12 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
                     : ChatAnswers.WriteCompletionAsync(context.Response, EngineMarks.Answer);
             }
 
+            if (request.Method == "POST" && EngineMarks.AsksForStream(request))
+            {
+                string events = SurfaceAnswers.ResponseStream(ChatAnswers.Split(EngineMarks.Answer, random));
+                return ChatAnswers.WriteEventStreamAsync(context.Response, events.Replace(SurfaceAnswers.ResponseId, "resp_streamed", StringComparison.Ordinal), random);
+            }
+
             bool unstored = path.Contains("resp_unstored", StringComparison.Ordinal)
                 || (request.Method == "POST" && Encoding.UTF8.GetString(request.Body).Contains("\"store\":false", StringComparison.Ordinal));
             return ChatAnswers.WriteJsonAsync(context.Response, 200, unstored ? Unstored : SurfaceAnswers.Response(EngineMarks.Answer));
@@ -342,6 +348,18 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
         using (HttpResponseMessage fetchedByOther = await SendAsync(http, HttpMethod.Get, "v1/responses/" + SurfaceAnswers.ResponseId, null, OtherKey))
         {
             Assert.Equal(markedForOther + "\n\n" + canary, OutputText(await fetchedByOther.Content.ReadAsStringAsync()));
+        }
+
+        // Streamed, the id comes from response.created; the stored copy reads as the deltas did.
+        using (HttpResponseMessage streamed = await SendAsync(http, HttpMethod.Post, "v1/responses", "{\"model\":\"gpt-test\",\"stream\":true,\"input\":\"" + Prompt + "\"}", Key))
+        {
+            Assert.Equal(marked + "\n\n" + canary, SurfaceStreams.Concat(await streamed.Content.ReadAsStringAsync(), "response.output_text.delta", "delta"));
+        }
+
+        await index.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        using (HttpResponseMessage fetchedStreamed = await SendAsync(http, HttpMethod.Get, "v1/responses/resp_streamed", null, Key))
+        {
+            Assert.Equal(marked + "\n\n" + canary, OutputText(await fetchedStreamed.Content.ReadAsStringAsync()));
         }
 
         // store: false: the answer still carries a canary when created, but nothing is recorded, so a fetch has none to repeat.
@@ -375,11 +393,11 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
         Assert.Equal(marked + "\n\n" + canary,
             (await client.UpdateChatCompletionAsync("chatcmpl-test1", new Dictionary<string, string> { ["team"] = "a" })).Value.Content[0].Text);
 
-        // Every answer that carried the canary is on record for the account it went to: created, fetched twice, created
-        // unstored, chat plain and streamed, fetched and updated.
+        // Every answer that carried the canary is on record for the account it went to: created, fetched twice, streamed
+        // and fetched, created unstored, chat plain and streamed, fetched and updated.
         await service.Issuance.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Equal(1, await CanaryIssuancesAsync(service, other));
-        Assert.Equal(1 + 2 + 1 + 2 + 2, await CanaryIssuancesAsync(service, account));
+        Assert.Equal(1 + 2 + 2 + 1 + 2 + 2, await CanaryIssuancesAsync(service, account));
     }
 
     [Fact]
