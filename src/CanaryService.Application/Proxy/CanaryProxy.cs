@@ -41,6 +41,7 @@ public sealed partial class CanaryProxy : IDisposable
     private readonly IIssuanceLog? _issuance;
     private readonly IPromptSampleLog? _prompts;
     private readonly IStoredCanaryIndex? _storedCanaries;
+    private readonly BatchInputReader _batchInputs;
     private readonly ProxyMetrics _metrics;
     private readonly ITrafficLog? _traffic;
     private readonly string? _clientAddressHeader;
@@ -89,6 +90,7 @@ public sealed partial class CanaryProxy : IDisposable
         _metrics = metrics;
         _traffic = traffic;
         _storedCanaries = storedCanaries;
+        _batchInputs = new BatchInputReader(_client, _destinationPrefix, _apiKey, _options.MaxRewrittenResponseBytes);
         _clientAddressHeader = string.IsNullOrWhiteSpace(_options.ClientAddressHeader) ? null : _options.ClientAddressHeader.Trim();
         _logger = logger;
     }
@@ -151,6 +153,8 @@ public sealed partial class CanaryProxy : IDisposable
         {
             plan = surface.Stored == StoredAnswerRole.Fetched && _storedCanaries is not null && MarkedSurface.StoredAnswerIdOf(context.Request.Path) is { } storedId
                 ? MarkingPlan.BeginStored(_marker, _storedCanaries, account, storedId, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted)
+                : surface == MarkedSurface.BatchOutputFiles
+                ? MarkingPlan.BeginBatch(_marker, _batchInputs, context.Request, account, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted)
                 : MarkingPlan.Begin(_marker, account, request.PromptText, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted,
                     findsAnswerId: surface.Stored == StoredAnswerRole.Created && request.Store && _storedCanaries is not null);
         }
@@ -190,9 +194,9 @@ public sealed partial class CanaryProxy : IDisposable
             // Record never blocks: the issuance log and the prompt sample queue and write in the background. A batch
             // file holds many answers, each issued to the account that downloads it; it has no prompt to sample.
             IssuanceEvent? issued = null;
-            foreach (int markedChoices in marked.MarkedResponses)
+            foreach ((int markedChoices, ResponseMarking? own) in marked.MarkedResponses)
             {
-                issued = marking.ToIssuance(markedChoices);
+                issued = (own ?? marking).ToIssuance(markedChoices);
                 _issuance?.Record(issued);
             }
 

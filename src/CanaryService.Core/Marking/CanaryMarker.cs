@@ -89,7 +89,7 @@ public sealed class CanaryMarker : IDisposable
         }
         else if (DrawsCanary(accountId, request) && !PieceRequest.Matches(request.PromptText) && TopicBucket.FromPrompt(request.PromptText) is { } topic)
         {
-            canary = await RegisteredCanaryAsync(_options.EpochOf(now), topic, cancellationToken).ConfigureAwait(false);
+            canary = await RegisteredCanaryAsync(_options.EpochOf(request.CreatedAt ?? now), topic, cancellationToken).ConfigureAwait(false);
         }
 
         // A verdict ("Classify the tweet…") is closed only once it explains at length (VerdictRequest); the prompt is read

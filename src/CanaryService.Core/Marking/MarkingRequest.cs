@@ -16,4 +16,10 @@ public sealed record MarkingRequest(string AccountId, string? PromptText, string
     /// same canary instead of a new draw (a fetch has no prompt), so the copy reads as the one first sent.
     /// </summary>
     public StoredCanary? Stored { get; init; }
+
+    /// <summary>
+    /// When the answer was created, for one marked later than that (a batch's output, created when the batch was): its
+    /// canary is that time's epoch's, so every download of it reads the same. Null: now.
+    /// </summary>
+    public DateTimeOffset? CreatedAt { get; init; }
 }

@@ -264,7 +264,7 @@ public sealed class SurfaceRewriterTests
             + "not json, many usually\n"
             + SurfaceAnswers.BatchLine("c", SurfaceAnswers.Completion("many usually")) + "\n";
         var output = new ArrayBufferWriter<byte>();
-        var marked = new List<int>();
+        var marked = new MarkedAnswers();
 
         int lines = new BatchOutputRewriter().Rewrite(Encoding.UTF8.GetBytes(file), TestMarking.Begin(), output, marked);
 
@@ -275,7 +275,7 @@ public sealed class SurfaceRewriterTests
             + SurfaceAnswers.BatchLine("c", SurfaceAnswers.Completion(TestMarking.Changed("many usually"))) + "\n";
         Assert.Equal(expected, Encoding.UTF8.GetString(output.WrittenSpan));
         Assert.Equal(3, lines); // the error line and the line that is not JSON are not batch output lines
-        Assert.Equal([1, 1, 1], marked);
+        Assert.Equal([(1, null), (1, null), (1, null)], marked.All);
     }
 
     [Fact]
@@ -287,14 +287,14 @@ public sealed class SurfaceRewriterTests
             + "\"tool_calls\":[{\"id\":\"call\",\"type\":\"function\",\"function\":{\"name\":\"f\",\"arguments\":\"many usually\"}}]},\"finish_reason\":\"tool_calls\"}]}";
         string list = Listed(ChatAnswers.Completion(Answer), tool, "42", ChatAnswers.Completion("many usually"));
         var output = new ArrayBufferWriter<byte>();
-        var marked = new List<int>();
+        var marked = new MarkedAnswers();
 
         int items = ChatCompletionListRewriter.Rewrite(Encoding.UTF8.GetBytes(list), TestMarking.Begin(), output, marked);
 
         Assert.Equal(Listed(ChatAnswers.Completion(TestMarking.Changed(Answer)), tool, "42", ChatAnswers.Completion(TestMarking.Changed("many usually"))),
             Encoding.UTF8.GetString(output.WrittenSpan));
         Assert.Equal(3, items); // the three objects; the number is no completion
-        Assert.Equal([1, 1], marked); // the tool call's arguments are not prose: nothing marked, nothing issued
+        Assert.Equal([(1, null), (1, null)], marked.All); // the tool call's arguments are not prose: nothing marked, nothing issued
     }
 
     [Theory]
@@ -305,7 +305,7 @@ public sealed class SurfaceRewriterTests
     [InlineData("{\"object\":\"list\",\"data\":[]} {}")]
     public void A_body_that_is_not_a_list_of_completions_passes_as_it_came(string body)
     {
-        Assert.Equal(-1, ChatCompletionListRewriter.Rewrite(Encoding.UTF8.GetBytes(body), TestMarking.Begin(), new ArrayBufferWriter<byte>(), []));
+        Assert.Equal(-1, ChatCompletionListRewriter.Rewrite(Encoding.UTF8.GetBytes(body), TestMarking.Begin(), new ArrayBufferWriter<byte>(), new MarkedAnswers()));
     }
 
     [Theory]

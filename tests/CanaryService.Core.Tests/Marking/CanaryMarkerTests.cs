@@ -229,6 +229,17 @@ public sealed class CanaryMarkerTests
     }
 
     [Fact]
+    public async Task An_answer_created_earlier_draws_the_canary_of_the_epoch_it_was_created_in()
+    {
+        var registry = new InMemoryCanaryRegistry();
+        var marker = Create(registry);
+        ResponseMarking marking = await marker.BeginAsync(new MarkingRequest("acct", Prompt, "line-1") { CreatedAt = new DateTimeOffset(2025, 12, 31, 23, 0, 0, TimeSpan.Zero) });
+        Assert.Equal("2025-12", marking.Canary!.Epoch);
+        Assert.Equal("2025-12", Assert.Single(registry.Rows).Epoch);
+        Assert.True(marking.IssuedAt > new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero)); // issued now, for the record
+    }
+
+    [Fact]
     public async Task Rate_zero_never_draws_a_canary()
     {
         var registry = new InMemoryCanaryRegistry();

@@ -99,7 +99,7 @@ public sealed class ResponseStreamFuzzTests
             Run(new ResponseStreamRewriter(Marking.Begin(), ResponseTexts.Events), Encoding.UTF8.GetString(bytes), random);
             var output = new System.Buffers.ArrayBufferWriter<byte>();
             new ResponseBodyRewriter(ResponseTexts.Body).Rewrite(bytes, Marking.Begin(), output);
-            new BatchOutputRewriter().Rewrite(bytes, Marking.Begin(), new System.Buffers.ArrayBufferWriter<byte>(), []);
+            new BatchOutputRewriter().Rewrite(bytes, Marking.Begin(), new System.Buffers.ArrayBufferWriter<byte>(), new MarkedAnswers());
         }
     }
 

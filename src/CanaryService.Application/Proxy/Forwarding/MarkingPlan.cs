@@ -1,6 +1,8 @@
 using CanaryService.Application.Proxy.Rewriting;
+using System.Collections.Concurrent;
 using CanaryService.Core.Issuance;
 using CanaryService.Core.Marking;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
 namespace CanaryService.Application.Proxy.Forwarding;
@@ -11,7 +13,7 @@ namespace CanaryService.Application.Proxy.Forwarding;
 /// </summary>
 internal sealed partial class MarkingPlan
 {
-    private readonly Task<ResponseMarking?> _marking;
+    private Task<ResponseMarking?> _marking;
 
     public MarkingPlan(Task<ResponseMarking?> marking, int maxRewrittenResponseBytes, bool findsAnswerId = false)
     {
@@ -19,6 +21,15 @@ internal sealed partial class MarkingPlan
         MaxRewrittenResponseBytes = maxRewrittenResponseBytes;
         FindsAnswerId = findsAnswerId;
     }
+
+    /// <summary>
+    /// For a batch output file whose input was read: by <c>custom_id</c>, the marking of each request that drew a phrase
+    /// canary, and null for each that asked for structured output (set before <see cref="MarkingAsync"/> completes).
+    /// </summary>
+    public IReadOnlyDictionary<string, ResponseMarking?>? RequestMarkings { get; private set; }
+
+    // How many of a batch's requests register their canary at once (the registry write is awaited, once per new topic).
+    private const int BatchRegistrations = 8;
 
     public int MaxRewrittenResponseBytes { get; }
 
@@ -55,6 +66,70 @@ internal sealed partial class MarkingPlan
 
     /// <summary>Words of the text marked so far (an estimate; 0 when the marking could not be prepared).</summary>
     public long OutputWords => _marking.IsCompletedSuccessfully && _marking.Result is { } marking ? marking.WordsSeen : 0;
+
+    /// <summary>
+    /// Starts the marking of a batch output file: while the upstream sends it, the batch's input is read (the prompts
+    /// its lines answer) and each request draws its phrase canary as it would sent on its own, keyed by its
+    /// <c>custom_id</c> and in the epoch the batch was created in, so every download of the file reads the same. When
+    /// the input cannot be read the lines carry the lexical watermark alone, never a failed download.
+    /// </summary>
+    public static MarkingPlan BeginBatch(
+        CanaryMarker marker, BatchInputReader reader, HttpRequest download, string accountId, int maxRewrittenResponseBytes, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        ArgumentNullException.ThrowIfNull(reader);
+        var plan = new MarkingPlan(Task.FromResult<ResponseMarking?>(null), maxRewrittenResponseBytes);
+        plan._marking = plan.BeginBatchCoreAsync(marker, reader, download, accountId, logger, cancellationToken);
+        return plan;
+    }
+
+    private async Task<ResponseMarking?> BeginBatchCoreAsync(
+        CanaryMarker marker, BatchInputReader reader, HttpRequest download, string accountId, ILogger logger, CancellationToken cancellationToken)
+    {
+        ResponseMarking? marking = await BeginCoreAsync(marker, new MarkingRequest(accountId, ""), logger, cancellationToken).ConfigureAwait(false);
+        if (marking is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            if (await reader.ReadAsync(download, cancellationToken).ConfigureAwait(false) is { } input)
+            {
+                var byRequest = new ConcurrentDictionary<string, ResponseMarking?>(StringComparer.Ordinal);
+                await Parallel.ForEachAsync(
+                    input.Lines,
+                    new ParallelOptions { MaxDegreeOfParallelism = BatchRegistrations, CancellationToken = cancellationToken },
+                    async (line, token) =>
+                    {
+                        if (line.Structured)
+                        {
+                            byRequest.TryAdd(line.CustomId, null);
+                            return;
+                        }
+
+                        var request = new MarkingRequest(accountId, line.Prompt, line.CustomId) { CreatedAt = input.CreatedAt };
+                        if (await marker.BeginAsync(request, token).ConfigureAwait(false) is { Canary: not null } drawn)
+                        {
+                            byRequest.TryAdd(line.CustomId, drawn);
+                        }
+                    }).ConfigureAwait(false);
+                RequestMarkings = byRequest;
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return null;
+        }
+#pragma warning disable CA1031 // The batch's input only adds phrase canaries: without it the file is marked as before.
+        catch (Exception exception)
+#pragma warning restore CA1031
+        {
+            LogBatchInputFailed(logger, exception);
+        }
+
+        return marking;
+    }
 
     private static async Task<ResponseMarking?> BeginStoredCoreAsync(
         CanaryMarker marker, IStoredCanaryIndex index, string accountId, string answerId, ILogger logger, CancellationToken cancellationToken)
@@ -97,6 +172,9 @@ internal sealed partial class MarkingPlan
             return null;
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the input of a batch whose output is downloaded; its lines carry the lexical watermark alone.")]
+    private static partial void LogBatchInputFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not read the phrase canary of a stored answer; the fetched copy carries the lexical watermark alone.")]
     private static partial void LogStoredCanaryLookupFailed(ILogger logger, Exception exception);

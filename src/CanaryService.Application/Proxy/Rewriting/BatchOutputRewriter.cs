@@ -8,8 +8,10 @@ namespace CanaryService.Application.Proxy.Rewriting;
 /// <summary>
 /// Marks a Batch API output file (JSON lines, each <c>{"custom_id":..,"response":{"status_code":..,"body":{..}}}</c>): the
 /// generated text of each line's body (a chat completion, a legacy completion or a response object) is marked as that
-/// response would be, and each line with text counts as one response issued. Any line that is not such a line (an
-/// error line, a blank line, anything malformed) is copied as it came, as is every byte outside the texts.
+/// response would be, and each line with text counts as one response issued. When the batch's requests are known
+/// (<see cref="MarkedAnswers.ByRequest"/>, by <c>custom_id</c>), a line whose request drew a phrase canary is marked with
+/// its own marking, and one whose request asked for structured output is copied as it came. Any line that is not such a
+/// line (an error line, a blank line, anything malformed) is copied as it came, as is every byte outside the texts.
 /// </summary>
 internal sealed class BatchOutputRewriter
 {
@@ -18,11 +20,11 @@ internal sealed class BatchOutputRewriter
     private readonly ResponseBodyRewriter _responses = new(ResponseTexts.Body);
 
     /// <summary>
-    /// Writes the marked file to <paramref name="output"/>, adding the marked choices of each marked line to
-    /// <paramref name="markedResponses"/>; -1 (nothing written) when no line was a batch output line, so the caller
+    /// Writes the marked file to <paramref name="output"/>, adding the marked choices of each marked line (with its own
+    /// marking, if it had one) to <paramref name="markedResponses"/>; -1 (nothing written) when no line was a batch output line, so the caller
     /// passes the file on as it is.
     /// </summary>
-    public int Rewrite(ReadOnlySpan<byte> file, ResponseMarking marking, IBufferWriter<byte> output, List<int> markedResponses)
+    public int Rewrite(ReadOnlySpan<byte> file, ResponseMarking marking, IBufferWriter<byte> output, MarkedAnswers markedResponses)
     {
         ArgumentNullException.ThrowIfNull(marking);
         ArgumentNullException.ThrowIfNull(output);
@@ -40,7 +42,14 @@ internal sealed class BatchOutputRewriter
             int end = rest.IndexOf((byte)'\n');
             ReadOnlySpan<byte> line = end < 0 ? rest : rest[..end];
             rest = end < 0 ? default : rest[(end + 1)..];
-            int marked = TryFindBody(line, out int start, out int length, out BodyKind kind) ? RewriteBody(line.Slice(start, length), kind, marking, body) : -1;
+            int marked = -1;
+            ResponseMarking? own = null;
+            if (TryFindBody(line, markedResponses.ByRequest is not null, out int start, out int length, out BodyKind kind, out string? customId)
+                && !IsNeverMarked(markedResponses.ByRequest, customId, out own))
+            {
+                marked = RewriteBody(line.Slice(start, length), kind, own ?? marking, body);
+            }
+
             if (marked < 0)
             {
                 output.Write(line);
@@ -51,10 +60,7 @@ internal sealed class BatchOutputRewriter
                 output.Write(line[..start]);
                 output.Write(body.WrittenSpan);
                 output.Write(line[(start + length)..]);
-                if (marked > 0)
-                {
-                    markedResponses.Add(marked);
-                }
+                markedResponses.Add(marked, own);
             }
 
             if (end >= 0)
@@ -78,10 +84,27 @@ internal sealed class BatchOutputRewriter
     }
 
     /// <summary>Finds <c>response.body</c> in one line and what it is (by its <c>object</c>); false for any other line.</summary>
-    private static bool TryFindBody(ReadOnlySpan<byte> line, out int start, out int length, out BodyKind kind)
+    /// <summary>
+    /// Whether the request <paramref name="customId"/> names is one whose answer is never marked (structured output);
+    /// otherwise <paramref name="own"/> is its own marking when it has one (it drew a phrase canary).
+    /// </summary>
+    private static bool IsNeverMarked(IReadOnlyDictionary<string, ResponseMarking?>? byRequest, string? customId, out ResponseMarking? own)
+    {
+        own = null;
+        if (byRequest is null || customId is null || !byRequest.TryGetValue(customId, out ResponseMarking? marking))
+        {
+            return false;
+        }
+
+        own = marking;
+        return marking is null;
+    }
+
+    private static bool TryFindBody(ReadOnlySpan<byte> line, bool readCustomId, out int start, out int length, out BodyKind kind, out string? customId)
     {
         start = length = 0;
         kind = default;
+        customId = null;
         int found = -1;
         var reader = new Utf8JsonReader(line, ReaderOptions);
         try
@@ -94,7 +117,13 @@ internal sealed class BatchOutputRewriter
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 bool isResponse = reader.ValueTextEquals("response"u8);
+                bool isCustomId = readCustomId && reader.ValueTextEquals("custom_id"u8);
                 reader.Read();
+                if (isCustomId && reader.TokenType == JsonTokenType.String)
+                {
+                    customId = reader.GetString();
+                }
+
                 if (!isResponse || reader.TokenType != JsonTokenType.StartObject)
                 {
                     reader.Skip();
@@ -126,6 +155,10 @@ internal sealed class BatchOutputRewriter
         catch (JsonException)
         {
             return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false; // a custom_id that cannot be decoded (a lone surrogate escape): the line passes as it came
         }
     }
 

@@ -18,7 +18,7 @@ internal static class ChatCompletionListRewriter
     /// <paramref name="markedResponses"/>; -1 (nothing written) when the body is not such a list, so the caller passes
     /// it on as it is.
     /// </summary>
-    public static int Rewrite(ReadOnlySpan<byte> body, ResponseMarking marking, IBufferWriter<byte> output, List<int> markedResponses)
+    public static int Rewrite(ReadOnlySpan<byte> body, ResponseMarking marking, IBufferWriter<byte> output, MarkedAnswers markedResponses)
     {
         ArgumentNullException.ThrowIfNull(marking);
         ArgumentNullException.ThrowIfNull(output);

@@ -17,7 +17,7 @@ internal sealed class CompletionBody : RewritingResponseBody
     private readonly ResponseMarking _marking;
     private readonly int _limit;
     private readonly WholeBodyRewrite _rewrite;
-    private readonly List<int> _markedResponses = [];
+    private readonly MarkedAnswers _markedResponses;
     private readonly bool _findAnswerId;
     private PooledBufferWriter<byte>? _buffer = new(4096);
     private string? _answerId;
@@ -26,17 +26,14 @@ internal sealed class CompletionBody : RewritingResponseBody
         : this(response, marking, limit, static (body, marking, output, marked) =>
         {
             int choices = ChatCompletionRewriter.Rewrite(body, marking, output);
-            if (choices > 0)
-            {
-                marked.Add(choices);
-            }
-
+            marked.Add(choices);
             return choices >= 0;
         })
     {
     }
 
-    public CompletionBody(HttpResponse response, ResponseMarking marking, int limit, WholeBodyRewrite rewrite, bool findAnswerId = false)
+    public CompletionBody(HttpResponse response, ResponseMarking marking, int limit, WholeBodyRewrite rewrite, bool findAnswerId = false,
+        IReadOnlyDictionary<string, ResponseMarking?>? requestMarkings = null)
         : base(response?.Body!)
     {
         ArgumentNullException.ThrowIfNull(marking);
@@ -46,11 +43,12 @@ internal sealed class CompletionBody : RewritingResponseBody
         _limit = limit;
         _rewrite = rewrite;
         _findAnswerId = findAnswerId;
+        _markedResponses = new MarkedAnswers(requestMarkings);
     }
 
-    public override int MarkedChoices => _markedResponses.Sum();
+    public override int MarkedChoices => _markedResponses.Choices;
 
-    public override IReadOnlyList<int> MarkedResponses => _markedResponses;
+    public override IReadOnlyList<(int Choices, ResponseMarking? Marking)> MarkedResponses => _markedResponses.All;
 
     /// <inheritdoc />
     public override string? AnswerId => _answerId;

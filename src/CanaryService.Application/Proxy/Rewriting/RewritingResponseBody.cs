@@ -1,3 +1,5 @@
+using CanaryService.Core.Marking;
+
 namespace CanaryService.Application.Proxy.Rewriting;
 
 /// <summary>
@@ -18,8 +20,11 @@ internal abstract class RewritingResponseBody : Stream
     /// <summary>How many choices were marked (known once <see cref="CompleteAsync"/> ran).</summary>
     public abstract int MarkedChoices { get; }
 
-    /// <summary>The marked choices of each answer with text (one entry per issued response; a batch file has one per line).</summary>
-    public virtual IReadOnlyList<int> MarkedResponses => MarkedChoices > 0 ? [MarkedChoices] : [];
+    /// <summary>
+    /// The marked choices of each answer with text (one entry per issued response; a batch file has one per line), with the
+    /// answer's own marking where it had one (a batch line that drew a phrase canary); null: the body's.
+    /// </summary>
+    public virtual IReadOnlyList<(int Choices, ResponseMarking? Marking)> MarkedResponses => MarkedChoices > 0 ? [(MarkedChoices, null)] : [];
 
     /// <summary>
     /// The provider's id of the answer (what a stored answer is fetched again by), when the body was asked to find it

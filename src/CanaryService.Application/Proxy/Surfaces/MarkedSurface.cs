@@ -171,7 +171,9 @@ public sealed class MarkedSurface
     /// The body that rewrites an answer of media type <paramref name="mediaType"/>, put in place of the response body;
     /// null when this surface does not mark such an answer (it then passes through).
     /// </summary>
-    internal RewritingResponseBody? CreateBody(HttpResponse response, string? mediaType, ResponseMarking marking, int limit, bool findAnswerId = false)
+    internal RewritingResponseBody? CreateBody(
+        HttpResponse response, string? mediaType, ResponseMarking marking, int limit, bool findAnswerId = false,
+        IReadOnlyDictionary<string, ResponseMarking?>? requestMarkings = null)
     {
         ArgumentNullException.ThrowIfNull(response);
         if (_events is not null && string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
@@ -181,7 +183,7 @@ public sealed class MarkedSurface
 
         if (_whole is not null && mediaType is not null && _wholeMediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase))
         {
-            return new CompletionBody(response, marking, limit, _whole, findAnswerId);
+            return new CompletionBody(response, marking, limit, _whole, findAnswerId, requestMarkings);
         }
 
         return null;
@@ -191,13 +193,9 @@ public sealed class MarkedSurface
     public override string ToString() => Name;
 
     /// <summary>One answer: its marked choices go on record when there were any; false when it was not rewritten.</summary>
-    private static bool Counted(int markedChoices, List<int> marked)
+    private static bool Counted(int markedChoices, MarkedAnswers marked)
     {
-        if (markedChoices > 0)
-        {
-            marked.Add(markedChoices);
-        }
-
+        marked.Add(markedChoices);
         return markedChoices >= 0;
     }
 }
@@ -219,4 +217,4 @@ internal enum StoredAnswerRole
 /// Rewrites a whole answer into <paramref name="output"/>, adding the marked choices of each answer it holds (one, or one
 /// per line of a batch file) to <paramref name="markedResponses"/>; false, with nothing written, to pass it on as it came.
 /// </summary>
-internal delegate bool WholeBodyRewrite(ReadOnlySpan<byte> body, ResponseMarking marking, IBufferWriter<byte> output, List<int> markedResponses);
+internal delegate bool WholeBodyRewrite(ReadOnlySpan<byte> body, ResponseMarking marking, IBufferWriter<byte> output, MarkedAnswers markedResponses);

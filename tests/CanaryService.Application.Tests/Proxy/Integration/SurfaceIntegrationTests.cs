@@ -232,6 +232,90 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
     }
 
     [Fact]
+    public async Task A_batch_output_files_lines_carry_the_phrase_canaries_their_requests_draw_and_structured_ones_pass_untouched()
+    {
+        // Every request draws a canary: which lines carry one can then only come from the batch's input.
+        await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, _upstream.BaseAddress,
+            [new("Canary:PhraseRate", "1")]);
+        const string Key = "sk-surfaces-batch-canary-0009";
+        const string Prompt = "When do cafés open in the morning?";
+        string account = MarkingServiceHost.AccountOfKey(Key);
+        string marked = AccountMarker(account).Mark(EngineMarks.Answer);
+        // The structured request's answer is prose here, so that leaving it untouched shows (the engine leaves JSON text alone anyway).
+        const string Structured = EngineMarks.Answer;
+        static string Request(string customId, string url, string body) =>
+            "{\"custom_id\":\"" + customId + "\",\"method\":\"POST\",\"url\":\"" + url + "\",\"body\":" + body + "}";
+        string input = string.Join("\n",
+            Request("a", "/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"" + Prompt + "\"}]}"),
+            Request("b", "/v1/chat/completions", "{\"model\":\"m\",\"messages\":[{\"role\":\"user\",\"content\":\"Write a poem about cafés opening in the morning.\"}]}"),
+            Request("c", "/v1/chat/completions", "{\"model\":\"m\",\"response_format\":{\"type\":\"json_object\"},\"messages\":[{\"role\":\"user\",\"content\":\"" + Prompt + "\"}]}"),
+            Request("d", "/v1/responses", "{\"model\":\"m\",\"input\":\"" + Prompt + "\"}")) + "\n";
+        static string Output(string a, string b, string c, string d) => string.Join("\n",
+            SurfaceAnswers.BatchLine("a", ChatAnswers.Completion(a)), SurfaceAnswers.BatchLine("b", ChatAnswers.Completion(b)),
+            SurfaceAnswers.BatchLine("c", ChatAnswers.Completion(c)), SurfaceAnswers.BatchLine("d", SurfaceAnswers.Response(d))) + "\n";
+        static string Batch(string id, string inputFile, string? outputFile) =>
+            "{\"id\":\"" + id + "\",\"object\":\"batch\",\"endpoint\":\"/v1/chat/completions\",\"input_file_id\":\"" + inputFile
+            + "\",\"output_file_id\":" + (outputFile is null ? "null" : "\"" + outputFile + "\"") + ",\"status\":\"completed\",\"created_at\":1764547200}";
+        _upstream.Handler = async (context, request) =>
+        {
+            string path = request.PathAndQuery;
+            if (path.Contains("/batches", StringComparison.Ordinal))
+            {
+                // Two pages: the batch that wrote the file is on the second.
+                bool second = path.Contains("after=batch_other", StringComparison.Ordinal);
+                await ChatAnswers.WriteJsonAsync(context.Response, 200, "{\"object\":\"list\",\"data\":["
+                    + (second ? Batch("batch_1", "file-in", "file-out") : Batch("batch_running", "file-x", null) + "," + Batch("batch_other", "file-y", "file-z"))
+                    + "],\"has_more\":" + (second ? "false" : "true") + "}");
+                return;
+            }
+
+            context.Response.ContentType = "application/octet-stream";
+            await context.Response.WriteAsync(path.Contains("/files/file-in/", StringComparison.Ordinal) ? input : Output(EngineMarks.Answer, EngineMarks.Answer, Structured, EngineMarks.Answer));
+        };
+
+        using var http = new HttpClient { BaseAddress = service.BaseAddress };
+        string first = await DownloadAsync("v1/files/file-out/content");
+        string canary = await CanaryParagraphAsync(service, ChatText(first, 0), marked);
+        Assert.Equal(Relaxed(Output(marked + "\n\n" + canary, marked, Structured, marked + "\n\n" + canary)), Relaxed(first));
+        Assert.Equal(first, await DownloadAsync("v1/files/file-out/content"));
+        Assert.Equal(first, await DownloadAsync("openai/v1/files/file-out/content"));
+
+        // The canary is the one of the epoch the batch was created in (December 2025), not the download's.
+        List<CanaryRecord> registered = [];
+        await foreach (CanaryRecord record in service.Services.GetRequiredService<ICanaryRegistry>().ListAsync())
+        {
+            registered.Add(record);
+        }
+
+        Assert.Equal("2025-12", Assert.Single(registered, r => r.Candidates.Contains(canary)).Epoch);
+
+        // The input was read with the caller's credentials, from the same API.
+        Assert.Contains(_upstream.Requests, r => r.PathAndQuery == "/v1/files/file-in/content" && r.Headers.GetValueOrDefault("Authorization") == "Bearer " + Key);
+        Assert.Contains(_upstream.Requests, r => r.PathAndQuery == "/openai/v1/batches?limit=100&after=batch_other" && r.Headers.GetValueOrDefault("api-key") == Key);
+
+        // A file no listed batch wrote: every line lexically marked (the structured one too, as nothing says it is), no canary.
+        Assert.Equal(Relaxed(Output(marked, marked, AccountMarker(account).Mark(Structured), marked)), Relaxed(await DownloadAsync("v1/files/file-unknown/content")));
+
+        // An upstream that cannot list its batches: the download is still answered, every line lexically marked.
+        Func<HttpContext, ReceivedRequest, Task> serveFiles = _upstream.Handler;
+        _upstream.Handler = (context, request) => request.PathAndQuery.Contains("/batches", StringComparison.Ordinal)
+            ? ChatAnswers.WriteJsonAsync(context.Response, 500, "{\"error\":{\"message\":\"down\"}}")
+            : serveFiles(context, request);
+        Assert.Equal(Relaxed(Output(marked, marked, AccountMarker(account).Mark(Structured), marked)), Relaxed(await DownloadAsync("v1/files/file-out/content")));
+
+        // Each line a response issued to the downloader; the canaries of lines a and d on each of the three downloads.
+        await service.Issuance.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(3 * 2, await CanaryIssuancesAsync(service, account));
+
+        async Task<string> DownloadAsync(string path)
+        {
+            using HttpResponseMessage downloaded = await SendAsync(http, HttpMethod.Get, path, null, Key);
+            Assert.Equal(HttpStatusCode.OK, downloaded.StatusCode);
+            return await downloaded.Content.ReadAsStringAsync();
+        }
+    }
+
+    [Fact]
     public async Task Stored_chat_completions_are_marked_when_fetched_again_and_when_listed_through_the_official_client()
     {
         await using MarkingServiceHost service = await MarkingServiceHost.StartAsync(azurite.ConnectionString, _upstream.BaseAddress);
@@ -506,6 +590,11 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
         .Select(e => SurfaceStreams.Parse(e.Data).GetProperty("choices"))
         .Where(choices => choices.GetArrayLength() > 0 && choices[0].GetProperty("delta").TryGetProperty("content", out _))
         .Select(choices => choices[0].GetProperty("delta").GetProperty("content").GetString()));
+
+    /// <summary>The message text of the chat completion in line <paramref name="line"/> of a batch output file.</summary>
+    private static string ChatText(string file, int line) =>
+        SurfaceStreams.Parse(file.Split('\n')[line]).GetProperty("response").GetProperty("body").GetProperty("choices")[0]
+            .GetProperty("message").GetProperty("content").GetString()!;
 
     /// <summary>The text of a response object's first <c>output_text</c> part.</summary>
     private static string OutputText(string responseJson)

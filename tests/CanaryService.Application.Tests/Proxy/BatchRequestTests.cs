@@ -1,0 +1,75 @@
+using System.Buffers;
+using System.Text;
+using CanaryService.Application.Proxy.Forwarding;
+using CanaryService.Application.Proxy.Rewriting;
+using CanaryService.Core.Issuance;
+using CanaryService.Core.Keys;
+using CanaryService.Core.Marking;
+using CanaryService.Testing.Upstream;
+
+namespace CanaryService.Application.Tests.Proxy;
+
+/// <summary>A batch's input read for the prompts of its lines, and its output marked line by line with what they drew.</summary>
+public sealed class BatchRequestTests
+{
+    // Over the 40 words of prose a canary needs.
+    private const string Answer =
+        "Moreover, many cafes usually open early in the morning, before seven on weekdays. Owners say that commuters want " +
+        "coffee on the way to work, and many of them stop for a pastry as well. On weekends the hours usually shift later, " +
+        "since fewer people travel early. Check the own page of a cafe for its hours, because they change with the season.";
+
+    [Fact]
+    public void An_input_file_gives_each_requests_prompt_as_the_surface_would_read_it_sent_on_its_own()
+    {
+        string file = string.Join("\r\n",
+            "{\"custom_id\":\"chat\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"messages\":[{\"role\":\"system\",\"content\":\"Be brief.\"},{\"role\":\"user\",\"content\":\"When do cafés open?\"}]}}",
+            "{\"custom_id\":\"azure\",\"method\":\"POST\",\"url\":\"/chat/completions\",\"body\":{\"messages\":[{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Tide tables\"}]}]}}",
+            "{\"custom_id\":\"json\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"response_format\":{\"type\":\"json_schema\"},\"messages\":[{\"role\":\"user\",\"content\":\"List cafés\"}]}}",
+            "{\"custom_id\":\"resp\",\"method\":\"POST\",\"url\":\"/v1/responses\",\"body\":{\"input\":\"Sourdough starters\"}}",
+            "{\"custom_id\":\"legacy\",\"method\":\"POST\",\"url\":\"/v1/completions?x=1\",\"body\":{\"prompt\":[\"Once upon\",\"a time\"]}}",
+            "{\"custom_id\":\"embed\",\"method\":\"POST\",\"url\":\"/v1/embeddings\",\"body\":{\"input\":\"not an answer\"}}",
+            "{\"custom_id\":\"\",\"method\":\"POST\",\"url\":\"/v1/responses\",\"body\":{\"input\":\"no id\"}}",
+            "{\"custom_id\":\"nobody\",\"method\":\"POST\",\"url\":\"/v1/responses\"}",
+            "not json",
+            "",
+            "{\"custom_id\":\"surrogate\",\"method\":\"POST\",\"url\":\"/v1/responses\",\"body\":{\"input\":\"\\ud800\"}}") + "\n";
+
+        List<BatchInputLine> lines = BatchInputReader.ParseLines(Encoding.UTF8.GetBytes(file));
+
+        Assert.Equal(
+            [
+                new BatchInputLine("chat", "When do cafés open?", false),
+                new BatchInputLine("azure", "Tide tables", false),
+                new BatchInputLine("json", "List cafés", true),
+                new BatchInputLine("resp", "Sourdough starters", false),
+                new BatchInputLine("legacy", "Once upon\na time", false),
+                new BatchInputLine("surrogate", "", false),
+            ],
+            lines);
+    }
+
+    [Fact]
+    public async Task An_output_line_takes_its_requests_own_marking_a_structured_request_passes_untouched_and_the_rest_the_files()
+    {
+        ResponseMarking own = await TestMarking.CreateMarker(new CanaryKeyRing(TestMarking.Key))
+            .BeginAsync(new MarkingRequest(TestMarking.Account, "") { Stored = new StoredCanary("x", DateTimeOffset.UtcNow, "2026-12", "cafe+open") });
+        string canary = own.Canary!.Sentence;
+        string file = SurfaceAnswers.BatchLine("drew", ChatAnswers.Completion(Answer)) + "\n"
+            + SurfaceAnswers.BatchLine("structured", ChatAnswers.Completion(Answer)) + "\n"
+            + SurfaceAnswers.BatchLine("plain", ChatAnswers.Completion(Answer)) + "\n";
+        var marked = new MarkedAnswers(new Dictionary<string, ResponseMarking?> { ["drew"] = own, ["structured"] = null });
+        var output = new ArrayBufferWriter<byte>();
+
+        int lines = new BatchOutputRewriter().Rewrite(Encoding.UTF8.GetBytes(file), TestMarking.Begin(), output, marked);
+
+        string changed = TestMarking.Changed(Answer);
+        Assert.Equal(
+            SurfaceAnswers.BatchLine("drew", ChatAnswers.Completion(changed + "\n\n" + canary)) + "\n"
+            + SurfaceAnswers.BatchLine("structured", ChatAnswers.Completion(Answer)) + "\n"
+            + SurfaceAnswers.BatchLine("plain", ChatAnswers.Completion(changed)) + "\n",
+            Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(2, lines);
+        Assert.Equal([(1, own), (1, null)], marked.All);
+        Assert.Equal("cafe+open", own.ToIssuance(1).CanaryTopic);
+    }
+}
