@@ -153,6 +153,8 @@ public sealed partial class CanaryProxy : IDisposable
         {
             plan = surface.Stored == StoredAnswerRole.Fetched && _storedCanaries is not null && MarkedSurface.StoredAnswerIdOf(context.Request.Path) is { } storedId
                 ? MarkingPlan.BeginStored(_marker, _storedCanaries, account, storedId, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted)
+                : surface.Stored == StoredAnswerRole.Listed && _storedCanaries is not null
+                ? MarkingPlan.BeginStoredList(_marker, _storedCanaries, account, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted)
                 : surface == MarkedSurface.BatchOutputFiles
                 ? MarkingPlan.BeginBatch(_marker, _batchInputs, context.Request, account, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted)
                 : MarkingPlan.Begin(_marker, account, request.PromptText, _options.MaxRewrittenResponseBytes, _logger, context.RequestAborted,

@@ -33,8 +33,9 @@ public sealed class StoredAnswerCanaryTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _upstream = await FakeOpenAiServer.StartAsync();
-        _upstream.Handler = (context, request) => request.PathAndQuery.Contains("/chat/completions", StringComparison.Ordinal)
-            ? ChatAnswers.WriteCompletionAsync(context.Response, Answer)
+        _upstream.Handler = (context, request) =>
+            request.PathAndQuery.StartsWith("/v1/chat/completions?", StringComparison.Ordinal) ? ChatAnswers.WriteJsonAsync(context.Response, 200, List(Answer, Answer))
+            : request.PathAndQuery.Contains("/chat/completions", StringComparison.Ordinal) ? ChatAnswers.WriteCompletionAsync(context.Response, Answer)
             : ChatAnswers.WriteJsonAsync(context.Response, 200, SurfaceAnswers.Response(Answer));
         _proxy = await ProxyServer.StartAsync(
             new Dictionary<string, string?> { ["Upstream:BaseUrl"] = _upstream.BaseAddress.ToString() },
@@ -72,6 +73,24 @@ public sealed class StoredAnswerCanaryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_listed_completion_carries_the_canary_its_entry_names_and_the_others_the_lexical_marks_alone()
+    {
+        string account = _proxy.AccountOf(CallerKey);
+        _index.Record(Entry with { ResponseId = "chatcmpl-test1" });
+        string withCanary = await ExpectedAsync(account, Entry), plain = TestMarking.Changed(Answer, account);
+        Assert.NotEqual(plain, withCanary);
+
+        using JsonDocument list = JsonDocument.Parse(await SendAsync(HttpMethod.Get, "v1/chat/completions?limit=2"));
+        string[] texts = [.. list.RootElement.GetProperty("data").EnumerateArray().Select(c => c.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()!)];
+        Assert.Equal([withCanary, plain], texts);
+
+        // A failing index: the list is still answered, every completion lexically marked.
+        _index.Fault = new IOException("storage is down");
+        using JsonDocument listed = JsonDocument.Parse(await SendAsync(HttpMethod.Get, "v1/chat/completions?limit=2"));
+        Assert.All(listed.RootElement.GetProperty("data").EnumerateArray(), c => Assert.Equal(plain, c.GetProperty("choices")[0].GetProperty("message").GetProperty("content").GetString()));
+    }
+
+    [Fact]
     public async Task An_index_that_fails_leaves_the_fetch_answered_with_the_lexical_marks_alone()
     {
         _index.Fault = new IOException("storage is down");
@@ -80,6 +99,11 @@ public sealed class StoredAnswerCanaryTests : IAsyncLifetime
         _index.Fault = null;
         Assert.Equal(await ExpectedAsync(_proxy.AccountOf(CallerKey), Entry), await FetchResponseTextAsync("v1/responses/resp_test1"));
     }
+
+    /// <summary>A list of stored chat completions: the first with the id the index knows, the second with another.</summary>
+    private static string List(string first, string second) =>
+        "{\"object\":\"list\",\"data\":[" + ChatAnswers.Completion(first) + "," + ChatAnswers.Completion(second).Replace("chatcmpl-test1", "chatcmpl-two", StringComparison.Ordinal)
+        + "],\"first_id\":\"chatcmpl-test1\",\"last_id\":\"chatcmpl-two\",\"has_more\":false}";
 
     /// <summary>The engine's marking of <see cref="Answer"/> for <paramref name="account"/>, closed with the canary <paramref name="entry"/> names.</summary>
     private static async Task<string> ExpectedAsync(string account, StoredCanary entry)

@@ -1,5 +1,5 @@
-using CanaryService.Application.Proxy.Rewriting;
 using System.Collections.Concurrent;
+using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Core.Issuance;
 using CanaryService.Core.Marking;
 using Microsoft.AspNetCore.Http;
@@ -28,8 +28,15 @@ internal sealed partial class MarkingPlan
     /// </summary>
     public IReadOnlyDictionary<string, ResponseMarking?>? RequestMarkings { get; private set; }
 
-    // How many of a batch's requests register their canary at once (the registry write is awaited, once per new topic).
+    /// <summary>For a list of stored answers: reads the canaries the listed answers carried, once the list has arrived.</summary>
+    public StoredAnswerLookup? StoredLookup { get; private init; }
+
+    // How many of a batch's requests register their canary at once (the registry write is awaited, once per new topic),
+    // and how many listed answers are looked up at once.
     private const int BatchRegistrations = 8;
+
+    /// <summary>The most answers of one list looked up (a page of stored chat completions holds at most 100).</summary>
+    public const int MaxListLookups = 100;
 
     public int MaxRewrittenResponseBytes { get; }
 
@@ -81,6 +88,39 @@ internal sealed partial class MarkingPlan
         var plan = new MarkingPlan(Task.FromResult<ResponseMarking?>(null), maxRewrittenResponseBytes);
         plan._marking = plan.BeginBatchCoreAsync(marker, reader, download, accountId, logger, cancellationToken);
         return plan;
+    }
+
+    /// <summary>
+    /// Starts the marking of a list of stored answers: each listed answer that carried a phrase canary when created
+    /// carries it again (read from the index once the list has arrived, at most <see cref="MaxListLookups"/> ids, several
+    /// at once); a failed or slow read leaves that answer with the lexical watermark alone.
+    /// </summary>
+    public static MarkingPlan BeginStoredList(
+        CanaryMarker marker, IStoredCanaryIndex index, string accountId, int maxRewrittenResponseBytes, ILogger logger, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(marker);
+        ArgumentNullException.ThrowIfNull(index);
+        return new MarkingPlan(BeginCoreAsync(marker, new MarkingRequest(accountId, ""), logger, cancellationToken), maxRewrittenResponseBytes)
+        {
+            StoredLookup = (ids, token) => LookUpStoredAsync(marker, index, accountId, ids, logger, token),
+        };
+    }
+
+    private static async Task<IReadOnlyDictionary<string, ResponseMarking?>?> LookUpStoredAsync(
+        CanaryMarker marker, IStoredCanaryIndex index, string accountId, IReadOnlyList<string> ids, ILogger logger, CancellationToken cancellationToken)
+    {
+        var byAnswer = new ConcurrentDictionary<string, ResponseMarking?>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(
+            ids.Distinct(StringComparer.Ordinal).Take(MaxListLookups),
+            new ParallelOptions { MaxDegreeOfParallelism = BatchRegistrations, CancellationToken = cancellationToken },
+            async (id, token) =>
+            {
+                if (await BeginStoredCoreAsync(marker, index, accountId, id, logger, token).ConfigureAwait(false) is { Canary: not null } marking)
+                {
+                    byAnswer.TryAdd(id, marking);
+                }
+            }).ConfigureAwait(false);
+        return byAnswer.IsEmpty ? null : byAnswer;
     }
 
     private async Task<ResponseMarking?> BeginBatchCoreAsync(

@@ -88,7 +88,7 @@ internal sealed class UpstreamTransformer : HttpTransformer
         }
 
         HttpResponse response = httpContext.Response;
-        Body = _surface.CreateBody(response, mediaType, marking, _plan.MaxRewrittenResponseBytes, _plan.FindsAnswerId, _plan.RequestMarkings);
+        Body = _surface.CreateBody(response, mediaType, marking, _plan.MaxRewrittenResponseBytes, _plan.FindsAnswerId, _plan.RequestMarkings, _plan.StoredLookup);
         if (Body is not null)
         {
             response.Headers.ContentLength = null;

@@ -34,7 +34,9 @@ internal static class ChatCompletionListRewriter
         foreach ((int start, int length) in items)
         {
             marked.ResetWrittenCount();
-            int choices = ChatCompletionRewriter.Rewrite(body.Slice(start, length), ChoiceLayout.ChatMessage, marking, marked);
+            ResponseMarking? own = markedResponses.ByRequest is { } byAnswer && AnswerIds.Find(body.Slice(start, length)) is { } id
+                && byAnswer.TryGetValue(id, out ResponseMarking? found) ? found : null;
+            int choices = ChatCompletionRewriter.Rewrite(body.Slice(start, length), ChoiceLayout.ChatMessage, own ?? marking, marked);
             if (choices < 0)
             {
                 continue; // not a completion with text: left as it came
@@ -43,10 +45,7 @@ internal static class ChatCompletionListRewriter
             output.Write(body[copied..start]);
             output.Write(marked.WrittenSpan);
             copied = start + length;
-            if (choices > 0)
-            {
-                markedResponses.Add(choices);
-            }
+            markedResponses.Add(choices, own);
         }
 
         output.Write(body[copied..]);
@@ -54,6 +53,21 @@ internal static class ChatCompletionListRewriter
     }
 
     /// <summary>Where each object of the top-level <c>data</c> array is; null unless the body is one object with such an array.</summary>
+    /// <summary>The ids of the completions a list holds, in order (none when the body is not such a list).</summary>
+    public static List<string> AnswerIdsOf(ReadOnlySpan<byte> body)
+    {
+        List<string> ids = [];
+        foreach ((int start, int length) in FindItems(body) ?? [])
+        {
+            if (AnswerIds.Find(body.Slice(start, length)) is { } id)
+            {
+                ids.Add(id);
+            }
+        }
+
+        return ids;
+    }
+
     private static List<(int Start, int Length)>? FindItems(ReadOnlySpan<byte> body)
     {
         var reader = new Utf8JsonReader(body, ReaderOptions);

@@ -19,6 +19,7 @@ internal sealed class CompletionBody : RewritingResponseBody
     private readonly WholeBodyRewrite _rewrite;
     private readonly MarkedAnswers _markedResponses;
     private readonly bool _findAnswerId;
+    private readonly AnswerMarkingLookup? _lookup;
     private PooledBufferWriter<byte>? _buffer = new(4096);
     private string? _answerId;
 
@@ -33,7 +34,7 @@ internal sealed class CompletionBody : RewritingResponseBody
     }
 
     public CompletionBody(HttpResponse response, ResponseMarking marking, int limit, WholeBodyRewrite rewrite, bool findAnswerId = false,
-        IReadOnlyDictionary<string, ResponseMarking?>? requestMarkings = null)
+        IReadOnlyDictionary<string, ResponseMarking?>? requestMarkings = null, AnswerMarkingLookup? lookup = null)
         : base(response?.Body!)
     {
         ArgumentNullException.ThrowIfNull(marking);
@@ -44,6 +45,7 @@ internal sealed class CompletionBody : RewritingResponseBody
         _rewrite = rewrite;
         _findAnswerId = findAnswerId;
         _markedResponses = new MarkedAnswers(requestMarkings);
+        _lookup = lookup;
     }
 
     public override int MarkedChoices => _markedResponses.Choices;
@@ -84,6 +86,12 @@ internal sealed class CompletionBody : RewritingResponseBody
 
         PooledBufferWriter<byte> original = _buffer;
         _buffer = null;
+        if (_lookup is not null)
+        {
+            // The markings of particular answers in the body (stored completions that carry a canary), read before it is rewritten.
+            _markedResponses.ByRequest = await _lookup(original.WrittenMemory, cancellationToken).ConfigureAwait(false);
+        }
+
         var marked = new PooledBufferWriter<byte>(original.WrittenCount + 256);
         bool rewritten = _rewrite(original.WrittenSpan, _marking, marked, _markedResponses);
         ReadOnlyMemory<byte> body = rewritten ? marked.WrittenMemory : original.WrittenMemory;

@@ -17,10 +17,11 @@ internal sealed class MarkedAnswers
     }
 
     /// <summary>
-    /// By a batch request's <c>custom_id</c>: the marking of a request that drew a phrase canary, or null for one whose
-    /// answer is never marked (structured output). Requests not in it take the body's marking. Null when unknown.
+    /// By a batch request's <c>custom_id</c> (or a listed stored completion's <c>id</c>): the marking of an answer that
+    /// carries a phrase canary, or null for one whose answer is never marked (structured output). Answers not in it take
+    /// the body's marking. Null when unknown.
     /// </summary>
-    public IReadOnlyDictionary<string, ResponseMarking?>? ByRequest { get; }
+    public IReadOnlyDictionary<string, ResponseMarking?>? ByRequest { get; set; }
 
     /// <summary>Each marked answer: its marked choices, and its own marking (null: the body's).</summary>
     public IReadOnlyList<(int Choices, ResponseMarking? Marking)> All => _answers;

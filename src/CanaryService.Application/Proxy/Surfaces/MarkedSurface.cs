@@ -107,14 +107,16 @@ public sealed class MarkedSurface
 
     /// <summary>
     /// The list of stored chat completions (<c>GET /v1/chat/completions</c>): every completion in it, each one issued
-    /// response. Listing is the cheapest way to harvest what an account stored, so it is marked like a batch file.
+    /// response, with the phrase canary it carried when created. Listing is the cheapest way to harvest what an account
+    /// stored, so it is marked like a batch file.
     /// </summary>
     public static MarkedSurface StoredChatCompletionLists { get; } = new(
         "stored chat completion lists", HttpMethods.Get,
         ["/v1/chat/completions", "/openai/v1/chat/completions"],
         null,
         static (body, marking, output, marked) => ChatCompletionListRewriter.Rewrite(body, marking, output, marked) >= 0,
-        null);
+        null,
+        stored: StoredAnswerRole.Listed);
 
     /// <summary>Batch API output files (JSON lines): each line's chat completion or response, one issued response per line.</summary>
     public static MarkedSurface BatchOutputFiles { get; } = new(
@@ -173,7 +175,7 @@ public sealed class MarkedSurface
     /// </summary>
     internal RewritingResponseBody? CreateBody(
         HttpResponse response, string? mediaType, ResponseMarking marking, int limit, bool findAnswerId = false,
-        IReadOnlyDictionary<string, ResponseMarking?>? requestMarkings = null)
+        IReadOnlyDictionary<string, ResponseMarking?>? requestMarkings = null, StoredAnswerLookup? storedLookup = null)
     {
         ArgumentNullException.ThrowIfNull(response);
         if (_events is not null && string.Equals(mediaType, "text/event-stream", StringComparison.OrdinalIgnoreCase))
@@ -183,7 +185,10 @@ public sealed class MarkedSurface
 
         if (_whole is not null && mediaType is not null && _wholeMediaTypes.Contains(mediaType, StringComparer.OrdinalIgnoreCase))
         {
-            return new CompletionBody(response, marking, limit, _whole, findAnswerId, requestMarkings);
+            AnswerMarkingLookup? lookup = Stored == StoredAnswerRole.Listed && storedLookup is not null
+                ? (body, cancellationToken) => storedLookup(ChatCompletionListRewriter.AnswerIdsOf(body.Span), cancellationToken)
+                : null;
+            return new CompletionBody(response, marking, limit, _whole, findAnswerId, requestMarkings, lookup);
         }
 
         return null;
@@ -211,6 +216,9 @@ internal enum StoredAnswerRole
 
     /// <summary>It answers with a stored answer named by the last segment of its path.</summary>
     Fetched,
+
+    /// <summary>It answers with a list of stored answers, each named by its <c>id</c>.</summary>
+    Listed,
 }
 
 /// <summary>
