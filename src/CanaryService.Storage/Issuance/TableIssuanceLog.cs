@@ -77,18 +77,7 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
     public bool Record(IssuanceEvent issuance)
     {
         ArgumentNullException.ThrowIfNull(issuance);
-        if (_progress.TryEnqueue(_queue.Writer, issuance))
-        {
-            return true;
-        }
-
-        s_dropped.Add(1);
-        if (_progress.CountDropped())
-        {
-            LogDropped(_logger, _options.IssuanceQueueCapacity, _progress.Dropped);
-        }
-
-        return false;
+        return _progress.EnqueueOrDrop(_queue.Writer, issuance, s_dropped, dropped => LogDropped(_logger, _options.IssuanceQueueCapacity, dropped));
     }
 
     /// <inheritdoc />
@@ -161,18 +150,16 @@ public sealed partial class TableIssuanceLog : BackgroundService, IIssuanceLog
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         _queue.Writer.TryComplete();
-        using var grace = new CancellationTokenSource(_options.IssuanceShutdownTimeout);
-        try
-        {
-            while (_pending.Count > 0 || _queue.Reader.Count > 0)
+        await _progress.DrainAsync(
+            async token =>
             {
-                await WriteAsync(grace.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            LogLostAtShutdown(_logger, PendingCount, _options.IssuanceShutdownTimeout);
-        }
+                while (_pending.Count > 0 || _queue.Reader.Count > 0)
+                {
+                    await WriteAsync(token).ConfigureAwait(false);
+                }
+            },
+            _options.IssuanceShutdownTimeout,
+            pending => LogLostAtShutdown(_logger, pending, _options.IssuanceShutdownTimeout)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

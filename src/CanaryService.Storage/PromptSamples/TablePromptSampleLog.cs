@@ -128,12 +128,7 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
         }
 
         Interlocked.Decrement(ref _held);
-        s_dropped.Add(1);
-        if (_progress.CountDropped())
-        {
-            LogDropped(_logger, _options.PromptSampleQueueCapacity, _progress.Dropped);
-        }
-
+        _progress.CountRefused(s_dropped, dropped => LogDropped(_logger, _options.PromptSampleQueueCapacity, dropped));
         return false;
     }
 
@@ -327,18 +322,16 @@ public sealed partial class TablePromptSampleLog : BackgroundService, IPromptSam
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         _queue.Writer.TryComplete();
-        using var grace = new CancellationTokenSource(_options.IssuanceShutdownTimeout);
-        try
-        {
-            while (HasWork())
+        await _progress.DrainAsync(
+            async token =>
             {
-                await WriteAsync(grace.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            LogLostAtShutdown(_logger, PendingCount, _options.IssuanceShutdownTimeout);
-        }
+                while (HasWork())
+                {
+                    await WriteAsync(token).ConfigureAwait(false);
+                }
+            },
+            _options.IssuanceShutdownTimeout,
+            pending => LogLostAtShutdown(_logger, pending, _options.IssuanceShutdownTimeout)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

@@ -74,18 +74,7 @@ public sealed partial class TableStoredCanaryIndex : BackgroundService, IStoredC
             return false;
         }
 
-        if (_progress.TryEnqueue(_queue.Writer, canary))
-        {
-            return true;
-        }
-
-        s_dropped.Add(1);
-        if (_progress.CountDropped())
-        {
-            LogDropped(_logger, _options.StoredCanaryQueueCapacity, _progress.Dropped);
-        }
-
-        return false;
+        return _progress.EnqueueOrDrop(_queue.Writer, canary, s_dropped, dropped => LogDropped(_logger, _options.StoredCanaryQueueCapacity, dropped));
     }
 
     /// <inheritdoc />
@@ -188,18 +177,16 @@ public sealed partial class TableStoredCanaryIndex : BackgroundService, IStoredC
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         _queue.Writer.TryComplete();
-        using var grace = new CancellationTokenSource(_options.IssuanceShutdownTimeout);
-        try
-        {
-            while (_pending.Count > 0 || _queue.Reader.Count > 0)
+        await _progress.DrainAsync(
+            async token =>
             {
-                await WriteAsync(grace.Token).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            LogLostAtShutdown(_logger, _progress.Pending, _options.IssuanceShutdownTimeout);
-        }
+                while (_pending.Count > 0 || _queue.Reader.Count > 0)
+                {
+                    await WriteAsync(token).ConfigureAwait(false);
+                }
+            },
+            _options.IssuanceShutdownTimeout,
+            pending => LogLostAtShutdown(_logger, pending, _options.IssuanceShutdownTimeout)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />

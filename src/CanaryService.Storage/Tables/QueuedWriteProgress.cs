@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 
 namespace CanaryService.Storage.Tables;
@@ -93,6 +94,49 @@ internal sealed class QueuedWriteProgress
                     _flushWaiters.RemoveAt(i);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Queues <paramref name="item"/> without waiting; when the channel is full, counts the refusal (on
+    /// <paramref name="dropped"/> too) and calls <paramref name="logDropped"/> with the total for the refusals worth a log
+    /// line. False when refused.
+    /// </summary>
+    public bool EnqueueOrDrop<T>(ChannelWriter<T> writer, T item, Counter<long> dropped, Action<long> logDropped)
+    {
+        if (TryEnqueue(writer, item))
+        {
+            return true;
+        }
+
+        CountRefused(dropped, logDropped);
+        return false;
+    }
+
+    /// <summary>Counts an item refused (the queue's bound was reached), as <see cref="EnqueueOrDrop"/> does.</summary>
+    public void CountRefused(Counter<long> dropped, Action<long> logDropped)
+    {
+        dropped.Add(1);
+        if (CountDropped())
+        {
+            logDropped(Dropped);
+        }
+    }
+
+    /// <summary>
+    /// At shutdown, after the loop stopped: runs <paramref name="writeRemaining"/> for at most <paramref name="grace"/>,
+    /// and when that runs out calls <paramref name="logLost"/> with what is still unwritten.
+    /// </summary>
+    public async Task DrainAsync(Func<CancellationToken, Task> writeRemaining, TimeSpan grace, Action<long> logLost)
+    {
+        using var timeout = new CancellationTokenSource(grace);
+        try
+        {
+            await writeRemaining(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            logLost(Pending);
         }
     }
 }

@@ -98,18 +98,7 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
             return false;
         }
 
-        if (_progress.TryEnqueue(_queue.Writer, observation))
-        {
-            return true;
-        }
-
-        s_dropped.Add(1);
-        if (_progress.CountDropped())
-        {
-            LogDropped(_logger, _options.TrafficQueueCapacity, _progress.Dropped);
-        }
-
-        return false;
+        return _progress.EnqueueOrDrop(_queue.Writer, observation, s_dropped, dropped => LogDropped(_logger, _options.TrafficQueueCapacity, dropped));
     }
 
     /// <inheritdoc />
@@ -223,15 +212,7 @@ public sealed partial class TableTrafficLog : BackgroundService, ITrafficLog
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
         _queue.Writer.TryComplete();
-        using var grace = new CancellationTokenSource(_options.IssuanceShutdownTimeout);
-        try
-        {
-            await WriteAsync(grace.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            LogLostAtShutdown(_logger, _progress.Pending, _options.IssuanceShutdownTimeout);
-        }
+        await _progress.DrainAsync(WriteAsync, _options.IssuanceShutdownTimeout, pending => LogLostAtShutdown(_logger, pending, _options.IssuanceShutdownTimeout)).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
