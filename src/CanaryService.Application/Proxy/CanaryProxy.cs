@@ -90,7 +90,7 @@ public sealed partial class CanaryProxy : IDisposable
         _metrics = metrics;
         _traffic = traffic;
         _storedCanaries = storedCanaries;
-        _batchInputs = new BatchInputReader(_client, _destinationPrefix, _apiKey, _options.MaxRewrittenResponseBytes);
+        _batchInputs = new BatchInputReader(_client, _destinationPrefix, _apiKey, _options.MaxRewrittenResponseBytes, settings.Timeout);
         _clientAddressHeader = string.IsNullOrWhiteSpace(_options.ClientAddressHeader) ? null : _options.ClientAddressHeader.Trim();
         _logger = logger;
     }

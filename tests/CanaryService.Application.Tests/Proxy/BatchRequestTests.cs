@@ -6,12 +6,43 @@ using CanaryService.Core.Issuance;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
 using CanaryService.Testing.Upstream;
+using Microsoft.AspNetCore.Http;
 
 namespace CanaryService.Application.Tests.Proxy;
 
 /// <summary>A batch's input read for the prompts of its lines, and its output marked line by line with what they drew.</summary>
 public sealed class BatchRequestTests
 {
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task An_upstream_that_never_lists_its_batches_delays_the_download_by_the_timeout_at_most_and_fails_nothing()
+    {
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
+        string file = SurfaceAnswers.BatchLine("a", ChatAnswers.Completion(Answer)) + "\n";
+        upstream.Handler = async (context, request) =>
+        {
+            if (request.PathAndQuery.Contains("/batches", StringComparison.Ordinal))
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+
+            context.Response.ContentType = "application/jsonl";
+            await context.Response.WriteAsync(file);
+        };
+        await using ProxyServer proxy = await ProxyServer.StartAsync(
+            new Dictionary<string, string?> { ["Upstream:BaseUrl"] = upstream.BaseAddress.ToString(), ["Upstream:Timeout"] = "00:00:01" },
+            ProxyServer.UseTestMarking, TestMarking.Key);
+        using var http = new HttpClient { BaseAddress = proxy.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/files/file-out/content");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-batch-timeout");
+
+        using HttpResponseMessage response = await http.SendAsync(request);
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(SurfaceAnswers.BatchLine("a", ChatAnswers.Completion(TestMarking.Changed(Answer, proxy.AccountOf("sk-batch-timeout")))) + "\n",
+            await response.Content.ReadAsStringAsync());
+    }
+
     // Over the 40 words of prose a canary needs.
     private const string Answer =
         "Moreover, many cafes usually open early in the morning, before seven on weekdays. Owners say that commuters want " +

@@ -35,8 +35,15 @@ internal sealed class BatchInputReader
     private readonly string _destinationPrefix;
     private readonly string? _apiKey;
     private readonly int _maxBytes;
+    private readonly TimeSpan _timeout;
 
-    public BatchInputReader(HttpMessageInvoker client, string destinationPrefix, string? apiKey, int maxBytes)
+    /// <summary>Creates the reader.</summary>
+    /// <param name="client">The proxy's client to the upstream.</param>
+    /// <param name="destinationPrefix">The upstream's origin and path prefix.</param>
+    /// <param name="apiKey">The configured upstream key, used instead of the caller's credentials when set.</param>
+    /// <param name="maxBytes">The largest batch list page or input file read.</param>
+    /// <param name="timeout">The longest the reading may take in all (the download waits for it).</param>
+    public BatchInputReader(HttpMessageInvoker client, string destinationPrefix, string? apiKey, int maxBytes, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrEmpty(destinationPrefix);
@@ -44,6 +51,7 @@ internal sealed class BatchInputReader
         _destinationPrefix = destinationPrefix;
         _apiKey = string.IsNullOrEmpty(apiKey) ? null : apiKey;
         _maxBytes = maxBytes;
+        _timeout = timeout;
     }
 
     /// <summary>
@@ -51,9 +59,24 @@ internal sealed class BatchInputReader
     /// listed batch wrote it, or its input cannot be read whole within the size limit.
     /// </summary>
     /// <exception cref="HttpRequestException">The upstream could not be reached.</exception>
+    /// <exception cref="TimeoutException">The reading took longer than the timeout.</exception>
     public async Task<BatchInput?> ReadAsync(HttpRequest download, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(download);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_timeout);
+        try
+        {
+            return await ReadCoreAsync(download, timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException($"Reading the batch's input from the upstream took longer than {_timeout}.");
+        }
+    }
+
+    private async Task<BatchInput?> ReadCoreAsync(HttpRequest download, CancellationToken cancellationToken)
+    {
         string path = download.Path.Value ?? "";
         int files = path.LastIndexOf("/files/", StringComparison.Ordinal);
         if (files < 0 || !path.EndsWith("/content", StringComparison.Ordinal) || files + 7 >= path.Length - 8)
