@@ -177,6 +177,12 @@ public sealed partial class CanaryProxy : IDisposable
             error = await _forwarder.SendAsync(context, _destinationPrefix, _client, _requestConfig, transformer).ConfigureAwait(false);
             if (error == ForwarderError.None && transformer.Body is { } rewriting)
             {
+                if (plan is { FindsAnswerId: true } && _storedCanaries is { } index && await plan.MarkingAsync().ConfigureAwait(false) is { } answerMarking)
+                {
+                    // On record before the caller holds the whole answer, so a fetch that follows at once finds it.
+                    rewriting.Completing = body => RecordStoredCanary(index, body, answerMarking);
+                }
+
                 await CompleteAsync(context, rewriting).ConfigureAwait(false);
             }
         }
@@ -207,12 +213,6 @@ public sealed partial class CanaryProxy : IDisposable
                 _prompts?.Record(new PromptSample(issued.AccountId, issued.IssuedAt, request.PromptText));
             }
 
-            // A stored answer that carried a canary carries it again when fetched by its id (which has no prompt to draw from).
-            if (plan.FindsAnswerId && marked.AnswerId is { } answerId && marking is { CanaryEmitted: true, Canary: { } canary })
-            {
-                _storedCanaries?.Record(new StoredCanary(answerId, marking.IssuedAt, canary.Epoch, canary.Topic));
-            }
-
             return true;
         }
 
@@ -221,6 +221,18 @@ public sealed partial class CanaryProxy : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// A stored answer that carried a canary carries it again when fetched by its id (a fetch has no prompt to draw
+    /// from): its id and canary go into the index.
+    /// </summary>
+    private static void RecordStoredCanary(IStoredCanaryIndex index, RewritingResponseBody body, ResponseMarking marking)
+    {
+        if (body.AnswerId is { } answerId && marking is { CanaryEmitted: true, Canary: { } canary })
+        {
+            index.Record(new StoredCanary(answerId, marking.IssuedAt, canary.Epoch, canary.Topic));
+        }
+    }
 
     /// <summary>
     /// Queues the request for the account's traffic features: a record with the prompt, reduced to hashes by the

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using System.Threading.Channels;
@@ -38,6 +39,10 @@ public sealed partial class TableStoredCanaryIndex : BackgroundService, IStoredC
     private readonly Channel<StoredCanary> _queue;
     private readonly QueuedWriteProgress _progress = new();
     private readonly SemaphoreSlim _writing = new(1, 1);
+
+    // Entries recorded and not yet written: a lookup finds them at once (the fetch of an answer just created may come
+    // before the write does).
+    private readonly ConcurrentDictionary<string, StoredCanary> _unwritten = new(StringComparer.Ordinal);
     private List<StoredCanary> _pending = [];
     private DateTimeOffset _nextSweep = DateTimeOffset.MinValue;
 
@@ -74,7 +79,14 @@ public sealed partial class TableStoredCanaryIndex : BackgroundService, IStoredC
             return false;
         }
 
-        return _progress.EnqueueOrDrop(_queue.Writer, canary, s_dropped, dropped => LogDropped(_logger, _options.StoredCanaryQueueCapacity, dropped));
+        _unwritten[canary.ResponseId] = canary;
+        if (_progress.EnqueueOrDrop(_queue.Writer, canary, s_dropped, dropped => LogDropped(_logger, _options.StoredCanaryQueueCapacity, dropped)))
+        {
+            return true;
+        }
+
+        _unwritten.TryRemove(new KeyValuePair<string, StoredCanary>(canary.ResponseId, canary));
+        return false;
     }
 
     /// <inheritdoc />
@@ -86,6 +98,11 @@ public sealed partial class TableStoredCanaryIndex : BackgroundService, IStoredC
     public async Task<StoredCanary?> FindAsync(string responseId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(responseId);
+        if (_unwritten.TryGetValue(responseId, out StoredCanary? recorded))
+        {
+            return recorded;
+        }
+
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.StoredCanaryReadTimeout);
         string rowKey = TableKeys.Escape(responseId);
@@ -233,6 +250,11 @@ public sealed partial class TableStoredCanaryIndex : BackgroundService, IStoredC
 
                     await backoff.DelayAsync(cancellationToken).ConfigureAwait(false);
                 }
+            }
+
+            foreach (StoredCanary canary in _pending)
+            {
+                _unwritten.TryRemove(new KeyValuePair<string, StoredCanary>(canary.ResponseId, canary));
             }
 
             int written = _pending.Count;

@@ -8,8 +8,9 @@ namespace CanaryService.Testing.InMemory;
 /// <summary>
 /// The stored-canary index in memory, with the table's semantics: an entry is found while its creation month is one the
 /// retention reaches (<see cref="StorageOptions.StoredCanaryRetention"/>, by whole UTC months), and a response id
-/// recorded again keeps its last entry. Recording writes at once. <see cref="Fault"/> makes every lookup fail as an
-/// outage would (recording, which never fails a caller, then drops nothing: it is written once the fault clears).
+/// recorded again keeps its last entry, and an entry recorded but not yet written is found all the same. Recording
+/// writes at once. <see cref="Fault"/> makes every other lookup fail as an outage would (recording, which never fails a
+/// caller, then drops nothing: it is written once the fault clears).
 /// </summary>
 public sealed class InMemoryStoredCanaryIndex(StorageOptions? options = null, TimeProvider? timeProvider = null) : IStoredCanaryIndex
 {
@@ -43,6 +44,11 @@ public sealed class InMemoryStoredCanaryIndex(StorageOptions? options = null, Ti
     {
         ArgumentException.ThrowIfNullOrEmpty(responseId);
         cancellationToken.ThrowIfCancellationRequested();
+        if (_held.LastOrDefault(c => c.ResponseId == responseId) is { } held)
+        {
+            return Task.FromResult<StoredCanary?>(held);
+        }
+
         if (Fault is { } fault)
         {
             throw fault;

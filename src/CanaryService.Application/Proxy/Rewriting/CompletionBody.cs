@@ -100,6 +100,8 @@ internal sealed class CompletionBody : RewritingResponseBody
             _answerId = AnswerIds.Find(original.WrittenSpan);
         }
 
+        OnCompleting();
+
         _response.ContentLength = body.Length;
         await Inner.WriteAsync(body, cancellationToken).ConfigureAwait(false);
 

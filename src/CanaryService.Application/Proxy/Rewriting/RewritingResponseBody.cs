@@ -32,6 +32,15 @@ internal abstract class RewritingResponseBody : Stream
     /// </summary>
     public virtual string? AnswerId => null;
 
+    /// <summary>
+    /// Called once the answer is rewritten, just before its last bytes go out: what must be on record before the caller
+    /// can hold the whole answer (the canary a stored answer carries, for a fetch that follows at once).
+    /// </summary>
+    public Action<RewritingResponseBody>? Completing { get; set; }
+
+    /// <summary>Runs <see cref="Completing"/>.</summary>
+    protected void OnCompleting() => Completing?.Invoke(this);
+
     /// <summary>The upstream answer ended normally: writes whatever is still held.</summary>
     public abstract Task CompleteAsync(CancellationToken cancellationToken);
 

@@ -53,6 +53,7 @@ internal sealed class StreamingCompletionBody : RewritingResponseBody
     {
         _parser.Finish(Sink);
         _rewriter.Complete();
+        OnCompleting();
         await SendAsync(cancellationToken).ConfigureAwait(false);
 
         // The answer is complete; a stream that broke off earlier leaves its buffers to the GC instead.
