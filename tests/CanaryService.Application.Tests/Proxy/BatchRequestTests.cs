@@ -5,7 +5,9 @@ using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Core.Issuance;
 using CanaryService.Core.Keys;
 using CanaryService.Core.Marking;
+using CanaryService.Testing.InMemory;
 using CanaryService.Testing.Upstream;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Http;
 
 namespace CanaryService.Application.Tests.Proxy;
@@ -48,6 +50,47 @@ public sealed class BatchRequestTests
         "Moreover, many cafes usually open early in the morning, before seven on weekdays. Owners say that commuters want " +
         "coffee on the way to work, and many of them stop for a pastry as well. On weekends the hours usually shift later, " +
         "since fewer people travel early. Check the own page of a cafe for its hours, because they change with the season.";
+
+    [Fact]
+    [Trait("Category", "Integration")]
+    public async Task Only_the_first_topics_of_a_batch_file_up_to_the_limit_carry_canaries_whatever_the_order_they_register_in()
+    {
+        await using FakeOpenAiServer upstream = await FakeOpenAiServer.StartAsync();
+        int lines = MarkingPlan.MaxBatchTopics + 1;
+        static string Word(int i) => "q" + string.Concat(Enumerable.Range(0, 4).Select(d => (char)('a' + (i / (int)Math.Pow(26, d) % 26))));
+        string input = string.Concat(Enumerable.Range(0, lines).Select(i =>
+            "{\"custom_id\":\"r" + i + "\",\"method\":\"POST\",\"url\":\"/v1/chat/completions\",\"body\":{\"messages\":[{\"role\":\"user\",\"content\":\"Tell me about " + Word(i) + "\"}]}}\n"));
+        string output = string.Concat(Enumerable.Range(0, lines).Select(i => SurfaceAnswers.BatchLine("r" + i, ChatAnswers.Completion(Answer)) + "\n"));
+        upstream.Handler = async (context, request) =>
+        {
+            string path = request.PathAndQuery;
+            if (path.Contains("/batches", StringComparison.Ordinal))
+            {
+                await ChatAnswers.WriteJsonAsync(context.Response, 200,
+                    "{\"object\":\"list\",\"data\":[{\"id\":\"batch_1\",\"object\":\"batch\",\"input_file_id\":\"file-in\",\"output_file_id\":\"file-out\",\"created_at\":1764547200}],\"has_more\":false}");
+                return;
+            }
+
+            context.Response.ContentType = "application/jsonl";
+            await context.Response.WriteAsync(path.Contains("file-in", StringComparison.Ordinal) ? input : output);
+        };
+        await using ProxyServer proxy = await ProxyServer.StartAsync(
+            new Dictionary<string, string?> { ["Upstream:BaseUrl"] = upstream.BaseAddress.ToString() },
+            services => services.AddSingleton(static provider => new CanaryMarker(
+                provider.GetRequiredService<CanaryKeyRing>(), new CanaryMarkerOptions { PhraseRate = 1 }, new InMemoryCanaryRegistry(), TimeProvider.System)));
+        using var http = new HttpClient { BaseAddress = proxy.BaseAddress };
+        using var request = new HttpRequestMessage(HttpMethod.Get, "v1/files/file-out/content");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "sk-batch-topics");
+
+        using HttpResponseMessage response = await http.SendAsync(request);
+        string[] downloaded = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        // Each of the first MaxBatchTopics lines has a topic of its own and carries its canary; the one after carries none.
+        bool[] closed = [.. downloaded.Select(line => line.Contains("\\n\\n", StringComparison.Ordinal))];
+        Assert.Equal(lines, closed.Length);
+        Assert.All(closed[..MarkingPlan.MaxBatchTopics], Assert.True);
+        Assert.False(closed[^1]);
+    }
 
     [Fact]
     public void An_input_file_gives_each_requests_prompt_as_the_surface_would_read_it_sent_on_its_own()

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using CanaryService.Application.Proxy.Rewriting;
 using CanaryService.Core.Issuance;
 using CanaryService.Core.Marking;
+using CanaryService.Core.Phrases;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 
@@ -37,6 +38,12 @@ internal sealed partial class MarkingPlan
 
     /// <summary>The most answers of one list looked up (a page of stored chat completions holds at most 100).</summary>
     public const int MaxListLookups = 100;
+
+    /// <summary>
+    /// The most topics of one batch file whose requests may carry a canary: each new topic is a registry write the
+    /// download waits for. Topics are taken in file order, so every download of a file carries the same canaries.
+    /// </summary>
+    public const int MaxBatchTopics = 2_000;
 
     public int MaxRewrittenResponseBytes { get; }
 
@@ -137,8 +144,12 @@ internal sealed partial class MarkingPlan
             if (await reader.ReadAsync(download, cancellationToken).ConfigureAwait(false) is { } input)
             {
                 var byRequest = new ConcurrentDictionary<string, ResponseMarking?>(StringComparer.Ordinal);
+                // Enumerated once, in file order (Parallel.ForEachAsync takes items one at a time): the first topics win.
+                var topics = new HashSet<string>(StringComparer.Ordinal);
+                bool MayCarryCanary(BatchInputLine line) =>
+                    TopicBucket.FromPrompt(line.Prompt) is { } topic && (topics.Contains(topic.Key) || (topics.Count < MaxBatchTopics && topics.Add(topic.Key)));
                 await Parallel.ForEachAsync(
-                    input.Lines,
+                    input.Lines.Where(line => line.Structured || MayCarryCanary(line)),
                     new ParallelOptions { MaxDegreeOfParallelism = BatchRegistrations, CancellationToken = cancellationToken },
                     async (line, token) =>
                     {
