@@ -12,6 +12,7 @@ using CanaryService.Testing;
 using CanaryService.Testing.Upstream;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using OpenAI.Batch;
 using OpenAI.Chat;
 using OpenAI.Responses;
 
@@ -259,6 +260,12 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
         _upstream.Handler = async (context, request) =>
         {
             string path = request.PathAndQuery;
+            if (path.StartsWith("/v1/batches/", StringComparison.Ordinal) || (request.Method == "POST" && path.StartsWith("/v1/batches", StringComparison.Ordinal)))
+            {
+                await ChatAnswers.WriteJsonAsync(context.Response, 200, Batch("batch_1", "file-in", "file-out"));
+                return;
+            }
+
             if (path.Contains("/batches", StringComparison.Ordinal))
             {
                 // Two pages: the batch that wrote the file is on the second.
@@ -279,6 +286,15 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
         Assert.Equal(Relaxed(Output(marked + "\n\n" + canary, marked, Structured, marked + "\n\n" + canary)), Relaxed(first));
         Assert.Equal(first, await DownloadAsync("v1/files/file-out/content"));
         Assert.Equal(first, await DownloadAsync("openai/v1/files/file-out/content"));
+
+        // The official SDK, as a distiller would use it: the batch created and read back, its output downloaded.
+        var openai = new OpenAI.OpenAIClient(new ApiKeyCredential(Key), new OpenAI.OpenAIClientOptions { Endpoint = new Uri(service.BaseAddress, "v1"), RetryPolicy = new ClientRetryPolicy(0) });
+        CreateBatchOperation operation = await openai.GetBatchClient().CreateBatchAsync(
+            BinaryContent.Create(BinaryData.FromString("{\"input_file_id\":\"file-in\",\"endpoint\":\"/v1/chat/completions\",\"completion_window\":\"24h\"}")),
+            waitUntilCompleted: false);
+        using JsonDocument created = JsonDocument.Parse((await operation.GetBatchAsync(null)).GetRawResponse().Content);
+        BinaryData viaSdk = await openai.GetOpenAIFileClient().DownloadFileAsync(created.RootElement.GetProperty("output_file_id").GetString()!);
+        Assert.Equal(first, viaSdk.ToString());
 
         // The canary is the one of the epoch the batch was created in (December 2025), not the download's.
         List<CanaryRecord> registered = [];
@@ -303,9 +319,10 @@ public sealed class SurfaceIntegrationTests(AzuriteFixture azurite) : IAsyncLife
             : serveFiles(context, request);
         Assert.Equal(Relaxed(Output(marked, marked, AccountMarker(account).Mark(Structured), marked)), Relaxed(await DownloadAsync("v1/files/file-out/content")));
 
-        // Each line a response issued to the downloader; the canaries of lines a and d on each of the three downloads.
+        // Each line a response issued to the downloader; the canaries of lines a and d on each of the four downloads of the
+        // file its batch is listed for.
         await service.Issuance.FlushAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        Assert.Equal(3 * 2, await CanaryIssuancesAsync(service, account));
+        Assert.Equal(4 * 2, await CanaryIssuancesAsync(service, account));
 
         async Task<string> DownloadAsync(string path)
         {
