@@ -171,6 +171,10 @@ internal static class HostileCorpus
             Request("update_stored_completion_traversal", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Post, "v1/chat/completions/..%2F..%2Fv1%2Fmodels") { Content = new StringContent("{\"metadata\":{}}") }),
             Request("update_stored_completion_not_json", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Post, "openai/v1/chat/completions/chatcmpl-x") { Content = new StringContent("{\"metadata\":") }),
             Request("get_stored_completions_list_with_body", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "openai/v1/chat/completions?limit=-1") { Content = new StringContent(SmallBody) }),
+            Request("get_stored_response_traversal", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "v1/responses/..%2F..%2Fv1%2Fmodels")),
+            Request("get_stored_response_4000_char_id", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "v1/responses/" + new string('r', 4000) + "?stream=true")),
+            Request("get_batch_file_traversal", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "v1/files/..%2F..%2Fv1%2Fbatches/content")),
+            Request("get_batch_file_4000_char_id", Expect.AnswerOrClientError, () => new HttpRequestMessage(HttpMethod.Get, "openai/files/" + new string('f', 4000) + "/content?api-version=x&limit=-1")),
 
             // The evidence API.
             Request("evidence_no_key", Expect.ClientError, () => ReliabilityHost.Admin(HttpMethod.Get, "api/competitors", null), 401),
