@@ -90,7 +90,10 @@ public sealed partial class CanaryProxy : IDisposable
         _metrics = metrics;
         _traffic = traffic;
         _storedCanaries = storedCanaries;
-        _batchInputs = new BatchInputReader(_client, _destinationPrefix, _apiKey, _options.MaxRewrittenResponseBytes, settings.Timeout);
+        // The download waits for the batch's input before its answer is copied, and the forwarder gives up on an upstream
+        // silent for Upstream:Timeout: the input gets half of that, so a slow one costs canaries, never the download.
+        _batchInputs = new BatchInputReader(_client, _destinationPrefix, _apiKey, _options.MaxRewrittenResponseBytes,
+            settings.Timeout == Timeout.InfiniteTimeSpan ? Timeout.InfiniteTimeSpan : settings.Timeout / 2);
         _clientAddressHeader = string.IsNullOrWhiteSpace(_options.ClientAddressHeader) ? null : _options.ClientAddressHeader.Trim();
         _logger = logger;
     }
@@ -177,10 +180,11 @@ public sealed partial class CanaryProxy : IDisposable
             error = await _forwarder.SendAsync(context, _destinationPrefix, _client, _requestConfig, transformer).ConfigureAwait(false);
             if (error == ForwarderError.None && transformer.Body is { } rewriting)
             {
-                if (plan is { FindsAnswerId: true } && _storedCanaries is { } index && await plan.MarkingAsync().ConfigureAwait(false) is { } answerMarking)
+                if (plan is not null && await plan.MarkingAsync().ConfigureAwait(false) is { } answerMarking)
                 {
-                    // On record before the caller holds the whole answer, so a fetch that follows at once finds it.
-                    rewriting.Completing = body => RecordStoredCanary(index, body, answerMarking);
+                    // On record before the caller holds the whole answer: what was issued, and the canary a stored answer
+                    // carries, for a fetch that follows at once.
+                    rewriting.Completing = body => RecordIssued(body, answerMarking, plan, request.PromptText);
                 }
 
                 await CompleteAsync(context, rewriting).ConfigureAwait(false);
@@ -197,42 +201,37 @@ public sealed partial class CanaryProxy : IDisposable
             RecordTraffic(context, surface, request, account, plan);
         }
 
-        if (transformer.Body is { MarkedChoices: > 0 } marked && plan is not null && await plan.MarkingAsync().ConfigureAwait(false) is { } marking)
+        return transformer.Body is { MarkedChoices: > 0 };
+    }
+
+    /// <summary>
+    /// Records what a marked answer issued, once it is rewritten and before its last bytes go out. Record never blocks:
+    /// the issuance log, the prompt sample and the stored-canary index queue and write in the background. A batch file
+    /// holds many answers, each issued to the account that downloads it; it has no prompt to sample.
+    /// </summary>
+    private void RecordIssued(RewritingResponseBody body, ResponseMarking marking, MarkingPlan plan, string prompt)
+    {
+        IssuanceEvent? issued = null;
+        foreach ((int markedChoices, ResponseMarking? own) in body.MarkedResponses)
         {
-            // Record never blocks: the issuance log and the prompt sample queue and write in the background. A batch
-            // file holds many answers, each issued to the account that downloads it; it has no prompt to sample.
-            IssuanceEvent? issued = null;
-            foreach ((int markedChoices, ResponseMarking? own) in marked.MarkedResponses)
-            {
-                issued = (own ?? marking).ToIssuance(markedChoices);
-                _issuance?.Record(issued);
-            }
-
-            if (issued is not null && !string.IsNullOrEmpty(request.PromptText))
-            {
-                _prompts?.Record(new PromptSample(issued.AccountId, issued.IssuedAt, request.PromptText));
-            }
-
-            return true;
+            issued = (own ?? marking).ToIssuance(markedChoices);
+            _issuance?.Record(issued);
         }
 
-        return false;
+        if (issued is not null && !string.IsNullOrEmpty(prompt))
+        {
+            _prompts?.Record(new PromptSample(issued.AccountId, issued.IssuedAt, prompt));
+        }
+
+        // A stored answer that carried a canary carries it again when fetched by its id (a fetch has no prompt to draw from).
+        if (plan.FindsAnswerId && _storedCanaries is not null && body.AnswerId is { } answerId && marking is { CanaryEmitted: true, Canary: { } canary })
+        {
+            _storedCanaries.Record(new StoredCanary(answerId, marking.IssuedAt, canary.Epoch, canary.Topic));
+        }
     }
 
     /// <inheritdoc />
     public void Dispose() => _client.Dispose();
-
-    /// <summary>
-    /// A stored answer that carried a canary carries it again when fetched by its id (a fetch has no prompt to draw
-    /// from): its id and canary go into the index.
-    /// </summary>
-    private static void RecordStoredCanary(IStoredCanaryIndex index, RewritingResponseBody body, ResponseMarking marking)
-    {
-        if (body.AnswerId is { } answerId && marking is { CanaryEmitted: true, Canary: { } canary })
-        {
-            index.Record(new StoredCanary(answerId, marking.IssuedAt, canary.Epoch, canary.Topic));
-        }
-    }
 
     /// <summary>
     /// Queues the request for the account's traffic features: a record with the prompt, reduced to hashes by the
