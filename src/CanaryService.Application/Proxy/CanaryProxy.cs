@@ -175,6 +175,7 @@ public sealed partial class CanaryProxy : IDisposable
         var transformer = new UpstreamTransformer(_apiKey, plan, surface);
         Stream responseBody = context.Response.Body;
         ForwarderError error;
+        bool recorded = false;
         try
         {
             error = await _forwarder.SendAsync(context, _destinationPrefix, _client, _requestConfig, transformer).ConfigureAwait(false);
@@ -184,7 +185,11 @@ public sealed partial class CanaryProxy : IDisposable
                 {
                     // On record before the caller holds the whole answer: what was issued, and the canary a stored answer
                     // carries, for a fetch that follows at once.
-                    rewriting.Completing = body => RecordIssued(body, answerMarking, plan, request.PromptText);
+                    rewriting.Completing = body =>
+                    {
+                        recorded = true;
+                        RecordIssued(body, answerMarking, plan, request.PromptText);
+                    };
                 }
 
                 await CompleteAsync(context, rewriting).ConfigureAwait(false);
@@ -193,6 +198,12 @@ public sealed partial class CanaryProxy : IDisposable
         finally
         {
             context.Response.Body = responseBody;
+        }
+
+        // A stream cut off (by the upstream or the caller) never completes: what was sent of it is issued all the same.
+        if (!recorded && transformer.Body is { MarkedChoices: > 0 } cut && plan is not null && await plan.MarkingAsync().ConfigureAwait(false) is { } cutMarking)
+        {
+            RecordIssued(cut, cutMarking, plan, request.PromptText);
         }
 
         await ReportForwarderErrorAsync(context, error).ConfigureAwait(false);
